@@ -1,0 +1,97 @@
+/* Attempt records: one connection attempt as the output stage sees it.
+ *
+ * An attempt owns copies of everything it reports (names, ALPN, fingerprints)
+ * so it outlives the flow and the packet buffers it came from.  Strings here
+ * are raw bytes off the wire: the output stage makes them valid UTF-8.
+ */
+#ifndef SNITRACE_ATTEMPT_H
+#define SNITRACE_ATTEMPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/decode.h"
+#include "snitrace/limits.h"
+
+enum snt_protocol {
+    SNT_PROTO_UNKNOWN = 0,
+    SNT_PROTO_TLS,
+    SNT_PROTO_HTTP,
+    SNT_PROTO_QUIC,
+    SNT_PROTO_DNS,
+};
+
+enum snt_name_source {
+    SNT_NAME_NONE = 0,
+    SNT_NAME_SNI,
+    SNT_NAME_HTTP_HOST,
+    SNT_NAME_HTTP_CONNECT,
+    SNT_NAME_DNS,
+};
+
+enum snt_outcome {
+    SNT_OUTCOME_INCOMPLETE = 0,
+    SNT_OUTCOME_ESTABLISHED,
+    SNT_OUTCOME_REFUSED,
+    SNT_OUTCOME_NO_ANSWER,
+    SNT_OUTCOME_RESET,
+    SNT_OUTCOME_CLOSED,
+    SNT_OUTCOME_HANDSHAKE_FAILED,
+};
+
+/* A byte string copied off the wire, bounded. */
+struct snt_bytes {
+    uint16_t len;
+    uint8_t *p; /* malloc'd, NUL-terminated for convenience; NULL when len 0 */
+};
+
+struct snt_attempt {
+    uint64_t ts_usec;      /* capture time of the first packet (µs since epoch) */
+    uint64_t end_usec;     /* capture time it was finished */
+    struct snt_addr client, server;
+    uint16_t client_port, server_port;
+    uint8_t transport;     /* SNT_IPPROTO_TCP / SNT_IPPROTO_UDP */
+    enum snt_protocol protocol;
+    enum snt_name_source name_source;
+    enum snt_outcome outcome;
+    struct snt_bytes name;
+
+    /* TLS, client side */
+    bool has_client_hello;
+    struct snt_bytes sni;
+    uint16_t n_alpn;
+    struct snt_bytes alpn[SNT_MAX_ALPN];
+    uint16_t offered_version; /* highest offered, GREASE ignored */
+    char ja3[33];             /* MD5 hex, "" when none */
+    char *ja3_string;         /* malloc'd JA3 string, NULL when none */
+    char ja4[40];             /* "" when none */
+
+    /* TLS, server side */
+    bool has_server_hello;
+    uint16_t version;         /* negotiated */
+    uint16_t cipher;
+    struct snt_bytes next_protocol; /* negotiated ALPN */
+    bool established;         /* handshake completed as far as we can see */
+    bool certificate_known;   /* certificate_visible below is meaningful */
+    bool certificate_visible; /* false for TLS 1.3 / QUIC without keys */
+
+    /* HTTP */
+    struct snt_bytes http_method;
+    struct snt_bytes http_uri;
+
+    uint64_t session_id;      /* 0 until sessions exist */
+};
+
+/* Copy at most max bytes into b (replacing what was there). */
+void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max);
+void snt_bytes_free(struct snt_bytes *b);
+
+void snt_attempt_init(struct snt_attempt *a);
+void snt_attempt_free(struct snt_attempt *a); /* accepts NULL */
+
+const char *snt_protocol_name(enum snt_protocol p);
+const char *snt_name_source_name(enum snt_name_source s);
+const char *snt_outcome_name(enum snt_outcome o);
+
+#endif

@@ -1,0 +1,56 @@
+/* Capture: libpcap handles, live and offline, BPF filter, signals-safe stop.
+ * The only module that talks to libpcap. */
+#ifndef SNITRACE_CAPTURE_H
+#define SNITRACE_CAPTURE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct snt_capture_opts {
+    const char *file;   /* -r: path, or "-" for stdin */
+    const char *iface;  /* -i: interface name, or "any" */
+    const char *filter; /* BPF expression, NULL for none */
+    int snaplen;        /* 0: the default (262144) */
+    int buffer_mb;      /* live kernel buffer; 0: libpcap's default */
+    bool promisc;
+};
+
+enum snt_capture_error {
+    SNT_CAPTURE_OK = 0,
+    SNT_CAPTURE_ERR_OPEN = -1,     /* missing file, not a capture, no such interface */
+    SNT_CAPTURE_ERR_PERM = -2,     /* no permission to capture */
+    SNT_CAPTURE_ERR_FILTER = -3,   /* bad BPF expression */
+    SNT_CAPTURE_ERR_LINKTYPE = -4, /* link type we cannot decode */
+    SNT_CAPTURE_ERR_READ = -5,     /* damaged file or interface gone while reading */
+};
+
+struct snt_capture;
+
+typedef void (*snt_packet_fn)(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen,
+                              size_t wirelen);
+typedef void (*snt_idle_fn)(void *arg, uint64_t wall_usec);
+
+/* Open per opts.  On failure returns an error code and writes a message
+ * for the user into err. */
+enum snt_capture_error snt_capture_open(struct snt_capture **out, const struct snt_capture_opts *o,
+                                        char *err, size_t errlen);
+void snt_capture_close(struct snt_capture *c); /* accepts NULL */
+
+int snt_capture_linktype(const struct snt_capture *c);
+const char *snt_capture_linktype_name(const struct snt_capture *c);
+bool snt_capture_is_live(const struct snt_capture *c);
+
+/* Read until the end of the file, an error, or *stop becomes non-zero.  Live
+ * captures call idle() about every 200 ms of wall time without packets (and
+ * at least that often with them).  On a read error returns
+ * SNT_CAPTURE_ERR_READ with a message in err. */
+enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet, snt_idle_fn idle,
+                                        void *arg, volatile sig_atomic_t *stop, char *err,
+                                        size_t errlen);
+
+/* Kernel and interface drops (live only; zero otherwise). */
+void snt_capture_drops(struct snt_capture *c, uint64_t *kernel, uint64_t *iface);
+
+#endif

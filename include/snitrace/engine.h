@@ -1,0 +1,48 @@
+/* The engine: drives decode -> flow table -> stream reassembly -> parsers ->
+ * attempt records, on capture time.  Finished attempts go to a callback (the
+ * output stage); the engine itself never writes anything.
+ */
+#ifndef SNITRACE_ENGINE_H
+#define SNITRACE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/attempt.h"
+#include "snitrace/output.h"
+
+struct snt_engine_config {
+    size_t max_flows;
+    size_t c2s_bytes, s2c_bytes;   /* reassembly limits per direction */
+    uint64_t syn_timeout_usec;     /* no SYN-ACK by then: no_answer */
+    uint64_t tcp_idle_usec;        /* idle TCP flows are finished and dropped */
+    uint64_t udp_idle_usec;
+};
+
+/* Defaults, documented in docs/snitrace.md and --help. */
+void snt_engine_config_default(struct snt_engine_config *c);
+
+typedef void (*snt_attempt_fn)(const struct snt_attempt *a, void *arg);
+
+struct snt_engine;
+
+struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt_fn emit, void *arg);
+void snt_engine_free(struct snt_engine *e); /* accepts NULL */
+
+/* One captured frame.  ts_usec is its capture time. */
+void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype,
+                       const uint8_t *frame, size_t caplen, size_t wirelen);
+
+/* Move the clock (capture time; wall time in live mode when idle): finishes
+ * attempts whose timeouts passed. */
+void snt_engine_advance(struct snt_engine *e, uint64_t now_usec);
+
+/* End of input or a stop signal: finish every open attempt. */
+void snt_engine_finish(struct snt_engine *e);
+
+/* Latest capture time seen (0 before the first packet). */
+uint64_t snt_engine_now(const struct snt_engine *e);
+
+struct snt_stats *snt_engine_stats(struct snt_engine *e);
+
+#endif

@@ -1,0 +1,62 @@
+/* Flow table: one entry per connection (both directions share it), keyed by
+ * the 5-tuple in a canonical order, with an LRU list on capture time for
+ * timeouts and eviction.  Entries come from a pool: no allocation per packet.
+ */
+#ifndef SNITRACE_FLOW_H
+#define SNITRACE_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/decode.h"
+
+struct snt_flow_key {
+    uint8_t addr[2][16];
+    uint16_t port[2];
+    uint8_t family;
+    uint8_t proto;
+    uint8_t pad[2]; /* always zero, so keys compare with memcmp */
+};
+
+struct snt_flow {
+    struct snt_flow *hnext;         /* hash chain */
+    struct snt_flow *older, *newer; /* LRU list, newest at the head */
+    struct snt_flow_key key;
+    uint32_t hash;
+    uint64_t first_usec, last_usec;
+    void *user; /* the owner's per-connection state */
+};
+
+struct snt_flow_table;
+
+/* Called for a flow the table must drop to make room (the oldest). */
+typedef void (*snt_flow_evict_fn)(struct snt_flow *f, void *arg);
+
+struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn evict, void *arg);
+void snt_flow_table_free(struct snt_flow_table *t); /* accepts NULL; does not call evict */
+
+/* Canonical key for a packet; *dir is 0 when the packet goes from side 0 to
+ * side 1 of the key, else 1.  Returns the hash. */
+uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key, int *dir);
+
+struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k, uint32_t hash);
+
+/* Insert a new flow (the key must not be present).  Evicts the oldest flow
+ * through the callback when the table is full.  NULL only if out of memory. */
+struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow_key *k,
+                                 uint32_t hash, uint64_t now_usec);
+
+/* Mark activity: the flow becomes the newest. */
+void snt_flow_touch(struct snt_flow_table *t, struct snt_flow *f, uint64_t now_usec);
+
+/* Unlink and return the flow to the pool. */
+void snt_flow_remove(struct snt_flow_table *t, struct snt_flow *f);
+
+/* The least recently active flow, or NULL. */
+struct snt_flow *snt_flow_oldest(const struct snt_flow_table *t);
+
+size_t snt_flow_count(const struct snt_flow_table *t);
+uint64_t snt_flow_evictions(const struct snt_flow_table *t);
+
+#endif

@@ -1,0 +1,30 @@
+/* Command line of the snitrace program. */
+#ifndef SNITRACE_OPTIONS_H
+#define SNITRACE_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "snitrace/capture.h"
+#include "snitrace/engine.h"
+#include "snitrace/output.h"
+
+struct snt_options {
+    struct snt_capture_opts capture;
+    struct snt_engine_config engine;
+    const char *output_file; /* NULL: stdout */
+    enum snt_format format;
+    unsigned stats_interval; /* seconds between live stats records; 0: off */
+    bool quiet;
+    char *filter_owned;      /* filter joined from trailing arguments */
+};
+
+enum snt_options_result {
+    SNT_OPTIONS_RUN = 0,
+    SNT_OPTIONS_EXIT_OK,    /* --help or --version printed */
+    SNT_OPTIONS_EXIT_USAGE, /* an error was printed */
+};
+
+enum snt_options_result snt_options_parse(struct snt_options *o, int argc, char **argv);
+void snt_options_free(struct snt_options *o);
+
+#endif

@@ -1,0 +1,55 @@
+/* Output: NDJSON (schema version 1, docs/schema.md) and the text view.
+ * Everything upstream hands finished records here; nothing here looks back. */
+#ifndef SNITRACE_OUTPUT_H
+#define SNITRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "snitrace/attempt.h"
+
+enum snt_format { SNT_FORMAT_JSON, SNT_FORMAT_TEXT };
+
+struct snt_stats {
+    uint64_t packets, bytes;
+    uint64_t drops_kernel, drops_interface; /* live only */
+    uint64_t flows, attempts, sessions, flags;
+    uint64_t parse_errors, truncated, evictions;
+    uint64_t decode_errors;   /* frames we could not decode (not IP etc. excluded) */
+    uint64_t non_ip;          /* frames that were not IP */
+    uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
+    bool live;                 /* drops are meaningful */
+};
+
+struct snt_output {
+    FILE *f;
+    enum snt_format format;
+    bool live;   /* flush after every record */
+    bool color;  /* text view only */
+    bool text_header_done;
+};
+
+void snt_output_init(struct snt_output *o, FILE *f, enum snt_format format, bool live);
+
+/* Write one finished attempt.  Returns false on a write error. */
+bool snt_output_attempt(struct snt_output *o, const struct snt_attempt *a);
+
+/* Write the stats record (end of input, or periodically live). */
+bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec, bool final);
+
+/* The text view (src/output_text.c). */
+bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a);
+bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool final);
+
+/* RFC 3339 UTC with microseconds: "2026-11-25T14:00:00.123456Z"; buf >= 32. */
+void snt_format_time(uint64_t ts_usec, char *buf, size_t len);
+
+/* An IP address as text (inet_ntop form); buf >= 46. */
+void snt_format_addr(const struct snt_addr *a, char *buf, size_t len);
+
+/* Make untrusted bytes valid UTF-8: valid sequences are kept, every invalid
+ * byte becomes U+FFFD, NUL becomes U+FFFD too.  Returns a malloc'd string. */
+char *snt_utf8_sanitize(const uint8_t *p, size_t len);
+
+#endif

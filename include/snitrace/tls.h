@@ -1,0 +1,146 @@
+/* TLS: record framing (RFC 5246 section 6.2, RFC 8446 section 5), handshake
+ * message extraction, ClientHello (RFC 8446 section 4.1.2) and ServerHello,
+ * plaintext alerts, and the JA3 / JA4 client fingerprints.
+ *
+ * Framing is incremental: a struct snt_tls_dir is fed the in-order bytes of
+ * one direction of a connection (always the whole prefix seen so far; it
+ * remembers how far it got) and collects handshake-record payloads into its
+ * own bounded buffer, from which complete handshake messages are taken.
+ * Message parsers only ever see complete messages.
+ */
+#ifndef SNITRACE_TLS_H
+#define SNITRACE_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/limits.h"
+#include "snitrace/reader.h"
+#include "snitrace/result.h"
+
+#define SNT_TLS_CT_CHANGE_CIPHER_SPEC 20
+#define SNT_TLS_CT_ALERT              21
+#define SNT_TLS_CT_HANDSHAKE          22
+#define SNT_TLS_CT_APPLICATION_DATA   23
+
+#define SNT_TLS_HS_CLIENT_HELLO       1
+#define SNT_TLS_HS_SERVER_HELLO       2
+#define SNT_TLS_HS_CERTIFICATE        11
+#define SNT_TLS_HS_SERVER_HELLO_DONE  14
+
+/* ---- detection ---------------------------------------------------------- */
+
+/* Do the first bytes of a stream look like a TLS handshake record (content
+ * type 22, version 3.x) or an SSLv2-format ClientHello?  SNT_OK, SNT_NEED_MORE
+ * (fewer than 5 bytes and nothing contradicts it) or SNT_NOT_MINE. */
+enum snt_result snt_tls_sniff(const uint8_t *p, size_t len);
+
+/* ---- record framing, one direction --------------------------------------- */
+
+struct snt_tls_alert {
+    uint8_t level;       /* 1 warning, 2 fatal */
+    uint8_t description; /* RFC 8446 section 6 */
+};
+
+struct snt_tls_dir {
+    size_t consumed;          /* stream bytes already framed into records */
+    uint16_t record_version;  /* version field of the first record */
+    uint8_t *hs;              /* handshake bytes (owned, malloc'd lazily) */
+    size_t hs_len, hs_cap, hs_max;
+    size_t hs_taken;          /* handshake bytes handed out as messages */
+    bool saw_ccs;             /* ChangeCipherSpec seen: the rest is encrypted */
+    bool saw_app_data;
+    bool failed;              /* broken framing or a limit hit: give up */
+    bool sslv2;               /* stream starts with an SSLv2 ClientHello */
+    unsigned n_alerts;
+    struct snt_tls_alert alerts[4]; /* first plaintext alerts seen */
+};
+
+/* Prepare state; hs_max caps the handshake bytes kept (<= SNT_MAX_HANDSHAKE_MSG
+ * is not required; a message larger than hs_max fails the direction). */
+void snt_tls_dir_init(struct snt_tls_dir *d, size_t hs_max);
+void snt_tls_dir_free(struct snt_tls_dir *d);
+
+/* Frame every complete record in stream[d->consumed, len).  Returns SNT_OK
+ * when progress was made or nothing is pending, SNT_NEED_MORE when a record is
+ * incomplete, SNT_MALFORMED (and sets d->failed) when the bytes are not TLS
+ * records or a limit was hit. */
+enum snt_result snt_tls_dir_feed(struct snt_tls_dir *d, const uint8_t *stream, size_t len);
+
+/* Take the next complete handshake message: *type and *body (the message
+ * without its 4-byte header; borrowed from d, valid until the next feed).
+ * SNT_OK, SNT_NEED_MORE (none complete yet), or SNT_MALFORMED. */
+enum snt_result snt_tls_next_message(struct snt_tls_dir *d, uint8_t *type, struct snt_span *body);
+
+/* ---- ClientHello -------------------------------------------------------- */
+
+struct snt_tls_client_hello {
+    uint16_t record_version; /* 0 when unknown (QUIC) */
+    uint16_t legacy_version;
+    uint16_t n_ciphers, n_exts, n_groups, n_point_formats, n_sigalgs, n_versions,
+        n_alpn, n_key_shares;
+    uint16_t ciphers[SNT_MAX_CIPHERS];
+    uint16_t exts[SNT_MAX_EXTENSIONS]; /* extension types in wire order */
+    uint16_t groups[SNT_MAX_GROUPS];
+    uint8_t point_formats[SNT_MAX_POINT_FORMATS];
+    uint16_t sigalgs[SNT_MAX_SIGALGS];
+    uint16_t versions[SNT_MAX_VERSIONS]; /* supported_versions, wire order */
+    uint16_t key_share_groups[SNT_MAX_KEY_SHARES];
+    struct snt_span alpn[SNT_MAX_ALPN]; /* protocol names, borrowed */
+    struct snt_span sni;                /* first host_name, borrowed */
+    bool has_sni;
+    bool has_supported_versions;
+    bool sslv2;       /* SSLv2-format ClientHello (no extensions) */
+    bool truncated_lists; /* a list was longer than its array: counted, kept prefix */
+};
+
+/* Parse a ClientHello handshake body (after the 4-byte handshake header).
+ * Spans borrow from body.  SNT_OK or SNT_MALFORMED. */
+enum snt_result snt_tls_parse_client_hello(const uint8_t *body, size_t len,
+                                           struct snt_tls_client_hello *out);
+
+/* Parse an SSLv2-format ClientHello record (starting with the 2-byte header). */
+enum snt_result snt_tls_parse_sslv2_client_hello(const uint8_t *p, size_t len,
+                                                 struct snt_tls_client_hello *out);
+
+/* ---- ServerHello -------------------------------------------------------- */
+
+struct snt_tls_server_hello {
+    uint16_t legacy_version;
+    uint16_t selected_version; /* supported_versions extension, 0 if absent */
+    uint16_t cipher;
+    struct snt_span alpn;      /* selected protocol, borrowed; len 0 if none */
+    bool has_alpn;
+    bool hello_retry_request;
+};
+
+enum snt_result snt_tls_parse_server_hello(const uint8_t *body, size_t len,
+                                           struct snt_tls_server_hello *out);
+
+/* The negotiated version: selected_version if present, else legacy_version. */
+uint16_t snt_tls_server_hello_version(const struct snt_tls_server_hello *sh);
+
+/* "1.0".."1.3", "ssl3", or NULL for unknown. */
+const char *snt_tls_version_name(uint16_t version);
+
+/* IANA name of a cipher suite ("TLS_AES_128_GCM_SHA256"), or NULL. */
+const char *snt_tls_cipher_name(uint16_t cipher);
+
+/* ---- fingerprints (include/snitrace/tls.h; src/ja.c) -------------------- */
+
+#define SNT_JA3_MAX 4096
+/* JA3 string "771,4865-...,0-23-...,29-23,0" (GREASE removed) into buf, and its
+ * MD5 as 32 lowercase hex characters into md5hex[33].  false if buf too small. */
+bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, char md5hex[33]);
+
+/* JA4 ("t13d1516h2_8daaf6152771_e5627efa2ab1") into out[40].  transport is
+ * 't' for TCP, 'q' for QUIC, 'd' for DTLS. */
+void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40]);
+
+static inline bool snt_tls_is_grease(uint16_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+#endif

@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+#
+# Helpers shared by pcaps/make-pcaps.sh and tests/live/live_test.sh: a pair
+# of network namespaces joined by a veth, a throwaway CA and server
+# certificate, and start/stop of background captures and servers.
+#
+# Everything lives in namespaces made here, so nothing touches the host's
+# own interfaces, and only documentation address ranges are used.
+
+# Client and server sides of the veth. 192.0.2.99 is on-link but nobody
+# owns it: SYNs to it reach the server namespace, which does not forward
+# and so drops them without an answer.
+SNT_CLI_IP4=192.0.2.1
+SNT_SRV_IP4=192.0.2.2
+SNT_CLI_IP6=2001:db8::1
+SNT_SRV_IP6=2001:db8::2
+SNT_SILENT_IP4=192.0.2.99
+
+# Pids of everything started in the background, stopped by snt_cleanup.
+SNT_PIDS=()
+
+snt_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+snt_die() { snt_log "$*"; exit 1; }
+
+# True when we can make namespaces: root and a working `ip netns`.
+snt_can_netns() {
+	[ "$(id -u)" = 0 ] || return 1
+	command -v ip >/dev/null 2>&1 || return 1
+	local probe="snt-probe-$$"
+	ip netns add "$probe" 2>/dev/null || return 1
+	ip netns del "$probe" 2>/dev/null
+	return 0
+}
+
+# Make namespaces snt-cli-$$ / snt-srv-$$ and the veth between them.
+# Sets SNT_CLI, SNT_SRV (namespace names) and SNT_CLI_IF, SNT_SRV_IF.
+snt_netns_setup() {
+	SNT_CLI="snt-cli-$$"
+	SNT_SRV="snt-srv-$$"
+	SNT_CLI_IF="sntc$$"
+	SNT_SRV_IF="snts$$"
+	ip netns add "$SNT_CLI" || return 1
+	ip netns add "$SNT_SRV" || return 1
+	# Created directly inside the namespaces: the host never sees them.
+	ip link add "$SNT_CLI_IF" netns "$SNT_CLI" type veth \
+		peer name "$SNT_SRV_IF" netns "$SNT_SRV" || return 1
+
+	local ns ifc ip4 ip6
+	for ns in "$SNT_CLI" "$SNT_SRV"; do
+		if [ "$ns" = "$SNT_CLI" ]; then
+			ifc=$SNT_CLI_IF ip4=$SNT_CLI_IP4 ip6=$SNT_CLI_IP6
+		else
+			ifc=$SNT_SRV_IF ip4=$SNT_SRV_IP4 ip6=$SNT_SRV_IP6
+		fi
+		ip -n "$ns" link set lo up
+		ip -n "$ns" addr add "$ip4/24" dev "$ifc"
+		ip -n "$ns" addr add "$ip6/64" dev "$ifc" nodad
+		# veth hands whole TSO/GSO super-packets to the capture; a
+		# capture must show wire-sized segments with real checksums.
+		ip -n "$ns" link set "$ifc" gso_max_segs 1 gso_max_size 1500 2>/dev/null
+		if command -v ethtool >/dev/null 2>&1; then
+			ip netns exec "$ns" ethtool -K "$ifc" tx off rx off \
+				tso off gso off gro off >/dev/null 2>&1
+		fi
+		ip -n "$ns" link set "$ifc" up
+	done
+	local srv_mac
+	srv_mac=$(ip -n "$SNT_SRV" -o link show "$SNT_SRV_IF" |
+		sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	# A fixed neighbour entry, so SYNs to the silent address go out
+	# without ARP and are then dropped by the server namespace.
+	ip -n "$SNT_CLI" neigh replace "$SNT_SILENT_IP4" lladdr "$srv_mac" \
+		dev "$SNT_CLI_IF" nud permanent
+}
+
+# Stop background processes, delete the namespaces and the temp dir.
+# Safe to call more than once and with nothing set up.
+snt_cleanup() {
+	local pid
+	for pid in "${SNT_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${SNT_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	SNT_PIDS=()
+	[ -n "${SNT_CLI:-}" ] && ip netns del "$SNT_CLI" 2>/dev/null
+	[ -n "${SNT_SRV:-}" ] && ip netns del "$SNT_SRV" 2>/dev/null
+	[ -n "${SNT_TMP:-}" ] && [ -d "$SNT_TMP" ] && rm -rf "$SNT_TMP"
+	return 0
+}
+
+# A throwaway CA and a server certificate signed by it, into DIR:
+# ca.crt, srv.crt, srv.key (SANs: www.example.test, example.test).
+# EC P-256 keeps the certificates, and so the captures, small.
+snt_make_certs() {
+	local dir=$1
+	openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-keyout "$dir/ca.key" -out "$dir/ca.crt" -days 30 \
+		-subj "/O=snitrace test/CN=snitrace test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null || return 1
+	openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-keyout "$dir/srv.key" -out "$dir/srv.csr" \
+		-subj "/CN=www.example.test" 2>/dev/null || return 1
+	cat >"$dir/srv.ext" <<-'EOF'
+		basicConstraints=CA:FALSE
+		keyUsage=critical,digitalSignature
+		extendedKeyUsage=serverAuth
+		subjectAltName=DNS:www.example.test,DNS:example.test
+	EOF
+	openssl x509 -req -in "$dir/srv.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+		-CAcreateserial -days 30 -extfile "$dir/srv.ext" \
+		-out "$dir/srv.crt" 2>/dev/null || return 1
+	rm -f "$dir/ca.key" "$dir/srv.csr" "$dir/ca.srl"
+}
+
+# snt_bg NS LOG CMD... : run CMD in namespace NS in the background, output
+# to LOG; its pid is recorded for cleanup and left in SNT_LAST_PID.
+# `ip netns exec` execs CMD, so the pid is CMD's own.
+snt_bg() {
+	local ns=$1 log=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$log" 2>&1 &
+	SNT_LAST_PID=$!
+	SNT_PIDS+=("$SNT_LAST_PID")
+}
+
+# Wait (up to ~5 s) until something listens on TCP PORT in namespace NS.
+snt_wait_listen() {
+	local ns=$1 port=$2 i
+	for i in $(seq 50); do
+		if ip netns exec "$ns" ss -Hltn "sport = :$port" | grep -q .; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	snt_log "nothing listens on port $port in $ns after 5 s"
+	return 1
+}
+
+# Wait (up to ~5 s) until FILE contains PATTERN (e.g. a capture tool's
+# "listening on" banner, printed once its socket is attached).
+snt_wait_file() {
+	local file=$1 pattern=$2 i
+	for i in $(seq 50); do
+		grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	snt_log "no '$pattern' in $file after 5 s"
+	return 1
+}
+
+# snt_cap_start NS OUT FILTER TCPDUMP-ARGS... : start tcpdump in NS writing
+# OUT, wait until it is listening. Leaves the pid in SNT_LAST_PID.
+# -Z root: Debian's tcpdump otherwise drops to its own user and may not
+# be able to write OUT.
+snt_cap_start() {
+	local ns=$1 out=$2 filter=$3
+	shift 3
+	snt_bg "$ns" "$out.log" timeout 120 tcpdump -Z root -U -n -s 0 "$@" -w "$out" "$filter"
+	snt_wait_file "$out.log" "listening on"
+}
+
+# Stop a capture (or any background process) by pid with SIGINT and wait.
+# The short pause lets the last packets of a scenario reach the capture.
+snt_stop() {
+	local pid=$1 p keep=()
+	sleep 0.3
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for p in "${SNT_PIDS[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	SNT_PIDS=("${keep[@]}")
+}

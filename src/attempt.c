@@ -1,0 +1,89 @@
+/* Attempt records: ownership of copied wire strings and the names of the
+ * enumerations as the output contract spells them (docs/schema.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "snitrace/attempt.h"
+
+void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max)
+{
+    snt_bytes_free(b);
+    if (len > max)
+        len = max;
+    if (len > UINT16_MAX)
+        len = UINT16_MAX;
+    if (len == 0)
+        return;
+    b->p = malloc(len + 1);
+    if (!b->p)
+        return;
+    memcpy(b->p, p, len);
+    b->p[len] = 0;
+    b->len = (uint16_t)len;
+}
+
+void snt_bytes_free(struct snt_bytes *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = 0;
+}
+
+void snt_attempt_init(struct snt_attempt *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+void snt_attempt_free(struct snt_attempt *a)
+{
+    if (!a)
+        return;
+    snt_bytes_free(&a->name);
+    snt_bytes_free(&a->sni);
+    for (unsigned i = 0; i < a->n_alpn; i++)
+        snt_bytes_free(&a->alpn[i]);
+    snt_bytes_free(&a->next_protocol);
+    snt_bytes_free(&a->http_method);
+    snt_bytes_free(&a->http_uri);
+    free(a->ja3_string);
+    a->ja3_string = NULL;
+    a->n_alpn = 0;
+}
+
+const char *snt_protocol_name(enum snt_protocol p)
+{
+    switch (p) {
+    case SNT_PROTO_TLS: return "tls";
+    case SNT_PROTO_HTTP: return "http";
+    case SNT_PROTO_QUIC: return "quic";
+    case SNT_PROTO_DNS: return "dns";
+    case SNT_PROTO_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+const char *snt_name_source_name(enum snt_name_source s)
+{
+    switch (s) {
+    case SNT_NAME_SNI: return "sni";
+    case SNT_NAME_HTTP_HOST: return "http_host";
+    case SNT_NAME_HTTP_CONNECT: return "http_connect";
+    case SNT_NAME_DNS: return "dns";
+    case SNT_NAME_NONE: break;
+    }
+    return "none";
+}
+
+const char *snt_outcome_name(enum snt_outcome o)
+{
+    switch (o) {
+    case SNT_OUTCOME_ESTABLISHED: return "established";
+    case SNT_OUTCOME_REFUSED: return "refused";
+    case SNT_OUTCOME_NO_ANSWER: return "no_answer";
+    case SNT_OUTCOME_RESET: return "reset";
+    case SNT_OUTCOME_CLOSED: return "closed";
+    case SNT_OUTCOME_HANDSHAKE_FAILED: return "handshake_failed";
+    case SNT_OUTCOME_INCOMPLETE: break;
+    }
+    return "incomplete";
+}

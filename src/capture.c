@@ -1,0 +1,194 @@
+/* Capture with libpcap: offline .pcap/.pcapng (also from stdin) and live
+ * interfaces in immediate mode, with a BPF filter. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "snitrace/capture.h"
+#include "snitrace/decode.h"
+
+#define DEFAULT_SNAPLEN 262144
+#define LIVE_TIMEOUT_MS 200
+#define IDLE_INTERVAL_USEC 200000ULL
+
+struct snt_capture {
+    pcap_t *pcap;
+    bool live;
+    int linktype;
+};
+
+static uint64_t wall_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static enum snt_capture_error open_offline(struct snt_capture *c, const char *file, char *err,
+                                           size_t errlen)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    c->pcap = pcap_open_offline(file, perr);
+    if (!c->pcap) {
+        snprintf(err, errlen, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input", perr);
+        return SNT_CAPTURE_ERR_OPEN;
+    }
+    return SNT_CAPTURE_OK;
+}
+
+static enum snt_capture_error activate_error(pcap_t *p, int rc, const char *iface, char *err,
+                                             size_t errlen)
+{
+    const char *detail = pcap_geterr(p);
+    switch (rc) {
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+        snprintf(err, errlen, "no such interface: %s (%s)", iface, detail);
+        return SNT_CAPTURE_ERR_OPEN;
+    case PCAP_ERROR_PERM_DENIED:
+    case PCAP_ERROR_PROMISC_PERM_DENIED:
+        snprintf(err, errlen, "no permission to capture on %s (%s); run as root or grant "
+                              "CAP_NET_RAW and CAP_NET_ADMIN", iface, detail);
+        return SNT_CAPTURE_ERR_PERM;
+    case PCAP_ERROR_IFACE_NOT_UP:
+        snprintf(err, errlen, "interface %s is not up", iface);
+        return SNT_CAPTURE_ERR_OPEN;
+    default:
+        snprintf(err, errlen, "cannot capture on %s: %s", iface, detail && *detail ? detail : pcap_statustostr(rc));
+        return SNT_CAPTURE_ERR_OPEN;
+    }
+}
+
+static enum snt_capture_error open_live(struct snt_capture *c, const struct snt_capture_opts *o,
+                                        char *err, size_t errlen)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    c->pcap = pcap_create(o->iface, perr);
+    if (!c->pcap) {
+        snprintf(err, errlen, "cannot capture on %s: %s", o->iface, perr);
+        return SNT_CAPTURE_ERR_OPEN;
+    }
+    c->live = true;
+    pcap_set_snaplen(c->pcap, o->snaplen > 0 ? o->snaplen : DEFAULT_SNAPLEN);
+    pcap_set_promisc(c->pcap, o->promisc);
+    pcap_set_immediate_mode(c->pcap, 1);
+    pcap_set_timeout(c->pcap, LIVE_TIMEOUT_MS);
+    if (o->buffer_mb > 0)
+        pcap_set_buffer_size(c->pcap, o->buffer_mb * 1024 * 1024);
+    int rc = pcap_activate(c->pcap);
+    if (rc < 0)
+        return activate_error(c->pcap, rc, o->iface, err, errlen);
+    if (rc > 0)
+        fprintf(stderr, "snitrace: warning: %s: %s\n", o->iface, pcap_geterr(c->pcap));
+    return SNT_CAPTURE_OK;
+}
+
+static enum snt_capture_error set_filter(struct snt_capture *c, const char *filter, char *err,
+                                         size_t errlen)
+{
+    struct bpf_program prog;
+    if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "bad filter expression '%s': %s", filter, pcap_geterr(c->pcap));
+        return SNT_CAPTURE_ERR_FILTER;
+    }
+    int rc = pcap_setfilter(c->pcap, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(c->pcap));
+        return SNT_CAPTURE_ERR_FILTER;
+    }
+    return SNT_CAPTURE_OK;
+}
+
+enum snt_capture_error snt_capture_open(struct snt_capture **out, const struct snt_capture_opts *o,
+                                        char *err, size_t errlen)
+{
+    struct snt_capture *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return SNT_CAPTURE_ERR_OPEN;
+    }
+    enum snt_capture_error rc = o->file ? open_offline(c, o->file, err, errlen)
+                                        : open_live(c, o, err, errlen);
+    if (rc == SNT_CAPTURE_OK) {
+        c->linktype = pcap_datalink(c->pcap);
+        if (!snt_decode_linktype_supported(c->linktype)) {
+            const char *name = pcap_datalink_val_to_name(c->linktype);
+            snprintf(err, errlen, "unsupported link type %d (%s)", c->linktype, name ? name : "unknown");
+            rc = SNT_CAPTURE_ERR_LINKTYPE;
+        }
+    }
+    if (rc == SNT_CAPTURE_OK && o->filter && *o->filter)
+        rc = set_filter(c, o->filter, err, errlen);
+    if (rc != SNT_CAPTURE_OK) {
+        snt_capture_close(c);
+        return rc;
+    }
+    *out = c;
+    return SNT_CAPTURE_OK;
+}
+
+void snt_capture_close(struct snt_capture *c)
+{
+    if (!c)
+        return;
+    if (c->pcap)
+        pcap_close(c->pcap);
+    free(c);
+}
+
+int snt_capture_linktype(const struct snt_capture *c)
+{
+    return c->linktype;
+}
+
+const char *snt_capture_linktype_name(const struct snt_capture *c)
+{
+    const char *n = pcap_datalink_val_to_name(c->linktype);
+    return n ? n : "unknown";
+}
+
+bool snt_capture_is_live(const struct snt_capture *c)
+{
+    return c->live;
+}
+
+enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet, snt_idle_fn idle,
+                                        void *arg, volatile sig_atomic_t *stop, char *err,
+                                        size_t errlen)
+{
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    uint64_t last_idle = c->live ? wall_usec() : 0;
+    while (!*stop) {
+        int rc = pcap_next_ex(c->pcap, &h, &data);
+        if (rc == 1) {
+            uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+            packet(arg, ts, data, h->caplen, h->len);
+        } else if (rc == PCAP_ERROR_BREAK) {
+            return SNT_CAPTURE_OK; /* end of file */
+        } else if (rc == PCAP_ERROR) {
+            snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+            return SNT_CAPTURE_ERR_READ;
+        }
+        if (c->live && idle) {
+            uint64_t now = wall_usec();
+            if (now - last_idle >= IDLE_INTERVAL_USEC) {
+                idle(arg, now);
+                last_idle = now;
+            }
+        }
+    }
+    return SNT_CAPTURE_OK;
+}
+
+void snt_capture_drops(struct snt_capture *c, uint64_t *kernel, uint64_t *iface)
+{
+    struct pcap_stat st;
+    *kernel = *iface = 0;
+    if (!c->live || pcap_stats(c->pcap, &st) != 0)
+        return;
+    *kernel = st.ps_drop;
+    *iface = st.ps_ifdrop;
+}

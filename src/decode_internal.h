@@ -1,0 +1,70 @@
+/* Shared between the decode files (decode.c, decode_link.c, decode_tunnel.c);
+ * not part of the public surface.
+ *
+ * Each layer decoder takes a reader over the captured bytes from the start
+ * of its header to the end of the enclosing layer, by value, and returns a
+ * snt_decode_status.  Layers nest by calling each other, so every decoder
+ * that adds a level of encapsulation first calls snt_dec_enter(): the stack
+ * depth stays bounded by SNT_MAX_DECODE_DEPTH whatever the packet says.
+ */
+#ifndef SNITRACE_DECODE_INTERNAL_H
+#define SNITRACE_DECODE_INTERNAL_H
+
+#include "snitrace/decode.h"
+#include "snitrace/limits.h"
+#include "snitrace/reader.h"
+
+/* EtherTypes (IEEE 802 numbers registry). */
+#define SNT_ETH_IPV4          0x0800
+#define SNT_ETH_IPV6          0x86dd
+#define SNT_ETH_VLAN          0x8100 /* 802.1Q C-tag */
+#define SNT_ETH_QINQ          0x88a8 /* 802.1ad S-tag */
+#define SNT_ETH_QINQ_OLD      0x9100 /* pre-802.1ad S-tag */
+#define SNT_ETH_QINQ_OLD2     0x9200
+#define SNT_ETH_MPLS_UC       0x8847
+#define SNT_ETH_MPLS_MC       0x8848
+#define SNT_ETH_PPPOE_SESSION 0x8864
+#define SNT_ETH_PPP           0x880b /* PPP over GRE (PPTP) */
+#define SNT_ETH_TEB           0x6558 /* transparent Ethernet bridging */
+#define SNT_ETH_PBB           0x88e7 /* 802.1ah I-tag */
+#define SNT_ETH_MAX_LENGTH    1500   /* type field values up to here are 802.3 lengths */
+
+struct snt_dec {
+    struct snt_packet *out;
+    unsigned depth;     /* encapsulation levels entered so far */
+    bool fragment;      /* some enclosing or the innermost IP packet is a first fragment */
+};
+
+/* Count one more level of encapsulation; false when the limit is reached. */
+static inline bool snt_dec_enter(struct snt_dec *d)
+{
+    if (d->depth >= SNT_MAX_DECODE_DEPTH)
+        return false;
+    d->depth++;
+    return true;
+}
+
+/* decode.c */
+enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader r);
+enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader r);
+/* IPv4 or IPv6 by the version nibble, for layers that don't say which. */
+enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader r);
+
+/* decode_link.c */
+bool snt_dec_link_known(int linktype);
+enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader r);
+enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader r);
+enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader r);
+/* A PPP frame, with or without the RFC 1662 address/control bytes. */
+enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader r);
+
+/* decode_tunnel.c */
+enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader r);
+/* Try the UDP payload as a tunnel chosen by port.  Returns false when the
+ * payload is not a tunnel header after all (the caller keeps the UDP packet);
+ * true when it is, with the inner packet's status in *st.  wire is the UDP
+ * payload length the UDP header claims; r holds what was captured of it. */
+bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport,
+                        struct snt_reader r, size_t wire, enum snt_decode_status *st);
+
+#endif

@@ -1,0 +1,301 @@
+/* Engine lifecycle: per-packet dispatch from decode to the flow table, the
+ * capture-time clock with its timeouts, and writing finished attempts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "snitrace/decode.h"
+#include "snitrace/limits.h"
+
+#define USEC 1000000ULL
+#define SWEEP_INTERVAL_USEC USEC
+
+void snt_engine_config_default(struct snt_engine_config *c)
+{
+    c->max_flows = SNT_DEFAULT_MAX_FLOWS;
+    c->c2s_bytes = SNT_DEFAULT_C2S_BYTES;
+    c->s2c_bytes = SNT_DEFAULT_S2C_BYTES;
+    c->syn_timeout_usec = 10 * USEC;
+    c->tcp_idle_usec = 300 * USEC;
+    c->udp_idle_usec = 60 * USEC;
+}
+
+static void evict_flow(struct snt_flow *f, void *arg)
+{
+    struct snt_engine *e = arg;
+    engine_drop_flow(e, f);
+}
+
+struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt_fn emit, void *arg)
+{
+    struct snt_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->cfg = *c;
+    e->emit = emit;
+    e->emit_arg = arg;
+    e->flows = snt_flow_table_new(c->max_flows, evict_flow, e);
+    if (!e->flows) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+static void work_free(struct conn_work *w)
+{
+    if (!w)
+        return;
+    snt_attempt_free(&w->attempt);
+    for (int i = 0; i < 2; i++) {
+        snt_stream_free(&w->stream[i]);
+        snt_tls_dir_free(&w->tls[i]);
+    }
+    free(w->quic);
+    free(w);
+}
+
+static void syn_queue_unlink(struct snt_engine *e, struct conn *c)
+{
+    if (!c->in_syn_queue)
+        return;
+    if (c->syn_newer)
+        c->syn_newer->syn_older = c->syn_older;
+    else
+        e->syn_newest = c->syn_older;
+    if (c->syn_older)
+        c->syn_older->syn_newer = c->syn_newer;
+    else
+        e->syn_oldest = c->syn_newer;
+    c->syn_older = c->syn_newer = NULL;
+    c->in_syn_queue = false;
+}
+
+void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
+{
+    if (c->in_syn_queue)
+        return;
+    c->syn_older = e->syn_newest;
+    c->syn_newer = NULL;
+    if (e->syn_newest)
+        e->syn_newest->syn_newer = c;
+    e->syn_newest = c;
+    if (!e->syn_oldest)
+        e->syn_oldest = c;
+    c->in_syn_queue = true;
+}
+
+void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
+{
+    syn_queue_unlink(e, c);
+    if (!c->w)
+        return;
+    struct snt_attempt *a = &c->w->attempt;
+    a->outcome = outcome;
+    a->end_usec = e->now_usec;
+    for (int i = 0; i < 2; i++)
+        if (c->w->stream[i].hit_limit)
+            e->stats.reassembly_limit++;
+    e->stats.attempts++;
+    if (e->emit)
+        e->emit(a, e->emit_arg);
+    work_free(c->w);
+    c->w = NULL;
+}
+
+/* An attempt still open when its flow goes away: say how far it got. */
+static enum snt_outcome outcome_when_dropped(const struct conn *c)
+{
+    if (c->syn_seen && !c->synack_seen)
+        return SNT_OUTCOME_NO_ANSWER;
+    return SNT_OUTCOME_INCOMPLETE;
+}
+
+void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
+{
+    struct conn *c = f->user;
+    if (c) {
+        if (c->w)
+            engine_finish(e, c, outcome_when_dropped(c));
+        syn_queue_unlink(e, c);
+        free(c);
+    }
+    f->user = NULL;
+    snt_flow_remove(e->flows, f);
+}
+
+void snt_engine_free(struct snt_engine *e)
+{
+    if (!e)
+        return;
+    struct snt_flow *f;
+    while ((f = snt_flow_oldest(e->flows)) != NULL) {
+        struct conn *c = f->user;
+        if (c) {
+            work_free(c->w);
+            c->w = NULL;
+            syn_queue_unlink(e, c);
+            free(c);
+        }
+        snt_flow_remove(e->flows, f);
+    }
+    snt_flow_table_free(e->flows);
+    free(e);
+}
+
+struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                             uint8_t client_side, uint64_t ts_usec)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    struct conn_work *w = calloc(1, sizeof *w);
+    if (!c || !w) {
+        free(c);
+        free(w);
+        return NULL;
+    }
+    c->w = w;
+    c->client_side = client_side;
+    c->proto = p->proto;
+    struct snt_attempt *a = &w->attempt;
+    snt_attempt_init(a);
+    a->ts_usec = ts_usec;
+    a->transport = p->proto;
+    bool src_is_client = (f->key.port[client_side] == p->sport) &&
+                         memcmp(f->key.addr[client_side], p->src.b, 16) == 0;
+    a->client = src_is_client ? p->src : p->dst;
+    a->server = src_is_client ? p->dst : p->src;
+    a->client_port = src_is_client ? p->sport : p->dport;
+    a->server_port = src_is_client ? p->dport : p->sport;
+    snt_stream_init(&w->stream[C2S], e->cfg.c2s_bytes);
+    snt_stream_init(&w->stream[S2C], e->cfg.s2c_bytes);
+    snt_tls_dir_init(&w->tls[C2S], e->cfg.c2s_bytes);
+    snt_tls_dir_init(&w->tls[S2C], e->cfg.s2c_bytes);
+    f->user = c;
+    e->stats.flows++;
+    return c;
+}
+
+/* A flow starts at a TCP SYN (or SYN-ACK, or a recognisable first payload)
+ * or a UDP datagram carrying a QUIC Initial; anything else is not tracked. */
+static struct snt_flow *flow_for_packet(struct snt_engine *e, const struct snt_packet *p,
+                                        uint64_t ts_usec, int *dir)
+{
+    struct snt_flow_key key;
+    uint32_t hash = snt_flow_key_make(p, &key, dir);
+    struct snt_flow *f = snt_flow_lookup(e->flows, &key, hash);
+    if (f)
+        return f;
+    bool starts = p->proto == SNT_IPPROTO_TCP
+                      ? engine_tcp_starts_flow(p)
+                      : snt_quic_sniff_initial(p->payload, p->payload_len) == SNT_OK;
+    if (!starts)
+        return NULL;
+    f = snt_flow_insert(e->flows, &key, hash, ts_usec);
+    if (!f)
+        return NULL;
+    /* The client is the SYN's sender, the SYN-ACK's receiver, or the sender
+     * of the first recognised payload. */
+    bool synack = (p->tcp_flags & (SNT_TCP_SYN | SNT_TCP_ACK)) == (SNT_TCP_SYN | SNT_TCP_ACK);
+    uint8_t client_side = (uint8_t)(synack ? !*dir : *dir);
+    if (!engine_conn_new(e, f, p, client_side, ts_usec)) {
+        snt_flow_remove(e->flows, f);
+        return NULL;
+    }
+    return f;
+}
+
+static void count_decode_status(struct snt_engine *e, enum snt_decode_status st)
+{
+    switch (st) {
+    case SNT_DECODE_NOT_IP: e->stats.non_ip++; break;
+    case SNT_DECODE_TRUNCATED: e->stats.truncated++; break;
+    case SNT_DECODE_MALFORMED:
+    case SNT_DECODE_UNSUPPORTED: e->stats.decode_errors++; break;
+    default: break;
+    }
+}
+
+void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype,
+                       const uint8_t *frame, size_t caplen, size_t wirelen)
+{
+    e->stats.packets++;
+    e->stats.bytes += wirelen;
+    if (caplen < wirelen)
+        e->stats.truncated++;
+    snt_engine_advance(e, ts_usec);
+    struct snt_packet p;
+    enum snt_decode_status st = snt_decode(linktype, frame, caplen, &p);
+    if (st != SNT_DECODE_OK) {
+        count_decode_status(e, st);
+        return;
+    }
+    int dir;
+    struct snt_flow *f = flow_for_packet(e, &p, ts_usec, &dir);
+    if (!f)
+        return;
+    snt_flow_touch(e->flows, f, ts_usec);
+    struct conn *c = f->user;
+    if (p.proto == SNT_IPPROTO_TCP) {
+        engine_tcp_packet(e, f, &p, dir);
+    } else if (c->w) {
+        engine_quic_packet(e, c, &p, dir == c->client_side ? C2S : S2C);
+    }
+}
+
+static void expire_unanswered_syns(struct snt_engine *e)
+{
+    while (e->syn_oldest && e->syn_oldest->syn_usec + e->cfg.syn_timeout_usec <= e->now_usec) {
+        struct conn *c = e->syn_oldest;
+        syn_queue_unlink(e, c);
+        if (!c->synack_seen && c->w)
+            engine_finish(e, c, SNT_OUTCOME_NO_ANSWER);
+    }
+}
+
+static void expire_idle_flows(struct snt_engine *e)
+{
+    struct snt_flow *f;
+    while ((f = snt_flow_oldest(e->flows)) != NULL) {
+        const struct conn *c = f->user;
+        uint64_t idle = c && c->proto == SNT_IPPROTO_UDP ? e->cfg.udp_idle_usec : e->cfg.tcp_idle_usec;
+        if (f->last_usec + idle > e->now_usec)
+            break;
+        engine_drop_flow(e, f);
+    }
+}
+
+void snt_engine_advance(struct snt_engine *e, uint64_t now_usec)
+{
+    if (now_usec <= e->now_usec)
+        return; /* capture time never runs backwards for timeouts */
+    e->now_usec = now_usec;
+    if (now_usec - e->last_sweep_usec < SWEEP_INTERVAL_USEC)
+        return;
+    e->last_sweep_usec = now_usec;
+    expire_unanswered_syns(e);
+    expire_idle_flows(e);
+}
+
+void snt_engine_finish(struct snt_engine *e)
+{
+    struct snt_flow *f;
+    /* Oldest first, so attempts come out in the order they began to idle. */
+    while ((f = snt_flow_oldest(e->flows)) != NULL) {
+        struct conn *c = f->user;
+        if (c && c->w)
+            engine_finish(e, c, SNT_OUTCOME_INCOMPLETE);
+        engine_drop_flow(e, f);
+    }
+    e->stats.evictions = snt_flow_evictions(e->flows);
+}
+
+uint64_t snt_engine_now(const struct snt_engine *e)
+{
+    return e->now_usec;
+}
+
+struct snt_stats *snt_engine_stats(struct snt_engine *e)
+{
+    e->stats.evictions = snt_flow_evictions(e->flows);
+    return &e->stats;
+}

@@ -1,0 +1,262 @@
+/* Application layer for attempts: recognise what the client speaks (TLS,
+ * HTTP, QUIC) from its first bytes, run the parsers over the reassembled
+ * stream and fill the attempt record; decide when the handshake is
+ * understood. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "snitrace/http.h"
+
+#define MAX_URI_LEN 2048
+#define TLS_ALERT_FATAL 2
+
+bool engine_app_recognised_start(const uint8_t *p, size_t len)
+{
+    if (snt_tls_sniff(p, len) == SNT_OK) {
+        struct snt_reader r = snt_reader_make(p, len);
+        uint8_t content_type = 0, hs_type = 0;
+        /* An SSLv2 hello has no handshake-type byte at offset 5. */
+        if (!snt_peek_u8(&r, 0, &content_type) || content_type != SNT_TLS_CT_HANDSHAKE)
+            return true;
+        return snt_peek_u8(&r, 5, &hs_type) && hs_type == SNT_TLS_HS_CLIENT_HELLO;
+    }
+    return snt_http_sniff(p, len) == SNT_OK;
+}
+
+static uint16_t highest_offered_version(const struct snt_tls_client_hello *ch)
+{
+    uint16_t best = 0;
+    for (unsigned i = 0; i < ch->n_versions; i++)
+        if (!snt_tls_is_grease(ch->versions[i]) && ch->versions[i] > best)
+            best = ch->versions[i];
+    return best ? best : ch->legacy_version;
+}
+
+static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch, char transport)
+{
+    if (a->has_client_hello)
+        return; /* a second hello (after HelloRetryRequest) repeats the first's name */
+    a->has_client_hello = true;
+    if (ch->has_sni && ch->sni.len) {
+        snt_bytes_set(&a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
+        snt_bytes_set(&a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
+        a->name_source = SNT_NAME_SNI;
+    }
+    for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
+        snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
+    a->offered_version = highest_offered_version(ch);
+    char ja3[SNT_JA3_MAX];
+    if (snt_ja3(ch, ja3, sizeof ja3, a->ja3))
+        a->ja3_string = strdup(ja3);
+    snt_ja4(ch, transport, a->ja4);
+}
+
+static void fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh)
+{
+    if (sh->hello_retry_request)
+        return; /* the real ServerHello follows the client's second hello */
+    a->has_server_hello = true;
+    a->version = snt_tls_server_hello_version(sh);
+    a->cipher = sh->cipher;
+    if (sh->has_alpn)
+        snt_bytes_set(&a->next_protocol, sh->alpn.p, sh->alpn.len, SNT_MAX_NAME_LEN);
+    /* TLS 1.3 encrypts the certificate: without keys it cannot be seen. */
+    if (a->version == 0x0304 || (a->version >> 8) == 0x7f) {
+        a->certificate_known = true;
+        a->certificate_visible = false;
+    }
+}
+
+static void tls_message(struct snt_engine *e, struct conn_work *w, int role, uint8_t type,
+                        struct snt_span body)
+{
+    if (role == C2S && type == SNT_TLS_HS_CLIENT_HELLO) {
+        struct snt_tls_client_hello ch;
+        if (snt_tls_parse_client_hello(body.p, body.len, &ch) == SNT_OK) {
+            ch.record_version = w->tls[C2S].record_version;
+            fill_client_hello(&w->attempt, &ch, 't');
+        } else {
+            e->stats.parse_errors++;
+        }
+    } else if (role == S2C && type == SNT_TLS_HS_SERVER_HELLO && !w->attempt.has_server_hello) {
+        struct snt_tls_server_hello sh;
+        if (snt_tls_parse_server_hello(body.p, body.len, &sh) == SNT_OK)
+            fill_server_hello(&w->attempt, &sh);
+        else
+            e->stats.parse_errors++;
+    }
+}
+
+static bool has_fatal_alert(const struct snt_tls_dir *d)
+{
+    for (unsigned i = 0; i < d->n_alerts && i < 4; i++)
+        if (d->alerts[i].level == TLS_ALERT_FATAL)
+            return true;
+    return false;
+}
+
+static void tls_sslv2_hello(struct snt_engine *e, struct conn_work *w)
+{
+    struct snt_tls_client_hello ch;
+    const struct snt_stream *s = &w->stream[C2S];
+    if (w->attempt.has_client_hello)
+        return;
+    enum snt_result r = snt_tls_parse_sslv2_client_hello(s->buf, s->contiguous, &ch);
+    if (r == SNT_OK)
+        fill_client_hello(&w->attempt, &ch, 't');
+    else if (r == SNT_MALFORMED)
+        e->stats.parse_errors++;
+}
+
+/* Feed the direction's new bytes to the record layer and take messages. */
+static void tls_direction(struct snt_engine *e, struct conn_work *w, int role)
+{
+    struct snt_tls_dir *d = &w->tls[role];
+    const struct snt_stream *s = &w->stream[role];
+    if (d->failed)
+        return;
+    if (snt_tls_dir_feed(d, s->buf, s->contiguous) == SNT_MALFORMED) {
+        e->stats.parse_errors++;
+        return;
+    }
+    if (d->sslv2 && role == C2S) {
+        tls_sslv2_hello(e, w);
+        return;
+    }
+    uint8_t type;
+    struct snt_span body;
+    enum snt_result r;
+    while ((r = snt_tls_next_message(d, &type, &body)) == SNT_OK)
+        tls_message(e, w, role, type, body);
+    if (r == SNT_MALFORMED)
+        e->stats.parse_errors++;
+}
+
+static void tls_stream(struct snt_engine *e, struct conn *c, int role)
+{
+    struct conn_work *w = c->w;
+    tls_direction(e, w, role);
+    if (has_fatal_alert(&w->tls[C2S]) || has_fatal_alert(&w->tls[S2C])) {
+        engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
+        return;
+    }
+    const struct snt_tls_dir *cd = &w->tls[C2S], *sd = &w->tls[S2C];
+    if (!w->attempt.has_server_hello)
+        return;
+    w->server_after_handshake = sd->saw_ccs || sd->saw_app_data;
+    w->client_after_handshake = cd->saw_ccs || cd->saw_app_data;
+    if (w->server_after_handshake && w->client_after_handshake) {
+        w->attempt.established = true;
+        engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
+    }
+}
+
+static void http_stream(struct snt_engine *e, struct conn *c)
+{
+    struct conn_work *w = c->w;
+    const struct snt_stream *s = &w->stream[C2S];
+    struct snt_http_request req;
+    enum snt_result r = snt_http_parse_request(s->buf, s->contiguous, &req);
+    if (r == SNT_NEED_MORE && !s->hit_limit)
+        return;
+    struct snt_attempt *a = &w->attempt;
+    if (r == SNT_OK) {
+        snt_bytes_set(&a->http_method, req.method.p, req.method.len, 32);
+        snt_bytes_set(&a->http_uri, req.target.p, req.target.len, MAX_URI_LEN);
+        if (req.is_connect && req.connect_host.len) {
+            snt_bytes_set(&a->name, req.connect_host.p, req.connect_host.len, SNT_MAX_NAME_LEN);
+            a->name_source = SNT_NAME_HTTP_CONNECT;
+        } else if (req.has_host && req.host.len) {
+            snt_bytes_set(&a->name, req.host.p, req.host.len, SNT_MAX_NAME_LEN);
+            a->name_source = SNT_NAME_HTTP_HOST;
+        }
+    } else {
+        e->stats.parse_errors++;
+    }
+    engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
+}
+
+/* The client's first bytes say what it speaks. */
+static void classify(struct snt_engine *e, struct conn *c)
+{
+    struct conn_work *w = c->w;
+    const struct snt_stream *s = &w->stream[C2S];
+    enum snt_result tls = snt_tls_sniff(s->buf, s->contiguous);
+    enum snt_result http = snt_http_sniff(s->buf, s->contiguous);
+    if (tls == SNT_OK)
+        w->attempt.protocol = SNT_PROTO_TLS;
+    else if (http == SNT_OK)
+        w->attempt.protocol = SNT_PROTO_HTTP;
+    else if (tls == SNT_NEED_MORE || http == SNT_NEED_MORE)
+        return;
+    else
+        engine_finish(e, c, c->synack_seen ? SNT_OUTCOME_ESTABLISHED : SNT_OUTCOME_INCOMPLETE);
+}
+
+void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
+{
+    struct conn_work *w = c->w;
+    if (w->attempt.protocol == SNT_PROTO_UNKNOWN) {
+        if (role != C2S)
+            return; /* wait for the client: the server may speak first */
+        classify(e, c);
+        if (!c->w)
+            return;
+    }
+    switch (w->attempt.protocol) {
+    case SNT_PROTO_TLS:
+        tls_stream(e, c, role);
+        break;
+    case SNT_PROTO_HTTP:
+        if (role == C2S)
+            http_stream(e, c);
+        break;
+    default:
+        break;
+    }
+}
+
+static void quic_client_datagram(struct snt_engine *e, struct conn_work *w, const struct snt_packet *p)
+{
+    struct snt_attempt *a = &w->attempt;
+    if (a->has_client_hello)
+        return;
+    if (!w->quic) {
+        w->quic = malloc(sizeof *w->quic);
+        if (!w->quic)
+            return;
+        snt_quic_crypto_init(w->quic);
+    }
+    if (snt_quic_feed_client_datagram(w->quic, p->payload, p->payload_len) == SNT_MALFORMED)
+        e->stats.parse_errors++;
+    const uint8_t *body;
+    size_t len;
+    enum snt_result r = snt_quic_client_hello(w->quic, &body, &len);
+    if (r == SNT_MALFORMED)
+        e->stats.parse_errors++;
+    if (r != SNT_OK)
+        return;
+    struct snt_tls_client_hello ch;
+    if (snt_tls_parse_client_hello(body, len, &ch) == SNT_OK)
+        fill_client_hello(a, &ch, 'q');
+    else
+        e->stats.parse_errors++;
+}
+
+void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role)
+{
+    struct conn_work *w = c->w;
+    w->attempt.protocol = SNT_PROTO_QUIC;
+    if (role == C2S) {
+        quic_client_datagram(e, w, p);
+        return;
+    }
+    /* The server answered a complete ClientHello: as far as a passive
+     * observer without keys can tell, the handshake goes ahead. */
+    if (w->attempt.has_client_hello) {
+        w->attempt.certificate_known = true;
+        w->attempt.certificate_visible = false;
+        engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
+    }
+}

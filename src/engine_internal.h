@@ -1,0 +1,62 @@
+/* Engine internals shared by engine.c (lifecycle, clock), engine_tcp.c
+ * (TCP state and reassembly) and engine_app.c (application parsers). */
+#ifndef SNITRACE_ENGINE_INTERNAL_H
+#define SNITRACE_ENGINE_INTERNAL_H
+
+#include "snitrace/engine.h"
+#include "snitrace/flow.h"
+#include "snitrace/quic.h"
+#include "snitrace/stream.h"
+#include "snitrace/tls.h"
+
+enum { C2S = 0, S2C = 1 };
+
+/* What a connection needs while its handshake is not yet understood; freed
+ * as soon as the attempt is written, so finished flows cost a few bytes. */
+struct conn_work {
+    struct snt_attempt attempt;
+    struct snt_stream stream[2];
+    struct snt_tls_dir tls[2];
+    struct snt_quic_crypto *quic;
+    bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
+    bool server_after_handshake;
+};
+
+struct conn {
+    struct conn *syn_older, *syn_newer; /* queue of SYNs still unanswered */
+    struct conn_work *w;                /* NULL once the attempt was written */
+    uint64_t syn_usec;
+    uint32_t client_isn;
+    uint8_t client_side;  /* which side of the flow key is the client (0/1) */
+    uint8_t proto;        /* SNT_IPPROTO_* */
+    bool syn_seen, synack_seen, fin_c, fin_s, rst;
+    bool in_syn_queue;
+};
+
+struct snt_engine {
+    struct snt_engine_config cfg;
+    struct snt_flow_table *flows;
+    snt_attempt_fn emit;
+    void *emit_arg;
+    struct snt_stats stats;
+    uint64_t now_usec, last_sweep_usec;
+    struct conn *syn_oldest, *syn_newest;
+};
+
+/* engine.c */
+struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                             uint8_t client_side, uint64_t ts_usec);
+void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
+void engine_drop_flow(struct snt_engine *e, struct snt_flow *f);
+void engine_syn_queue_push(struct snt_engine *e, struct conn *c);
+
+/* engine_tcp.c */
+void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p, int dir);
+bool engine_tcp_starts_flow(const struct snt_packet *p);
+
+/* engine_app.c: called when a direction's in-order bytes grew. */
+void engine_app_stream(struct snt_engine *e, struct conn *c, int role);
+bool engine_app_recognised_start(const uint8_t *p, size_t len);
+void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
+
+#endif

@@ -1,0 +1,209 @@
+/* Flow table: chained hash on a canonical 5-tuple, an LRU list ordered by
+ * last activity in capture time, and a pooled allocator so the per-packet
+ * path never calls malloc. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "snitrace/flow.h"
+
+#define FLOWS_PER_CHUNK 1024
+
+struct flow_chunk {
+    struct flow_chunk *next;
+    struct snt_flow flows[FLOWS_PER_CHUNK];
+};
+
+struct snt_flow_table {
+    struct snt_flow **buckets;
+    uint32_t mask;
+    size_t count, max;
+    uint64_t evictions;
+    struct snt_flow *newest, *oldest;
+    struct snt_flow *free_list;
+    struct flow_chunk *chunks;
+    snt_flow_evict_fn evict;
+    void *evict_arg;
+};
+
+struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn evict, void *arg)
+{
+    struct snt_flow_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    size_t n = 1024;
+    while (n < max_flows && n < ((size_t)1 << 30))
+        n <<= 1;
+    t->buckets = calloc(n, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->mask = (uint32_t)(n - 1);
+    t->max = max_flows ? max_flows : 1;
+    t->evict = evict;
+    t->evict_arg = arg;
+    return t;
+}
+
+void snt_flow_table_free(struct snt_flow_table *t)
+{
+    if (!t)
+        return;
+    struct flow_chunk *c = t->chunks;
+    while (c) {
+        struct flow_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(t->buckets);
+    free(t);
+}
+
+/* 64-bit mix (the finaliser of MurmurHash3), folded over the key words. */
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint32_t key_hash(const struct snt_flow_key *k)
+{
+    uint64_t words[sizeof *k / 8], h = 0x9e3779b97f4a7c15ULL;
+    memcpy(words, k, sizeof words);
+    for (size_t i = 0; i < sizeof words / 8; i++)
+        h = mix64(h ^ words[i]);
+    return (uint32_t)h;
+}
+
+uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key, int *dir)
+{
+    memset(key, 0, sizeof *key);
+    int c = memcmp(p->src.b, p->dst.b, 16);
+    int swap = c > 0 || (c == 0 && p->sport > p->dport);
+    const struct snt_addr *a0 = swap ? &p->dst : &p->src, *a1 = swap ? &p->src : &p->dst;
+    memcpy(key->addr[0], a0->b, 16);
+    memcpy(key->addr[1], a1->b, 16);
+    key->port[0] = swap ? p->dport : p->sport;
+    key->port[1] = swap ? p->sport : p->dport;
+    key->family = p->src.family;
+    key->proto = p->proto;
+    *dir = swap;
+    return key_hash(key);
+}
+
+struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k, uint32_t hash)
+{
+    for (struct snt_flow *f = t->buckets[hash & t->mask]; f; f = f->hnext)
+        if (f->hash == hash && memcmp(&f->key, k, sizeof *k) == 0)
+            return f;
+    return NULL;
+}
+
+static void lru_unlink(struct snt_flow_table *t, struct snt_flow *f)
+{
+    if (f->newer)
+        f->newer->older = f->older;
+    else
+        t->newest = f->older;
+    if (f->older)
+        f->older->newer = f->newer;
+    else
+        t->oldest = f->newer;
+    f->older = f->newer = NULL;
+}
+
+static void lru_push_newest(struct snt_flow_table *t, struct snt_flow *f)
+{
+    f->newer = NULL;
+    f->older = t->newest;
+    if (t->newest)
+        t->newest->newer = f;
+    t->newest = f;
+    if (!t->oldest)
+        t->oldest = f;
+}
+
+static struct snt_flow *pool_get(struct snt_flow_table *t)
+{
+    if (!t->free_list) {
+        struct flow_chunk *c = malloc(sizeof *c);
+        if (!c)
+            return NULL;
+        c->next = t->chunks;
+        t->chunks = c;
+        for (size_t i = 0; i < FLOWS_PER_CHUNK; i++) {
+            c->flows[i].hnext = t->free_list;
+            t->free_list = &c->flows[i];
+        }
+    }
+    struct snt_flow *f = t->free_list;
+    t->free_list = f->hnext;
+    return f;
+}
+
+struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow_key *k,
+                                 uint32_t hash, uint64_t now_usec)
+{
+    while (t->count >= t->max && t->oldest) {
+        struct snt_flow *victim = t->oldest;
+        t->evictions++;
+        if (t->evict)
+            t->evict(victim, t->evict_arg);
+        if (t->oldest == victim) /* the callback did not remove it */
+            snt_flow_remove(t, victim);
+    }
+    struct snt_flow *f = pool_get(t);
+    if (!f)
+        return NULL;
+    memset(f, 0, sizeof *f);
+    f->key = *k;
+    f->hash = hash;
+    f->first_usec = f->last_usec = now_usec;
+    f->hnext = t->buckets[hash & t->mask];
+    t->buckets[hash & t->mask] = f;
+    lru_push_newest(t, f);
+    t->count++;
+    return f;
+}
+
+void snt_flow_touch(struct snt_flow_table *t, struct snt_flow *f, uint64_t now_usec)
+{
+    if (now_usec > f->last_usec)
+        f->last_usec = now_usec;
+    if (t->newest != f) {
+        lru_unlink(t, f);
+        lru_push_newest(t, f);
+    }
+}
+
+void snt_flow_remove(struct snt_flow_table *t, struct snt_flow *f)
+{
+    struct snt_flow **pp = &t->buckets[f->hash & t->mask];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    lru_unlink(t, f);
+    f->hnext = t->free_list;
+    t->free_list = f;
+    t->count--;
+}
+
+struct snt_flow *snt_flow_oldest(const struct snt_flow_table *t)
+{
+    return t->oldest;
+}
+
+size_t snt_flow_count(const struct snt_flow_table *t)
+{
+    return t->count;
+}
+
+uint64_t snt_flow_evictions(const struct snt_flow_table *t)
+{
+    return t->evictions;
+}

@@ -1,0 +1,160 @@
+/* snitrace: trace every connection attempt, the name the client meant, and
+ * what came of it.  Wires capture -> engine -> output and owns the exit code. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snitrace/capture.h"
+#include "snitrace/engine.h"
+#include "snitrace/options.h"
+#include "snitrace/output.h"
+
+#define EXIT_READ_ERROR 1
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+struct run {
+    struct snt_engine *engine;
+    struct snt_capture *capture;
+    struct snt_output out;
+    int linktype;
+    unsigned stats_interval;
+    uint64_t last_stats_usec;
+    bool write_failed;
+};
+
+static void write_attempt(const struct snt_attempt *a, void *arg)
+{
+    struct run *r = arg;
+    if (!snt_output_attempt(&r->out, a) && !r->write_failed) {
+        r->write_failed = true;
+        stop_requested = 1;
+    }
+}
+
+static void write_stats(struct run *r, uint64_t ts_usec, bool final)
+{
+    struct snt_stats *s = snt_engine_stats(r->engine);
+    s->live = snt_capture_is_live(r->capture);
+    snt_capture_drops(r->capture, &s->drops_kernel, &s->drops_interface);
+    if (!snt_output_stats(&r->out, s, ts_usec, final))
+        r->write_failed = true;
+}
+
+static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    struct run *r = arg;
+    snt_engine_packet(r->engine, ts_usec, r->linktype, data, caplen, wirelen);
+}
+
+/* Live: wall time moves the clock when no packets come, so timeouts fire. */
+static void on_idle(void *arg, uint64_t wall_usec)
+{
+    struct run *r = arg;
+    snt_engine_advance(r->engine, wall_usec);
+    if (!r->stats_interval)
+        return;
+    if (!r->last_stats_usec)
+        r->last_stats_usec = wall_usec;
+    if (wall_usec - r->last_stats_usec >= (uint64_t)r->stats_interval * 1000000u) {
+        write_stats(r, wall_usec, false);
+        r->last_stats_usec = wall_usec;
+    }
+}
+
+static FILE *open_output(const char *path)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "snitrace: cannot write %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int open_capture(struct run *r, const struct snt_options *o)
+{
+    char err[512];
+    enum snt_capture_error rc = snt_capture_open(&r->capture, &o->capture, err, sizeof err);
+    if (rc == SNT_CAPTURE_OK) {
+        r->linktype = snt_capture_linktype(r->capture);
+        return 0;
+    }
+    fprintf(stderr, "snitrace: %s\n", err);
+    return rc == SNT_CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_READ_ERROR;
+}
+
+static int trace(struct run *r, const struct snt_options *o)
+{
+    char err[512] = "";
+    int status = 0;
+    install_signal_handlers();
+    enum snt_capture_error rc =
+        snt_capture_loop(r->capture, on_packet, on_idle, r, &stop_requested, err, sizeof err);
+    if (rc != SNT_CAPTURE_OK) {
+        /* Everything read before the damage is still written out. */
+        fprintf(stderr, "snitrace: reading %s stopped early: %s\n",
+                o->capture.file ? o->capture.file : o->capture.iface, err);
+        status = EXIT_READ_ERROR;
+    }
+    snt_engine_finish(r->engine);
+    write_stats(r, snt_engine_now(r->engine), true);
+    if (r->write_failed || fflush(r->out.f) != 0) {
+        fprintf(stderr, "snitrace: writing the output failed: %s\n", strerror(errno));
+        status = EXIT_READ_ERROR;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct snt_options o;
+    enum snt_options_result pr = snt_options_parse(&o, argc, argv);
+    if (pr != SNT_OPTIONS_RUN) {
+        snt_options_free(&o);
+        return pr == SNT_OPTIONS_EXIT_OK ? 0 : EXIT_USAGE;
+    }
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.stats_interval = o.capture.iface ? o.stats_interval : 0;
+    int status = open_capture(&r, &o);
+    FILE *out = status ? NULL : open_output(o.output_file);
+    if (!status && !out)
+        status = EXIT_READ_ERROR;
+    if (!status) {
+        snt_output_init(&r.out, out, o.format, snt_capture_is_live(r.capture));
+        r.engine = snt_engine_new(&o.engine, write_attempt, &r);
+        if (!r.engine) {
+            fprintf(stderr, "snitrace: out of memory\n");
+            status = EXIT_READ_ERROR;
+        } else {
+            status = trace(&r, &o);
+        }
+    }
+    snt_engine_free(r.engine);
+    snt_capture_close(r.capture);
+    if (out && out != stdout)
+        fclose(out);
+    snt_options_free(&o);
+    return status;
+}

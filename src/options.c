@@ -1,0 +1,250 @@
+/* Command-line parsing: tcpdump-like flags plus snitrace's own long options. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snitrace/options.h"
+
+static const char usage_text[] =
+    "usage: snitrace -r FILE [options] [filter expression]\n"
+    "       snitrace -i IFACE [options] [filter expression]\n"
+    "\n"
+    "Trace every connection attempt: the name the client meant (TLS SNI, HTTP Host,\n"
+    "HTTP CONNECT), the server, protocol, TLS details and outcome, as one JSON\n"
+    "object per line (NDJSON), or as text.\n"
+    "\n"
+    "Input:\n"
+    "  -r, --read FILE        read a .pcap or .pcapng file ('-' for standard input)\n"
+    "  -i, --interface IFACE  capture live on IFACE ('any' for all interfaces)\n"
+    "  -f, --filter EXPR      BPF filter (as in tcpdump); trailing arguments also form one\n"
+    "  -s, --snaplen N        live snapshot length in bytes (default 262144)\n"
+    "  -p, --no-promiscuous   do not put the interface into promiscuous mode\n"
+    "  -B, --buffer-size MB   live kernel capture buffer size\n"
+    "\n"
+    "Output:\n"
+    "  -o, --output FILE      write to FILE instead of standard output\n"
+    "  -F, --format FORMAT    json (default) or text\n"
+    "      --stats-interval S live: write a stats record every S seconds (default 60, 0 off)\n"
+    "  -q, --quiet            no warnings on standard error\n"
+    "\n"
+    "Tracking (times are capture time):\n"
+    "      --max-flows N      connections tracked at once (default 262144); the oldest\n"
+    "                         is finished and dropped when full (counted as evictions)\n"
+    "      --syn-timeout S    no SYN-ACK after S seconds: outcome no_answer (default 10)\n"
+    "      --tcp-timeout S    idle TCP connections are finished after S seconds (default 300)\n"
+    "      --udp-timeout S    idle UDP (QUIC) flows are finished after S seconds (default 60)\n"
+    "      --c2s-bytes N      client-to-server bytes reassembled (default 16384)\n"
+    "      --s2c-bytes N      server-to-client bytes reassembled (default 65536)\n"
+    "\n"
+    "  -h, --help             this help\n"
+    "  -V, --version          version\n"
+    "\n"
+    "Exit status: 0 on success (also after SIGINT/SIGTERM), 1 when the input could not\n"
+    "be read completely, 2 for usage errors.\n";
+
+enum {
+    OPT_STATS_INTERVAL = 256,
+    OPT_MAX_FLOWS,
+    OPT_SYN_TIMEOUT,
+    OPT_TCP_TIMEOUT,
+    OPT_UDP_TIMEOUT,
+    OPT_C2S,
+    OPT_S2C,
+};
+
+static const struct option long_options[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"filter", required_argument, NULL, 'f'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"no-promiscuous", no_argument, NULL, 'p'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'F'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"syn-timeout", required_argument, NULL, OPT_SYN_TIMEOUT},
+    {"tcp-timeout", required_argument, NULL, OPT_TCP_TIMEOUT},
+    {"udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT},
+    {"c2s-bytes", required_argument, NULL, OPT_C2S},
+    {"s2c-bytes", required_argument, NULL, OPT_S2C},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* A whole number in [lo, hi], or false with a message. */
+static bool parse_number(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
+                         unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi) {
+        fprintf(stderr, "snitrace: %s wants a whole number from %llu to %llu, not '%s'\n", opt, lo,
+                hi, s);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool set_format(struct snt_options *o, const char *s)
+{
+    if (strcmp(s, "json") == 0)
+        o->format = SNT_FORMAT_JSON;
+    else if (strcmp(s, "text") == 0)
+        o->format = SNT_FORMAT_TEXT;
+    else {
+        fprintf(stderr, "snitrace: --format is json or text, not '%s'\n", s);
+        return false;
+    }
+    return true;
+}
+
+static bool set_seconds(const char *opt, const char *s, uint64_t *usec)
+{
+    unsigned long long v;
+    if (!parse_number(opt, s, 1, 86400ULL * 365, &v))
+        return false;
+    *usec = v * 1000000ULL;
+    return true;
+}
+
+static bool apply_long_option(struct snt_options *o, int c, const char *arg)
+{
+    unsigned long long v;
+    switch (c) {
+    case OPT_STATS_INTERVAL:
+        if (!parse_number("--stats-interval", arg, 0, 86400, &v))
+            return false;
+        o->stats_interval = (unsigned)v;
+        return true;
+    case OPT_MAX_FLOWS:
+        if (!parse_number("--max-flows", arg, 1, 1ULL << 26, &v))
+            return false;
+        o->engine.max_flows = (size_t)v;
+        return true;
+    case OPT_SYN_TIMEOUT: return set_seconds("--syn-timeout", arg, &o->engine.syn_timeout_usec);
+    case OPT_TCP_TIMEOUT: return set_seconds("--tcp-timeout", arg, &o->engine.tcp_idle_usec);
+    case OPT_UDP_TIMEOUT: return set_seconds("--udp-timeout", arg, &o->engine.udp_idle_usec);
+    case OPT_C2S:
+        if (!parse_number("--c2s-bytes", arg, 1024, 1ULL << 24, &v))
+            return false;
+        o->engine.c2s_bytes = (size_t)v;
+        return true;
+    case OPT_S2C:
+        if (!parse_number("--s2c-bytes", arg, 1024, 1ULL << 24, &v))
+            return false;
+        o->engine.s2c_bytes = (size_t)v;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool apply_option(struct snt_options *o, int c, const char *arg)
+{
+    unsigned long long v;
+    switch (c) {
+    case 'r': o->capture.file = arg; return true;
+    case 'i': o->capture.iface = arg; return true;
+    case 'f': o->capture.filter = arg; return true;
+    case 's':
+        if (!parse_number("-s", arg, 64, 262144, &v))
+            return false;
+        o->capture.snaplen = (int)v;
+        return true;
+    case 'p': o->capture.promisc = false; return true;
+    case 'B':
+        if (!parse_number("-B", arg, 1, 4096, &v))
+            return false;
+        o->capture.buffer_mb = (int)v;
+        return true;
+    case 'o': o->output_file = arg; return true;
+    case 'F': return set_format(o, arg);
+    case 'q': o->quiet = true; return true;
+    default: return apply_long_option(o, c, arg);
+    }
+}
+
+/* tcpdump style: the words after the options are one filter expression. */
+static bool join_filter(struct snt_options *o, int argc, char **argv, int first)
+{
+    if (first >= argc)
+        return true;
+    if (o->capture.filter) {
+        fprintf(stderr, "snitrace: give the filter with -f or as trailing words, not both\n");
+        return false;
+    }
+    size_t len = 1;
+    for (int i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    o->filter_owned = calloc(1, len);
+    if (!o->filter_owned)
+        return false;
+    for (int i = first; i < argc; i++) {
+        if (i > first)
+            strcat(o->filter_owned, " ");
+        strcat(o->filter_owned, argv[i]);
+    }
+    o->capture.filter = o->filter_owned;
+    return true;
+}
+
+static enum snt_options_result check_input(const struct snt_options *o)
+{
+    if (!o->capture.file && !o->capture.iface) {
+        fprintf(stderr, "snitrace: say what to read: -r FILE or -i IFACE (see --help)\n");
+        return SNT_OPTIONS_EXIT_USAGE;
+    }
+    if (o->capture.file && o->capture.iface) {
+        fprintf(stderr, "snitrace: -r and -i exclude each other\n");
+        return SNT_OPTIONS_EXIT_USAGE;
+    }
+    return SNT_OPTIONS_RUN;
+}
+
+enum snt_options_result snt_options_parse(struct snt_options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->capture.promisc = true;
+    o->stats_interval = 60;
+    snt_engine_config_default(&o->engine);
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:r:i:f:s:pB:o:F:qhV", long_options, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_text, stdout);
+            return SNT_OPTIONS_EXIT_OK;
+        }
+        if (c == 'V') {
+            printf("snitrace %s\n", SNITRACE_VERSION);
+            return SNT_OPTIONS_EXIT_OK;
+        }
+        if (c == '?' || c == ':') {
+            if (optopt)
+                fprintf(stderr, "snitrace: option -%c %s (see --help)\n", optopt,
+                        c == ':' ? "needs a value" : "is unknown");
+            else
+                fprintf(stderr, "snitrace: unknown or incomplete option '%s' (see --help)\n",
+                        argv[optind - 1]);
+            return SNT_OPTIONS_EXIT_USAGE;
+        }
+        if (!apply_option(o, c, optarg))
+            return SNT_OPTIONS_EXIT_USAGE;
+    }
+    if (!join_filter(o, argc, argv, optind))
+        return SNT_OPTIONS_EXIT_USAGE;
+    return check_input(o);
+}
+
+void snt_options_free(struct snt_options *o)
+{
+    free(o->filter_owned);
+    o->filter_owned = NULL;
+}

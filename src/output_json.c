@@ -1,0 +1,206 @@
+/* NDJSON output, schema version 1 (docs/schema.md, docs/snitrace.schema.json).
+ *
+ * Field names follow the Elastic Common Schema as nested objects.  Absent
+ * knowledge is an absent field.  Every wire string passes through
+ * snt_utf8_sanitize before cJSON sees it.
+ */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "snitrace/output.h"
+#include "snitrace/tls.h"
+
+void snt_format_time(uint64_t ts_usec, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ts_usec / 1000000u);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_usec % 1000000u));
+}
+
+void snt_format_addr(const struct snt_addr *a, char *buf, size_t len)
+{
+    if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->b, buf, (socklen_t)len))
+        snprintf(buf, len, "?");
+}
+
+void snt_output_init(struct snt_output *o, FILE *f, enum snt_format format, bool live)
+{
+    memset(o, 0, sizeof *o);
+    o->f = f;
+    o->format = format;
+    o->live = live;
+}
+
+/* Add a wire string, made valid UTF-8. */
+static void add_wire_string(cJSON *obj, const char *key, const uint8_t *p, size_t len)
+{
+    char *s = snt_utf8_sanitize(p, len);
+    if (s) {
+        cJSON_AddStringToObject(obj, key, s);
+        free(s);
+    }
+}
+
+static cJSON *add_object(cJSON *parent, const char *key)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
+    return o ? o : cJSON_AddObjectToObject(parent, key);
+}
+
+static void add_endpoint(cJSON *root, const char *key, const struct snt_addr *addr, uint16_t port)
+{
+    char ip[64];
+    cJSON *o = add_object(root, key);
+    snt_format_addr(addr, ip, sizeof ip);
+    cJSON_AddStringToObject(o, "ip", ip);
+    cJSON_AddNumberToObject(o, "port", port);
+}
+
+static void add_tls_client(cJSON *tls, const struct snt_attempt *a)
+{
+    cJSON *client = add_object(tls, "client");
+    if (a->sni.len)
+        add_wire_string(client, "server_name", a->sni.p, a->sni.len);
+    if (a->n_alpn) {
+        cJSON *arr = cJSON_AddArrayToObject(client, "alpn");
+        for (unsigned i = 0; i < a->n_alpn; i++) {
+            char *s = snt_utf8_sanitize(a->alpn[i].p, a->alpn[i].len);
+            if (s) {
+                cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+                free(s);
+            }
+        }
+    }
+    if (a->ja3[0])
+        cJSON_AddStringToObject(client, "ja3", a->ja3);
+    if (a->ja4[0])
+        cJSON_AddStringToObject(client, "ja4", a->ja4);
+}
+
+static void add_tls(cJSON *root, const struct snt_attempt *a)
+{
+    if (!a->has_client_hello && !a->has_server_hello)
+        return;
+    cJSON *tls = add_object(root, "tls");
+    if (a->has_client_hello)
+        add_tls_client(tls, a);
+    if (a->has_server_hello) {
+        const char *v = snt_tls_version_name(a->version);
+        if (v) {
+            cJSON_AddStringToObject(tls, "version", v);
+            cJSON_AddStringToObject(tls, "version_protocol", strcmp(v, "ssl3") ? "tls" : "ssl");
+        }
+        const char *c = snt_tls_cipher_name(a->cipher);
+        if (c)
+            cJSON_AddStringToObject(tls, "cipher", c);
+        if (a->next_protocol.len)
+            add_wire_string(tls, "next_protocol", a->next_protocol.p, a->next_protocol.len);
+    }
+    cJSON_AddBoolToObject(tls, "established", a->established);
+}
+
+static void add_http(cJSON *root, const struct snt_attempt *a)
+{
+    if (a->http_method.len) {
+        cJSON *req = add_object(add_object(root, "http"), "request");
+        add_wire_string(req, "method", a->http_method.p, a->http_method.len);
+    }
+    if (a->http_uri.len)
+        add_wire_string(add_object(root, "url"), "original", a->http_uri.p, a->http_uri.len);
+}
+
+static void add_problems(cJSON *root, const struct snt_attempt *a)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "problems");
+    bool tls = a->protocol == SNT_PROTO_TLS || a->protocol == SNT_PROTO_QUIC;
+    if (tls && a->has_client_hello && !a->sni.len)
+        cJSON_AddItemToArray(arr, cJSON_CreateString("no_sni"));
+}
+
+static cJSON *attempt_to_json(const struct snt_attempt *a)
+{
+    char ts[40];
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "type", "attempt");
+    snt_format_time(a->ts_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(root, "@timestamp", ts);
+    add_endpoint(root, "client", &a->client, a->client_port);
+    add_endpoint(root, "server", &a->server, a->server_port);
+    cJSON *net = add_object(root, "network");
+    cJSON_AddStringToObject(net, "transport", a->transport == SNT_IPPROTO_UDP ? "udp" : "tcp");
+    cJSON_AddStringToObject(net, "type", a->client.family == 6 ? "ipv6" : "ipv4");
+    cJSON_AddStringToObject(net, "protocol", snt_protocol_name(a->protocol));
+    if (a->name.len)
+        add_wire_string(root, "name", a->name.p, a->name.len);
+    cJSON_AddStringToObject(root, "name_source", snt_name_source_name(a->name_source));
+    cJSON_AddStringToObject(root, "outcome", snt_outcome_name(a->outcome));
+    add_tls(root, a);
+    if (a->certificate_known)
+        cJSON_AddBoolToObject(root, "certificate_visible", a->certificate_visible);
+    add_http(root, a);
+    add_problems(root, a);
+    if (a->session_id)
+        cJSON_AddNumberToObject(root, "session_id", (double)a->session_id);
+    return root;
+}
+
+static bool write_json_line(struct snt_output *o, cJSON *root)
+{
+    char *s = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!s)
+        return false;
+    bool ok = fputs(s, o->f) >= 0 && fputc('\n', o->f) != EOF;
+    free(s);
+    if (o->live)
+        fflush(o->f);
+    return ok && !ferror(o->f);
+}
+
+bool snt_output_attempt(struct snt_output *o, const struct snt_attempt *a)
+{
+    if (o->format == SNT_FORMAT_TEXT)
+        return snt_output_text_attempt(o, a);
+    return write_json_line(o, attempt_to_json(a));
+}
+
+static void add_count(cJSON *root, const char *key, uint64_t v)
+{
+    cJSON_AddNumberToObject(root, key, (double)v);
+}
+
+bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec, bool final)
+{
+    if (o->format == SNT_FORMAT_TEXT)
+        return snt_output_text_stats(o, s, final);
+    char ts[40];
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "type", "stats");
+    snt_format_time(ts_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(root, "@timestamp", ts);
+    cJSON_AddBoolToObject(root, "final", final);
+    add_count(root, "packets", s->packets);
+    add_count(root, "bytes", s->bytes);
+    if (s->live) {
+        cJSON *drops = cJSON_AddObjectToObject(root, "drops");
+        add_count(drops, "kernel", s->drops_kernel);
+        add_count(drops, "interface", s->drops_interface);
+    }
+    add_count(root, "flows", s->flows);
+    add_count(root, "attempts", s->attempts);
+    add_count(root, "sessions", s->sessions);
+    add_count(root, "flags", s->flags);
+    add_count(root, "parse_errors", s->parse_errors);
+    add_count(root, "truncated", s->truncated);
+    add_count(root, "evictions", s->evictions);
+    add_count(root, "decode_errors", s->decode_errors);
+    add_count(root, "non_ip", s->non_ip);
+    add_count(root, "reassembly_limit", s->reassembly_limit);
+    return write_json_line(o, root);
+}

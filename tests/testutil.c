@@ -1,0 +1,62 @@
+#include "testutil.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+int snt_test_failures;
+int snt_test_checks;
+
+bool snt_test_span_eq(const uint8_t *p, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    return n == len && (n == 0 || memcmp(p, s, n) == 0);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+uint8_t *snt_test_hex(const char *hex, size_t *len)
+{
+    size_t cap = strlen(hex) / 2 + 1, n = 0;
+    uint8_t *out = malloc(cap);
+    int hi = -1;
+    if (!out)
+        abort();
+    for (const char *c = hex; *c; c++) {
+        int v = hexval((unsigned char)*c);
+        if (v < 0)
+            continue;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    *len = n;
+    return out;
+}
+
+uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len)
+{
+    uint8_t *out = malloc(len ? len : 1);
+    if (!out)
+        abort();
+    if (len)
+        memcpy(out, p, len);
+    return out;
+}
+
+int snt_test_finish(const char *name)
+{
+    printf("%s: %d checks, %d failed\n", name, snt_test_checks, snt_test_failures);
+    return snt_test_failures ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+/* Minimal test helpers: CHECK records a failure and goes on; the test's
+ * main returns snt_test_finish(), non-zero when anything failed. */
+#ifndef SNITRACE_TESTUTIL_H
+#define SNITRACE_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+extern int snt_test_failures;
+extern int snt_test_checks;
+
+#define CHECK(cond)                                                                \
+    do {                                                                           \
+        snt_test_checks++;                                                         \
+        if (!(cond)) {                                                             \
+            snt_test_failures++;                                                   \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                          \
+    } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                         \
+    do {                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                        \
+        snt_test_checks++;                                                         \
+        if (a_ != b_) {                                                            \
+            snt_test_failures++;                                                   \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,  \
+                    __LINE__, #a, a_, #b, b_);                                     \
+        }                                                                          \
+    } while (0)
+
+/* Compare a (pointer, length) byte string with a C string. */
+bool snt_test_span_eq(const uint8_t *p, size_t len, const char *s);
+#define CHECK_SPAN(span, str) CHECK(snt_test_span_eq((span).p, (span).len, (str)))
+
+/* Decode a hex string (whitespace ignored) into a malloc'd buffer. */
+uint8_t *snt_test_hex(const char *hex, size_t *len);
+
+/* Copy bytes to a fresh heap buffer of exactly len bytes, so that
+ * AddressSanitizer catches any read past the end. */
+uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len);
+
+int snt_test_finish(const char *name);
+
+#endif
