@@ -32,16 +32,6 @@
 #define TCP_MIN_HDR      20
 #define UDP_HDR          8
 
-/* The first n captured bytes of r (all of r when it holds fewer). */
-static struct snt_reader clip(struct snt_reader r, size_t n)
-{
-    struct snt_reader sub;
-    size_t left = snt_reader_left(&r);
-    if (!snt_read_sub(&r, n < left ? n : left, &sub))
-        return snt_reader_make(NULL, 0);
-    return sub;
-}
-
 /* Take the next n bytes of a layer whose headers claim *wire more bytes. */
 static enum snt_decode_status take(struct snt_reader *r, size_t *wire, size_t n,
                                    struct snt_reader *hdr)
@@ -129,7 +119,7 @@ static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader r, size_t
     if (body > wire && !d->fragment)
         return SNT_DECODE_MALFORMED;
     if (body < wire)
-        r = clip(r, body);
+        r = snt_dec_clip(r, body);
     o->proto = SNT_IPPROTO_UDP;
     set_payload(d, r, body);
     if (snt_dec_udp_tunnel(d, o->sport, o->dport, r, body, &st))
@@ -188,7 +178,7 @@ enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader r)
         return SNT_DECODE_FRAGMENT;
     if (frag & IPV4_FLAG_MF)
         d->fragment = true;
-    return transport(d, proto, clip(r, len - ihl), len - ihl);
+    return transport(d, proto, snt_dec_clip(r, len - ihl), len - ihl);
 }
 
 /* Hop-by-hop, routing, destination options and AH: a next-header byte, a
@@ -275,7 +265,7 @@ enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader r)
         return SNT_DECODE_MALFORMED;
     /* Payload length 0: a jumbogram or segmentation offload. */
     size_t wire = plen ? plen : snt_reader_left(&r);
-    return ipv6_chain(d, nh, clip(r, wire), wire);
+    return ipv6_chain(d, nh, snt_dec_clip(r, wire), wire);
 }
 
 enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader r)

@@ -44,6 +44,16 @@ static inline bool snt_dec_enter(struct snt_dec *d)
     return true;
 }
 
+/* The first n captured bytes of r (all of r when it holds fewer). */
+static inline struct snt_reader snt_dec_clip(struct snt_reader r, size_t n)
+{
+    struct snt_reader sub;
+    size_t left = snt_reader_left(&r);
+    if (!snt_read_sub(&r, n < left ? n : left, &sub))
+        return snt_reader_make(NULL, 0);
+    return sub;
+}
+
 /* decode.c */
 enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader r);
 enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader r);

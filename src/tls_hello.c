@@ -1,0 +1,351 @@
+/* ClientHello and ServerHello message bodies (RFC 8446 sections 4.1.2 and
+ * 4.1.3, RFC 5246 section 7.4.1) with the extensions snitrace reads:
+ * server_name (RFC 6066 section 3), supported_groups and ec_point_formats
+ * (RFC 8422 section 5.1), signature_algorithms (RFC 8446 section 4.2.3),
+ * application_layer_protocol_negotiation (RFC 7301), supported_versions
+ * (RFC 8446 section 4.2.1) and key_share (RFC 8446 section 4.2.8); and the
+ * SSLv2-format ClientHello (RFC 5246 appendix E.2, RFC 6101 appendix E).
+ *
+ * Every length-prefixed block must be consumed exactly; a shortfall or a
+ * leftover byte means the message is malformed.  Results are built in a
+ * local and copied out only on success.
+ */
+#include "snitrace/tls.h"
+
+#include <string.h>
+
+#define TLS_RANDOM_LEN          32
+#define TLS_MAX_SESSION_ID      32
+
+#define EXT_SERVER_NAME         0
+#define EXT_SUPPORTED_GROUPS    10
+#define EXT_EC_POINT_FORMATS    11
+#define EXT_SIGNATURE_ALGS      13
+#define EXT_ALPN                16
+#define EXT_SUPPORTED_VERSIONS  43
+#define EXT_KEY_SHARE           51
+
+#define SNI_HOST_NAME           0
+
+#define SSL2_HEADER_FLAG        0x8000
+#define SSL2_LENGTH_MASK        0x7fff
+#define SSL2_MT_CLIENT_HELLO    1
+#define SSL2_CIPHER_SPEC_LEN    3
+#define SSL2_MIN_CHALLENGE      16
+#define SSL2_MAX_CHALLENGE      32
+
+/* RFC 8446 section 4.1.3: SHA-256("HelloRetryRequest"). */
+static const uint8_t hrr_random[TLS_RANDOM_LEN] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+    0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+    0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+/* ---- list helpers -------------------------------------------------------- */
+
+/* Keep the prefix that fits; the rest is only noted, since nothing downstream
+ * needs exact counts beyond the limits. */
+static void push_u16(uint16_t *arr, uint16_t *n, size_t cap, uint16_t v, bool *truncated)
+{
+    if (*n < cap)
+        arr[(*n)++] = v;
+    else
+        *truncated = true;
+}
+
+/* A whole block of 16-bit values (an odd byte count is malformed). */
+static bool read_u16_list(struct snt_reader *list, uint16_t *arr, uint16_t *n, size_t cap,
+                          bool *truncated)
+{
+    uint16_t v;
+    while (snt_reader_left(list) > 0) {
+        if (!snt_read_u16(list, &v))
+            return false;
+        push_u16(arr, n, cap, v, truncated);
+    }
+    return snt_reader_done(list);
+}
+
+/* ---- ClientHello extensions ---------------------------------------------- */
+
+/* struct { NameType name_type; HostName host_name<1..2^16-1>; } ServerName;
+ * ServerName server_name_list<1..2^16-1>; */
+static bool ext_server_name(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list, name;
+    uint8_t type;
+    if (!snt_read_vec16(data, &list) || !snt_reader_done(data) || snt_reader_left(&list) == 0)
+        return false;
+    while (snt_reader_left(&list) > 0) {
+        if (!snt_read_u8(&list, &type) || !snt_read_vec16(&list, &name))
+            return false;
+        size_t n = snt_reader_left(&name);
+        if (type == SNI_HOST_NAME && n == 0)
+            return false;
+        if (type == SNI_HOST_NAME && !ch->has_sni) {
+            snt_read_span(&name, n, &ch->sni);
+            ch->has_sni = true;
+        }
+    }
+    return true;
+}
+
+/* NamedGroup named_group_list<2..2^16-1>; */
+static bool ext_supported_groups(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list;
+    return snt_read_vec16(data, &list) && snt_reader_done(data) &&
+           read_u16_list(&list, ch->groups, &ch->n_groups, SNT_MAX_GROUPS, &ch->truncated_lists);
+}
+
+/* ECPointFormat ec_point_format_list<1..2^8-1>; */
+static bool ext_point_formats(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list;
+    uint8_t v;
+    if (!snt_read_vec8(data, &list) || !snt_reader_done(data))
+        return false;
+    while (snt_read_u8(&list, &v)) {
+        if (ch->n_point_formats < SNT_MAX_POINT_FORMATS)
+            ch->point_formats[ch->n_point_formats++] = v;
+        else
+            ch->truncated_lists = true;
+    }
+    return true;
+}
+
+/* SignatureScheme supported_signature_algorithms<2..2^16-2>; */
+static bool ext_signature_algs(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list;
+    return snt_read_vec16(data, &list) && snt_reader_done(data) &&
+           read_u16_list(&list, ch->sigalgs, &ch->n_sigalgs, SNT_MAX_SIGALGS, &ch->truncated_lists);
+}
+
+/* opaque ProtocolName<1..2^8-1>; ProtocolName protocol_name_list<2..2^16-1>;
+ * An empty name is tolerated: JA4 defines what it means. */
+static bool ext_alpn(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list, name;
+    if (!snt_read_vec16(data, &list) || !snt_reader_done(data))
+        return false;
+    while (snt_reader_left(&list) > 0) {
+        if (!snt_read_vec8(&list, &name))
+            return false;
+        if (ch->n_alpn < SNT_MAX_ALPN)
+            snt_read_span(&name, snt_reader_left(&name), &ch->alpn[ch->n_alpn++]);
+        else
+            ch->truncated_lists = true;
+    }
+    return true;
+}
+
+/* ProtocolVersion versions<2..254>; (the ClientHello form) */
+static bool ext_supported_versions(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list;
+    ch->has_supported_versions = true;
+    return snt_read_vec8(data, &list) && snt_reader_done(data) &&
+           read_u16_list(&list, ch->versions, &ch->n_versions, SNT_MAX_VERSIONS,
+                         &ch->truncated_lists);
+}
+
+/* struct { NamedGroup group; opaque key_exchange<1..2^16-1>; } KeyShareEntry;
+ * KeyShareEntry client_shares<0..2^16-1>; */
+static bool ext_key_share(struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader list, key;
+    uint16_t group;
+    if (!snt_read_vec16(data, &list) || !snt_reader_done(data))
+        return false;
+    while (snt_reader_left(&list) > 0) {
+        if (!snt_read_u16(&list, &group) || !snt_read_vec16(&list, &key))
+            return false;
+        push_u16(ch->key_share_groups, &ch->n_key_shares, SNT_MAX_KEY_SHARES, group,
+                 &ch->truncated_lists);
+    }
+    return true;
+}
+
+static bool client_ext(uint16_t type, struct snt_reader *data, struct snt_tls_client_hello *ch)
+{
+    switch (type) {
+    case EXT_SERVER_NAME:
+        return ext_server_name(data, ch);
+    case EXT_SUPPORTED_GROUPS:
+        return ext_supported_groups(data, ch);
+    case EXT_EC_POINT_FORMATS:
+        return ext_point_formats(data, ch);
+    case EXT_SIGNATURE_ALGS:
+        return ext_signature_algs(data, ch);
+    case EXT_ALPN:
+        return ext_alpn(data, ch);
+    case EXT_SUPPORTED_VERSIONS:
+        return ext_supported_versions(data, ch);
+    case EXT_KEY_SHARE:
+        return ext_key_share(data, ch);
+    default:
+        return true;
+    }
+}
+
+/* struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } */
+static bool client_exts(struct snt_reader *exts, struct snt_tls_client_hello *ch)
+{
+    uint16_t type;
+    struct snt_reader data;
+    while (snt_reader_left(exts) > 0) {
+        if (!snt_read_u16(exts, &type) || !snt_read_vec16(exts, &data))
+            return false;
+        push_u16(ch->exts, &ch->n_exts, SNT_MAX_EXTENSIONS, type, &ch->truncated_lists);
+        if (!client_ext(type, &data, ch))
+            return false;
+    }
+    return true;
+}
+
+/* ---- ClientHello --------------------------------------------------------- */
+
+/* struct {
+ *     ProtocolVersion legacy_version;
+ *     Random random;
+ *     opaque legacy_session_id<0..32>;
+ *     CipherSuite cipher_suites<2..2^16-2>;
+ *     opaque legacy_compression_methods<1..2^8-1>;
+ *     Extension extensions<8..2^16-1>;      (absent before TLS 1.3 is fine)
+ * } ClientHello; */
+enum snt_result snt_tls_parse_client_hello(const uint8_t *body, size_t len,
+                                           struct snt_tls_client_hello *out)
+{
+    struct snt_tls_client_hello ch;
+    struct snt_reader r = snt_reader_make(body, len), sid, suites, comp, exts;
+    memset(&ch, 0, sizeof ch);
+    if (!snt_read_u16(&r, &ch.legacy_version) || !snt_skip(&r, TLS_RANDOM_LEN) ||
+        !snt_read_vec8(&r, &sid) || snt_reader_left(&sid) > TLS_MAX_SESSION_ID)
+        return SNT_MALFORMED;
+    if (!snt_read_vec16(&r, &suites) || snt_reader_left(&suites) == 0 ||
+        !read_u16_list(&suites, ch.ciphers, &ch.n_ciphers, SNT_MAX_CIPHERS, &ch.truncated_lists))
+        return SNT_MALFORMED;
+    if (!snt_read_vec8(&r, &comp) || snt_reader_left(&comp) == 0)
+        return SNT_MALFORMED;
+    if (snt_reader_left(&r) > 0) {
+        if (!snt_read_vec16(&r, &exts) || !snt_reader_done(&r) || !client_exts(&exts, &ch))
+            return SNT_MALFORMED;
+    }
+    *out = ch;
+    return SNT_OK;
+}
+
+/* ---- SSLv2-format ClientHello -------------------------------------------- */
+
+/* V2CipherSpec is three bytes; those starting with 0 carry a TLS suite. */
+static bool sslv2_cipher_specs(struct snt_reader *specs, struct snt_tls_client_hello *ch)
+{
+    uint8_t kind;
+    uint16_t suite;
+    while (snt_reader_left(specs) > 0) {
+        if (!snt_read_u8(specs, &kind) || !snt_read_u16(specs, &suite))
+            return false;
+        if (kind == 0)
+            push_u16(ch->ciphers, &ch->n_ciphers, SNT_MAX_CIPHERS, suite, &ch->truncated_lists);
+    }
+    return true;
+}
+
+/* uint16 msg_length (high bit set); uint8 msg_type = 1; Version version;
+ * uint16 cipher_spec_length, session_id_length, challenge_length;
+ * V2CipherSpec cipher_specs[]; opaque session_id[]; opaque challenge[]; */
+enum snt_result snt_tls_parse_sslv2_client_hello(const uint8_t *p, size_t len,
+                                                 struct snt_tls_client_hello *out)
+{
+    struct snt_tls_client_hello ch;
+    struct snt_reader r = snt_reader_make(p, len), msg, specs;
+    uint16_t header, spec_len, sid_len, chal_len;
+    uint8_t type;
+    memset(&ch, 0, sizeof ch);
+    if (!snt_read_u16(&r, &header) || !(header & SSL2_HEADER_FLAG) ||
+        !snt_read_sub(&r, header & SSL2_LENGTH_MASK, &msg))
+        return SNT_MALFORMED;
+    if (!snt_read_u8(&msg, &type) || type != SSL2_MT_CLIENT_HELLO ||
+        !snt_read_u16(&msg, &ch.legacy_version) || !snt_read_u16(&msg, &spec_len) ||
+        !snt_read_u16(&msg, &sid_len) || !snt_read_u16(&msg, &chal_len))
+        return SNT_MALFORMED;
+    if (spec_len % SSL2_CIPHER_SPEC_LEN || sid_len > TLS_MAX_SESSION_ID ||
+        chal_len < SSL2_MIN_CHALLENGE || chal_len > SSL2_MAX_CHALLENGE)
+        return SNT_MALFORMED;
+    if (!snt_read_sub(&msg, spec_len, &specs) || !snt_skip(&msg, (size_t)sid_len + chal_len) ||
+        !snt_reader_done(&msg) || !sslv2_cipher_specs(&specs, &ch))
+        return SNT_MALFORMED;
+    ch.sslv2 = true;
+    *out = ch;
+    return SNT_OK;
+}
+
+/* ---- ServerHello --------------------------------------------------------- */
+
+/* ProtocolVersion selected_version; (the ServerHello form) */
+static bool server_supported_versions(struct snt_reader *data, struct snt_tls_server_hello *sh)
+{
+    return snt_read_u16(data, &sh->selected_version) && snt_reader_done(data);
+}
+
+/* RFC 7301 section 3.1: the server's list holds exactly one name. */
+static bool server_alpn(struct snt_reader *data, struct snt_tls_server_hello *sh)
+{
+    struct snt_reader list, name;
+    if (!snt_read_vec16(data, &list) || !snt_reader_done(data) || !snt_read_vec8(&list, &name) ||
+        !snt_reader_done(&list) || snt_reader_left(&name) == 0)
+        return false;
+    snt_read_span(&name, snt_reader_left(&name), &sh->alpn);
+    sh->has_alpn = true;
+    return true;
+}
+
+static bool server_exts(struct snt_reader *exts, struct snt_tls_server_hello *sh)
+{
+    uint16_t type;
+    struct snt_reader data;
+    while (snt_reader_left(exts) > 0) {
+        if (!snt_read_u16(exts, &type) || !snt_read_vec16(exts, &data))
+            return false;
+        if (type == EXT_SUPPORTED_VERSIONS && !server_supported_versions(&data, sh))
+            return false;
+        if (type == EXT_ALPN && !server_alpn(&data, sh))
+            return false;
+    }
+    return true;
+}
+
+/* struct {
+ *     ProtocolVersion legacy_version;
+ *     Random random;
+ *     opaque legacy_session_id_echo<0..32>;
+ *     CipherSuite cipher_suite;
+ *     uint8 legacy_compression_method;
+ *     Extension extensions<6..2^16-1>;      (absent before TLS 1.3 is fine)
+ * } ServerHello; */
+enum snt_result snt_tls_parse_server_hello(const uint8_t *body, size_t len,
+                                           struct snt_tls_server_hello *out)
+{
+    struct snt_tls_server_hello sh;
+    struct snt_reader r = snt_reader_make(body, len), sid, exts;
+    struct snt_span random;
+    uint8_t compression;
+    memset(&sh, 0, sizeof sh);
+    if (!snt_read_u16(&r, &sh.legacy_version) || !snt_read_span(&r, TLS_RANDOM_LEN, &random) ||
+        !snt_read_vec8(&r, &sid) || snt_reader_left(&sid) > TLS_MAX_SESSION_ID ||
+        !snt_read_u16(&r, &sh.cipher) || !snt_read_u8(&r, &compression))
+        return SNT_MALFORMED;
+    if (snt_reader_left(&r) > 0) {
+        if (!snt_read_vec16(&r, &exts) || !snt_reader_done(&r) || !server_exts(&exts, &sh))
+            return SNT_MALFORMED;
+    }
+    sh.hello_retry_request = memcmp(random.p, hrr_random, TLS_RANDOM_LEN) == 0;
+    *out = sh;
+    return SNT_OK;
+}
+
+uint16_t snt_tls_server_hello_version(const struct snt_tls_server_hello *sh)
+{
+    return sh->selected_version ? sh->selected_version : sh->legacy_version;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install what is missing, build, run
+# every test once normally and once under AddressSanitizer and
+# UndefinedBehaviorSanitizer, and end with "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+if [ "$(id -u)" = 0 ]; then
+    sh tests/setup-debian.sh || { echo "0 passed, 1 failed"; exit 1; }
+else
+    sh tests/setup-debian.sh 2>/dev/null || echo "not root: assuming the build dependencies are installed"
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+
+run_suite() { # build-dir, meson options...
+    local dir=$1
+    shift
+    rm -rf "$dir"
+    if ! meson setup "$dir" "$@" >"$dir.setup.log" 2>&1; then
+        cat "$dir.setup.log"
+        return 1
+    fi
+    if ! meson compile -C "$dir" >"$dir.compile.log" 2>&1; then
+        tail -n 60 "$dir.compile.log"
+        return 1
+    fi
+    if grep -q "warning:" "$dir.compile.log"; then
+        echo "build in $dir has compiler warnings:"
+        grep -A3 "warning:" "$dir.compile.log" | head -n 40
+    fi
+    meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 3
+}
+
+build_failures=0
+echo "== normal build =="
+run_suite build-ci || build_failures=$((build_failures + 1))
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
+run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false || build_failures=$((build_failures + 1))
+
+# Count from meson's own test logs.
+/usr/bin/python3 - "$build_failures" build-ci build-asan <<'PY'
+import json, os, sys
+passed = failed = skipped = 0
+for d in sys.argv[2:]:
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        failed += 1  # the suite did not even run there
+        continue
+    for line in open(log):
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
+PY
