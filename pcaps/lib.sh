@@ -128,8 +128,8 @@ snt_bg() {
 
 # Wait (up to ~5 s) until something listens on TCP PORT in namespace NS.
 snt_wait_listen() {
-	local ns=$1 port=$2 i
-	for i in $(seq 50); do
+	local ns=$1 port=$2
+	for _ in $(seq 50); do
 		if ip netns exec "$ns" ss -Hltn "sport = :$port" | grep -q .; then
 			return 0
 		fi
@@ -142,8 +142,8 @@ snt_wait_listen() {
 # Wait (up to ~5 s) until FILE contains PATTERN (e.g. a capture tool's
 # "listening on" banner, printed once its socket is attached).
 snt_wait_file() {
-	local file=$1 pattern=$2 i
-	for i in $(seq 50); do
+	local file=$1 pattern=$2
+	for _ in $(seq 50); do
 		grep -q -- "$pattern" "$file" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -154,23 +154,27 @@ snt_wait_file() {
 # snt_cap_start NS OUT FILTER TCPDUMP-ARGS... : start tcpdump in NS writing
 # OUT, wait until it is listening. Leaves the pid in SNT_LAST_PID.
 # -Z root: Debian's tcpdump otherwise drops to its own user and may not
-# be able to write OUT.
+# be able to write OUT. --immediate-mode: with TPACKET_V3, packets still
+# in a ring block that has not timed out are lost when tcpdump stops.
 snt_cap_start() {
 	local ns=$1 out=$2 filter=$3
 	shift 3
-	snt_bg "$ns" "$out.log" timeout 120 tcpdump -Z root -U -n -s 0 "$@" -w "$out" "$filter"
+	snt_bg "$ns" "$out.log" timeout 120 tcpdump -Z root -U --immediate-mode -n -s 0 "$@" -w "$out" "$filter"
 	snt_wait_file "$out.log" "listening on"
 }
 
-# Stop a capture (or any background process) by pid with SIGINT and wait.
-# The short pause lets the last packets of a scenario reach the capture.
+# Stop a capture (or any background process) by pid with SIGINT, wait,
+# and return its exit status. The short pause lets the last packets of a
+# scenario reach the capture.
 snt_stop() {
-	local pid=$1 p keep=()
+	local pid=$1 p rc keep=()
 	sleep 0.3
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	rc=$?
 	for p in "${SNT_PIDS[@]}"; do
 		[ "$p" = "$pid" ] || keep+=("$p")
 	done
 	SNT_PIDS=("${keep[@]}")
+	return "$rc"
 }

@@ -121,6 +121,7 @@ for pid in "${caps[@]}"; do snt_stop "$pid"; done
 for f in tls13.pcap linktype-sll.pcap linktype-sll2.pcap; do cp "$SNT_TMP/$f" "$OUT/$f"; done
 if [ "$have_pcapng" = 1 ]; then
 	cp "$SNT_TMP/tls13.pcapng" "$OUT/tls13.pcapng"
+	chmod 644 "$OUT/tls13.pcapng" # dumpcap makes its files private
 elif command -v editcap >/dev/null 2>&1; then
 	editcap -F pcapng "$OUT/tls13.pcap" "$OUT/tls13.pcapng"
 else
@@ -132,16 +133,6 @@ for mode in raw null vlan qinq; do
 	"$PY" "$HERE/convert.py" "$mode" "$OUT/tls13.pcap" "$OUT/linktype-$mode.pcap" ||
 		snt_die "convert.py $mode failed"
 done
-
-# A small MTU on both ends gives a 536-byte MSS; the long ALPN list and
-# many groups make the ClientHello longer than that.
-ip -n "$SNT_CLI" link set "$SNT_CLI_IF" mtu 576
-ip -n "$SNT_SRV" link set "$SNT_SRV_IF" mtu 576
-capture tls-split-clienthello.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
-	openssl s_client -connect "$SNT_SRV_IP4:4433" -servername "$NAME" \
-	-alpn "$LONG_ALPN" -groups "$MANY_GROUPS"
-ip -n "$SNT_CLI" link set "$SNT_CLI_IF" mtu 1500
-ip -n "$SNT_SRV" link set "$SNT_SRV_IF" mtu 1500
 
 capture tls-cut-in-sni.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
 	"$PY" "$HERE/cut_hello.py" "$SNT_SRV_IP4" 4433 "$NAME"
@@ -166,11 +157,22 @@ capture refused.pcap "tcp port 4499" \
 	-o /dev/null "http://$NAME:4499/"
 
 # SYNs to the silent address are dropped: the SYN and its retransmissions
-# (after 1 s and 3 s) are all there is. "or icmp" would show an unwanted
+# are all there is. "or icmp" would show an unwanted
 # unreachable, so the checks below can catch it.
 capture no-answer.pcap "host $SNT_SILENT_IP4 or icmp" \
 	curl -s --connect-timeout 4 --resolve "$NAME:4433:$SNT_SILENT_IP4" \
 	-o /dev/null "https://$NAME:4433/"
+
+# A small MTU on both ends gives a 536-byte MSS; the long ALPN list and
+# many groups make the ClientHello longer than that. Last, because an MTU
+# below 1280 takes the IPv6 addresses off the interface for good.
+ip -n "$SNT_CLI" link set "$SNT_CLI_IF" mtu 576
+ip -n "$SNT_SRV" link set "$SNT_SRV_IF" mtu 576
+capture tls-split-clienthello.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
+	openssl s_client -connect "$SNT_SRV_IP4:4433" -servername "$NAME" \
+	-alpn "$LONG_ALPN" -groups "$MANY_GROUPS"
+ip -n "$SNT_CLI" link set "$SNT_CLI_IF" mtu 1500
+ip -n "$SNT_SRV" link set "$SNT_SRV_IF" mtu 1500
 
 # --- checks --------------------------------------------------------------------
 
@@ -185,8 +187,8 @@ fails=0
 expect() {
 	local file=$1 filter=$2 fields=$3 want=$4 got args=() f
 	for f in $fields; do args+=(-e "$f"); done
-	got=$(tshark -r "$OUT/$file" -n -Y "$filter" -T fields -E separator=/ "${args[@]}" \
-		2>/dev/null | grep -v '^/*$' | sort -u | tr '\n' ' ' | sed 's/ $//')
+	got=$(tshark -r "$OUT/$file" -n -Y "$filter" -T fields -E separator='|' "${args[@]}" \
+		2>/dev/null | grep -v '^|*$' | sort -u | tr '\n' ' ' | sed 's/ $//')
 	if [ "$got" = "$want" ]; then
 		printf '  ok   %-28s %-40s %s\n' "$file" "$filter" "$got"
 	else
@@ -194,11 +196,12 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
-# count FILE FILTER WANT : number of packets matching FILTER.
+# count FILE FILTER WANT [MAX] : number of packets matching FILTER, WANT
+# exactly or, with MAX, between WANT and MAX.
 count() {
-	local file=$1 filter=$2 want=$3 got
+	local file=$1 filter=$2 want=$3 max=${4:-$3} got
 	got=$(tshark -r "$OUT/$file" -n -Y "$filter" 2>/dev/null | wc -l)
-	if [ "$got" = "$want" ]; then
+	if [ "$got" -ge "$want" ] && [ "$got" -le "$max" ]; then
 		printf '  ok   %-28s %-40s %s packets\n' "$file" "$filter" "$got"
 	else
 		printf '  FAIL %-28s %-40s %s packets, want %s\n' "$file" "$filter" "$got" "$want"
@@ -216,30 +219,34 @@ expect tls12.pcap tls.handshake.type==11 x509ce.dNSName "$NAME,example.test"
 for f in tls13.pcap tls13.pcapng linktype-sll.pcap linktype-sll2.pcap linktype-raw.pcap \
 	linktype-null.pcap linktype-vlan.pcap linktype-qinq.pcap; do
 	[ -f "$OUT/$f" ] || continue
-	expect "$f" "$CH" "$SNI tls.handshake.extensions_alpn_str" "$NAME/h2,http/1.1"
+	expect "$f" "$CH" "$SNI tls.handshake.extensions_alpn_str" "$NAME|h2,http/1.1"
 	expect "$f" tls.handshake.type==2 "$VER" 0x0304
 done
 expect linktype-vlan.pcap "$CH" vlan.id 10
-expect linktype-qinq.pcap "$CH" vlan.id "100,10"
+expect linktype-qinq.pcap "$CH" "ieee8021ad.id vlan.id" "100|10"
 expect tls-split-clienthello.pcap "$CH" "$SNI" "$NAME"
 # The ClientHello must not fit one segment: the frame tshark reassembles it
 # in must have more than one segment.
 expect tls-split-clienthello.pcap "$CH" tcp.segment.count 2
-expect tls-cut-in-sni.pcap "$CH" "$SNI tcp.segment.count" "$NAME/2"
+expect tls-cut-in-sni.pcap "$CH" "$SNI tcp.segment.count" "$NAME|2"
 count tls-no-sni.pcap "$CH" 1
 expect tls-no-sni.pcap "$CH" "$SNI" ""
-expect http.pcap http.request "http.request.method http.host" "GET/$NAME:8080"
+expect http.pcap http.request "http.request.method http.host" "GET|$NAME:8080"
 expect http-connect.pcap http.request "http.request.method http.request.uri" \
-	"CONNECT/$NAME:443"
+	"CONNECT|$NAME:443"
 expect http-connect.pcap "$CH" "$SNI" "$NAME"
-expect ipv6-tls.pcap "$CH" "ipv6.dst $SNI" "$SNT_SRV_IP6/$NAME"
+expect ipv6-tls.pcap "$CH" "ipv6.dst $SNI" "$SNT_SRV_IP6|$NAME"
 count refused.pcap "tcp.flags.syn==1 && tcp.flags.ack==0" 1
 count refused.pcap "tcp.flags.reset==1" 1
-count no-answer.pcap "tcp.flags.syn==1 && tcp.flags.ack==0" 3
+# Linux retransmits a SYN after 1 s, then (older kernels) 2 s more or
+# (newer ones) 1 s more: 3 or 4 SYNs in 4 s.
+count no-answer.pcap "tcp.flags.syn==1 && tcp.flags.ack==0" 3 4
 count no-answer.pcap "!(tcp.flags.syn==1 && tcp.flags.ack==0)" 0
 
 echo "sizes:"
-(cd "$OUT" && ls -l -- *.pcap *.pcapng | awk '{printf "  %-28s %6d bytes\n", $9, $5}')
+for f in "$OUT"/*.pcap "$OUT"/*.pcapng; do
+	[ -f "$f" ] && printf '  %-28s %6d bytes\n' "${f##*/}" "$(wc -c <"$f")"
+done
 if [ "$fails" -gt 0 ]; then
 	snt_log "$fails check(s) failed"
 	exit 1

@@ -72,7 +72,7 @@ static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader r, size_t
 {
     struct snt_packet *o = d->out;
     struct snt_reader h;
-    uint8_t offset, flags;
+    uint8_t offset = 0, flags = 0;
     enum snt_decode_status st = take(&r, &wire, TCP_MIN_HDR, &h);
     if (st != SNT_DECODE_OK)
         return st;
@@ -93,9 +93,10 @@ static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader r, size_t
     wire -= opts;
     /* Options cut off by the snaplen still leave ports, sequence numbers
      * and flags usable (a SYN is worth tracking); the payload is then lost. */
-    if (!snt_skip(&r, opts))
-        r = snt_reader_make(NULL, 0);
-    set_payload(d, r, wire);
+    struct snt_reader body = r;
+    if (!snt_skip(&body, opts))
+        body = snt_dec_clip(r, 0);
+    set_payload(d, body, wire);
     return SNT_DECODE_OK;
 }
 
@@ -103,7 +104,7 @@ static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader r, size_t
 {
     struct snt_packet *o = d->out;
     struct snt_reader h;
-    uint16_t ulen;
+    uint16_t ulen = 0;
     enum snt_decode_status st = take(&r, &wire, UDP_HDR, &h);
     if (st != SNT_DECODE_OK)
         return st;
@@ -127,22 +128,16 @@ static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader r, size_t
     return SNT_DECODE_OK;
 }
 
-static enum snt_decode_status transport(struct snt_dec *d, uint8_t proto,
-                                        struct snt_reader r, size_t wire)
+static enum snt_decode_status transport(struct snt_dec *d, uint8_t proto, struct snt_reader r,
+                                        size_t wire)
 {
     switch (proto) {
-    case SNT_IPPROTO_TCP:
-        return tcp(d, r, wire);
-    case SNT_IPPROTO_UDP:
-        return udp(d, r, wire);
-    case IPPROTO_NUM_IPIP:
-        return snt_dec_ipv4(d, r);
-    case IPPROTO_NUM_IPV6:
-        return snt_dec_ipv6(d, r);
-    case IPPROTO_NUM_GRE:
-        return snt_dec_gre(d, r);
-    default:
-        return SNT_DECODE_OTHER_PROTO;
+    case SNT_IPPROTO_TCP: return tcp(d, r, wire);
+    case SNT_IPPROTO_UDP: return udp(d, r, wire);
+    case IPPROTO_NUM_IPIP: return snt_dec_ipv4(d, r);
+    case IPPROTO_NUM_IPV6: return snt_dec_ipv6(d, r);
+    case IPPROTO_NUM_GRE: return snt_dec_gre(d, r);
+    default: return SNT_DECODE_OTHER_PROTO;
     }
 }
 
@@ -200,8 +195,8 @@ static enum snt_decode_status ext_header(struct snt_reader *r, size_t *wire, uin
     return st;
 }
 
-static enum snt_decode_status ipv6_fragment(struct snt_dec *d, struct snt_reader *r,
-                                            size_t *wire, uint8_t *nh)
+static enum snt_decode_status ipv6_fragment(struct snt_dec *d, struct snt_reader *r, size_t *wire,
+                                            uint8_t *nh)
 {
     struct snt_reader h;
     uint16_t off = 0;
@@ -227,17 +222,10 @@ static enum snt_decode_status ipv6_chain(struct snt_dec *d, uint8_t nh, struct s
         switch (nh) {
         case IPPROTO_NUM_HOPOPT:
         case IPPROTO_NUM_ROUTING:
-        case IPPROTO_NUM_DSTOPTS:
-            st = ext_header(&r, &wire, &nh, 1, 8);
-            break;
-        case IPPROTO_NUM_AH:
-            st = ext_header(&r, &wire, &nh, 2, 4);
-            break;
-        case IPPROTO_NUM_FRAGMENT:
-            st = ipv6_fragment(d, &r, &wire, &nh);
-            break;
-        default:
-            return transport(d, nh, r, wire);
+        case IPPROTO_NUM_DSTOPTS: st = ext_header(&r, &wire, &nh, 1, 8); break;
+        case IPPROTO_NUM_AH: st = ext_header(&r, &wire, &nh, 2, 4); break;
+        case IPPROTO_NUM_FRAGMENT: st = ipv6_fragment(d, &r, &wire, &nh); break;
+        default: return transport(d, nh, r, wire);
         }
         if (st != SNT_DECODE_OK)
             return st;
@@ -274,12 +262,9 @@ enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader r)
     if (!snt_peek_u8(&r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     switch (first >> 4) {
-    case 4:
-        return snt_dec_ipv4(d, r);
-    case 6:
-        return snt_dec_ipv6(d, r);
-    default:
-        return SNT_DECODE_MALFORMED;
+    case 4: return snt_dec_ipv4(d, r);
+    case 6: return snt_dec_ipv6(d, r);
+    default: return SNT_DECODE_MALFORMED;
     }
 }
 

@@ -3,9 +3,10 @@
  *
  * Each layer decoder takes a reader over the captured bytes from the start
  * of its header to the end of the enclosing layer, by value, and returns a
- * snt_decode_status.  Layers nest by calling each other, so every decoder
- * that adds a level of encapsulation first calls snt_dec_enter(): the stack
- * depth stays bounded by SNT_MAX_DECODE_DEPTH whatever the packet says.
+ * snt_decode_status.  Layers nest by calling each other.  Every chain of
+ * nested layers passes through an IP header, an Ethernet header, a tag or a
+ * label stack, and each of those first calls snt_dec_enter(): the recursion
+ * stays bounded by SNT_MAX_DECODE_DEPTH whatever the packet says.
  */
 #ifndef SNITRACE_DECODE_INTERNAL_H
 #define SNITRACE_DECODE_INTERNAL_H
@@ -31,8 +32,8 @@
 
 struct snt_dec {
     struct snt_packet *out;
-    unsigned depth;     /* encapsulation levels entered so far */
-    bool fragment;      /* some enclosing or the innermost IP packet is a first fragment */
+    unsigned depth; /* encapsulation levels entered so far */
+    bool fragment;  /* some enclosing or the innermost IP packet is a first fragment */
 };
 
 /* Count one more level of encapsulation; false when the limit is reached. */
@@ -44,13 +45,14 @@ static inline bool snt_dec_enter(struct snt_dec *d)
     return true;
 }
 
-/* The first n captured bytes of r (all of r when it holds fewer). */
+/* The first n captured bytes of r (all of r when it holds fewer).  A failed
+ * reader stays failed. */
 static inline struct snt_reader snt_dec_clip(struct snt_reader r, size_t n)
 {
     struct snt_reader sub;
     size_t left = snt_reader_left(&r);
     if (!snt_read_sub(&r, n < left ? n : left, &sub))
-        return snt_reader_make(NULL, 0);
+        return r;
     return sub;
 }
 
@@ -74,7 +76,7 @@ enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader r);
  * payload is not a tunnel header after all (the caller keeps the UDP packet);
  * true when it is, with the inner packet's status in *st.  wire is the UDP
  * payload length the UDP header claims; r holds what was captured of it. */
-bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport,
-                        struct snt_reader r, size_t wire, enum snt_decode_status *st);
+bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader r,
+                        size_t wire, enum snt_decode_status *st);
 
 #endif

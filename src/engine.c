@@ -103,10 +103,12 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     c->w = NULL;
 }
 
-/* An attempt still open when its flow goes away: say how far it got. */
-static enum snt_outcome outcome_when_dropped(const struct conn *c)
+/* An attempt still open when its flow goes away: say how far it got.  A
+ * SYN unanswered for longer than the first retransmission timeout (1 s,
+ * RFC 6298) had no answer; a younger one is merely incomplete. */
+static enum snt_outcome outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
 {
-    if (c->syn_seen && !c->synack_seen)
+    if (c->syn_seen && !c->synack_seen && e->now_usec - c->syn_usec >= USEC)
         return SNT_OUTCOME_NO_ANSWER;
     return SNT_OUTCOME_INCOMPLETE;
 }
@@ -116,7 +118,7 @@ void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
     struct conn *c = f->user;
     if (c) {
         if (c->w)
-            engine_finish(e, c, outcome_when_dropped(c));
+            engine_finish(e, c, outcome_when_dropped(e, c));
         syn_queue_unlink(e, c);
         free(c);
     }
@@ -281,9 +283,6 @@ void snt_engine_finish(struct snt_engine *e)
     struct snt_flow *f;
     /* Oldest first, so attempts come out in the order they began to idle. */
     while ((f = snt_flow_oldest(e->flows)) != NULL) {
-        struct conn *c = f->user;
-        if (c && c->w)
-            engine_finish(e, c, SNT_OUTCOME_INCOMPLETE);
         engine_drop_flow(e, f);
     }
     e->stats.evictions = snt_flow_evictions(e->flows);

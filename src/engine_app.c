@@ -191,6 +191,34 @@ static void classify(struct snt_engine *e, struct conn *c)
     else if (tls == SNT_NEED_MORE || http == SNT_NEED_MORE)
         return;
     else
+        w->plaintext = true;
+}
+
+static bool is_client_hello_start(const uint8_t *p, size_t len)
+{
+    return snt_tls_sniff(p, len) == SNT_OK && engine_app_recognised_start(p, len);
+}
+
+void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len)
+{
+    struct conn_work *w = c->w;
+    if (w->attempt.protocol != SNT_PROTO_UNKNOWN || off >= w->stream[C2S].contiguous)
+        return;
+    if (!is_client_hello_start(p, len))
+        return;
+    w->plaintext = false;
+    w->attempt.protocol = SNT_PROTO_TLS;
+    w->tls[C2S].consumed = off;
+    /* The server's plaintext so far (banners, "ready to start TLS") is not TLS. */
+    w->tls[S2C].consumed = w->stream[S2C].contiguous;
+}
+
+/* A plaintext protocol that never turned into TLS within the client bytes we
+ * keep: the attempt is as understood as it will get. */
+static void plaintext_stream(struct snt_engine *e, struct conn *c)
+{
+    const struct snt_stream *s = &c->w->stream[C2S];
+    if (s->contiguous >= s->max || s->hit_limit)
         engine_finish(e, c, c->synack_seen ? SNT_OUTCOME_ESTABLISHED : SNT_OUTCOME_INCOMPLETE);
 }
 
@@ -213,6 +241,8 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
             http_stream(e, c);
         break;
     default:
+        if (w->plaintext)
+            plaintext_stream(e, c);
         break;
     }
 }

@@ -20,6 +20,7 @@ struct conn_work {
     struct snt_quic_crypto *quic;
     bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
     bool server_after_handshake;
+    bool plaintext; /* client spoke something else first: watch for a late TLS start */
 };
 
 struct conn {
@@ -56,6 +57,10 @@ bool engine_tcp_starts_flow(const struct snt_packet *p);
 
 /* engine_app.c: called when a direction's in-order bytes grew. */
 void engine_app_stream(struct snt_engine *e, struct conn *c, int role);
+/* A client segment of a plaintext connection starting at stream offset off:
+ * a ClientHello there means the connection upgraded to TLS (STARTTLS, SOCKS,
+ * PostgreSQL SSLRequest, ...). */
+void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len);
 bool engine_app_recognised_start(const uint8_t *p, size_t len);
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
 

@@ -67,7 +67,12 @@ static void on_payload(struct snt_engine *e, struct conn *c, const struct snt_pa
     struct snt_stream *s = &c->w->stream[role];
     if (!s->have_base) /* picked up mid-stream: this payload is byte 0 */
         snt_stream_set_base(s, p->seq);
-    if (snt_stream_add(s, p->seq, p->payload, p->payload_len))
+    bool grew = snt_stream_add(s, p->seq, p->payload, p->payload_len);
+    if (role == C2S && c->w->plaintext) {
+        engine_app_plaintext_segment(c, p->seq - s->base, p->payload, p->payload_len);
+        grew = grew || c->w->attempt.protocol == SNT_PROTO_TLS;
+    }
+    if (grew)
         engine_app_stream(e, c, role);
 }
 

@@ -14,31 +14,30 @@
 
 #include <string.h>
 
-#define TLS_RANDOM_LEN          32
-#define TLS_MAX_SESSION_ID      32
+#define TLS_RANDOM_LEN     32
+#define TLS_MAX_SESSION_ID 32
 
-#define EXT_SERVER_NAME         0
-#define EXT_SUPPORTED_GROUPS    10
-#define EXT_EC_POINT_FORMATS    11
-#define EXT_SIGNATURE_ALGS      13
-#define EXT_ALPN                16
-#define EXT_SUPPORTED_VERSIONS  43
-#define EXT_KEY_SHARE           51
+#define EXT_SERVER_NAME        0
+#define EXT_SUPPORTED_GROUPS   10
+#define EXT_EC_POINT_FORMATS   11
+#define EXT_SIGNATURE_ALGS     13
+#define EXT_ALPN               16
+#define EXT_SUPPORTED_VERSIONS 43
+#define EXT_KEY_SHARE          51
 
-#define SNI_HOST_NAME           0
+#define SNI_HOST_NAME 0
 
-#define SSL2_HEADER_FLAG        0x8000
-#define SSL2_LENGTH_MASK        0x7fff
-#define SSL2_MT_CLIENT_HELLO    1
-#define SSL2_CIPHER_SPEC_LEN    3
-#define SSL2_MIN_CHALLENGE      16
-#define SSL2_MAX_CHALLENGE      32
+#define SSL2_HEADER_FLAG     0x8000
+#define SSL2_LENGTH_MASK     0x7fff
+#define SSL2_MT_CLIENT_HELLO 1
+#define SSL2_CIPHER_SPEC_LEN 3
+#define SSL2_MIN_CHALLENGE   16
+#define SSL2_MAX_CHALLENGE   32
 
 /* RFC 8446 section 4.1.3: SHA-256("HelloRetryRequest"). */
 static const uint8_t hrr_random[TLS_RANDOM_LEN] = {
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
-    0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
-    0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
 /* ---- list helpers -------------------------------------------------------- */
@@ -170,22 +169,14 @@ static bool ext_key_share(struct snt_reader *data, struct snt_tls_client_hello *
 static bool client_ext(uint16_t type, struct snt_reader *data, struct snt_tls_client_hello *ch)
 {
     switch (type) {
-    case EXT_SERVER_NAME:
-        return ext_server_name(data, ch);
-    case EXT_SUPPORTED_GROUPS:
-        return ext_supported_groups(data, ch);
-    case EXT_EC_POINT_FORMATS:
-        return ext_point_formats(data, ch);
-    case EXT_SIGNATURE_ALGS:
-        return ext_signature_algs(data, ch);
-    case EXT_ALPN:
-        return ext_alpn(data, ch);
-    case EXT_SUPPORTED_VERSIONS:
-        return ext_supported_versions(data, ch);
-    case EXT_KEY_SHARE:
-        return ext_key_share(data, ch);
-    default:
-        return true;
+    case EXT_SERVER_NAME: return ext_server_name(data, ch);
+    case EXT_SUPPORTED_GROUPS: return ext_supported_groups(data, ch);
+    case EXT_EC_POINT_FORMATS: return ext_point_formats(data, ch);
+    case EXT_SIGNATURE_ALGS: return ext_signature_algs(data, ch);
+    case EXT_ALPN: return ext_alpn(data, ch);
+    case EXT_SUPPORTED_VERSIONS: return ext_supported_versions(data, ch);
+    case EXT_KEY_SHARE: return ext_key_share(data, ch);
+    default: return true;
     }
 }
 

@@ -14,18 +14,12 @@
 const char *snt_tls_version_name(uint16_t version)
 {
     switch (version) {
-    case 0x0300:
-        return "ssl3";
-    case 0x0301:
-        return "1.0";
-    case 0x0302:
-        return "1.1";
-    case 0x0303:
-        return "1.2";
-    case 0x0304:
-        return "1.3";
-    default:
-        return (version >> 8) == TLS13_DRAFT_MAJOR ? "1.3" : NULL;
+    case 0x0300: return "ssl3";
+    case 0x0301: return "1.0";
+    case 0x0302: return "1.1";
+    case 0x0303: return "1.2";
+    case 0x0304: return "1.3";
+    default: return (version >> 8) == TLS13_DRAFT_MAJOR ? "1.3" : NULL;
     }
 }
 

@@ -13,16 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TLS_RECORD_HEADER    5
-#define TLS_HS_HEADER        4
-#define TLS_MAX_RECORD_LEN   (16384 + 2048) /* TLSCiphertext bound, RFC 5246 6.2.3 */
-#define TLS_MAJOR_VERSION    3
-#define TLS_MAX_MINOR        4 /* TLS 1.3 */
-#define TLS_VERSION_1_2      0x0303
-#define TLS_CT_HEARTBEAT     24 /* RFC 6520 */
-#define TLS_ALERT_WARNING    1
-#define TLS_ALERT_FATAL      2
-#define TLS_HS_INITIAL_CAP   2048
+#define TLS_RECORD_HEADER  5
+#define TLS_HS_HEADER      4
+#define TLS_MAX_RECORD_LEN (16384 + 2048) /* TLSCiphertext bound, RFC 5246 6.2.3 */
+#define TLS_MAJOR_VERSION  3
+#define TLS_MAX_MINOR      4 /* TLS 1.3 */
+#define TLS_VERSION_1_2    0x0303
+#define TLS_CT_HEARTBEAT   24 /* RFC 6520 */
+#define TLS_ALERT_WARNING  1
+#define TLS_ALERT_FATAL    2
+#define TLS_HS_INITIAL_CAP 2048
 
 #define SSL2_LENGTH_MASK     0x7fff
 #define SSL2_HEADER_FLAG     0x80
@@ -222,19 +222,11 @@ static enum frame_status take_record(struct snt_tls_dir *d, uint8_t type, struct
         if (d->saw_ccs && !is_plaintext_hello(payload))
             return FRAMED;
         return hs_append(d, payload);
-    case SNT_TLS_CT_CHANGE_CIPHER_SPEC:
-        d->saw_ccs = true;
-        return FRAMED;
-    case SNT_TLS_CT_ALERT:
-        take_alerts(d, payload);
-        return FRAMED;
-    case SNT_TLS_CT_APPLICATION_DATA:
-        d->saw_app_data = true;
-        return FRAMED;
-    case TLS_CT_HEARTBEAT:
-        return FRAMED;
-    default:
-        return BROKEN;
+    case SNT_TLS_CT_CHANGE_CIPHER_SPEC: d->saw_ccs = true; return FRAMED;
+    case SNT_TLS_CT_ALERT: take_alerts(d, payload); return FRAMED;
+    case SNT_TLS_CT_APPLICATION_DATA: d->saw_app_data = true; return FRAMED;
+    case TLS_CT_HEARTBEAT: return FRAMED;
+    default: return BROKEN;
     }
 }
 
@@ -311,14 +303,10 @@ enum snt_result snt_tls_dir_feed(struct snt_tls_dir *d, const uint8_t *stream, s
     }
     while (snt_reader_left(&r) > 0) {
         switch (frame_record(d, &r)) {
-        case FRAMED:
-            break;
-        case INCOMPLETE:
-            return SNT_NEED_MORE;
-        case HOLD:
-            return SNT_OK;
-        case BROKEN:
-            return fail(d);
+        case FRAMED: break;
+        case INCOMPLETE: return SNT_NEED_MORE;
+        case HOLD: return SNT_OK;
+        case BROKEN: return fail(d);
         }
     }
     return SNT_OK;

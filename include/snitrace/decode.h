@@ -22,12 +22,12 @@
 
 /* Link types snt_decode() takes: LINKTYPE_* values as pcap files store them,
  * plus the platform DLT_* values libpcap may hand out instead (12, 14). */
-#define SNT_LINKTYPE_NULL         0   /* BSD loopback, AF in host byte order */
+#define SNT_LINKTYPE_NULL         0 /* BSD loopback, AF in host byte order */
 #define SNT_LINKTYPE_ETHERNET     1
 #define SNT_LINKTYPE_PPP          9
 #define SNT_LINKTYPE_FDDI         10
-#define SNT_LINKTYPE_DLT_RAW12    12  /* DLT_RAW on most platforms */
-#define SNT_LINKTYPE_DLT_RAW14    14  /* DLT_RAW on OpenBSD */
+#define SNT_LINKTYPE_DLT_RAW12    12 /* DLT_RAW on most platforms */
+#define SNT_LINKTYPE_DLT_RAW14    14 /* DLT_RAW on OpenBSD */
 #define SNT_LINKTYPE_PPP_HDLC     50
 #define SNT_LINKTYPE_RAW          101
 #define SNT_LINKTYPE_C_HDLC       104
@@ -60,9 +60,9 @@ enum snt_decode_status {
 struct snt_packet {
     struct snt_addr src, dst;
     uint16_t sport, dport;
-    uint8_t proto;     /* SNT_IPPROTO_TCP or SNT_IPPROTO_UDP */
-    uint8_t tcp_flags; /* SNT_TCP_* */
-    uint32_t seq, ack; /* TCP only */
+    uint8_t proto;           /* SNT_IPPROTO_TCP or SNT_IPPROTO_UDP */
+    uint8_t tcp_flags;       /* SNT_TCP_* */
+    uint32_t seq, ack;       /* TCP only */
     const uint8_t *payload;  /* transport payload, as captured */
     size_t payload_len;      /* captured bytes of payload */
     size_t payload_wire_len; /* payload length the IP header claims */

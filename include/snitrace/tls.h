@@ -58,14 +58,24 @@ struct snt_tls_dir {
 };
 
 /* Prepare state; hs_max caps the handshake bytes kept (<= SNT_MAX_HANDSHAKE_MSG
- * is not required; a message larger than hs_max fails the direction). */
+ * is not required; a message larger than hs_max fails the direction).
+ * hs_max 0 means SNT_MAX_HANDSHAKE_MSG. */
 void snt_tls_dir_init(struct snt_tls_dir *d, size_t hs_max);
 void snt_tls_dir_free(struct snt_tls_dir *d);
 
 /* Frame every complete record in stream[d->consumed, len).  Returns SNT_OK
  * when progress was made or nothing is pending, SNT_NEED_MORE when a record is
  * incomplete, SNT_MALFORMED (and sets d->failed) when the bytes are not TLS
- * records or a limit was hit. */
+ * records or a limit was hit.
+ *
+ * Precisely: SNT_NEED_MORE whenever the stream ends inside a record (the
+ * complete records before it are framed all the same, so take messages after
+ * either result).  If the handshake buffer would pass hs_max while complete
+ * messages wait in it, framing pauses with SNT_OK and d->consumed < len: take
+ * the messages, then feed again.  After ChangeCipherSpec handshake records are
+ * encrypted and skipped, except a record holding exactly one plaintext
+ * ClientHello or ServerHello (the TLS 1.3 HelloRetryRequest exchange, RFC 8446
+ * appendix D.4).  A fed stream must not shrink (that is SNT_MALFORMED). */
 enum snt_result snt_tls_dir_feed(struct snt_tls_dir *d, const uint8_t *stream, size_t len);
 
 /* Take the next complete handshake message: *type and *body (the message
@@ -96,11 +106,14 @@ struct snt_tls_client_hello {
 };
 
 /* Parse a ClientHello handshake body (after the 4-byte handshake header).
- * Spans borrow from body.  SNT_OK or SNT_MALFORMED. */
+ * Spans borrow from body.  SNT_OK or SNT_MALFORMED; *out is untouched on
+ * failure.  record_version is left 0: only the caller knows it. */
 enum snt_result snt_tls_parse_client_hello(const uint8_t *body, size_t len,
                                            struct snt_tls_client_hello *out);
 
-/* Parse an SSLv2-format ClientHello record (starting with the 2-byte header). */
+/* Parse an SSLv2-format ClientHello record (starting with the 2-byte header).
+ * Bytes after the record are ignored.  Only cipher specs that carry a TLS
+ * suite (first byte 0) are kept in ciphers[]. */
 enum snt_result snt_tls_parse_sslv2_client_hello(const uint8_t *p, size_t len,
                                                  struct snt_tls_client_hello *out);
 
@@ -127,11 +140,25 @@ const char *snt_tls_version_name(uint16_t version);
 /* IANA name of a cipher suite ("TLS_AES_128_GCM_SHA256"), or NULL. */
 const char *snt_tls_cipher_name(uint16_t cipher);
 
+/* ---- Certificate (RFC 5246 section 7.4.2, RFC 8446 section 4.4.2) ------- */
+
+struct snt_tls_certificate_list {
+    struct snt_span certs[16]; /* DER, leaf first, borrowed from the body */
+    unsigned n;                /* kept (at most 16) */
+    unsigned total;            /* certificates in the message */
+};
+
+/* Parse a Certificate handshake body.  tls13: the TLS 1.3 form (request
+ * context, per-certificate extensions).  SNT_OK or SNT_MALFORMED. */
+enum snt_result snt_tls_parse_certificate(const uint8_t *body, size_t len, bool tls13,
+                                          struct snt_tls_certificate_list *out);
+
 /* ---- fingerprints (include/snitrace/tls.h; src/ja.c) -------------------- */
 
 #define SNT_JA3_MAX 4096
 /* JA3 string "771,4865-...,0-23-...,29-23,0" (GREASE removed) into buf, and its
- * MD5 as 32 lowercase hex characters into md5hex[33].  false if buf too small. */
+ * MD5 as 32 lowercase hex characters into md5hex[33].  false if buf too small
+ * (or MD5 is unavailable); md5hex is then "". SNT_JA3_MAX always suffices. */
 bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, char md5hex[33]);
 
 /* JA4 ("t13d1516h2_8daaf6152771_e5627efa2ab1") into out[40].  transport is

@@ -1,0 +1,91 @@
+/* Certificates: X.509 through OpenSSL (never hand-written DER or name
+ * matching).  Parses the chain a server sent, judges the leaf against the
+ * name the client meant at capture time, verifies the chain against a trust
+ * store at capture time, and caches verdicts so a certificate seen on many
+ * connections is examined once per distinct question.
+ */
+#ifndef SNITRACE_CERT_H
+#define SNITRACE_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/reader.h"
+
+#define SNT_CERT_MAX_CHAIN 16   /* certificates per chain looked at */
+#define SNT_CERT_MAX_NAMES 1024 /* SAN / CN entries kept per certificate */
+
+/* Problem bits; names as in the output contract. */
+enum snt_cert_problem {
+    SNT_PROBLEM_NAME_MISMATCH = 1u << 0,
+    SNT_PROBLEM_EXPIRED = 1u << 1,
+    SNT_PROBLEM_NOT_YET_VALID = 1u << 2,
+    SNT_PROBLEM_SELF_SIGNED = 1u << 3,
+    SNT_PROBLEM_UNTRUSTED = 1u << 4,
+    SNT_PROBLEM_WEAK_KEY = 1u << 5,
+    SNT_PROBLEM_WEAK_SIGNATURE = 1u << 6,
+};
+
+/* "name_mismatch", ... for one bit; NULL for none or several. */
+const char *snt_cert_problem_name(unsigned bit);
+
+/* What the leaf certificate says (strings are UTF-8, NUL-terminated, owned
+ * by the struct; arrays allocated). */
+struct snt_cert_info {
+    char **subject_cn;
+    size_t n_subject_cn;
+    char **dns_names; /* subjectAltName dNSName, in certificate order */
+    size_t n_dns_names;
+    char **ip_addresses; /* subjectAltName iPAddress as text */
+    size_t n_ip_addresses;
+    char *subject_dn, *issuer_dn; /* RFC 2253 form */
+    int64_t not_before, not_after; /* seconds since the epoch, UTC */
+    char sha256_hex[65];           /* uppercase hex of SHA-256 over the DER */
+    char key_type[16];             /* "RSA", "EC", "DSA", "ED25519", ... */
+    int key_bits;
+    char signature_algorithm[64]; /* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
+    unsigned chain_length;        /* certificates as sent */
+};
+
+/* A verdict for (chain, expected name, capture day). */
+struct snt_cert_verdict {
+    unsigned problems;       /* SNT_PROBLEM_* bits */
+    char verify_error[160];  /* OpenSSL's reason when SNT_PROBLEM_UNTRUSTED; "" otherwise */
+    char name_check[320];    /* which names were compared and which rule decided */
+};
+
+struct snt_cert_result {
+    struct snt_cert_info info;
+    struct snt_cert_verdict verdict;
+};
+
+struct snt_cert_checker;
+
+struct snt_cert_checker_opts {
+    const char *ca_file; /* NULL: the system default trust store */
+    const char *ca_path;
+    size_t cache_max;    /* distinct questions remembered; 0: a default (4096) */
+};
+
+/* NULL with a message in err when the trust store cannot be loaded. */
+struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts *o, char *err,
+                                              size_t errlen);
+void snt_cert_checker_free(struct snt_cert_checker *c); /* accepts NULL */
+
+/* Examine a chain as sent (DER certificates, leaf first).  name may be NULL
+ * or "" (no name known: no name check).  capture_time is the packet time in
+ * seconds.  Returns a result owned by the checker's cache (valid until the
+ * checker is freed or the entry is evicted: copy what you keep), or NULL when
+ * the leaf is not a parseable certificate. */
+const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c, const struct snt_span *chain,
+                                             size_t n, const char *name, int64_t capture_time);
+
+/* Counters for stats: distinct certificates parsed, chain verifications run,
+ * cache hits. */
+struct snt_cert_counters {
+    uint64_t parsed, verified, cache_hits, parse_errors;
+};
+void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counters *out);
+
+#endif

@@ -1,0 +1,280 @@
+/* TLS client fingerprints over a parsed ClientHello:
+ * - JA3 (Salesforce): "SSLVersion,Ciphers,Extensions,EllipticCurves,
+ *   EllipticCurvePointFormats", decimal values joined by '-', and its MD5;
+ * - JA4 (FoxIO JA4 technical specification, BSD-3-Clause):
+ *   "<t|q|d><version><d|i><ciphers><extensions><alpn>_<hash>_<hash>".
+ * GREASE values (RFC 8701) are left out of both.
+ */
+#include "snitrace/tls.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXT_SERVER_NAME 0x0000
+#define EXT_ALPN        0x0010
+#define JA4_COUNT_CAP   99
+#define JA4_HASH_CHARS  12
+#define JA4_EMPTY_HASH  "000000000000"
+/* Room for "xxxx," per value of the longest lists a hello can hold. */
+#define JA4_LIST_MAX ((SNT_MAX_CIPHERS + SNT_MAX_EXTENSIONS + SNT_MAX_SIGALGS) * 5 + 2)
+
+static const char hex_digits[] = "0123456789abcdef";
+
+/* ---- a bounded string builder -------------------------------------------- */
+
+struct strbuf {
+    char *p;
+    size_t cap, len;
+    bool overflow; /* sticky: something did not fit */
+};
+
+static void sb_str(struct strbuf *sb, const char *s, size_t n)
+{
+    if (sb->overflow || sb->cap - sb->len <= n) {
+        sb->overflow = true;
+        return;
+    }
+    memcpy(sb->p + sb->len, s, n);
+    sb->len += n;
+    sb->p[sb->len] = '\0';
+}
+
+static void sb_char(struct strbuf *sb, char c)
+{
+    sb_str(sb, &c, 1);
+}
+
+static void sb_uint(struct strbuf *sb, unsigned v)
+{
+    char tmp[16];
+    int n = snprintf(tmp, sizeof tmp, "%u", v);
+    if (n > 0)
+        sb_str(sb, tmp, (size_t)n);
+}
+
+static void sb_hex4(struct strbuf *sb, uint16_t v)
+{
+    char tmp[4] = {hex_digits[v >> 12], hex_digits[(v >> 8) & 0xf], hex_digits[(v >> 4) & 0xf],
+                   hex_digits[v & 0xf]};
+    sb_str(sb, tmp, sizeof tmp);
+}
+
+static void bytes_to_hex(const uint8_t *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex_digits[p[i] >> 4];
+        out[2 * i + 1] = hex_digits[p[i] & 0xf];
+    }
+    out[2 * n] = '\0';
+}
+
+/* ---- JA3 ------------------------------------------------------------------ */
+
+/* Decimal values joined by '-', GREASE skipped. */
+static void ja3_list(struct strbuf *sb, const uint16_t *v, size_t n)
+{
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (snt_tls_is_grease(v[i]))
+            continue;
+        if (!first)
+            sb_char(sb, '-');
+        sb_uint(sb, v[i]);
+        first = false;
+    }
+}
+
+bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, char md5hex[33])
+{
+    struct strbuf sb = {buf, buflen, 0, buflen == 0};
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    md5hex[0] = '\0';
+    if (buflen > 0)
+        buf[0] = '\0';
+    sb_uint(&sb, ch->legacy_version);
+    sb_char(&sb, ',');
+    ja3_list(&sb, ch->ciphers, ch->n_ciphers);
+    sb_char(&sb, ',');
+    ja3_list(&sb, ch->exts, ch->n_exts);
+    sb_char(&sb, ',');
+    ja3_list(&sb, ch->groups, ch->n_groups);
+    sb_char(&sb, ',');
+    for (size_t i = 0; i < ch->n_point_formats; i++) {
+        if (i)
+            sb_char(&sb, '-');
+        sb_uint(&sb, ch->point_formats[i]);
+    }
+    if (sb.overflow) {
+        if (buflen > 0)
+            buf[0] = '\0';
+        return false;
+    }
+    if (!EVP_Digest(buf, sb.len, md, &mdlen, EVP_md5(), NULL) || mdlen != 16)
+        return false;
+    bytes_to_hex(md, mdlen, md5hex);
+    return true;
+}
+
+/* ---- JA4 ------------------------------------------------------------------ */
+
+static size_t count_non_grease(const uint16_t *v, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += !snt_tls_is_grease(v[i]);
+    return count;
+}
+
+static bool has_ext(const struct snt_tls_client_hello *ch, uint16_t type)
+{
+    for (size_t i = 0; i < ch->n_exts; i++)
+        if (ch->exts[i] == type)
+            return true;
+    return false;
+}
+
+/* The highest supported_versions entry when the extension is there, else the
+ * hello's own version; the record version is never used. */
+static const char *ja4_version(const struct snt_tls_client_hello *ch)
+{
+    uint16_t v = 0;
+    for (size_t i = 0; ch->has_supported_versions && i < ch->n_versions; i++)
+        if (!snt_tls_is_grease(ch->versions[i]) && ch->versions[i] > v)
+            v = ch->versions[i];
+    if (v == 0)
+        v = ch->legacy_version;
+    switch (v) {
+    case 0x0304: return "13";
+    case 0x0303: return "12";
+    case 0x0302: return "11";
+    case 0x0301: return "10";
+    case 0x0300: return "s3";
+    case 0x0200:
+    case 0x0002: return "s2"; /* SSL 2.0 as it is on the wire */
+    case 0x0100: return "s1";
+    default: return "00";
+    }
+}
+
+static bool is_ascii_alnum(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* First and last character of the first ALPN value; when either is not
+ * alphanumeric, the first hex digit of the first byte and the last hex digit
+ * of the last byte instead, so the fingerprint stays printable. */
+static void ja4_alpn(const struct snt_tls_client_hello *ch, char out[2])
+{
+    struct snt_reader r = snt_reader_make(ch->alpn[0].p, ch->alpn[0].len);
+    uint8_t first, last;
+    out[0] = out[1] = '0';
+    if (ch->n_alpn == 0 || !snt_peek_u8(&r, 0, &first) ||
+        !snt_peek_u8(&r, snt_reader_left(&r) - 1, &last))
+        return;
+    if (is_ascii_alnum(first) && is_ascii_alnum(last)) {
+        out[0] = (char)first;
+        out[1] = (char)last;
+    } else {
+        out[0] = hex_digits[first >> 4];
+        out[1] = hex_digits[last & 0xf];
+    }
+}
+
+static void ja4_a(const struct snt_tls_client_hello *ch, char transport, char out[11])
+{
+    size_t ciphers = count_non_grease(ch->ciphers, ch->n_ciphers);
+    size_t exts = count_non_grease(ch->exts, ch->n_exts);
+    char alpn[2];
+    ja4_alpn(ch, alpn);
+    snprintf(out, 11, "%c%s%c%02u%02u%c%c", transport, ja4_version(ch),
+             ch->has_sni || has_ext(ch, EXT_SERVER_NAME) ? 'd' : 'i',
+             (unsigned)(ciphers > JA4_COUNT_CAP ? JA4_COUNT_CAP : ciphers),
+             (unsigned)(exts > JA4_COUNT_CAP ? JA4_COUNT_CAP : exts), alpn[0], alpn[1]);
+}
+
+static int u16_cmp(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorting the numbers sorts their fixed-width hex forms the same way. */
+static size_t sorted_without(const uint16_t *v, size_t n, bool drop_sni_alpn, uint16_t *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (snt_tls_is_grease(v[i]))
+            continue;
+        if (drop_sni_alpn && (v[i] == EXT_SERVER_NAME || v[i] == EXT_ALPN))
+            continue;
+        out[k++] = v[i];
+    }
+    qsort(out, k, sizeof out[0], u16_cmp);
+    return k;
+}
+
+static void hex_list(struct strbuf *sb, const uint16_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_char(sb, ',');
+        sb_hex4(sb, v[i]);
+    }
+}
+
+/* First 12 hex characters of SHA-256; an empty input has no hash to show. */
+static void ja4_hash(const struct strbuf *sb, char out[JA4_HASH_CHARS + 1])
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    memcpy(out, JA4_EMPTY_HASH, sizeof JA4_EMPTY_HASH);
+    if (sb->overflow || sb->len == 0)
+        return;
+    if (!EVP_Digest(sb->p, sb->len, md, &mdlen, EVP_sha256(), NULL) || mdlen < JA4_HASH_CHARS / 2)
+        return;
+    bytes_to_hex(md, JA4_HASH_CHARS / 2, out);
+}
+
+static void ja4_b(const struct snt_tls_client_hello *ch, char out[JA4_HASH_CHARS + 1])
+{
+    uint16_t v[SNT_MAX_CIPHERS];
+    char text[JA4_LIST_MAX];
+    struct strbuf sb = {text, sizeof text, 0, false};
+    text[0] = '\0';
+    hex_list(&sb, v, sorted_without(ch->ciphers, ch->n_ciphers, false, v));
+    ja4_hash(&sb, out);
+}
+
+/* Sorted extensions without SNI and ALPN (they are in JA4_a), then '_' and
+ * the signature algorithms in wire order, the underscore only if there are
+ * any. */
+static void ja4_c(const struct snt_tls_client_hello *ch, char out[JA4_HASH_CHARS + 1])
+{
+    uint16_t v[SNT_MAX_EXTENSIONS], sigs[SNT_MAX_SIGALGS];
+    char text[JA4_LIST_MAX];
+    struct strbuf sb = {text, sizeof text, 0, false};
+    size_t n_sigs = 0;
+    text[0] = '\0';
+    hex_list(&sb, v, sorted_without(ch->exts, ch->n_exts, true, v));
+    for (size_t i = 0; i < ch->n_sigalgs; i++)
+        if (!snt_tls_is_grease(ch->sigalgs[i]))
+            sigs[n_sigs++] = ch->sigalgs[i];
+    if (n_sigs > 0) {
+        sb_char(&sb, '_');
+        hex_list(&sb, sigs, n_sigs);
+    }
+    ja4_hash(&sb, out);
+}
+
+void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40])
+{
+    char a[11], b[JA4_HASH_CHARS + 1], c[JA4_HASH_CHARS + 1];
+    ja4_a(ch, transport, a);
+    ja4_b(ch, b);
+    ja4_c(ch, c);
+    snprintf(out, 40, "%s_%s_%s", a, b, c);
+}
