@@ -55,12 +55,13 @@ static bool read_addr(struct snt_reader *r, uint8_t family, struct snt_addr *a)
     return true;
 }
 
-/* r holds the captured payload, never more than wire. */
-static void set_payload(struct snt_dec *d, struct snt_reader r, size_t wire)
+/* r holds the captured payload, never more than wire; it is left as it is. */
+static void set_payload(struct snt_dec *d, const struct snt_reader *r, size_t wire)
 {
     struct snt_packet *o = d->out;
-    struct snt_span s = {NULL, 0};
-    snt_read_span(&r, snt_reader_left(&r), &s);
+    struct snt_reader all = *r;
+    struct snt_span s = {r->p, 0};
+    snt_read_span(&all, snt_reader_left(&all), &s);
     o->payload = s.p;
     o->payload_len = s.len;
     o->payload_wire_len = wire;
@@ -68,12 +69,12 @@ static void set_payload(struct snt_dec *d, struct snt_reader r, size_t wire)
     o->truncated = s.len < wire || d->fragment;
 }
 
-static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader r, size_t wire)
+static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader *r, size_t wire)
 {
     struct snt_packet *o = d->out;
     struct snt_reader h;
     uint8_t offset = 0, flags = 0;
-    enum snt_decode_status st = take(&r, &wire, TCP_MIN_HDR, &h);
+    enum snt_decode_status st = take(r, &wire, TCP_MIN_HDR, &h);
     if (st != SNT_DECODE_OK)
         return st;
     snt_read_u16(&h, &o->sport);
@@ -93,19 +94,21 @@ static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader r, size_t
     wire -= opts;
     /* Options cut off by the snaplen still leave ports, sequence numbers
      * and flags usable (a SYN is worth tracking); the payload is then lost. */
-    struct snt_reader body = r;
-    if (!snt_skip(&body, opts))
-        body = snt_dec_clip(r, 0);
-    set_payload(d, body, wire);
+    struct snt_reader body = *r;
+    if (!snt_skip(&body, opts)) {
+        body = *r;
+        snt_dec_clip(&body, 0);
+    }
+    set_payload(d, &body, wire);
     return SNT_DECODE_OK;
 }
 
-static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader r, size_t wire)
+static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader *r, size_t wire)
 {
     struct snt_packet *o = d->out;
     struct snt_reader h;
     uint16_t ulen = 0;
-    enum snt_decode_status st = take(&r, &wire, UDP_HDR, &h);
+    enum snt_decode_status st = take(r, &wire, UDP_HDR, &h);
     if (st != SNT_DECODE_OK)
         return st;
     snt_read_u16(&h, &o->sport);
@@ -120,7 +123,7 @@ static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader r, size_t
     if (body > wire && !d->fragment)
         return SNT_DECODE_MALFORMED;
     if (body < wire)
-        r = snt_dec_clip(r, body);
+        snt_dec_clip(r, body);
     o->proto = SNT_IPPROTO_UDP;
     set_payload(d, r, body);
     if (snt_dec_udp_tunnel(d, o->sport, o->dport, r, body, &st))
@@ -128,7 +131,7 @@ static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader r, size_t
     return SNT_DECODE_OK;
 }
 
-static enum snt_decode_status transport(struct snt_dec *d, uint8_t proto, struct snt_reader r,
+static enum snt_decode_status transport(struct snt_dec *d, uint8_t proto, struct snt_reader *r,
                                         size_t wire)
 {
     switch (proto) {
@@ -141,19 +144,19 @@ static enum snt_decode_status transport(struct snt_dec *d, uint8_t proto, struct
     }
 }
 
-enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader r)
+enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r)
 {
     struct snt_reader h;
     uint8_t vihl = 0, proto = 0;
     uint16_t total = 0, frag = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_UNSUPPORTED;
-    if (!snt_peek_u8(&r, 0, &vihl))
+    if (!snt_peek_u8(r, 0, &vihl))
         return SNT_DECODE_TRUNCATED;
     size_t ihl = (size_t)(vihl & 0x0f) * 4;
     if ((vihl >> 4) != 4 || ihl < IPV4_MIN_HDR)
         return SNT_DECODE_MALFORMED;
-    if (!snt_read_sub(&r, ihl, &h))
+    if (!snt_read_sub(r, ihl, &h))
         return SNT_DECODE_TRUNCATED;
     snt_skip(&h, 2);
     snt_read_u16(&h, &total);
@@ -166,14 +169,15 @@ enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader r)
         return SNT_DECODE_MALFORMED;
     /* Total length 0 is what a sender's capture shows under segmentation
      * offload: the frame is all there is. */
-    size_t len = total ? total : ihl + snt_reader_left(&r);
+    size_t len = total ? total : ihl + snt_reader_left(r);
     if (len < ihl)
         return SNT_DECODE_MALFORMED;
     if (frag & IPV4_OFFSET_MASK)
         return SNT_DECODE_FRAGMENT;
     if (frag & IPV4_FLAG_MF)
         d->fragment = true;
-    return transport(d, proto, snt_dec_clip(r, len - ihl), len - ihl);
+    snt_dec_clip(r, len - ihl);
+    return transport(d, proto, r, len - ihl);
 }
 
 /* Hop-by-hop, routing, destination options and AH: a next-header byte, a
@@ -214,7 +218,7 @@ static enum snt_decode_status ipv6_fragment(struct snt_dec *d, struct snt_reader
 }
 
 /* Each extension header takes at least 8 bytes, so the walk ends. */
-static enum snt_decode_status ipv6_chain(struct snt_dec *d, uint8_t nh, struct snt_reader r,
+static enum snt_decode_status ipv6_chain(struct snt_dec *d, uint8_t nh, struct snt_reader *r,
                                          size_t wire)
 {
     for (;;) {
@@ -222,9 +226,9 @@ static enum snt_decode_status ipv6_chain(struct snt_dec *d, uint8_t nh, struct s
         switch (nh) {
         case IPPROTO_NUM_HOPOPT:
         case IPPROTO_NUM_ROUTING:
-        case IPPROTO_NUM_DSTOPTS: st = ext_header(&r, &wire, &nh, 1, 8); break;
-        case IPPROTO_NUM_AH: st = ext_header(&r, &wire, &nh, 2, 4); break;
-        case IPPROTO_NUM_FRAGMENT: st = ipv6_fragment(d, &r, &wire, &nh); break;
+        case IPPROTO_NUM_DSTOPTS: st = ext_header(r, &wire, &nh, 1, 8); break;
+        case IPPROTO_NUM_AH: st = ext_header(r, &wire, &nh, 2, 4); break;
+        case IPPROTO_NUM_FRAGMENT: st = ipv6_fragment(d, r, &wire, &nh); break;
         default: return transport(d, nh, r, wire);
         }
         if (st != SNT_DECODE_OK)
@@ -232,18 +236,18 @@ static enum snt_decode_status ipv6_chain(struct snt_dec *d, uint8_t nh, struct s
     }
 }
 
-enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader r)
+enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader *r)
 {
     struct snt_reader h;
     uint8_t first = 0, nh = 0;
     uint16_t plen = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_UNSUPPORTED;
-    if (!snt_peek_u8(&r, 0, &first))
+    if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     if ((first >> 4) != 6)
         return SNT_DECODE_MALFORMED;
-    if (!snt_read_sub(&r, IPV6_HDR, &h))
+    if (!snt_read_sub(r, IPV6_HDR, &h))
         return SNT_DECODE_TRUNCATED;
     snt_skip(&h, 4);
     snt_read_u16(&h, &plen);
@@ -252,14 +256,15 @@ enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader r)
     if (!read_addr(&h, 6, &d->out->src) || !read_addr(&h, 6, &d->out->dst))
         return SNT_DECODE_MALFORMED;
     /* Payload length 0: a jumbogram or segmentation offload. */
-    size_t wire = plen ? plen : snt_reader_left(&r);
-    return ipv6_chain(d, nh, snt_dec_clip(r, wire), wire);
+    size_t wire = plen ? plen : snt_reader_left(r);
+    snt_dec_clip(r, wire);
+    return ipv6_chain(d, nh, r, wire);
 }
 
-enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader r)
+enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t first;
-    if (!snt_peek_u8(&r, 0, &first))
+    if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     switch (first >> 4) {
     case 4: return snt_dec_ipv4(d, r);
@@ -277,8 +282,9 @@ enum snt_decode_status snt_decode(int linktype, const uint8_t *frame, size_t cap
                                   struct snt_packet *out)
 {
     struct snt_dec d = {out, 0, false};
+    struct snt_reader r = snt_reader_make(frame, caplen);
     memset(out, 0, sizeof *out);
     if (!frame)
         return SNT_DECODE_TRUNCATED;
-    return snt_dec_link(&d, linktype, snt_reader_make(frame, caplen));
+    return snt_dec_link(&d, linktype, &r);
 }

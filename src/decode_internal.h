@@ -2,8 +2,11 @@
  * not part of the public surface.
  *
  * Each layer decoder takes a reader over the captured bytes from the start
- * of its header to the end of the enclosing layer, by value, and returns a
- * snt_decode_status.  Layers nest by calling each other.  Every chain of
+ * of its header to the end of the enclosing layer and returns a
+ * snt_decode_status.  It consumes the reader: its header is read off and
+ * what is left goes on to the next layer, so callers never look at a reader
+ * after handing it down (by pointer, which keeps the hot path free of
+ * struct copies).  Layers nest by calling each other.  Every chain of
  * nested layers passes through an IP header, an Ethernet header, a tag or a
  * label stack, and each of those first calls snt_dec_enter(): the recursion
  * stays bounded by SNT_MAX_DECODE_DEPTH whatever the packet says.
@@ -45,38 +48,37 @@ static inline bool snt_dec_enter(struct snt_dec *d)
     return true;
 }
 
-/* The first n captured bytes of r (all of r when it holds fewer).  A failed
- * reader stays failed. */
-static inline struct snt_reader snt_dec_clip(struct snt_reader r, size_t n)
+/* Narrow r to its first n bytes (all of it when it holds fewer): what a
+ * length field says ends the layer, like padding after an IP packet. */
+static inline void snt_dec_clip(struct snt_reader *r, size_t n)
 {
     struct snt_reader sub;
-    size_t left = snt_reader_left(&r);
-    if (!snt_read_sub(&r, n < left ? n : left, &sub))
-        return r;
-    return sub;
+    size_t left = snt_reader_left(r);
+    if (snt_read_sub(r, n < left ? n : left, &sub))
+        *r = sub;
 }
 
 /* decode.c */
-enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader r);
-enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader r);
+enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r);
+enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader *r);
 /* IPv4 or IPv6 by the version nibble, for layers that don't say which. */
-enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader r);
+enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader *r);
 
 /* decode_link.c */
 bool snt_dec_link_known(int linktype);
-enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader r);
-enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader r);
-enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader r);
+enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader *r);
+enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader *r);
+enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader *r);
 /* A PPP frame, with or without the RFC 1662 address/control bytes. */
-enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader r);
+enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader *r);
 
 /* decode_tunnel.c */
-enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader r);
+enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader *r);
 /* Try the UDP payload as a tunnel chosen by port.  Returns false when the
  * payload is not a tunnel header after all (the caller keeps the UDP packet);
  * true when it is, with the inner packet's status in *st.  wire is the UDP
  * payload length the UDP header claims; r holds what was captured of it. */
-bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader r,
+bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader *r,
                         size_t wire, enum snt_decode_status *st);
 
 #endif

@@ -89,19 +89,19 @@
 #define PPI_MIN_HDR        8
 
 /* IEEE 802.2 LLC; only SNAP-encapsulated EtherTypes and the IP SAP lead on. */
-static enum snt_decode_status llc(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status llc(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t dsap = 0, ssap = 0, control = 0;
     uint32_t oui = 0;
     uint16_t type = 0;
-    if (!snt_read_u8(&r, &dsap) || !snt_read_u8(&r, &ssap) || !snt_read_u8(&r, &control))
+    if (!snt_read_u8(r, &dsap) || !snt_read_u8(r, &ssap) || !snt_read_u8(r, &control))
         return SNT_DECODE_TRUNCATED;
     if (dsap == LLC_SAP_IP && ssap == LLC_SAP_IP && control == LLC_UI)
         return snt_dec_ipv4(d, r);
     /* The low bit of the SSAP is command/response, not part of the SAP. */
     if (dsap != LLC_SAP_SNAP || (ssap & 0xfe) != LLC_SAP_SNAP || control != LLC_UI)
         return SNT_DECODE_NOT_IP;
-    if (!snt_read_u24(&r, &oui) || !snt_read_u16(&r, &type))
+    if (!snt_read_u24(r, &oui) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
     if (oui != SNAP_OUI_RFC1042 && oui != SNAP_OUI_8021H)
         return SNT_DECODE_NOT_IP;
@@ -110,60 +110,62 @@ static enum snt_decode_status llc(struct snt_dec *d, struct snt_reader r)
 
 /* An Ethernet type field: an EtherType, or (802.3) the length of an LLC frame
  * which also tells where the padding starts. */
-static enum snt_decode_status type_or_length(struct snt_dec *d, uint16_t v, struct snt_reader r)
+static enum snt_decode_status type_or_length(struct snt_dec *d, uint16_t v, struct snt_reader *r)
 {
-    if (v <= SNT_ETH_MAX_LENGTH)
-        return llc(d, snt_dec_clip(r, v));
+    if (v <= SNT_ETH_MAX_LENGTH) {
+        snt_dec_clip(r, v);
+        return llc(d, r);
+    }
     if (v < ETH_MIN_TYPE)
         return SNT_DECODE_NOT_IP;
     return snt_dec_ethertype(d, v, r);
 }
 
-enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader r)
+enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t type = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_UNSUPPORTED;
-    if (!snt_skip(&r, ETH_ADDRS) || !snt_read_u16(&r, &type))
+    if (!snt_skip(r, ETH_ADDRS) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
     return type_or_length(d, type, r);
 }
 
 /* 802.1Q / 802.1ad tag: TCI, then the next type field. */
-static enum snt_decode_status vlan(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status vlan(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t type = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_UNSUPPORTED;
-    if (!snt_skip(&r, 2) || !snt_read_u16(&r, &type))
+    if (!snt_skip(r, 2) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
     return type_or_length(d, type, r);
 }
 
 /* 802.1ah I-tag: 4 bytes, then the customer's addresses and type. */
-static enum snt_decode_status pbb(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status pbb(struct snt_dec *d, struct snt_reader *r)
 {
-    if (!snt_skip(&r, 4))
+    if (!snt_skip(r, 4))
         return SNT_DECODE_TRUNCATED;
     return snt_dec_ethernet(d, r);
 }
 
 /* MPLS says nothing about its payload: the explicit-null labels do, else the
  * first nibble tells IP from an Ethernet pseudowire's control word. */
-static enum snt_decode_status mpls_payload(struct snt_dec *d, uint32_t label, struct snt_reader r)
+static enum snt_decode_status mpls_payload(struct snt_dec *d, uint32_t label, struct snt_reader *r)
 {
     uint8_t first = 0;
     if (label == MPLS_IPV4_NULL)
         return snt_dec_ipv4(d, r);
     if (label == MPLS_IPV6_NULL)
         return snt_dec_ipv6(d, r);
-    if (!snt_peek_u8(&r, 0, &first))
+    if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     switch (first >> 4) {
     case 4: return snt_dec_ipv4(d, r);
     case 6: return snt_dec_ipv6(d, r);
     case 0:
-        if (!snt_skip(&r, MPLS_CW_LEN))
+        if (!snt_skip(r, MPLS_CW_LEN))
             return SNT_DECODE_TRUNCATED;
         return snt_dec_ethernet(d, r);
     /* 1: an associated channel (RFC 5586), OAM rather than traffic. */
@@ -173,7 +175,7 @@ static enum snt_decode_status mpls_payload(struct snt_dec *d, uint32_t label, st
 }
 
 /* The whole label stack counts as one level; its length has its own cap. */
-static enum snt_decode_status mpls(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status mpls(struct snt_dec *d, struct snt_reader *r)
 {
     uint32_t entry = 0;
     if (!snt_dec_enter(d))
@@ -181,24 +183,24 @@ static enum snt_decode_status mpls(struct snt_dec *d, struct snt_reader r)
     for (unsigned n = 0; !(entry & MPLS_BOTTOM); n++) {
         if (n == MPLS_MAX_LABELS)
             return SNT_DECODE_UNSUPPORTED;
-        if (!snt_read_u32(&r, &entry))
+        if (!snt_read_u32(r, &entry))
             return SNT_DECODE_TRUNCATED;
     }
     return mpls_payload(d, entry >> 12, r);
 }
 
 /* The PPP protocol field and what follows it. */
-static enum snt_decode_status ppp_protocol(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status ppp_protocol(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t first = 0;
     uint16_t proto = 0;
-    if (!snt_peek_u8(&r, 0, &first))
+    if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     /* An odd first byte is a field compressed to one byte (RFC 1661 section 6.5). */
     if (first & 1) {
-        snt_skip(&r, 1);
+        snt_skip(r, 1);
         proto = first;
-    } else if (!snt_read_u16(&r, &proto)) {
+    } else if (!snt_read_u16(r, &proto)) {
         return SNT_DECODE_TRUNCATED;
     }
     switch (proto) {
@@ -212,34 +214,35 @@ static enum snt_decode_status ppp_protocol(struct snt_dec *d, struct snt_reader 
     }
 }
 
-enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader r)
+enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t address = 0, control = 0;
-    if (snt_peek_u8(&r, 0, &address) && snt_peek_u8(&r, 1, &control) && address == PPP_ADDRESS &&
+    if (snt_peek_u8(r, 0, &address) && snt_peek_u8(r, 1, &control) && address == PPP_ADDRESS &&
         control == PPP_CONTROL)
-        snt_skip(&r, 2);
+        snt_skip(r, 2);
     return ppp_protocol(d, r);
 }
 
 /* PPPoE session stage: the length field bounds the PPP frame, so Ethernet
  * padding never reaches it. */
-static enum snt_decode_status pppoe(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status pppoe(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t vertype = 0, code = 0;
     uint16_t len = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_UNSUPPORTED;
-    if (!snt_read_u8(&r, &vertype) || !snt_read_u8(&r, &code) || !snt_skip(&r, 2) ||
-        !snt_read_u16(&r, &len))
+    if (!snt_read_u8(r, &vertype) || !snt_read_u8(r, &code) || !snt_skip(r, 2) ||
+        !snt_read_u16(r, &len))
         return SNT_DECODE_TRUNCATED;
     if (vertype != PPPOE_VERTYPE)
         return SNT_DECODE_MALFORMED;
     if (code != PPPOE_SESSION)
         return SNT_DECODE_NOT_IP;
-    return ppp_protocol(d, snt_dec_clip(r, len));
+    snt_dec_clip(r, len);
+    return ppp_protocol(d, r);
 }
 
-enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader r)
+enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader *r)
 {
     switch (type) {
     case SNT_ETH_IPV4: return snt_dec_ipv4(d, r);
@@ -260,26 +263,26 @@ enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struc
 
 /* Cisco HDLC carries an EtherType; the serial link types may also hold PPP,
  * whose frames never start with the Cisco address bytes. */
-static enum snt_decode_status hdlc(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status hdlc(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t address = 0;
     uint16_t type = 0;
-    if (!snt_peek_u8(&r, 0, &address))
+    if (!snt_peek_u8(r, 0, &address))
         return SNT_DECODE_TRUNCATED;
     if (address != CHDLC_UNICAST && address != CHDLC_BROADCAST)
         return snt_dec_ppp(d, r);
-    if (!snt_skip(&r, 2) || !snt_read_u16(&r, &type))
+    if (!snt_skip(r, 2) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
     return snt_dec_ethertype(d, type, r);
 }
 
 /* NULL stores the address family in the capturing host's byte order, LOOP in
  * network order; families fit in 16 bits, so the order shows. */
-static enum snt_decode_status loopback(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status loopback(struct snt_dec *d, struct snt_reader *r)
 {
-    struct snt_reader le = r;
+    struct snt_reader le = *r;
     uint32_t af = 0;
-    if (!snt_read_u32(&r, &af))
+    if (!snt_read_u32(r, &af))
         return SNT_DECODE_TRUNCATED;
     if (af > 0xffff)
         snt_read_u32_le(&le, &af);
@@ -294,7 +297,7 @@ static enum snt_decode_status loopback(struct snt_dec *d, struct snt_reader r)
 }
 
 static enum snt_decode_status sll_protocol(struct snt_dec *d, uint16_t hatype, uint16_t proto,
-                                           struct snt_reader r)
+                                           struct snt_reader *r)
 {
     if (hatype == ARPHRD_NETLINK)
         return SNT_DECODE_NOT_IP;
@@ -309,28 +312,28 @@ static enum snt_decode_status sll_protocol(struct snt_dec *d, uint16_t hatype, u
 
 /* Linux cooked v1: packet type, ARPHRD type, address length, 8 address
  * bytes, protocol. */
-static enum snt_decode_status sll(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status sll(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t hatype = 0, proto = 0;
-    snt_skip(&r, 2);
-    snt_read_u16(&r, &hatype);
-    snt_skip(&r, 2 + 8);
-    snt_read_u16(&r, &proto);
-    if (r.failed)
+    snt_skip(r, 2);
+    snt_read_u16(r, &hatype);
+    snt_skip(r, 2 + 8);
+    snt_read_u16(r, &proto);
+    if (r->failed)
         return SNT_DECODE_TRUNCATED;
     return sll_protocol(d, hatype, proto, r);
 }
 
 /* Linux cooked v2: protocol, reserved, interface index, ARPHRD type, packet
  * type, address length, 8 address bytes. */
-static enum snt_decode_status sll2(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status sll2(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t hatype = 0, proto = 0;
-    snt_read_u16(&r, &proto);
-    snt_skip(&r, 2 + 4);
-    snt_read_u16(&r, &hatype);
-    snt_skip(&r, 1 + 1 + 8);
-    if (r.failed)
+    snt_read_u16(r, &proto);
+    snt_skip(r, 2 + 4);
+    snt_read_u16(r, &hatype);
+    snt_skip(r, 1 + 1 + 8);
+    if (r->failed)
         return SNT_DECODE_TRUNCATED;
     return sll_protocol(d, hatype, proto, r);
 }
@@ -350,38 +353,40 @@ static bool nflog_little_endian(const struct snt_reader *r)
  * packet is the NFULA_PAYLOAD one, starting at the network header.  The
  * version nibble decides over the family, which bridge logging leaves
  * unspecific. */
-static enum snt_decode_status nflog(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status nflog(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t version = 0;
-    if (!snt_skip(&r, 1) || !snt_read_u8(&r, &version) || !snt_skip(&r, 2))
+    if (!snt_skip(r, 1) || !snt_read_u8(r, &version) || !snt_skip(r, 2))
         return SNT_DECODE_TRUNCATED;
     if (version != NFLOG_VERSION)
         return SNT_DECODE_MALFORMED;
-    bool le = nflog_little_endian(&r);
-    while (snt_reader_left(&r) > 0) {
+    bool le = nflog_little_endian(r);
+    while (snt_reader_left(r) > 0) {
         uint16_t len = 0, type = 0;
-        bool ok = le ? snt_read_u16_le(&r, &len) && snt_read_u16_le(&r, &type)
-                     : snt_read_u16(&r, &len) && snt_read_u16(&r, &type);
+        bool ok = le ? snt_read_u16_le(r, &len) && snt_read_u16_le(r, &type)
+                     : snt_read_u16(r, &len) && snt_read_u16(r, &type);
         if (!ok)
             return SNT_DECODE_TRUNCATED;
         if (len < NFLOG_TLV_HDR)
             return SNT_DECODE_MALFORMED;
         size_t value = (size_t)len - NFLOG_TLV_HDR,
                padded = ((size_t)len + 3) / 4 * 4 - NFLOG_TLV_HDR;
-        if ((type & NLA_TYPE_MASK) == NFULA_PAYLOAD)
-            return snt_dec_ip(d, snt_dec_clip(r, value));
-        if (value > snt_reader_left(&r))
+        if ((type & NLA_TYPE_MASK) == NFULA_PAYLOAD) {
+            snt_dec_clip(r, value);
+            return snt_dec_ip(d, r);
+        }
+        if (value > snt_reader_left(r))
             return SNT_DECODE_TRUNCATED;
-        snt_skip(&r, padded < snt_reader_left(&r) ? padded : snt_reader_left(&r));
+        snt_skip(r, padded < snt_reader_left(r) ? padded : snt_reader_left(r));
     }
     return SNT_DECODE_NOT_IP; /* logged without the packet */
 }
 
 /* FDDI: frame control, two addresses, then LLC for LLC frames. */
-static enum snt_decode_status fddi(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status fddi(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t fc = 0;
-    if (!snt_read_u8(&r, &fc) || !snt_skip(&r, 12))
+    if (!snt_read_u8(r, &fc) || !snt_skip(r, 12))
         return SNT_DECODE_TRUNCATED;
     if ((fc & FDDI_FC_LLC_MASK) != FDDI_FC_LLC)
         return SNT_DECODE_NOT_IP;
@@ -390,13 +395,13 @@ static enum snt_decode_status fddi(struct snt_dec *d, struct snt_reader r)
 
 /* Linux ARCnet: source, destination, 2 offset bytes, protocol id; RFC 1201
  * types add a split flag and a sequence number (RFC 1051 ones don't). */
-static enum snt_decode_status arcnet_linux(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status arcnet_linux(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t type = 0, split = 0;
-    if (!snt_skip(&r, 4) || !snt_read_u8(&r, &type))
+    if (!snt_skip(r, 4) || !snt_read_u8(r, &type))
         return SNT_DECODE_TRUNCATED;
     if (type != ARC_IP_RFC1051 && type != ARC_ARP_RFC1051 && type != ARC_DIAGNOSE) {
-        if (!snt_read_u8(&r, &split) || !snt_skip(&r, 2))
+        if (!snt_read_u8(r, &split) || !snt_skip(r, 2))
             return SNT_DECODE_TRUNCATED;
         /* An even non-zero split flag marks a later piece of a split packet. */
         if (split != 0 && (split & 1) == 0)
@@ -413,23 +418,24 @@ static enum snt_decode_status arcnet_linux(struct snt_dec *d, struct snt_reader 
 }
 
 /* A-MSDU: decode the first subframe (addresses, length, LLC). */
-static enum snt_decode_status amsdu(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status amsdu(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t len = 0;
-    if (!snt_skip(&r, AMSDU_ADDRS) || !snt_read_u16(&r, &len))
+    if (!snt_skip(r, AMSDU_ADDRS) || !snt_read_u16(r, &len))
         return SNT_DECODE_TRUNCATED;
-    return llc(d, snt_dec_clip(r, len));
+    snt_dec_clip(r, len);
+    return llc(d, r);
 }
 
 /* IEEE 802.11 data frames (802.11-2020 section 9.3.2.1): the header grows
  * with a fourth address, QoS control and HT control.  Encrypted bodies are
  * opaque here. */
-static enum snt_decode_status wlan(struct snt_dec *d, struct snt_reader r, bool datapad)
+static enum snt_decode_status wlan(struct snt_dec *d, struct snt_reader *r, bool datapad)
 {
     uint8_t fc0 = 0, fc1 = 0, qos = 0;
     uint16_t seqctl = 0;
     struct snt_reader h;
-    if (!snt_peek_u8(&r, 0, &fc0) || !snt_peek_u8(&r, 1, &fc1))
+    if (!snt_peek_u8(r, 0, &fc0) || !snt_peek_u8(r, 1, &fc1))
         return SNT_DECODE_TRUNCATED;
     uint8_t subtype = fc0 >> 4;
     if ((fc0 & WLAN_VERSION_MASK) != 0 || ((fc0 >> 2) & 3) != WLAN_TYPE_DATA ||
@@ -441,7 +447,7 @@ static enum snt_decode_status wlan(struct snt_dec *d, struct snt_reader r, bool 
                  (qos_frame && (fc1 & WLAN_ORDER) ? WLAN_HT_CTL : 0);
     /* Radiotap's data-pad flag: the body starts 4-byte aligned. */
     size_t pad = datapad ? (4 - len % 4) % 4 : 0;
-    if (!snt_read_sub(&r, len, &h) || !snt_skip(&r, pad))
+    if (!snt_read_sub(r, len, &h) || !snt_skip(r, pad))
         return SNT_DECODE_TRUNCATED;
     snt_skip(&h, WLAN_SEQCTL_OFF);
     snt_read_u16_le(&h, &seqctl);
@@ -478,33 +484,33 @@ static uint8_t radiotap_flags(struct snt_reader h)
     return 0;
 }
 
-static enum snt_decode_status radiotap(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status radiotap(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t version = 0;
     uint16_t len = 0;
     struct snt_reader h;
-    if (!snt_read_u8(&r, &version) || !snt_skip(&r, 1) || !snt_read_u16_le(&r, &len))
+    if (!snt_read_u8(r, &version) || !snt_skip(r, 1) || !snt_read_u16_le(r, &len))
         return SNT_DECODE_TRUNCATED;
     if (version != 0 || len < RADIOTAP_MIN_HDR)
         return SNT_DECODE_MALFORMED;
-    if (!snt_read_sub(&r, (size_t)len - RADIOTAP_FIXED, &h))
+    if (!snt_read_sub(r, (size_t)len - RADIOTAP_FIXED, &h))
         return SNT_DECODE_TRUNCATED;
     return wlan(d, r, (radiotap_flags(h) & RADIOTAP_F_DATAPAD) != 0);
 }
 
 /* PPI (Per-Packet Information, CACE Technologies 2007): a length-prefixed
  * header naming the link type of what follows. */
-static enum snt_decode_status ppi(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status ppi(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t version = 0;
     uint16_t len = 0;
     uint32_t dlt = 0;
-    if (!snt_read_u8(&r, &version) || !snt_skip(&r, 1) || !snt_read_u16_le(&r, &len) ||
-        !snt_read_u32_le(&r, &dlt))
+    if (!snt_read_u8(r, &version) || !snt_skip(r, 1) || !snt_read_u16_le(r, &len) ||
+        !snt_read_u32_le(r, &dlt))
         return SNT_DECODE_TRUNCATED;
     if (version != 0 || len < PPI_MIN_HDR)
         return SNT_DECODE_MALFORMED;
-    if (!snt_skip(&r, (size_t)len - PPI_MIN_HDR))
+    if (!snt_skip(r, (size_t)len - PPI_MIN_HDR))
         return SNT_DECODE_TRUNCATED;
     if (dlt == SNT_LINKTYPE_PPI || dlt > INT32_MAX)
         return SNT_DECODE_UNSUPPORTED;
@@ -529,7 +535,7 @@ bool snt_dec_link_known(int linktype)
     return false;
 }
 
-enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader r)
+enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader *r)
 {
     switch (linktype) {
     case SNT_LINKTYPE_ETHERNET: return snt_dec_ethernet(d, r);

@@ -102,11 +102,11 @@ static enum snt_decode_status gre_pptp_fields(struct snt_reader *r, uint16_t fla
 
 /* ERSPAN type III: the frame type says Ethernet or IP; an optional platform
  * subheader follows when the O bit is set. */
-static enum snt_decode_status erspan3(struct snt_dec *d, struct snt_reader r)
+static enum snt_decode_status erspan3(struct snt_dec *d, struct snt_reader *r)
 {
     struct snt_reader h;
     uint8_t version = 0, b10 = 0, b11 = 0;
-    if (!snt_read_sub(&r, ERSPAN_3_HDR, &h))
+    if (!snt_read_sub(r, ERSPAN_3_HDR, &h))
         return SNT_DECODE_TRUNCATED;
     snt_read_u8(&h, &version);
     snt_skip(&h, ERSPAN_3_FT_OFF - 1);
@@ -114,7 +114,7 @@ static enum snt_decode_status erspan3(struct snt_dec *d, struct snt_reader r)
     snt_read_u8(&h, &b11);
     if ((version >> 4) != ERSPAN_VER_3)
         return SNT_DECODE_MALFORMED;
-    if ((b11 & ERSPAN_3_O) && !snt_skip(&r, ERSPAN_3_SUBHDR))
+    if ((b11 & ERSPAN_3_O) && !snt_skip(r, ERSPAN_3_SUBHDR))
         return SNT_DECODE_TRUNCATED;
     switch ((b10 >> 2) & ERSPAN_3_FT_MASK) {
     case ERSPAN_FT_ETH: return snt_dec_ethernet(d, r);
@@ -124,7 +124,7 @@ static enum snt_decode_status erspan3(struct snt_dec *d, struct snt_reader r)
 }
 
 static enum snt_decode_status gre_payload(struct snt_dec *d, uint16_t proto, bool seq,
-                                          struct snt_reader r)
+                                          struct snt_reader *r)
 {
     uint8_t version = 0;
     switch (proto) {
@@ -132,7 +132,7 @@ static enum snt_decode_status gre_payload(struct snt_dec *d, uint16_t proto, boo
         /* Type I has no sequence number and no header of its own. */
         if (!seq)
             return snt_dec_ethernet(d, r);
-        if (!snt_peek_u8(&r, 0, &version) || !snt_skip(&r, ERSPAN_2_HDR))
+        if (!snt_peek_u8(r, 0, &version) || !snt_skip(r, ERSPAN_2_HDR))
             return SNT_DECODE_TRUNCATED;
         if ((version >> 4) != ERSPAN_VER_2)
             return SNT_DECODE_MALFORMED;
@@ -142,15 +142,15 @@ static enum snt_decode_status gre_payload(struct snt_dec *d, uint16_t proto, boo
     }
 }
 
-enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader r)
+enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t flags = 0, proto = 0;
     enum snt_decode_status st;
-    if (!snt_read_u16(&r, &flags) || !snt_read_u16(&r, &proto))
+    if (!snt_read_u16(r, &flags) || !snt_read_u16(r, &proto))
         return SNT_DECODE_TRUNCATED;
     switch (flags & GRE_VERSION_MASK) {
-    case GRE_VERSION_0: st = gre_v0_fields(&r, flags); break;
-    case GRE_VERSION_PPTP: st = gre_pptp_fields(&r, flags, proto); break;
+    case GRE_VERSION_0: st = gre_v0_fields(r, flags); break;
+    case GRE_VERSION_PPTP: st = gre_pptp_fields(r, flags, proto); break;
     default: return SNT_DECODE_UNSUPPORTED;
     }
     if (st != SNT_DECODE_OK)
@@ -162,11 +162,11 @@ enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader r)
 
 /* VXLAN: the I flag set, the other flag bits clear but for group policy's G,
  * and the last reserved byte zero. */
-static bool vxlan(struct snt_dec *d, struct snt_reader r, enum snt_decode_status *st)
+static bool vxlan(struct snt_dec *d, struct snt_reader *r, enum snt_decode_status *st)
 {
     struct snt_reader h;
     uint8_t flags = 0, last = 0;
-    if (!snt_read_sub(&r, VXLAN_HDR, &h))
+    if (!snt_read_sub(r, VXLAN_HDR, &h))
         return false;
     snt_read_u8(&h, &flags);
     snt_skip(&h, 3 + 3); /* reserved, VNI */
@@ -178,11 +178,11 @@ static bool vxlan(struct snt_dec *d, struct snt_reader r, enum snt_decode_status
 }
 
 /* VXLAN-GPE: version 0, I and P set; the next-protocol byte says what follows. */
-static bool vxlan_gpe(struct snt_dec *d, struct snt_reader r, enum snt_decode_status *st)
+static bool vxlan_gpe(struct snt_dec *d, struct snt_reader *r, enum snt_decode_status *st)
 {
     struct snt_reader h;
     uint8_t flags = 0, next = 0;
-    if (!snt_read_sub(&r, VXLAN_HDR, &h))
+    if (!snt_read_sub(r, VXLAN_HDR, &h))
         return false;
     snt_read_u8(&h, &flags);
     snt_skip(&h, 2);
@@ -200,18 +200,18 @@ static bool vxlan_gpe(struct snt_dec *d, struct snt_reader r, enum snt_decode_st
 
 /* Geneve: version 0, options of 4-byte units, and a protocol type we can
  * follow (Ethernet, IPv4, IPv6). */
-static bool geneve(struct snt_dec *d, struct snt_reader r, enum snt_decode_status *st)
+static bool geneve(struct snt_dec *d, struct snt_reader *r, enum snt_decode_status *st)
 {
     uint8_t first = 0;
     uint16_t proto = 0;
-    if (!snt_read_u8(&r, &first) || !snt_skip(&r, 1) || !snt_read_u16(&r, &proto) ||
-        !snt_skip(&r, GENEVE_HDR - 4))
+    if (!snt_read_u8(r, &first) || !snt_skip(r, 1) || !snt_read_u16(r, &proto) ||
+        !snt_skip(r, GENEVE_HDR - 4))
         return false;
     if ((first >> 6) != 0)
         return false;
     if (proto != SNT_ETH_TEB && proto != SNT_ETH_IPV4 && proto != SNT_ETH_IPV6)
         return false;
-    if (!snt_skip(&r, (size_t)(first & 0x3f) * 4))
+    if (!snt_skip(r, (size_t)(first & 0x3f) * 4))
         return false;
     *st = snt_dec_ethertype(d, proto, r);
     return true;
@@ -233,17 +233,17 @@ static enum snt_decode_status gtpu_extensions(struct snt_reader *r, uint8_t next
     return SNT_DECODE_OK;
 }
 
-static enum snt_decode_status gtpu_pdu(struct snt_dec *d, uint8_t flags, struct snt_reader r)
+static enum snt_decode_status gtpu_pdu(struct snt_dec *d, uint8_t flags, struct snt_reader *r)
 {
     uint8_t next = 0, first = 0;
     if (flags & GTP_OPTIONAL) {
-        if (!snt_skip(&r, 3) || !snt_read_u8(&r, &next))
+        if (!snt_skip(r, 3) || !snt_read_u8(r, &next))
             return SNT_DECODE_TRUNCATED;
-        enum snt_decode_status st = gtpu_extensions(&r, next);
+        enum snt_decode_status st = gtpu_extensions(r, next);
         if (st != SNT_DECODE_OK)
             return st;
     }
-    if (!snt_peek_u8(&r, 0, &first))
+    if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     /* A PDU session may carry Ethernet or unstructured data as well as IP. */
     if ((first >> 4) != 4 && (first >> 4) != 6)
@@ -254,12 +254,12 @@ static enum snt_decode_status gtpu_pdu(struct snt_dec *d, uint8_t flags, struct 
 /* GTPv1-U: version 1 and protocol type GTP, and the length field covering
  * exactly the rest of the datagram.  Only T-PDUs carry user traffic; echo,
  * error indication and end marker messages are not IP. */
-static bool gtpu(struct snt_dec *d, struct snt_reader r, size_t wire, enum snt_decode_status *st)
+static bool gtpu(struct snt_dec *d, struct snt_reader *r, size_t wire, enum snt_decode_status *st)
 {
     uint8_t flags = 0, type = 0;
     uint16_t len = 0;
-    if (!snt_read_u8(&r, &flags) || !snt_read_u8(&r, &type) || !snt_read_u16(&r, &len) ||
-        !snt_skip(&r, 4))
+    if (!snt_read_u8(r, &flags) || !snt_read_u8(r, &type) || !snt_read_u16(r, &len) ||
+        !snt_skip(r, 4))
         return false;
     if ((flags & GTP_V1_PT_MASK) != GTP_V1_PT || wire < GTP_HDR || len != wire - GTP_HDR)
         return false;
@@ -269,33 +269,33 @@ static bool gtpu(struct snt_dec *d, struct snt_reader r, size_t wire, enum snt_d
 
 /* Teredo: an optional authentication indicator, an optional origin
  * indicator, then IPv6 whose length must fill the datagram exactly. */
-static bool teredo(struct snt_dec *d, struct snt_reader r, size_t wire, enum snt_decode_status *st)
+static bool teredo(struct snt_dec *d, struct snt_reader *r, size_t wire, enum snt_decode_status *st)
 {
-    size_t start = snt_reader_left(&r);
-    struct snt_reader peek = r;
+    size_t start = snt_reader_left(r);
+    struct snt_reader peek = *r;
     uint16_t indicator = 0, plen = 0;
     uint8_t id_len = 0, au_len = 0, first = 0;
     if (snt_read_u16(&peek, &indicator) && indicator == TEREDO_AUTH) {
         if (!snt_read_u8(&peek, &id_len) || !snt_read_u8(&peek, &au_len) ||
             !snt_skip(&peek, (size_t)id_len + au_len + TEREDO_NONCE_CONF))
             return false;
-        r = peek;
+        *r = peek;
     }
-    peek = r;
+    peek = *r;
     if (snt_read_u16(&peek, &indicator) && indicator == TEREDO_ORIGIN &&
-        !snt_skip(&r, TEREDO_ORIGIN_LEN))
+        !snt_skip(r, TEREDO_ORIGIN_LEN))
         return false;
-    peek = r;
+    peek = *r;
     if (!snt_read_u8(&peek, &first) || !snt_skip(&peek, 3) || !snt_read_u16(&peek, &plen))
         return false;
-    size_t rest = wire - (start - snt_reader_left(&r));
+    size_t rest = wire - (start - snt_reader_left(r));
     if ((first >> 4) != 6 || (size_t)plen + IPV6_HDR != rest)
         return false;
     *st = snt_dec_ipv6(d, r);
     return true;
 }
 
-bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader r,
+bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader *r,
                         size_t wire, enum snt_decode_status *st)
 {
     if (dport == VXLAN_PORT)

@@ -40,8 +40,11 @@ static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client
     a->has_client_hello = true;
     if (ch->has_sni && ch->sni.len) {
         snt_bytes_set(&a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
-        snt_bytes_set(&a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
-        a->name_source = SNT_NAME_SNI;
+        /* Through an HTTP proxy the CONNECT target stays the name. */
+        if (a->name_source == SNT_NAME_NONE) {
+            snt_bytes_set(&a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
+            a->name_source = SNT_NAME_SNI;
+        }
     }
     for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
         snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
@@ -174,6 +177,11 @@ static void http_stream(struct snt_engine *e, struct conn *c)
     } else {
         e->stats.parse_errors++;
     }
+    if (r == SNT_OK && req.is_connect) {
+        /* A tunnel: the TLS handshake inside is the interesting part. */
+        w->plaintext = true;
+        return;
+    }
     engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
 }
 
@@ -202,7 +210,7 @@ static bool is_client_hello_start(const uint8_t *p, size_t len)
 void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len)
 {
     struct conn_work *w = c->w;
-    if (w->attempt.protocol != SNT_PROTO_UNKNOWN || off >= w->stream[C2S].contiguous)
+    if (!w->plaintext || off >= w->stream[C2S].contiguous)
         return;
     if (!is_client_hello_start(p, len))
         return;
@@ -237,7 +245,9 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
         tls_stream(e, c, role);
         break;
     case SNT_PROTO_HTTP:
-        if (role == C2S)
+        if (w->plaintext)
+            plaintext_stream(e, c);
+        else if (role == C2S)
             http_stream(e, c);
         break;
     default:

@@ -51,12 +51,12 @@ bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
     format_name(a, name, sizeof name);
     format_version(a, version, sizeof version);
     if (!o->text_header_done) {
-        fprintf(o->f, "%-26s  %-47s    %-47s  %-7s  %-40s  %-6s  %s\n", "time (UTC)", "client",
+        fprintf(o->f, "%-26s  %-21s    %-21s  %-5s  %-32s  %-6s  %s\n", "time (UTC)", "client",
                 "server", "proto", "name", "tls", "outcome");
         o->text_header_done = true;
     }
     char *alpn = a->next_protocol.len ? snt_utf8_sanitize(a->next_protocol.p, a->next_protocol.len) : NULL;
-    fprintf(o->f, "%-26s  %-47s -> %-47s  %-7s  %-40s  %-6s  %s%s%s%s\n", ts, client, server,
+    fprintf(o->f, "%-26s  %-21s -> %-21s  %-5s  %-32s  %-6s  %s%s%s%s\n", ts, client, server,
             snt_protocol_name(a->protocol), name, version, snt_outcome_name(a->outcome),
             alpn ? "  alpn " : "", alpn ? alpn : "",
             (a->has_client_hello && !a->sni.len) ? "  NO SNI" : "");

@@ -432,6 +432,7 @@ static struct pkt build(enum frame f);
 static struct pkt build_link(enum frame f);
 static struct pkt build_other_links(enum frame f);
 static struct pkt build_tunnel(enum frame f);
+static struct pkt build_udp_tunnel(enum frame f);
 
 /* The frame with one byte changed. */
 static struct pkt poke(struct pkt p, size_t off, uint8_t v)
@@ -600,7 +601,7 @@ static struct pkt build_other_links(enum frame f)
     }
 }
 
-/* Tunnels. */
+/* IP-in-IP, GRE and ERSPAN. */
 static struct pkt build_tunnel(enum frame f)
 {
     switch (f) {
@@ -634,6 +635,14 @@ static struct pkt build_tunnel(enum frame f)
         return eth(0x0800,
                    ip4o(47, hdr("3081 880b 0020 0001 00000005 00000004 ff03 0021", IP4_TCP)));
     case F_GRE_V2: return eth(0x0800, ip4o(47, hdr("0002 0800", IP4_TCP)));
+    default: return build_udp_tunnel(f);
+    }
+}
+
+/* Tunnels in UDP, and ports that only look like them. */
+static struct pkt build_udp_tunnel(enum frame f)
+{
+    switch (f) {
     case F_VXLAN:
         return eth(0x0800, ip4o(17, udp(40000, 4789, hdr("08000000 00006400", ETH_IP4_TCP))));
     case F_VXLAN_BAD:

@@ -14,7 +14,7 @@
 #include "snitrace/reader.h"
 
 #define SNT_CERT_MAX_CHAIN 16   /* certificates per chain looked at */
-#define SNT_CERT_MAX_NAMES 1024 /* SAN / CN entries kept per certificate */
+#define SNT_CERT_MAX_NAMES 1024 /* entries kept per list (CN, DNS SAN, IP SAN) */
 
 /* Problem bits; names as in the output contract. */
 enum snt_cert_problem {
@@ -39,6 +39,7 @@ struct snt_cert_info {
     size_t n_dns_names;
     char **ip_addresses; /* subjectAltName iPAddress as text */
     size_t n_ip_addresses;
+    size_t dns_names_total, ip_addresses_total; /* in the certificate, kept or not */
     char *subject_dn, *issuer_dn; /* RFC 2253 form */
     int64_t not_before, not_after; /* seconds since the epoch, UTC */
     char sha256_hex[65];           /* uppercase hex of SHA-256 over the DER */
@@ -66,6 +67,7 @@ struct snt_cert_checker_opts {
     const char *ca_file; /* NULL: the system default trust store */
     const char *ca_path;
     size_t cache_max;    /* distinct questions remembered; 0: a default (4096) */
+    size_t cache_bytes_max; /* memory the remembered results may use; 0: 64 MiB */
 };
 
 /* NULL with a message in err when the trust store cannot be loaded. */
@@ -81,8 +83,9 @@ void snt_cert_checker_free(struct snt_cert_checker *c); /* accepts NULL */
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c, const struct snt_span *chain,
                                              size_t n, const char *name, int64_t capture_time);
 
-/* Counters for stats: distinct certificates parsed, chain verifications run,
- * cache hits. */
+/* Counters for stats: certificates decoded (leaf and intermediates, on cache
+ * misses), chain verifications run, cache hits, certificates that did not
+ * decode (an intermediate that does not decode is left out of the chain). */
 struct snt_cert_counters {
     uint64_t parsed, verified, cache_hits, parse_errors;
 };

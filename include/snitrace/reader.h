@@ -28,7 +28,7 @@ struct snt_reader {
 
 static inline struct snt_reader snt_reader_make(const uint8_t *p, size_t len)
 {
-    struct snt_reader r = {p, p ? p + len : p, false};
+    struct snt_reader r = {p, (p && len) ? p + len : p, false};
     return r;
 }
 
@@ -112,7 +112,8 @@ static inline bool snt_skip(struct snt_reader *r, size_t n)
 {
     if (!snt_reader_need(r, n))
         return false;
-    r->p += n;
+    if (n) /* a reader over no bytes may hold NULL: NULL + 0 is not defined in C */
+        r->p += n;
     return true;
 }
 
@@ -123,7 +124,8 @@ static inline bool snt_read_span(struct snt_reader *r, size_t n, struct snt_span
         return false;
     s->p = r->p;
     s->len = n;
-    r->p += n;
+    if (n)
+        r->p += n;
     return true;
 }
 
@@ -133,7 +135,8 @@ static inline bool snt_read_sub(struct snt_reader *r, size_t n, struct snt_reade
     if (!snt_reader_need(r, n))
         return false;
     *sub = snt_reader_make(r->p, n);
-    r->p += n;
+    if (n)
+        r->p += n;
     return true;
 }
 

@@ -1,0 +1,573 @@
+/* Certificates as a TLS client would judge them, through OpenSSL: decode
+ * the chain a server sent (RFC 5280), describe the leaf, and find what is
+ * wrong at capture time -- validity, self-signed, chain trust against a
+ * store, weak keys and signatures.  The name check (RFC 6125) is in
+ * cert_names.c, the verdict cache in cert_cache.c.
+ *
+ * Decisions worth knowing:
+ * - expired / not_yet_valid describe the leaf only (capture time after
+ *   notAfter, before notBefore).  A chain certificate outside its validity
+ *   fails verification as it would for a client: untrusted, with OpenSSL's
+ *   reason and its depth.
+ * - self-signed means subject == issuer and the signature verifies with the
+ *   certificate's own key.  X509_check_issued is not used for this: it also
+ *   demands keyCertSign, which self-signed server certificates rarely have.
+ * - weak_key and weak_signature look at every certificate as sent except a
+ *   self-signed one past the leaf (a root's own signature and its presence
+ *   in the message are not what a client relies on).
+ * - The fingerprint is SHA-256 over the bytes as sent; d2i_X509 must consume
+ *   them exactly, so for DER this equals X509_digest.
+ */
+#include "cert_internal.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#define DEFAULT_CACHE_MAX   4096
+#define DEFAULT_CACHE_BYTES ((size_t)64 << 20)
+#define SECONDS_PER_DAY     86400
+#define MIN_RSA_DSA_BITS    2048
+#define MIN_EC_BITS         224
+#define MAX_DN_TEXT         1024 /* bytes of a distinguished name kept */
+
+struct snt_cert_checker {
+    X509_STORE *store;
+    EVP_MD *sha256;
+    struct snt_cert_cache *cache;
+    struct snt_cert_counters counters;
+};
+
+/* The chain decoded, leaf first; entries that do not decode are left out. */
+struct chain {
+    X509 *certs[SNT_CERT_MAX_CHAIN];
+    size_t n;
+};
+
+const char *snt_cert_problem_name(unsigned bit)
+{
+    switch (bit) {
+    case SNT_PROBLEM_NAME_MISMATCH: return "name_mismatch";
+    case SNT_PROBLEM_EXPIRED: return "expired";
+    case SNT_PROBLEM_NOT_YET_VALID: return "not_yet_valid";
+    case SNT_PROBLEM_SELF_SIGNED: return "self_signed";
+    case SNT_PROBLEM_UNTRUSTED: return "untrusted";
+    case SNT_PROBLEM_WEAK_KEY: return "weak_key";
+    case SNT_PROBLEM_WEAK_SIGNATURE: return "weak_signature";
+    default: return NULL;
+    }
+}
+
+/* ---- the checker ---------------------------------------------------------- */
+
+static void openssl_error(char *err, size_t errlen, const char *what, const char *where)
+{
+    char reason[160] = "no certificates found";
+    unsigned long e = ERR_peek_last_error();
+    if (e)
+        ERR_error_string_n(e, reason, sizeof reason);
+    if (err && errlen)
+        snprintf(err, errlen, "%s %s: %s", what, where, reason);
+    ERR_clear_error();
+}
+
+static bool load_trust(X509_STORE *store, const struct snt_cert_checker_opts *o, char *err,
+                       size_t errlen)
+{
+    struct stat st;
+    if (!o->ca_file && !o->ca_path) {
+        if (X509_STORE_set_default_paths(store) == 1)
+            return true;
+        openssl_error(err, errlen, "cannot load", "the default trust store");
+        return false;
+    }
+    if (o->ca_file && X509_STORE_load_file(store, o->ca_file) != 1) {
+        openssl_error(err, errlen, "cannot load CA file", o->ca_file);
+        return false;
+    }
+    /* A hashed directory is only read when an issuer is looked up, so check
+     * now that it is there at all. */
+    if (o->ca_path && (stat(o->ca_path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+                       X509_STORE_load_path(store, o->ca_path) != 1)) {
+        openssl_error(err, errlen, "cannot use CA directory", o->ca_path);
+        return false;
+    }
+    return true;
+}
+
+struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts *o, char *err,
+                                              size_t errlen)
+{
+    struct snt_cert_checker_opts none = {0};
+    struct snt_cert_checker *c = calloc(1, sizeof *c);
+    if (!o)
+        o = &none;
+    if (c) {
+        c->store = X509_STORE_new();
+        c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+        c->cache = snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
+                                      o->cache_bytes_max ? o->cache_bytes_max
+                                                         : DEFAULT_CACHE_BYTES);
+    }
+    if (!c || !c->store || !c->sha256 || !c->cache) {
+        if (err && errlen)
+            snprintf(err, errlen, "cannot set up certificate checks: out of memory");
+        ERR_clear_error();
+        snt_cert_checker_free(c);
+        return NULL;
+    }
+    if (!load_trust(c->store, o, err, errlen)) {
+        snt_cert_checker_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void snt_cert_checker_free(struct snt_cert_checker *c)
+{
+    if (!c)
+        return;
+    snt_cert_cache_free(c->cache);
+    EVP_MD_free(c->sha256);
+    X509_STORE_free(c->store);
+    free(c);
+}
+
+void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counters *out)
+{
+    *out = c->counters;
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+static void free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+void snt_cert_result_clear(struct snt_cert_result *r)
+{
+    struct snt_cert_info *in = &r->info;
+    free_list(in->subject_cn, in->n_subject_cn);
+    free_list(in->dns_names, in->n_dns_names);
+    free_list(in->ip_addresses, in->n_ip_addresses);
+    free(in->subject_dn);
+    free(in->issuer_dn);
+    memset(r, 0, sizeof *r);
+}
+
+static size_t list_bytes(char *const *list, size_t n)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++)
+        b += strlen(list[i]) + 1 + sizeof *list;
+    return b;
+}
+
+/* What a result costs the cache, roughly (allocator overhead aside). */
+static size_t result_bytes(const struct snt_cert_result *r)
+{
+    const struct snt_cert_info *in = &r->info;
+    return list_bytes(in->subject_cn, in->n_subject_cn) +
+           list_bytes(in->dns_names, in->n_dns_names) +
+           list_bytes(in->ip_addresses, in->n_ip_addresses) +
+           (in->subject_dn ? strlen(in->subject_dn) + 1 : 0) +
+           (in->issuer_dn ? strlen(in->issuer_dn) + 1 : 0);
+}
+
+/* ---- decoding ------------------------------------------------------------- */
+
+/* One DER certificate, which must fill the span exactly: trailing bytes mean
+ * the framing around it was wrong. */
+static X509 *decode_der(const struct snt_span *s)
+{
+    const unsigned char *p = s->p;
+    X509 *x;
+    if (!s->p || s->len == 0 || s->len > LONG_MAX)
+        return NULL;
+    x = d2i_X509(NULL, &p, (long)s->len);
+    if (x && p != s->p + s->len) {
+        X509_free(x);
+        x = NULL;
+    }
+    if (!x)
+        ERR_clear_error();
+    return x;
+}
+
+static bool decode_chain(struct snt_cert_checker *c, const struct snt_span *spans, size_t n,
+                         struct chain *ch)
+{
+    ch->n = 0;
+    for (size_t i = 0; i < n && i < SNT_CERT_MAX_CHAIN; i++) {
+        X509 *x = decode_der(&spans[i]);
+        if (!x) {
+            c->counters.parse_errors++;
+            if (i == 0)
+                return false;
+            continue;
+        }
+        c->counters.parsed++;
+        ch->certs[ch->n++] = x;
+    }
+    return true;
+}
+
+static void free_chain(struct chain *ch)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        X509_free(ch->certs[i]);
+    ch->n = 0;
+}
+
+/* ---- describing the leaf -------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil), so no time zone or time_t width gets involved. */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static bool time_of(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
+        ERR_clear_error();
+        return false;
+    }
+    *out = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * SECONDS_PER_DAY +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return true;
+}
+
+/* RFC 2253 order and escaping, but UTF-8 kept as is for people to read. */
+static char *dn_text(const X509_NAME *name)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data = NULL, *out = NULL;
+    if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        long n = BIO_get_mem_data(b, &data);
+        if (n >= 0 && data)
+            out = snt_cert_printable((const uint8_t *)data,
+                                     n > MAX_DN_TEXT ? MAX_DN_TEXT : (size_t)n, true);
+    }
+    BIO_free(b);
+    ERR_clear_error();
+    return out;
+}
+
+static const char *key_type(EVP_PKEY *k)
+{
+    static const char *const known[] = {"RSA", "RSA-PSS", "EC", "DSA", "ED25519", "ED448", "SM2"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (EVP_PKEY_is_a(k, known[i]))
+            return known[i];
+    const char *name = EVP_PKEY_get0_type_name(k);
+    return name ? name : "unknown";
+}
+
+static void describe_key_and_signature(X509 *x, struct snt_cert_info *in)
+{
+    EVP_PKEY *k = X509_get0_pubkey(x);
+    const X509_ALGOR *alg = NULL;
+    const ASN1_OBJECT *oid = NULL;
+    int nid = X509_get_signature_nid(x);
+    snprintf(in->key_type, sizeof in->key_type, "%s", k ? key_type(k) : "unknown");
+    in->key_bits = k ? EVP_PKEY_get_bits(k) : 0;
+    if (nid != NID_undef && OBJ_nid2ln(nid)) {
+        snprintf(in->signature_algorithm, sizeof in->signature_algorithm, "%s", OBJ_nid2ln(nid));
+    } else {
+        /* An algorithm OpenSSL has no name for: the dotted OID says what it is. */
+        X509_get0_signature(NULL, &alg, x);
+        if (alg)
+            X509_ALGOR_get0(&oid, NULL, NULL, alg);
+        if (!oid || OBJ_obj2txt(in->signature_algorithm, sizeof in->signature_algorithm, oid,
+                                1) <= 0)
+            snprintf(in->signature_algorithm, sizeof in->signature_algorithm, "unknown");
+    }
+    ERR_clear_error();
+}
+
+static bool fingerprint(struct snt_cert_checker *c, const struct snt_span *der, char hex[65])
+{
+    static const char digits[] = "0123456789ABCDEF";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(der->p, der->len, md, &len, c->sha256, NULL) != 1 || len != 32) {
+        ERR_clear_error();
+        return false;
+    }
+    for (unsigned i = 0; i < len; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+    return true;
+}
+
+/* Fill in everything the leaf says; *times_ok is false when its validity
+ * dates cannot be read (verification then reports it). */
+static bool describe_leaf(struct snt_cert_checker *c, X509 *x, const struct snt_span *der,
+                          struct snt_cert_info *in, bool *times_ok)
+{
+    if (!snt_cert_collect_names(x, in) || !fingerprint(c, der, in->sha256_hex))
+        return false;
+    in->subject_dn = dn_text(X509_get_subject_name(x));
+    in->issuer_dn = dn_text(X509_get_issuer_name(x));
+    if (!in->subject_dn || !in->issuer_dn)
+        return false;
+    *times_ok = time_of(X509_get0_notBefore(x), &in->not_before);
+    if (!time_of(X509_get0_notAfter(x), &in->not_after))
+        *times_ok = false;
+    describe_key_and_signature(x, in);
+    return true;
+}
+
+/* ---- judging --------------------------------------------------------------- */
+
+static bool is_self_signed(X509 *x)
+{
+    EVP_PKEY *k = X509_get0_pubkey(x);
+    bool ss = k && X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 &&
+              X509_verify(x, k) == 1;
+    ERR_clear_error();
+    return ss;
+}
+
+static bool weak_key(X509 *x)
+{
+    EVP_PKEY *k = X509_get0_pubkey(x);
+    ERR_clear_error();
+    if (!k)
+        return false;
+    if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS") || EVP_PKEY_is_a(k, "DSA"))
+        return EVP_PKEY_get_bits(k) < MIN_RSA_DSA_BITS;
+    if (EVP_PKEY_is_a(k, "EC"))
+        return EVP_PKEY_get_bits(k) < MIN_EC_BITS;
+    return false;
+}
+
+static bool weak_signature(X509 *x)
+{
+    int md = NID_undef;
+    /* X509_get_signature_info also sees the digest inside RSA-PSS parameters;
+     * the OID table is the fallback for what it does not understand. */
+    if (X509_get_signature_info(x, &md, NULL, NULL, NULL) != 1)
+        OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, NULL);
+    ERR_clear_error();
+    return md == NID_md5 || md == NID_sha1 || md == NID_md4 || md == NID_md2;
+}
+
+static void judge_algorithms(const struct chain *ch, unsigned *problems)
+{
+    for (size_t i = 0; i < ch->n; i++) {
+        X509 *x = ch->certs[i];
+        if (i > 0 && is_self_signed(x))
+            continue;
+        if (weak_key(x))
+            *problems |= SNT_PROBLEM_WEAK_KEY;
+        if (weak_signature(x))
+            *problems |= SNT_PROBLEM_WEAK_SIGNATURE;
+    }
+}
+
+/* The first verification error other than the leaf's own validity dates,
+ * which are reported as expired / not_yet_valid instead. */
+struct verify_state {
+    int err, depth;
+};
+
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    struct verify_state *st = X509_STORE_CTX_get_app_data(ctx);
+    int err = X509_STORE_CTX_get_error(ctx), depth = X509_STORE_CTX_get_error_depth(ctx);
+    if (ok)
+        return 1;
+    if (depth == 0 && (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID))
+        return 1;
+    if (st && st->err == X509_V_OK) {
+        st->err = err;
+        st->depth = depth;
+    }
+    return 0;
+}
+
+static int run_verify(struct snt_cert_checker *c, const struct chain *ch, int64_t t,
+                      struct verify_state *st)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *rest = sk_X509_new_null();
+    int rc = -1;
+    bool ok = ctx && rest;
+    for (size_t i = 1; ok && i < ch->n; i++)
+        ok = sk_X509_push(rest, ch->certs[i]) > 0;
+    if (ok && X509_STORE_CTX_init(ctx, c->store, ch->certs[0], rest) == 1) {
+        X509_STORE_CTX_set_default(ctx, "ssl_server");
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)t);
+        X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+        X509_STORE_CTX_set_app_data(ctx, st);
+        c->counters.verified++;
+        rc = X509_verify_cert(ctx);
+        if (rc != 1 && st->err == X509_V_OK) {
+            st->err = X509_STORE_CTX_get_error(ctx);
+            st->depth = X509_STORE_CTX_get_error_depth(ctx);
+        }
+    }
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(rest); /* the certificates stay the chain's */
+    ERR_clear_error();
+    return rc;
+}
+
+static void judge_trust(struct snt_cert_checker *c, const struct chain *ch, int64_t t,
+                        struct snt_cert_verdict *v)
+{
+    struct verify_state st = {X509_V_OK, 0};
+    if (run_verify(c, ch, t, &st) == 1)
+        return;
+    v->problems |= SNT_PROBLEM_UNTRUSTED;
+    if (st.err == X509_V_OK)
+        snprintf(v->verify_error, sizeof v->verify_error, "verification could not run");
+    else
+        snprintf(v->verify_error, sizeof v->verify_error, "%s (depth %d)",
+                 X509_verify_cert_error_string(st.err), st.depth);
+}
+
+static void judge(struct snt_cert_checker *c, const struct chain *ch,
+                  const struct snt_cert_name *nm, int64_t t, bool times_ok,
+                  struct snt_cert_result *r)
+{
+    struct snt_cert_verdict *v = &r->verdict;
+    if (times_ok && t > r->info.not_after)
+        v->problems |= SNT_PROBLEM_EXPIRED;
+    if (times_ok && t < r->info.not_before)
+        v->problems |= SNT_PROBLEM_NOT_YET_VALID;
+    if (is_self_signed(ch->certs[0]))
+        v->problems |= SNT_PROBLEM_SELF_SIGNED;
+    judge_algorithms(ch, &v->problems);
+    judge_trust(c, ch, t, v);
+    snt_cert_check_name(ch->certs[0], &r->info, nm, v);
+}
+
+/* ---- the question and its cache key --------------------------------------- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The capture times around t for which the verdict cannot change: the day,
+ * cut at every validity boundary of a certificate in the chain. */
+static void stable_window(const struct chain *ch, int64_t t, int64_t *from, int64_t *to)
+{
+    *from = floor_div(t, SECONDS_PER_DAY) * SECONDS_PER_DAY;
+    *to = *from + SECONDS_PER_DAY;
+    for (size_t i = 0; i < ch->n; i++) {
+        int64_t b[4];
+        if (!time_of(X509_get0_notBefore(ch->certs[i]), &b[0]) ||
+            !time_of(X509_get0_notAfter(ch->certs[i]), &b[2]))
+            continue;
+        b[1] = b[0] + 1;
+        b[3] = b[2] + 1;
+        for (size_t k = 0; k < 4; k++) {
+            if (b[k] <= t && b[k] > *from)
+                *from = b[k];
+            else if (b[k] > t && b[k] < *to)
+                *to = b[k];
+        }
+    }
+}
+
+static void digest_u64(EVP_MD_CTX *md, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        b[i] = (unsigned char)v;
+    EVP_DigestUpdate(md, b, sizeof b);
+}
+
+/* SHA-256 over the chain (each certificate length-prefixed), the normalised
+ * name and its kind, and the capture day. */
+static bool question_key(struct snt_cert_checker *c, const struct snt_span *chain, size_t n,
+                         const struct snt_cert_name *nm, int64_t t, uint8_t key[SNT_CERT_KEY_LEN])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    bool ok = md && EVP_DigestInit_ex(md, c->sha256, NULL) == 1;
+    size_t kept = n < SNT_CERT_MAX_CHAIN ? n : SNT_CERT_MAX_CHAIN;
+    if (ok) {
+        digest_u64(md, n);
+        for (size_t i = 0; i < kept; i++) {
+            digest_u64(md, chain[i].len);
+            if (chain[i].len)
+                EVP_DigestUpdate(md, chain[i].p, chain[i].len);
+        }
+        digest_u64(md, (uint64_t)nm->kind);
+        digest_u64(md, nm->len);
+        EVP_DigestUpdate(md, nm->text, nm->len);
+        digest_u64(md, (uint64_t)floor_div(t, SECONDS_PER_DAY));
+        ok = EVP_DigestFinal_ex(md, key, &len) == 1 && len == SNT_CERT_KEY_LEN;
+    }
+    EVP_MD_CTX_free(md);
+    ERR_clear_error();
+    return ok;
+}
+
+static const struct snt_cert_result *examine(struct snt_cert_checker *c,
+                                             const struct snt_span *spans, size_t n,
+                                             const struct snt_cert_name *nm, int64_t t,
+                                             const uint8_t key[SNT_CERT_KEY_LEN])
+{
+    struct chain ch;
+    struct snt_cert_result r;
+    bool times_ok = false;
+    int64_t from, to;
+    memset(&r, 0, sizeof r);
+    if (!decode_chain(c, spans, n, &ch))
+        return NULL;
+    if (!describe_leaf(c, ch.certs[0], &spans[0], &r.info, &times_ok)) {
+        snt_cert_result_clear(&r);
+        free_chain(&ch);
+        return NULL;
+    }
+    r.info.chain_length = n > UINT_MAX ? UINT_MAX : (unsigned)n;
+    judge(c, &ch, nm, t, times_ok, &r);
+    stable_window(&ch, t, &from, &to);
+    free_chain(&ch);
+    return snt_cert_cache_put(c->cache, key, &r, result_bytes(&r), from, to);
+}
+
+const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
+                                             const struct snt_span *chain, size_t n,
+                                             const char *name, int64_t capture_time)
+{
+    struct snt_cert_name nm;
+    uint8_t key[SNT_CERT_KEY_LEN];
+    const struct snt_cert_result *hit;
+    if (!c || !chain || n == 0)
+        return NULL;
+    snt_cert_name_normalize(name, &nm);
+    if (!question_key(c, chain, n, &nm, capture_time, key))
+        return NULL;
+    hit = snt_cert_cache_get(c->cache, key, capture_time);
+    if (hit) {
+        c->counters.cache_hits++;
+        return hit;
+    }
+    return examine(c, chain, n, &nm, capture_time, key);
+}

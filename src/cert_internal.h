@@ -1,0 +1,77 @@
+/* Shared by the cert stage's files (cert.c, cert_names.c, cert_cache.c);
+ * not part of the public surface.  X.509 per RFC 5280, names per RFC 6125. */
+#ifndef SNITRACE_CERT_INTERNAL_H
+#define SNITRACE_CERT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "snitrace/cert.h"
+
+/* ---- the name asked for (cert_names.c) --------------------------------- */
+
+#define SNT_CERT_NAME_MAX 253 /* longest DNS name in text form (RFC 1035) */
+
+enum snt_cert_name_kind {
+    SNT_CERT_NAME_NONE,    /* no name known: nothing to check */
+    SNT_CERT_NAME_DNS,     /* a host name */
+    SNT_CERT_NAME_IP,      /* an IPv4 or IPv6 literal, canonical text */
+    SNT_CERT_NAME_INVALID, /* cannot be a host name: never matches */
+};
+
+struct snt_cert_name {
+    enum snt_cert_name_kind kind;
+    char text[SNT_CERT_NAME_MAX + 1]; /* lower-cased, one trailing dot dropped */
+    size_t len;
+    const char *why; /* SNT_CERT_NAME_INVALID: the reason */
+};
+
+/* Classify and normalise a name as the client sent it (NULL or "" is none). */
+void snt_cert_name_normalize(const char *name, struct snt_cert_name *out);
+
+/* Fill info's subject CNs and subjectAltName DNS / IP entries.  false only
+ * when memory runs out. */
+bool snt_cert_collect_names(X509 *x, struct snt_cert_info *info);
+
+/* Judge the name against x: sets SNT_PROBLEM_NAME_MISMATCH in v->problems
+ * and explains the decision in v->name_check.  info must describe x. */
+void snt_cert_check_name(X509 *x, const struct snt_cert_info *info, const struct snt_cert_name *nm,
+                         struct snt_cert_verdict *v);
+
+/* Untrusted bytes as a malloc'd string safe to print: control bytes become
+ * '?', and so does every byte >= 0x80 unless utf8 says the bytes are
+ * already valid UTF-8 (OpenSSL's conversion output). */
+char *snt_cert_printable(const uint8_t *p, size_t len, bool utf8);
+
+/* ---- results (cert.c) ---------------------------------------------------- */
+
+/* Free what a result owns (not the struct itself); accepts a zeroed one. */
+void snt_cert_result_clear(struct snt_cert_result *r);
+
+/* ---- the verdict cache (cert_cache.c) ----------------------------------- */
+
+#define SNT_CERT_KEY_LEN 32 /* SHA-256 */
+
+struct snt_cert_cache;
+
+struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes);
+void snt_cert_cache_free(struct snt_cert_cache *cache); /* accepts NULL */
+
+/* The result remembered for key if it still holds at time t; an entry whose
+ * window does not contain t is dropped and NULL returned. */
+const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
+                                                 const uint8_t key[SNT_CERT_KEY_LEN], int64_t t);
+
+/* Remember *r (moved in: the cache owns its strings from now on) for key, as
+ * valid for capture times in [from, to).  bytes is what it costs.  Evicts
+ * the least recently used entries to stay within bounds, never the new one.
+ * Returns the stored result, or NULL (and *r freed) when memory runs out. */
+const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
+                                                 const uint8_t key[SNT_CERT_KEY_LEN],
+                                                 struct snt_cert_result *r, size_t bytes,
+                                                 int64_t from, int64_t to);
+
+#endif
