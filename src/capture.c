@@ -9,8 +9,8 @@
 #include "snitrace/capture.h"
 #include "snitrace/decode.h"
 
-#define DEFAULT_SNAPLEN 262144
-#define LIVE_TIMEOUT_MS 200
+#define DEFAULT_SNAPLEN    262144
+#define LIVE_TIMEOUT_MS    200
 #define IDLE_INTERVAL_USEC 200000ULL
 
 struct snt_capture {
@@ -32,7 +32,8 @@ static enum snt_capture_error open_offline(struct snt_capture *c, const char *fi
     char perr[PCAP_ERRBUF_SIZE] = "";
     c->pcap = pcap_open_offline(file, perr);
     if (!c->pcap) {
-        snprintf(err, errlen, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input", perr);
+        snprintf(err, errlen, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input",
+                 perr);
         return SNT_CAPTURE_ERR_OPEN;
     }
     return SNT_CAPTURE_OK;
@@ -48,14 +49,17 @@ static enum snt_capture_error activate_error(pcap_t *p, int rc, const char *ifac
         return SNT_CAPTURE_ERR_OPEN;
     case PCAP_ERROR_PERM_DENIED:
     case PCAP_ERROR_PROMISC_PERM_DENIED:
-        snprintf(err, errlen, "no permission to capture on %s (%s); run as root or grant "
-                              "CAP_NET_RAW and CAP_NET_ADMIN", iface, detail);
+        snprintf(err, errlen,
+                 "no permission to capture on %s (%s); run as root or grant "
+                 "CAP_NET_RAW and CAP_NET_ADMIN",
+                 iface, detail);
         return SNT_CAPTURE_ERR_PERM;
     case PCAP_ERROR_IFACE_NOT_UP:
         snprintf(err, errlen, "interface %s is not up", iface);
         return SNT_CAPTURE_ERR_OPEN;
     default:
-        snprintf(err, errlen, "cannot capture on %s: %s", iface, detail && *detail ? detail : pcap_statustostr(rc));
+        snprintf(err, errlen, "cannot capture on %s: %s", iface,
+                 detail && *detail ? detail : pcap_statustostr(rc));
         return SNT_CAPTURE_ERR_OPEN;
     }
 }
@@ -109,13 +113,14 @@ enum snt_capture_error snt_capture_open(struct snt_capture **out, const struct s
         snprintf(err, errlen, "out of memory");
         return SNT_CAPTURE_ERR_OPEN;
     }
-    enum snt_capture_error rc = o->file ? open_offline(c, o->file, err, errlen)
-                                        : open_live(c, o, err, errlen);
+    enum snt_capture_error rc =
+        o->file ? open_offline(c, o->file, err, errlen) : open_live(c, o, err, errlen);
     if (rc == SNT_CAPTURE_OK) {
         c->linktype = pcap_datalink(c->pcap);
         if (!snt_decode_linktype_supported(c->linktype)) {
             const char *name = pcap_datalink_val_to_name(c->linktype);
-            snprintf(err, errlen, "unsupported link type %d (%s)", c->linktype, name ? name : "unknown");
+            snprintf(err, errlen, "unsupported link type %d (%s)", c->linktype,
+                     name ? name : "unknown");
             rc = SNT_CAPTURE_ERR_LINKTYPE;
         }
     }
@@ -154,9 +159,9 @@ bool snt_capture_is_live(const struct snt_capture *c)
     return c->live;
 }
 
-enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet, snt_idle_fn idle,
-                                        void *arg, volatile sig_atomic_t *stop, char *err,
-                                        size_t errlen)
+enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
+                                        snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
+                                        char *err, size_t errlen)
 {
     struct pcap_pkthdr *h;
     const u_char *data;

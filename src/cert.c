@@ -112,9 +112,9 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
     if (c) {
         c->store = X509_STORE_new();
         c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-        c->cache = snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
-                                      o->cache_bytes_max ? o->cache_bytes_max
-                                                         : DEFAULT_CACHE_BYTES);
+        c->cache =
+            snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
+                               o->cache_bytes_max ? o->cache_bytes_max : DEFAULT_CACHE_BYTES);
     }
     if (!c || !c->store || !c->sha256 || !c->cache) {
         if (err && errlen)
@@ -296,8 +296,8 @@ static void describe_key_and_signature(X509 *x, struct snt_cert_info *in)
         X509_get0_signature(NULL, &alg, x);
         if (alg)
             X509_ALGOR_get0(&oid, NULL, NULL, alg);
-        if (!oid || OBJ_obj2txt(in->signature_algorithm, sizeof in->signature_algorithm, oid,
-                                1) <= 0)
+        if (!oid ||
+            OBJ_obj2txt(in->signature_algorithm, sizeof in->signature_algorithm, oid, 1) <= 0)
             snprintf(in->signature_algorithm, sizeof in->signature_algorithm, "unknown");
     }
     ERR_clear_error();

@@ -16,9 +16,9 @@
 
 struct entry {
     uint8_t key[SNT_CERT_KEY_LEN];
-    struct entry *chain;       /* next in the same bucket */
+    struct entry *chain;         /* next in the same bucket */
     struct entry *newer, *older; /* recency list */
-    int64_t from, to;          /* capture times the verdict holds for */
+    int64_t from, to;            /* capture times the verdict holds for */
     size_t bytes;
     struct snt_cert_result result;
 };

@@ -289,15 +289,15 @@ static const char *wildcard_reason(const char *pattern, const struct snt_cert_na
 }
 
 /* The first list entry whose wildcard explains the miss, in words. */
-static bool explain_wildcards(struct text *t, const char *lead, const char *tag,
-                              char *const *items, size_t n, const struct snt_cert_name *nm)
+static bool explain_wildcards(struct text *t, const char *lead, const char *tag, char *const *items,
+                              size_t n, const struct snt_cert_name *nm)
 {
     bool partial = false;
     for (size_t i = 0; i < n; i++) {
         const char *why = wildcard_reason(items[i], nm, &partial);
         if (why) {
-            putf(t, "%s%s %s%s %s", lead, partial ? "partial wildcard" : "wildcard", tag,
-                 items[i], why);
+            putf(t, "%s%s %s%s %s", lead, partial ? "partial wildcard" : "wildcard", tag, items[i],
+                 why);
             return true;
         }
     }

@@ -7,7 +7,7 @@
 #include "snitrace/decode.h"
 #include "snitrace/limits.h"
 
-#define USEC 1000000ULL
+#define USEC                1000000ULL
 #define SWEEP_INTERVAL_USEC USEC
 
 void snt_engine_config_default(struct snt_engine_config *c)
@@ -217,8 +217,8 @@ static void count_decode_status(struct snt_engine *e, enum snt_decode_status st)
     }
 }
 
-void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype,
-                       const uint8_t *frame, size_t caplen, size_t wirelen)
+void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, const uint8_t *frame,
+                       size_t caplen, size_t wirelen)
 {
     e->stats.packets++;
     e->stats.bytes += wirelen;
@@ -259,7 +259,8 @@ static void expire_idle_flows(struct snt_engine *e)
     struct snt_flow *f;
     while ((f = snt_flow_oldest(e->flows)) != NULL) {
         const struct conn *c = f->user;
-        uint64_t idle = c && c->proto == SNT_IPPROTO_UDP ? e->cfg.udp_idle_usec : e->cfg.tcp_idle_usec;
+        uint64_t idle =
+            c && c->proto == SNT_IPPROTO_UDP ? e->cfg.udp_idle_usec : e->cfg.tcp_idle_usec;
         if (f->last_usec + idle > e->now_usec)
             break;
         engine_drop_flow(e, f);

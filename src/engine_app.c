@@ -8,7 +8,7 @@
 #include "engine_internal.h"
 #include "snitrace/http.h"
 
-#define MAX_URI_LEN 2048
+#define MAX_URI_LEN     2048
 #define TLS_ALERT_FATAL 2
 
 bool engine_app_recognised_start(const uint8_t *p, size_t len)
@@ -33,7 +33,8 @@ static uint16_t highest_offered_version(const struct snt_tls_client_hello *ch)
     return best ? best : ch->legacy_version;
 }
 
-static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch, char transport)
+static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
+                              char transport)
 {
     if (a->has_client_hello)
         return; /* a second hello (after HelloRetryRequest) repeats the first's name */
@@ -241,9 +242,7 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
             return;
     }
     switch (w->attempt.protocol) {
-    case SNT_PROTO_TLS:
-        tls_stream(e, c, role);
-        break;
+    case SNT_PROTO_TLS: tls_stream(e, c, role); break;
     case SNT_PROTO_HTTP:
         if (w->plaintext)
             plaintext_stream(e, c);
@@ -257,7 +256,8 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
     }
 }
 
-static void quic_client_datagram(struct snt_engine *e, struct conn_work *w, const struct snt_packet *p)
+static void quic_client_datagram(struct snt_engine *e, struct conn_work *w,
+                                 const struct snt_packet *p)
 {
     struct snt_attempt *a = &w->attempt;
     if (a->has_client_hello)

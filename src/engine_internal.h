@@ -28,8 +28,8 @@ struct conn {
     struct conn_work *w;                /* NULL once the attempt was written */
     uint64_t syn_usec;
     uint32_t client_isn;
-    uint8_t client_side;  /* which side of the flow key is the client (0/1) */
-    uint8_t proto;        /* SNT_IPPROTO_* */
+    uint8_t client_side; /* which side of the flow key is the client (0/1) */
+    uint8_t proto;       /* SNT_IPPROTO_* */
     bool syn_seen, synack_seen, fin_c, fin_s, rst;
     bool in_syn_queue;
 };
@@ -52,7 +52,8 @@ void engine_drop_flow(struct snt_engine *e, struct snt_flow *f);
 void engine_syn_queue_push(struct snt_engine *e, struct conn *c);
 
 /* engine_tcp.c */
-void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p, int dir);
+void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                       int dir);
 bool engine_tcp_starts_flow(const struct snt_packet *p);
 
 /* engine_app.c: called when a direction's in-order bytes grew. */

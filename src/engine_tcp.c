@@ -86,7 +86,8 @@ static void on_fin(struct snt_engine *e, struct conn *c, int role)
         engine_finish(e, c, SNT_OUTCOME_CLOSED);
 }
 
-void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p, int dir)
+void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                       int dir)
 {
     struct conn *c = f->user;
     int role = dir == c->client_side ? C2S : S2C;

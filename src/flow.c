@@ -95,7 +95,8 @@ uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key,
     return key_hash(key);
 }
 
-struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k, uint32_t hash)
+struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k,
+                                 uint32_t hash)
 {
     for (struct snt_flow *f = t->buckets[hash & t->mask]; f; f = f->hnext)
         if (f->hash == hash && memcmp(&f->key, k, sizeof *k) == 0)

@@ -12,7 +12,7 @@
 #include "snitrace/output.h"
 
 #define EXIT_READ_ERROR 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE      2
 
 static volatile sig_atomic_t stop_requested;
 
@@ -61,7 +61,8 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
         r->write_failed = true;
 }
 
-static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen, size_t wirelen)
+static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen,
+                      size_t wirelen)
 {
     struct run *r = arg;
     snt_engine_packet(r->engine, ts_usec, r->linktype, data, caplen, wirelen);

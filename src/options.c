@@ -78,8 +78,8 @@ static const struct option long_options[] = {
 };
 
 /* A whole number in [lo, hi], or false with a message. */
-static bool parse_number(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
-                         unsigned long long *out)
+static bool parse_number(const char *opt, const char *s, unsigned long long lo,
+                         unsigned long long hi, unsigned long long *out)
 {
     char *end;
     errno = 0;
@@ -142,8 +142,7 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
             return false;
         o->engine.s2c_bytes = (size_t)v;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 

@@ -1,6 +1,7 @@
 /* The text view: one aligned line per attempt, for people.
  *
- *   2026-11-25 14:00:00.123456  192.0.2.10:51234 -> 198.51.100.21:443  tls  www.example.test (sni)  TLS1.3  h2  established
+ *   2026-11-25 14:00:00.123456  192.0.2.10:51234 -> 198.51.100.21:443  tls  www.example.test (sni)
+ * TLS1.3  h2  established
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,8 @@ bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
                 "server", "proto", "name", "tls", "outcome");
         o->text_header_done = true;
     }
-    char *alpn = a->next_protocol.len ? snt_utf8_sanitize(a->next_protocol.p, a->next_protocol.len) : NULL;
+    char *alpn =
+        a->next_protocol.len ? snt_utf8_sanitize(a->next_protocol.p, a->next_protocol.len) : NULL;
     fprintf(o->f, "%-26s  %-21s -> %-21s  %-5s  %-32s  %-6s  %s%s%s%s\n", ts, client, server,
             snt_protocol_name(a->protocol), name, version, snt_outcome_name(a->outcome),
             alpn ? "  alpn " : "", alpn ? alpn : "",
@@ -68,8 +70,9 @@ bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
 
 bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool final)
 {
-    fprintf(o->f, "%s %llu packets, %llu bytes, %llu flows, %llu attempts, %llu truncated, "
-                  "%llu parse errors, %llu evictions",
+    fprintf(o->f,
+            "%s %llu packets, %llu bytes, %llu flows, %llu attempts, %llu truncated, "
+            "%llu parse errors, %llu evictions",
             final ? "#" : "# (so far)", (unsigned long long)s->packets,
             (unsigned long long)s->bytes, (unsigned long long)s->flows,
             (unsigned long long)s->attempts, (unsigned long long)s->truncated,

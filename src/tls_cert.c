@@ -9,7 +9,8 @@
  */
 #include "snitrace/tls.h"
 
-#define CERT_LIST_KEEP (sizeof(((struct snt_tls_certificate_list *)0)->certs) / sizeof(struct snt_span))
+#define CERT_LIST_KEEP                                                                             \
+    (sizeof(((struct snt_tls_certificate_list *)0)->certs) / sizeof(struct snt_span))
 
 /* struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; }
  * Extension;  Extension extensions<0..2^16-1>;  Nothing in them is used, but

@@ -87,7 +87,8 @@ static void test_many(void)
     CHECK_EQ_INT(snt_flow_count(t), N);
     int found = 0, d;
     for (unsigned i = 0; i < N; i++) {
-        struct snt_flow *f = lookup(t, packet(7, 443, (uint8_t)(i % 250), (uint16_t)(1000 + i)), &d);
+        struct snt_flow *f =
+            lookup(t, packet(7, 443, (uint8_t)(i % 250), (uint16_t)(1000 + i)), &d);
         if (f) {
             found++;
             snt_flow_remove(t, f);

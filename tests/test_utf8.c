@@ -11,7 +11,10 @@ struct vector {
     const char *out;
 };
 
-#define V(s, o) {s, sizeof(s) - 1, o}
+#define V(s, o)                                                                                    \
+    {                                                                                              \
+        s, sizeof(s) - 1, o                                                                        \
+    }
 #define FFFD "\xef\xbf\xbd"
 
 static const struct vector vectors[] = {
@@ -21,12 +24,14 @@ static const struct vector vectors[] = {
     V("\xe2\x82\xac", "\xe2\x82\xac"),
     V("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"),
     V("a\xffz", "a" FFFD "z"),
-    V("\xc0\xaf", FFFD FFFD),              /* overlong '/' */
-    V("\xe0\x80\xaf", FFFD FFFD FFFD),     /* overlong */
-    V("\xed\xa0\x80", FFFD FFFD FFFD),     /* surrogate */
+    V("\xc0\xaf", FFFD FFFD),                   /* overlong '/' */
+    V("\xe0\x80\xaf", FFFD FFFD FFFD),          /* overlong */
+    V("\xed\xa0\x80", FFFD FFFD FFFD),          /* surrogate */
     V("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD), /* above U+10FFFF */
-    V("\xe2\x82", FFFD FFFD),              /* cut short */
-    V("a\x00" "b", "a" FFFD "b"),
+    V("\xe2\x82", FFFD FFFD),                   /* cut short */
+    V("a\x00"
+      "b",
+      "a" FFFD "b"),
     V("\x80", FFFD),
 };
 

@@ -11,24 +11,24 @@
 extern int snt_test_failures;
 extern int snt_test_checks;
 
-#define CHECK(cond)                                                                \
-    do {                                                                           \
-        snt_test_checks++;                                                         \
-        if (!(cond)) {                                                             \
-            snt_test_failures++;                                                   \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                          \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        snt_test_checks++;                                                                         \
+        if (!(cond)) {                                                                             \
+            snt_test_failures++;                                                                   \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                         \
-    do {                                                                           \
-        long long a_ = (long long)(a), b_ = (long long)(b);                        \
-        snt_test_checks++;                                                         \
-        if (a_ != b_) {                                                            \
-            snt_test_failures++;                                                   \
-            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,  \
-                    __LINE__, #a, a_, #b, b_);                                     \
-        }                                                                          \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        snt_test_checks++;                                                                         \
+        if (a_ != b_) {                                                                            \
+            snt_test_failures++;                                                                   \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a,    \
+                    a_, #b, b_);                                                                   \
+        }                                                                                          \
     } while (0)
 
 /* Compare a (pointer, length) byte string with a C string. */

@@ -47,11 +47,11 @@ struct snt_bytes {
 };
 
 struct snt_attempt {
-    uint64_t ts_usec;      /* capture time of the first packet (µs since epoch) */
-    uint64_t end_usec;     /* capture time it was finished */
+    uint64_t ts_usec;  /* capture time of the first packet (µs since epoch) */
+    uint64_t end_usec; /* capture time it was finished */
     struct snt_addr client, server;
     uint16_t client_port, server_port;
-    uint8_t transport;     /* SNT_IPPROTO_TCP / SNT_IPPROTO_UDP */
+    uint8_t transport; /* SNT_IPPROTO_TCP / SNT_IPPROTO_UDP */
     enum snt_protocol protocol;
     enum snt_name_source name_source;
     enum snt_outcome outcome;
@@ -69,18 +69,18 @@ struct snt_attempt {
 
     /* TLS, server side */
     bool has_server_hello;
-    uint16_t version;         /* negotiated */
+    uint16_t version; /* negotiated */
     uint16_t cipher;
     struct snt_bytes next_protocol; /* negotiated ALPN */
-    bool established;         /* handshake completed as far as we can see */
-    bool certificate_known;   /* certificate_visible below is meaningful */
-    bool certificate_visible; /* false for TLS 1.3 / QUIC without keys */
+    bool established;               /* handshake completed as far as we can see */
+    bool certificate_known;         /* certificate_visible below is meaningful */
+    bool certificate_visible;       /* false for TLS 1.3 / QUIC without keys */
 
     /* HTTP */
     struct snt_bytes http_method;
     struct snt_bytes http_uri;
 
-    uint64_t session_id;      /* 0 until sessions exist */
+    uint64_t session_id; /* 0 until sessions exist */
 };
 
 /* Copy at most max bytes into b (replacing what was there). */

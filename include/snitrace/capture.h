@@ -46,9 +46,9 @@ bool snt_capture_is_live(const struct snt_capture *c);
  * captures call idle() about every 200 ms of wall time without packets (and
  * at least that often with them).  On a read error returns
  * SNT_CAPTURE_ERR_READ with a message in err. */
-enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet, snt_idle_fn idle,
-                                        void *arg, volatile sig_atomic_t *stop, char *err,
-                                        size_t errlen);
+enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
+                                        snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
+                                        char *err, size_t errlen);
 
 /* Kernel and interface drops (live only; zero otherwise). */
 void snt_capture_drops(struct snt_capture *c, uint64_t *kernel, uint64_t *iface);

@@ -13,9 +13,9 @@
 
 struct snt_engine_config {
     size_t max_flows;
-    size_t c2s_bytes, s2c_bytes;   /* reassembly limits per direction */
-    uint64_t syn_timeout_usec;     /* no SYN-ACK by then: no_answer */
-    uint64_t tcp_idle_usec;        /* idle TCP flows are finished and dropped */
+    size_t c2s_bytes, s2c_bytes; /* reassembly limits per direction */
+    uint64_t syn_timeout_usec;   /* no SYN-ACK by then: no_answer */
+    uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
 };
 
@@ -26,12 +26,13 @@ typedef void (*snt_attempt_fn)(const struct snt_attempt *a, void *arg);
 
 struct snt_engine;
 
-struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt_fn emit, void *arg);
+struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt_fn emit,
+                                  void *arg);
 void snt_engine_free(struct snt_engine *e); /* accepts NULL */
 
 /* One captured frame.  ts_usec is its capture time. */
-void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype,
-                       const uint8_t *frame, size_t caplen, size_t wirelen);
+void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, const uint8_t *frame,
+                       size_t caplen, size_t wirelen);
 
 /* Move the clock (capture time; wall time in live mode when idle): finishes
  * attempts whose timeouts passed. */

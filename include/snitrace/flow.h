@@ -40,7 +40,8 @@ void snt_flow_table_free(struct snt_flow_table *t); /* accepts NULL; does not ca
  * side 1 of the key, else 1.  Returns the hash. */
 uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key, int *dir);
 
-struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k, uint32_t hash);
+struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k,
+                                 uint32_t hash);
 
 /* Insert a new flow (the key must not be present).  Evicts the oldest flow
  * through the callback when the table is full.  NULL only if out of memory. */

@@ -15,7 +15,7 @@ struct snt_options {
     enum snt_format format;
     unsigned stats_interval; /* seconds between live stats records; 0: off */
     bool quiet;
-    char *filter_owned;      /* filter joined from trailing arguments */
+    char *filter_owned; /* filter joined from trailing arguments */
 };
 
 enum snt_options_result {

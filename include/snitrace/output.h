@@ -16,8 +16,8 @@ struct snt_stats {
     uint64_t drops_kernel, drops_interface; /* live only */
     uint64_t flows, attempts, sessions, flags;
     uint64_t parse_errors, truncated, evictions;
-    uint64_t decode_errors;   /* frames we could not decode (not IP etc. excluded) */
-    uint64_t non_ip;          /* frames that were not IP */
+    uint64_t decode_errors;    /* frames we could not decode (not IP etc. excluded) */
+    uint64_t non_ip;           /* frames that were not IP */
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
     bool live;                 /* drops are meaningful */
 };
@@ -25,8 +25,8 @@ struct snt_stats {
 struct snt_output {
     FILE *f;
     enum snt_format format;
-    bool live;   /* flush after every record */
-    bool color;  /* text view only */
+    bool live;  /* flush after every record */
+    bool color; /* text view only */
     bool text_header_done;
 };
 
@@ -36,7 +36,8 @@ void snt_output_init(struct snt_output *o, FILE *f, enum snt_format format, bool
 bool snt_output_attempt(struct snt_output *o, const struct snt_attempt *a);
 
 /* Write the stats record (end of input, or periodically live). */
-bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec, bool final);
+bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec,
+                      bool final);
 
 /* The text view (src/output_text.c). */
 bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a);

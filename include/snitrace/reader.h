@@ -92,8 +92,7 @@ static inline bool snt_read_u32(struct snt_reader *r, uint32_t *v)
 {
     if (!snt_reader_need(r, 4))
         return false;
-    *v = ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) |
-         ((uint32_t)r->p[2] << 8) | r->p[3];
+    *v = ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) | ((uint32_t)r->p[2] << 8) | r->p[3];
     r->p += 4;
     return true;
 }
@@ -102,8 +101,7 @@ static inline bool snt_read_u32_le(struct snt_reader *r, uint32_t *v)
 {
     if (!snt_reader_need(r, 4))
         return false;
-    *v = ((uint32_t)r->p[3] << 24) | ((uint32_t)r->p[2] << 16) |
-         ((uint32_t)r->p[1] << 8) | r->p[0];
+    *v = ((uint32_t)r->p[3] << 24) | ((uint32_t)r->p[2] << 16) | ((uint32_t)r->p[1] << 8) | r->p[0];
     r->p += 4;
     return true;
 }

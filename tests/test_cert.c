@@ -1,0 +1,766 @@
+/* Tests for the cert stage (src/cert.c, src/cert_names.c, src/cert_cache.c:
+ * RFC 5280 certificates, RFC 6125 name checks) and the TLS Certificate
+ * message parser (src/tls_cert.c: RFC 5246 section 7.4.2, RFC 8446 section
+ * 4.4.2), with the certificates made by tests/certs/make-certs.sh.
+ *
+ * Usage: test_cert CERT_DIR.  Capture times are chosen against the fixed
+ * validity windows of those certificates, never the wall clock.
+ */
+#include "snitrace/cert.h"
+#include "snitrace/tls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "testutil.h"
+
+#define T_2021_01_01 INT64_C(1609459200)
+#define T_2022_06_01 INT64_C(1654041600)
+#define T_2023_06_01 INT64_C(1685577600)
+#define T_2024_01_01 INT64_C(1704067200) /* leaves' notBefore */
+#define T_2025_06_01 INT64_C(1748736000) /* "now" for most cases */
+#define T_2034_01_01 INT64_C(2019686400) /* leaves' notAfter */
+#define T_2035_01_01 INT64_C(2051222400)
+#define T_2045_01_01 INT64_C(2366841600) /* after the CAs' notAfter too */
+
+#define NAME_MISMATCH  SNT_PROBLEM_NAME_MISMATCH
+#define EXPIRED        SNT_PROBLEM_EXPIRED
+#define NOT_YET_VALID  SNT_PROBLEM_NOT_YET_VALID
+#define SELF_SIGNED    SNT_PROBLEM_SELF_SIGNED
+#define UNTRUSTED      SNT_PROBLEM_UNTRUSTED
+#define WEAK_KEY       SNT_PROBLEM_WEAK_KEY
+#define WEAK_SIGNATURE SNT_PROBLEM_WEAK_SIGNATURE
+
+static const char *cert_dir;
+
+struct der {
+    uint8_t *p;
+    size_t len;
+};
+
+/* The DER file tests/certs/NAME.der as an exact-size heap copy. */
+static struct der load(const char *name)
+{
+    char path[1024];
+    struct der d = {NULL, 0};
+    uint8_t buf[65536];
+    snprintf(path, sizeof path, "%s/%s.der", cert_dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    d.len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    d.p = snt_test_exact_copy(buf, d.len);
+    return d;
+}
+
+static struct snt_cert_checker *test_checker(size_t cache_max, size_t cache_bytes)
+{
+    char ca[1024], err[256] = "";
+    snprintf(ca, sizeof ca, "%s/ca.pem", cert_dir);
+    struct snt_cert_checker_opts o = {
+        .ca_file = ca, .cache_max = cache_max, .cache_bytes_max = cache_bytes};
+    struct snt_cert_checker *c = snt_cert_checker_new(&o, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "cannot create checker: %s\n", err);
+        exit(1);
+    }
+    return c;
+}
+
+/* ---- verdicts, table-driven ------------------------------------------------ */
+
+struct verdict_case {
+    const char *what;
+    const char *chain[4]; /* DER files, leaf first */
+    const char *name;
+    int64_t t;
+    unsigned problems;        /* exactly these */
+    const char *name_check;   /* exact text; NULL: not checked */
+    const char *verify_error; /* a substring; "" means none at all */
+};
+
+#define WWW                                                                                        \
+    {                                                                                              \
+        "www", "intermediate"                                                                      \
+    }
+#define MATCH_WWW "\"www.example.test\" matched SAN DNS:www.example.test"
+
+static const struct verdict_case verdict_cases[] = {
+    {"match", WWW, "www.example.test", T_2025_06_01, 0, MATCH_WWW, ""},
+    {"case and trailing dot", WWW, "WWW.Example.TEST.", T_2025_06_01, 0, MATCH_WWW, ""},
+    {"second SAN", WWW, "mail.example.test", T_2025_06_01, 0,
+     "\"mail.example.test\" matched SAN DNS:mail.example.test", ""},
+    {"mismatch", WWW, "autodiscover.example.test", T_2025_06_01, NAME_MISMATCH,
+     "\"autodiscover.example.test\" not covered by SAN DNS:www.example.test, "
+     "DNS:mail.example.test",
+     ""},
+    {"no name", WWW, NULL, T_2025_06_01, 0, "", ""},
+    {"only a dot", WWW, ".", T_2025_06_01, 0, "", ""},
+    {"leading dot", WWW, ".example.test", T_2025_06_01, NAME_MISMATCH,
+     "\".example.test\" not covered: not a host name (starts with a dot)", ""},
+    {"IP against DNS-only", WWW, "192.0.2.5", T_2025_06_01, NAME_MISMATCH,
+     "IP 192.0.2.5 not covered: no IP SAN (addresses are never compared with DNS names or CNs)",
+     ""},
+    {"wildcard one label",
+     {"wildcard", "intermediate"},
+     "a.example.test",
+     T_2025_06_01,
+     0,
+     "\"a.example.test\" matched SAN DNS:*.example.test",
+     ""},
+    {"wildcard two labels",
+     {"wildcard", "intermediate"},
+     "a.b.example.test",
+     T_2025_06_01,
+     NAME_MISMATCH,
+     "\"a.b.example.test\" not covered: wildcard *.example.test covers one label only",
+     ""},
+    {"wildcard bare domain",
+     {"wildcard", "intermediate"},
+     "example.test",
+     T_2025_06_01,
+     NAME_MISMATCH,
+     "\"example.test\" not covered: wildcard *.example.test does not cover the bare domain",
+     ""},
+    {"partial wildcard",
+     {"partial-wildcard", "intermediate"},
+     "www.example.test",
+     T_2025_06_01,
+     NAME_MISMATCH,
+     "\"www.example.test\" not covered: partial wildcard w*.example.test is not honoured",
+     ""},
+    {"CN only, match",
+     {"cn-only", "intermediate"},
+     "cn-only.example.test",
+     T_2025_06_01,
+     0,
+     "\"cn-only.example.test\" matched subject CN cn-only.example.test (no DNS SAN)",
+     ""},
+    {"CN only, mismatch",
+     {"cn-only", "intermediate"},
+     "x.example.test",
+     T_2025_06_01,
+     NAME_MISMATCH,
+     "\"x.example.test\" not covered: no DNS SAN: compared subject CN cn-only.example.test",
+     ""},
+    {"IPv4 SAN",
+     {"ip", "intermediate"},
+     "192.0.2.5",
+     T_2025_06_01,
+     0,
+     "IP 192.0.2.5 matched SAN IP:192.0.2.5",
+     ""},
+    {"IPv6 SAN, bracketed, long form",
+     {"ip", "intermediate"},
+     "[2001:DB8:0:0::5]",
+     T_2025_06_01,
+     0,
+     "IP 2001:db8::5 matched SAN IP:2001:db8::5",
+     ""},
+    {"IP mismatch",
+     {"ip", "intermediate"},
+     "192.0.2.9",
+     T_2025_06_01,
+     NAME_MISMATCH,
+     "IP 192.0.2.9 not covered by SAN IP:192.0.2.5, IP:2001:db8::5",
+     ""},
+    {"DNS SAN next to IP SANs",
+     {"ip", "intermediate"},
+     "ip.example.test",
+     T_2025_06_01,
+     0,
+     "\"ip.example.test\" matched SAN DNS:ip.example.test",
+     ""},
+    {"expired", WWW, "www.example.test", T_2035_01_01, EXPIRED, MATCH_WWW, ""},
+    {"not yet valid", WWW, "www.example.test", T_2023_06_01, NOT_YET_VALID, MATCH_WWW, ""},
+    {"last valid second", WWW, "www.example.test", T_2034_01_01, 0, NULL, ""},
+    {"first expired second", WWW, "www.example.test", T_2034_01_01 + 1, EXPIRED, NULL, ""},
+    {"first valid second", WWW, "www.example.test", T_2024_01_01, 0, NULL, ""},
+    {"last early second", WWW, "www.example.test", T_2024_01_01 - 1, NOT_YET_VALID, NULL, ""},
+    {"whole chain expired", WWW, "www.example.test", T_2045_01_01, EXPIRED | UNTRUSTED, NULL,
+     "certificate has expired"},
+    {"intermediate expired",
+     {"short-leaf", "short-intermediate"},
+     "short.example.test",
+     T_2025_06_01,
+     UNTRUSTED,
+     NULL,
+     "certificate has expired (depth 1)"},
+    {"intermediate still valid",
+     {"short-leaf", "short-intermediate"},
+     "short.example.test",
+     T_2022_06_01,
+     0,
+     NULL,
+     ""},
+    {"leaf and intermediate not yet valid",
+     {"short-leaf", "short-intermediate"},
+     "short.example.test",
+     T_2021_01_01 - 1,
+     NOT_YET_VALID,
+     NULL,
+     ""},
+    {"self-signed",
+     {"selfsigned"},
+     "selfsigned.example.test",
+     T_2025_06_01,
+     SELF_SIGNED | UNTRUSTED,
+     NULL,
+     "self-signed certificate (depth 0)"},
+    {"unknown issuer",
+     {"other-leaf"},
+     "other.example.test",
+     T_2025_06_01,
+     UNTRUSTED,
+     NULL,
+     "unable to get local issuer certificate (depth 0)"},
+    {"unknown root sent along",
+     {"other-leaf", "other-root"},
+     "other.example.test",
+     T_2025_06_01,
+     UNTRUSTED,
+     NULL,
+     "self-signed certificate in certificate chain"},
+    {"missing intermediate",
+     {"www"},
+     "www.example.test",
+     T_2025_06_01,
+     UNTRUSTED,
+     MATCH_WWW,
+     "unable to get local issuer certificate (depth 0)"},
+    {"root sent along",
+     {"www", "intermediate", "root"},
+     "www.example.test",
+     T_2025_06_01,
+     0,
+     MATCH_WWW,
+     ""},
+    {"out of order with a stranger",
+     {"www", "other-root", "intermediate"},
+     "www.example.test",
+     T_2025_06_01,
+     0,
+     MATCH_WWW,
+     ""},
+    {"RSA-1024",
+     {"rsa1024", "intermediate"},
+     "rsa1024.example.test",
+     T_2025_06_01,
+     WEAK_KEY,
+     NULL,
+     ""},
+    {"EC P-256", {"ec256", "intermediate"}, "ec256.example.test", T_2025_06_01, 0, NULL, ""},
+    {"EC P-192", {"ec192", "intermediate"}, "ec192.example.test", T_2025_06_01, WEAK_KEY, NULL, ""},
+    {"SHA-1 signature",
+     {"sha1", "intermediate"},
+     "sha1.example.test",
+     T_2025_06_01,
+     WEAK_SIGNATURE,
+     NULL,
+     ""},
+    {"SHA-1 root sent along is exempt",
+     {"legacy-leaf", "legacy-root"},
+     "legacy.example.test",
+     T_2025_06_01,
+     0,
+     NULL,
+     ""},
+    {"SHA-1 root from the store",
+     {"legacy-leaf"},
+     "legacy.example.test",
+     T_2025_06_01,
+     0,
+     NULL,
+     ""},
+    {"many SANs, the last",
+     {"many-sans", "intermediate"},
+     "n1999.example.test",
+     T_2025_06_01,
+     0,
+     "\"n1999.example.test\" matched SAN DNS:n1999.example.test",
+     ""},
+    {"many SANs, the first",
+     {"many-sans", "intermediate"},
+     "n0000.example.test",
+     T_2025_06_01,
+     0,
+     NULL,
+     ""},
+    {"many SANs, none",
+     {"many-sans", "intermediate"},
+     "zzz.example.test",
+     T_2025_06_01,
+     NAME_MISMATCH,
+     NULL,
+     ""},
+};
+
+static size_t load_chain(const char *const *files, struct der *ders, struct snt_span *spans)
+{
+    size_t n = 0;
+    for (; n < 4 && files[n]; n++) {
+        ders[n] = load(files[n]);
+        spans[n].p = ders[n].p;
+        spans[n].len = ders[n].len;
+    }
+    return n;
+}
+
+static void check_verdict(struct snt_cert_checker *c, const struct verdict_case *vc)
+{
+    struct der ders[4];
+    struct snt_span spans[4];
+    size_t n = load_chain(vc->chain, ders, spans);
+    const struct snt_cert_result *r = snt_cert_check(c, spans, n, vc->name, vc->t);
+    CHECK(r != NULL);
+    if (r) {
+        const struct snt_cert_verdict *v = &r->verdict;
+        bool ok = v->problems == vc->problems &&
+                  (!vc->name_check || strcmp(v->name_check, vc->name_check) == 0) &&
+                  (vc->verify_error[0] ? strstr(v->verify_error, vc->verify_error) != NULL
+                                       : v->verify_error[0] == '\0');
+        CHECK(ok);
+        if (!ok)
+            fprintf(stderr,
+                    "  case \"%s\": problems %#x (expected %#x)\n  name_check: %s\n"
+                    "  verify_error: %s\n",
+                    vc->what, v->problems, vc->problems, v->name_check, v->verify_error);
+        CHECK_EQ_INT(r->info.chain_length, n);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(ders[i].p);
+}
+
+static void test_verdicts(void)
+{
+    struct snt_cert_checker *c = test_checker(0, 0);
+    for (size_t i = 0; i < sizeof verdict_cases / sizeof verdict_cases[0]; i++)
+        check_verdict(c, &verdict_cases[i]);
+    snt_cert_checker_free(c);
+}
+
+/* ---- what the leaf says ---------------------------------------------------- */
+
+static const struct snt_cert_result *check_files(struct snt_cert_checker *c, const char *leaf,
+                                                 const char *name, struct der *d)
+{
+    struct snt_span s;
+    *d = load(leaf);
+    s.p = d->p;
+    s.len = d->len;
+    return snt_cert_check(c, &s, 1, name, T_2025_06_01);
+}
+
+static void test_info_www(struct snt_cert_checker *c)
+{
+    struct der d;
+    const struct snt_cert_result *r = check_files(c, "www", "www.example.test", &d);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char hex[65];
+    CHECK(r != NULL);
+    if (!r) {
+        free(d.p);
+        return;
+    }
+    const struct snt_cert_info *in = &r->info;
+    CHECK_EQ_INT(in->n_subject_cn, 1);
+    CHECK(in->n_subject_cn == 1 && strcmp(in->subject_cn[0], "www.example.test") == 0);
+    CHECK_EQ_INT(in->n_dns_names, 2);
+    CHECK_EQ_INT(in->dns_names_total, 2);
+    CHECK(in->n_dns_names == 2 && strcmp(in->dns_names[0], "www.example.test") == 0 &&
+          strcmp(in->dns_names[1], "mail.example.test") == 0);
+    CHECK_EQ_INT(in->n_ip_addresses, 0);
+    CHECK(strcmp(in->subject_dn, "CN=www.example.test") == 0);
+    CHECK(strcmp(in->issuer_dn, "CN=snitrace Test Intermediate CA,O=snitrace tests") == 0);
+    CHECK_EQ_INT(in->not_before, T_2024_01_01);
+    CHECK_EQ_INT(in->not_after, T_2034_01_01);
+    CHECK(strcmp(in->key_type, "RSA") == 0);
+    CHECK_EQ_INT(in->key_bits, 2048);
+    CHECK(strcmp(in->signature_algorithm, "sha256WithRSAEncryption") == 0);
+    CHECK_EQ_INT(in->chain_length, 1);
+    EVP_Digest(d.p, d.len, md, &mdlen, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02X", md[i]);
+    CHECK(mdlen == 32 && strcmp(in->sha256_hex, hex) == 0);
+    free(d.p);
+}
+
+static void test_info_others(struct snt_cert_checker *c)
+{
+    struct der d;
+    const struct snt_cert_result *r = check_files(c, "ip", NULL, &d);
+    CHECK(r && r->info.n_ip_addresses == 2 && r->info.ip_addresses_total == 2 &&
+          strcmp(r->info.ip_addresses[0], "192.0.2.5") == 0 &&
+          strcmp(r->info.ip_addresses[1], "2001:db8::5") == 0);
+    free(d.p);
+    r = check_files(c, "cn-only", NULL, &d);
+    CHECK(r && r->info.n_dns_names == 0 && r->info.dns_names_total == 0 &&
+          r->info.n_subject_cn == 1 && strcmp(r->info.subject_cn[0], "cn-only.example.test") == 0);
+    CHECK(r && strcmp(r->info.subject_dn, "CN=cn-only.example.test,O=snitrace tests") == 0);
+    free(d.p);
+    r = check_files(c, "ec256", NULL, &d);
+    CHECK(r && strcmp(r->info.key_type, "EC") == 0 && r->info.key_bits == 256);
+    free(d.p);
+    r = check_files(c, "sha1", NULL, &d);
+    CHECK(r && strcmp(r->info.signature_algorithm, "sha1WithRSAEncryption") == 0);
+    free(d.p);
+    r = check_files(c, "rsa1024", NULL, &d);
+    CHECK(r && r->info.key_bits == 1024);
+    free(d.p);
+}
+
+static void test_info_many_sans(struct snt_cert_checker *c)
+{
+    struct der d;
+    const struct snt_cert_result *r = check_files(c, "many-sans", "nothing.example.test", &d);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_EQ_INT(r->info.n_dns_names, SNT_CERT_MAX_NAMES);
+        CHECK_EQ_INT(r->info.dns_names_total, 2000);
+        CHECK(strcmp(r->info.dns_names[0], "n0000.example.test") == 0);
+        CHECK(strcmp(r->info.dns_names[SNT_CERT_MAX_NAMES - 1], "n1023.example.test") == 0);
+        /* The explanation lists what fits and counts the rest. */
+        const char *nc = r->verdict.name_check;
+        CHECK(strncmp(nc, "\"nothing.example.test\" not covered by SAN DNS:n0000.example.test, ",
+                      66) == 0);
+        CHECK(strstr(nc, ", ... and ") != NULL && strstr(nc, " more") != NULL);
+        CHECK(strlen(nc) < sizeof r->verdict.name_check);
+    }
+    free(d.p);
+}
+
+static void test_info(void)
+{
+    struct snt_cert_checker *c = test_checker(0, 0);
+    test_info_www(c);
+    test_info_others(c);
+    test_info_many_sans(c);
+    snt_cert_checker_free(c);
+}
+
+/* ---- parse errors and checker set-up --------------------------------------- */
+
+static void test_parse_errors(void)
+{
+    struct snt_cert_checker *c = test_checker(0, 0);
+    struct snt_cert_counters k;
+    struct der www = load("www"), inter = load("intermediate");
+    uint8_t *longer = malloc(www.len + 1);
+    static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    struct snt_span s[2] = {{junk, sizeof junk}, {inter.p, inter.len}};
+    CHECK(longer != NULL);
+    CHECK(snt_cert_check(c, s, 2, "www.example.test", T_2025_06_01) == NULL);
+    CHECK(snt_cert_check(c, s, 0, "www.example.test", T_2025_06_01) == NULL);
+    /* A valid certificate followed by one more byte is not a certificate. */
+    memcpy(longer, www.p, www.len);
+    longer[www.len] = 0;
+    s[0].p = longer;
+    s[0].len = www.len + 1;
+    CHECK(snt_cert_check(c, s, 1, "www.example.test", T_2025_06_01) == NULL);
+    /* An intermediate that does not decode is left out: the leaf still
+     * counts, but without its issuer. */
+    s[0].p = www.p;
+    s[0].len = www.len;
+    s[1].p = junk;
+    s[1].len = sizeof junk;
+    const struct snt_cert_result *r = snt_cert_check(c, s, 2, "www.example.test", T_2025_06_01);
+    CHECK(r && r->verdict.problems == UNTRUSTED && r->info.chain_length == 2);
+    snt_cert_counters(c, &k);
+    CHECK_EQ_INT(k.parse_errors, 3);
+    CHECK_EQ_INT(k.parsed, 1);
+    free(longer);
+    free(www.p);
+    free(inter.p);
+    snt_cert_checker_free(c);
+}
+
+static void test_checker_setup(void)
+{
+    char err[256] = "";
+    struct snt_cert_checker_opts bad_file = {.ca_file = "/nonexistent/ca.pem"};
+    struct snt_cert_checker_opts bad_dir = {.ca_path = "/nonexistent/certs"};
+    CHECK(snt_cert_checker_new(&bad_file, err, sizeof err) == NULL);
+    CHECK(strstr(err, "/nonexistent/ca.pem") != NULL);
+    err[0] = '\0';
+    CHECK(snt_cert_checker_new(&bad_dir, err, sizeof err) == NULL);
+    CHECK(strstr(err, "/nonexistent/certs") != NULL);
+    snt_cert_checker_free(NULL);
+
+    /* The system store does not know the test CA. */
+    struct snt_cert_checker *c = snt_cert_checker_new(NULL, err, sizeof err);
+    struct der www = load("www"), inter = load("intermediate");
+    struct snt_span s[2] = {{www.p, www.len}, {inter.p, inter.len}};
+    CHECK(c != NULL);
+    const struct snt_cert_result *r = snt_cert_check(c, s, 2, "www.example.test", T_2025_06_01);
+    CHECK(r && (r->verdict.problems & UNTRUSTED));
+    snt_cert_checker_free(c);
+    free(www.p);
+    free(inter.p);
+}
+
+static void test_problem_names(void)
+{
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_NAME_MISMATCH), "name_mismatch") == 0);
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_EXPIRED), "expired") == 0);
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_NOT_YET_VALID), "not_yet_valid") == 0);
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_SELF_SIGNED), "self_signed") == 0);
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_UNTRUSTED), "untrusted") == 0);
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_WEAK_KEY), "weak_key") == 0);
+    CHECK(strcmp(snt_cert_problem_name(SNT_PROBLEM_WEAK_SIGNATURE), "weak_signature") == 0);
+    CHECK(snt_cert_problem_name(0) == NULL);
+    CHECK(snt_cert_problem_name(SNT_PROBLEM_EXPIRED | SNT_PROBLEM_WEAK_KEY) == NULL);
+}
+
+/* ---- the cache -------------------------------------------------------------- */
+
+static const struct snt_cert_result *ask(struct snt_cert_checker *c, const struct snt_span *s,
+                                         size_t n, const char *name, int64_t t)
+{
+    return snt_cert_check(c, s, n, name, t);
+}
+
+static void test_cache_hits(const struct snt_span *s)
+{
+    struct snt_cert_checker *c = test_checker(0, 0);
+    struct snt_cert_counters k;
+    const struct snt_cert_result *a = ask(c, s, 2, "www.example.test", T_2025_06_01);
+    const struct snt_cert_result *b = ask(c, s, 2, "WWW.example.test.", T_2025_06_01 + 3600);
+    snt_cert_counters(c, &k);
+    CHECK(a != NULL && a == b);
+    CHECK_EQ_INT(k.cache_hits, 1);
+    CHECK_EQ_INT(k.verified, 1);
+    CHECK_EQ_INT(k.parsed, 2);
+    /* Another name, another day, another chain: other questions. */
+    ask(c, s, 2, "mail.example.test", T_2025_06_01);
+    ask(c, s, 2, "www.example.test", T_2025_06_01 + 86400);
+    ask(c, s, 1, "www.example.test", T_2025_06_01);
+    snt_cert_counters(c, &k);
+    CHECK_EQ_INT(k.cache_hits, 1);
+    CHECK_EQ_INT(k.verified, 4);
+    /* The leaf expires one second into a day: the same day's question has a
+     * different answer after that second. */
+    a = ask(c, s, 2, "www.example.test", T_2034_01_01);
+    CHECK(a && a->verdict.problems == 0);
+    a = ask(c, s, 2, "www.example.test", T_2034_01_01 + 1);
+    CHECK(a && a->verdict.problems == EXPIRED);
+    a = ask(c, s, 2, "www.example.test", T_2034_01_01 + 2);
+    CHECK(a && a->verdict.problems == EXPIRED);
+    snt_cert_counters(c, &k);
+    CHECK_EQ_INT(k.verified, 6);
+    CHECK_EQ_INT(k.cache_hits, 2);
+    snt_cert_checker_free(c);
+}
+
+static void test_cache_bounds(const struct snt_span *s)
+{
+    struct snt_cert_checker *c = test_checker(2, 0);
+    struct snt_cert_counters k;
+    ask(c, s, 2, "a.example.test", T_2025_06_01);
+    ask(c, s, 2, "b.example.test", T_2025_06_01);
+    ask(c, s, 2, "a.example.test", T_2025_06_01); /* hit; b is now the oldest */
+    ask(c, s, 2, "c.example.test", T_2025_06_01); /* evicts b */
+    ask(c, s, 2, "a.example.test", T_2025_06_01); /* hit */
+    ask(c, s, 2, "b.example.test", T_2025_06_01); /* miss */
+    snt_cert_counters(c, &k);
+    CHECK_EQ_INT(k.cache_hits, 2);
+    CHECK_EQ_INT(k.verified, 4);
+    snt_cert_checker_free(c);
+
+    /* A byte budget smaller than one result keeps only the newest. */
+    c = test_checker(0, 1);
+    const struct snt_cert_result *r = ask(c, s, 2, "a.example.test", T_2025_06_01);
+    CHECK(r && strcmp(r->verdict.name_check, "\"a.example.test\" not covered by SAN "
+                                             "DNS:www.example.test, DNS:mail.example.test") == 0);
+    ask(c, s, 2, "b.example.test", T_2025_06_01);
+    r = ask(c, s, 2, "b.example.test", T_2025_06_01);
+    CHECK(r && r->info.n_dns_names == 2);
+    ask(c, s, 2, "a.example.test", T_2025_06_01);
+    snt_cert_counters(c, &k);
+    CHECK_EQ_INT(k.cache_hits, 1);
+    CHECK_EQ_INT(k.verified, 3);
+    snt_cert_checker_free(c);
+}
+
+static void test_cache(void)
+{
+    struct der www = load("www"), inter = load("intermediate");
+    struct snt_span s[2] = {{www.p, www.len}, {inter.p, inter.len}};
+    test_cache_hits(s);
+    test_cache_bounds(s);
+    free(www.p);
+    free(inter.p);
+}
+
+/* ---- the TLS Certificate message -------------------------------------------- */
+
+struct msg {
+    uint8_t buf[8192];
+    size_t len;
+};
+
+static void put_bytes(struct msg *m, const void *p, size_t n)
+{
+    memcpy(m->buf + m->len, p, n);
+    m->len += n;
+}
+
+static void put_int(struct msg *m, size_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--)
+        m->buf[m->len++] = (uint8_t)(v >> (8 * i));
+}
+
+/* A Certificate body of the given DER entries; tls13 adds a two-byte request
+ * context and gives the last entry one extension. */
+static void build(struct msg *m, const struct der *certs, size_t n, bool tls13)
+{
+    static const uint8_t ext[] = {0x00, 0x05, 0x00, 0x03, 0x01, 0x02, 0x03};
+    size_t list = 0;
+    m->len = 0;
+    for (size_t i = 0; i < n; i++)
+        list += 3 + certs[i].len + (tls13 ? 2 : 0) + (tls13 && i + 1 == n ? sizeof ext : 0);
+    if (tls13) {
+        put_int(m, 2, 1);
+        put_int(m, 0xabcd, 2);
+    }
+    put_int(m, list, 3);
+    for (size_t i = 0; i < n; i++) {
+        put_int(m, certs[i].len, 3);
+        put_bytes(m, certs[i].p, certs[i].len);
+        if (tls13 && i + 1 == n) {
+            put_int(m, sizeof ext, 2);
+            put_bytes(m, ext, sizeof ext);
+        } else if (tls13) {
+            put_int(m, 0, 2);
+        }
+    }
+}
+
+static void check_prefixes(const struct msg *m, bool tls13)
+{
+    struct snt_tls_certificate_list out;
+    for (size_t cut = 0; cut < m->len; cut++) {
+        uint8_t *p = snt_test_exact_copy(m->buf, cut);
+        memset(&out, 0x5a, sizeof out);
+        enum snt_result rc = snt_tls_parse_certificate(p, cut, tls13, &out);
+        if (rc != SNT_MALFORMED || out.n != 0x5a5a5a5au)
+            fprintf(stderr, "  prefix %zu of %zu (tls13 %d): rc %d\n", cut, m->len, tls13, rc);
+        CHECK(rc == SNT_MALFORMED && out.n == 0x5a5a5a5au);
+        free(p);
+    }
+}
+
+static void test_certificate_message(void)
+{
+    struct der certs[2] = {load("www"), load("intermediate")};
+    static struct msg m;
+    struct snt_tls_certificate_list out;
+    for (int tls13 = 0; tls13 <= 1; tls13++) {
+        build(&m, certs, 2, tls13);
+        uint8_t *p = snt_test_exact_copy(m.buf, m.len);
+        CHECK_EQ_INT(snt_tls_parse_certificate(p, m.len, tls13, &out), SNT_OK);
+        CHECK_EQ_INT(out.n, 2);
+        CHECK_EQ_INT(out.total, 2);
+        for (size_t i = 0; i < 2; i++)
+            CHECK(out.certs[i].len == certs[i].len &&
+                  memcmp(out.certs[i].p, certs[i].p, certs[i].len) == 0);
+        /* What the parser hands on is what the cert stage takes. */
+        struct snt_cert_checker *c = test_checker(0, 0);
+        const struct snt_cert_result *r =
+            snt_cert_check(c, out.certs, out.n, "www.example.test", T_2025_06_01);
+        CHECK(r && r->verdict.problems == 0);
+        snt_cert_checker_free(c);
+        free(p);
+        check_prefixes(&m, tls13);
+    }
+    free(certs[0].p);
+    free(certs[1].p);
+}
+
+struct framing_case {
+    const char *what;
+    const char *hex;
+    bool tls13;
+    enum snt_result rc;
+    unsigned n, total;
+};
+
+static const struct framing_case framing_cases[] = {
+    {"TLS 1.2 empty list", "000000", false, SNT_OK, 0, 0},
+    {"TLS 1.3 empty list", "00 000000", true, SNT_OK, 0, 0},
+    {"TLS 1.2 one byte entries", "000008 000001aa 000001bb", false, SNT_OK, 2, 2},
+    {"TLS 1.3 entry with extensions", "00 00000c 000001aa 0006 0005 0002 0102", true, SNT_OK, 1, 1},
+    {"empty entry", "000003 000000", false, SNT_MALFORMED, 0, 0},
+    {"byte after the list", "000004 000001aa 00", false, SNT_MALFORMED, 0, 0},
+    {"entry overruns the list", "000004 000002aabb", false, SNT_MALFORMED, 0, 0},
+    {"list shorter than its entries", "000003 000001aa", false, SNT_MALFORMED, 0, 0},
+    {"extension overruns its block", "00 00000a 000001aa 0004 0005 0002", true, SNT_MALFORMED, 0,
+     0},
+    {"TLS 1.3 entry without extensions", "00 000004 000001aa", true, SNT_MALFORMED, 0, 0},
+    {"context overruns", "05 0000", true, SNT_MALFORMED, 0, 0},
+    {"nothing", "", false, SNT_MALFORMED, 0, 0},
+};
+
+static void test_certificate_framing(void)
+{
+    for (size_t i = 0; i < sizeof framing_cases / sizeof framing_cases[0]; i++) {
+        const struct framing_case *fc = &framing_cases[i];
+        struct snt_tls_certificate_list out = {.n = 77};
+        size_t len;
+        uint8_t *hex = snt_test_hex(fc->hex, &len);
+        uint8_t *p = snt_test_exact_copy(hex, len);
+        enum snt_result rc = snt_tls_parse_certificate(p, len, fc->tls13, &out);
+        if (rc != fc->rc)
+            fprintf(stderr, "  case \"%s\": rc %d\n", fc->what, rc);
+        CHECK_EQ_INT(rc, fc->rc);
+        CHECK_EQ_INT(out.n, rc == SNT_OK ? fc->n : 77);
+        if (rc == SNT_OK)
+            CHECK_EQ_INT(out.total, fc->total);
+        free(hex);
+        free(p);
+    }
+}
+
+/* More certificates than the list keeps: the first 16, and the count. */
+static void test_certificate_many(void)
+{
+    static struct msg m;
+    struct snt_tls_certificate_list out;
+    m.len = 0;
+    put_int(&m, 20 * 4, 3);
+    for (int i = 0; i < 20; i++) {
+        put_int(&m, 1, 3);
+        put_int(&m, (size_t)i, 1);
+    }
+    uint8_t *p = snt_test_exact_copy(m.buf, m.len);
+    CHECK_EQ_INT(snt_tls_parse_certificate(p, m.len, false, &out), SNT_OK);
+    CHECK_EQ_INT(out.n, 16);
+    CHECK_EQ_INT(out.total, 20);
+    CHECK(out.certs[15].len == 1 && out.certs[15].p[0] == 15);
+    free(p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CERT_DIR\n", argv[0]);
+        return 2;
+    }
+    cert_dir = argv[1];
+    test_problem_names();
+    test_verdicts();
+    test_info();
+    test_parse_errors();
+    test_checker_setup();
+    test_cache();
+    test_certificate_message();
+    test_certificate_framing();
+    test_certificate_many();
+    return snt_test_finish("cert");
+}
