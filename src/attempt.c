@@ -45,8 +45,6 @@ void snt_attempt_free(struct snt_attempt *a)
     snt_bytes_free(&a->next_protocol);
     snt_bytes_free(&a->http_method);
     snt_bytes_free(&a->http_uri);
-    free(a->ja3_string);
-    a->ja3_string = NULL;
     a->n_alpn = 0;
 }
 

@@ -261,9 +261,10 @@ static char *dn_text(const X509_NAME *name)
     BIO *b = BIO_new(BIO_s_mem());
     char *data = NULL, *out = NULL;
     if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        /* An empty subject is legal (RFC 5280 section 4.1.2.6): "" then. */
         long n = BIO_get_mem_data(b, &data);
-        if (n >= 0 && data)
-            out = snt_cert_printable((const uint8_t *)data,
+        if (n >= 0)
+            out = snt_cert_printable((const uint8_t *)(data ? data : ""),
                                      n > MAX_DN_TEXT ? MAX_DN_TEXT : (size_t)n, true);
     }
     BIO_free(b);

@@ -259,19 +259,27 @@ static void put_list(struct text *t, const char *tag, char *const *items, size_t
         putf(t, "%s... and %zu more", shown ? ", " : "", total - shown);
 }
 
-static bool ends_with_label_suffix(const char *name, size_t len, const char *suffix)
+/* Does name end in ".suffix"?  *labels_before: the part in front of it
+ * holds more than one label. */
+static bool under_suffix(const struct snt_cert_name *nm, const char *suffix, bool *labels_before)
 {
     size_t n = strlen(suffix);
-    return len > n + 1 && name[len - n - 1] == '.' && strcasecmp(name + len - n, suffix) == 0;
+    if (nm->len <= n + 1 || nm->text[nm->len - n - 1] != '.' ||
+        strcasecmp(nm->text + nm->len - n, suffix) != 0)
+        return false;
+    *labels_before = memchr(nm->text, '.', nm->len - n - 1) != NULL;
+    return true;
 }
 
 /* Why a wildcard pattern that looks related did not cover the name (the
  * tail of the sentence; *partial for a star inside a label); NULL when the
- * pattern is unrelated. */
+ * pattern is unrelated.  The rules are OpenSSL's (valid_star and
+ * wildcard_match in crypto/x509/v3_utl.c). */
 static const char *wildcard_reason(const char *pattern, const struct snt_cert_name *nm,
                                    bool *partial)
 {
     const char *star = strchr(pattern, '*'), *dot = strchr(pattern, '.');
+    bool deeper = false;
     if (!star || !dot || star > dot)
         return NULL;
     *partial = star != pattern || dot != pattern + 1;
@@ -281,9 +289,12 @@ static const char *wildcard_reason(const char *pattern, const struct snt_cert_na
             return "is not honoured";
         return NULL;
     }
-    if (strcasecmp(nm->text, dot + 1) == 0)
+    bool bare = strcasecmp(nm->text, dot + 1) == 0, under = under_suffix(nm, dot + 1, &deeper);
+    if ((bare || under) && !strchr(dot + 1, '.'))
+        return "is ignored: a wildcard needs two labels after it";
+    if (bare)
         return "does not cover the bare domain";
-    if (ends_with_label_suffix(nm->text, nm->len, dot + 1))
+    if (under && deeper)
         return "covers one label only";
     return NULL;
 }

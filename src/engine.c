@@ -42,10 +42,12 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     return e;
 }
 
-static void work_free(struct conn_work *w)
+/* Works are recycled with their buffers, up to a few: a handshake-heavy
+ * capture then allocates almost nothing per connection. */
+#define MAX_FREE_WORKS 64
+
+static void work_destroy(struct conn_work *w)
 {
-    if (!w)
-        return;
     snt_attempt_free(&w->attempt);
     for (int i = 0; i < 2; i++) {
         snt_stream_free(&w->stream[i]);
@@ -53,6 +55,54 @@ static void work_free(struct conn_work *w)
     }
     free(w->quic);
     free(w);
+}
+
+static void work_release(struct snt_engine *e, struct conn_work *w)
+{
+    if (!w)
+        return;
+    if (e->n_free_works >= MAX_FREE_WORKS) {
+        work_destroy(w);
+        return;
+    }
+    snt_attempt_free(&w->attempt);
+    w->next_free = e->free_works;
+    e->free_works = w;
+    e->n_free_works++;
+}
+
+static struct conn_work *work_get(struct snt_engine *e)
+{
+    struct conn_work *w = e->free_works;
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w)
+            return NULL;
+        snt_stream_init(&w->stream[C2S], e->cfg.c2s_bytes);
+        snt_stream_init(&w->stream[S2C], e->cfg.s2c_bytes);
+        snt_tls_dir_init(&w->tls[C2S], e->cfg.c2s_bytes);
+        snt_tls_dir_init(&w->tls[S2C], e->cfg.s2c_bytes);
+        return w;
+    }
+    e->free_works = w->next_free;
+    e->n_free_works--;
+    /* Keep the buffers, forget the rest. */
+    struct snt_stream streams[2] = {w->stream[C2S], w->stream[S2C]};
+    struct snt_tls_dir tls[2] = {w->tls[C2S], w->tls[S2C]};
+    struct snt_quic_crypto *quic = w->quic;
+    memset(w, 0, sizeof *w);
+    w->stream[C2S] = streams[C2S];
+    w->stream[S2C] = streams[S2C];
+    w->tls[C2S] = tls[C2S];
+    w->tls[S2C] = tls[S2C];
+    snt_stream_reset(&w->stream[C2S], e->cfg.c2s_bytes);
+    snt_stream_reset(&w->stream[S2C], e->cfg.s2c_bytes);
+    snt_tls_dir_reset(&w->tls[C2S], e->cfg.c2s_bytes);
+    snt_tls_dir_reset(&w->tls[S2C], e->cfg.s2c_bytes);
+    w->quic = quic;
+    if (quic)
+        snt_quic_crypto_init(quic);
+    return w;
 }
 
 static void syn_queue_unlink(struct snt_engine *e, struct conn *c)
@@ -99,7 +149,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     e->stats.attempts++;
     if (e->emit)
         e->emit(a, e->emit_arg);
-    work_free(c->w);
+    work_release(e, c->w);
     c->w = NULL;
 }
 
@@ -134,12 +184,18 @@ void snt_engine_free(struct snt_engine *e)
     while ((f = snt_flow_oldest(e->flows)) != NULL) {
         struct conn *c = f->user;
         if (c) {
-            work_free(c->w);
+            if (c->w)
+                work_destroy(c->w);
             c->w = NULL;
             syn_queue_unlink(e, c);
             free(c);
         }
         snt_flow_remove(e->flows, f);
+    }
+    while (e->free_works) {
+        struct conn_work *w = e->free_works;
+        e->free_works = w->next_free;
+        work_destroy(w);
     }
     snt_flow_table_free(e->flows);
     free(e);
@@ -149,10 +205,9 @@ struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const str
                              uint8_t client_side, uint64_t ts_usec)
 {
     struct conn *c = calloc(1, sizeof *c);
-    struct conn_work *w = calloc(1, sizeof *w);
-    if (!c || !w) {
+    struct conn_work *w = c ? work_get(e) : NULL;
+    if (!w) {
         free(c);
-        free(w);
         return NULL;
     }
     c->w = w;
@@ -168,10 +223,6 @@ struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const str
     a->server = src_is_client ? p->dst : p->src;
     a->client_port = src_is_client ? p->sport : p->dport;
     a->server_port = src_is_client ? p->dport : p->sport;
-    snt_stream_init(&w->stream[C2S], e->cfg.c2s_bytes);
-    snt_stream_init(&w->stream[S2C], e->cfg.s2c_bytes);
-    snt_tls_dir_init(&w->tls[C2S], e->cfg.c2s_bytes);
-    snt_tls_dir_init(&w->tls[S2C], e->cfg.s2c_bytes);
     f->user = c;
     e->stats.flows++;
     return c;

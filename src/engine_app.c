@@ -51,8 +51,8 @@ static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client
         snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
     a->offered_version = highest_offered_version(ch);
     char ja3[SNT_JA3_MAX];
-    if (snt_ja3(ch, ja3, sizeof ja3, a->ja3))
-        a->ja3_string = strdup(ja3);
+    if (!snt_ja3(ch, ja3, sizeof ja3, a->ja3))
+        a->ja3[0] = '\0';
     snt_ja4(ch, transport, a->ja4);
 }
 

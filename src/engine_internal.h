@@ -14,6 +14,7 @@ enum { C2S = 0, S2C = 1 };
 /* What a connection needs while its handshake is not yet understood; freed
  * as soon as the attempt is written, so finished flows cost a few bytes. */
 struct conn_work {
+    struct conn_work *next_free; /* engine's list of works kept for reuse */
     struct snt_attempt attempt;
     struct snt_stream stream[2];
     struct snt_tls_dir tls[2];
@@ -42,6 +43,8 @@ struct snt_engine {
     struct snt_stats stats;
     uint64_t now_usec, last_sweep_usec;
     struct conn *syn_oldest, *syn_newest;
+    struct conn_work *free_works; /* recycled, buffers kept */
+    unsigned n_free_works;
 };
 
 /* engine.c */

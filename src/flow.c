@@ -7,6 +7,8 @@
 #include "snitrace/flow.h"
 
 #define FLOWS_PER_CHUNK 1024
+#define INITIAL_BUCKETS 1024
+#define MAX_BUCKETS ((size_t)1 << 26)
 
 struct flow_chunk {
     struct flow_chunk *next;
@@ -30,9 +32,9 @@ struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn ev
     struct snt_flow_table *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    size_t n = 1024;
-    while (n < max_flows && n < ((size_t)1 << 30))
-        n <<= 1;
+    /* Start small and grow with the number of flows, so the buckets of a
+     * quiet capture stay in cache. */
+    size_t n = INITIAL_BUCKETS;
     t->buckets = calloc(n, sizeof *t->buckets);
     if (!t->buckets) {
         free(t);
@@ -146,6 +148,30 @@ static struct snt_flow *pool_get(struct snt_flow_table *t)
     return f;
 }
 
+/* Double the buckets when flows outnumber them (load factor 1). */
+static void maybe_grow(struct snt_flow_table *t)
+{
+    size_t n = (size_t)t->mask + 1;
+    if (t->count < n || n >= MAX_BUCKETS)
+        return;
+    struct snt_flow **nb = calloc(n * 2, sizeof *nb);
+    if (!nb)
+        return; /* keep the old size: longer chains, still correct */
+    uint32_t mask = (uint32_t)(n * 2 - 1);
+    for (size_t i = 0; i < n; i++) {
+        struct snt_flow *f = t->buckets[i];
+        while (f) {
+            struct snt_flow *next = f->hnext;
+            f->hnext = nb[f->hash & mask];
+            nb[f->hash & mask] = f;
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = nb;
+    t->mask = mask;
+}
+
 struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow_key *k,
                                  uint32_t hash, uint64_t now_usec)
 {
@@ -157,6 +183,7 @@ struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow
         if (t->oldest == victim) /* the callback did not remove it */
             snt_flow_remove(t, victim);
     }
+    maybe_grow(t);
     struct snt_flow *f = pool_get(t);
     if (!f)
         return NULL;

@@ -12,6 +12,19 @@ void snt_stream_init(struct snt_stream *s, size_t max)
     s->max = max;
 }
 
+void snt_stream_reset(struct snt_stream *s, size_t max)
+{
+    uint8_t *buf = s->buf;
+    size_t cap = s->cap;
+    snt_stream_init(s, max);
+    if (cap <= max) {
+        s->buf = buf;
+        s->cap = cap;
+    } else {
+        free(buf);
+    }
+}
+
 void snt_stream_free(struct snt_stream *s)
 {
     free(s->buf);

@@ -104,6 +104,19 @@ void snt_tls_dir_init(struct snt_tls_dir *d, size_t hs_max)
     d->hs_max = hs_max ? hs_max : SNT_MAX_HANDSHAKE_MSG;
 }
 
+void snt_tls_dir_reset(struct snt_tls_dir *d, size_t hs_max)
+{
+    uint8_t *hs = d->hs;
+    size_t cap = d->hs_cap;
+    snt_tls_dir_init(d, hs_max);
+    if (cap <= d->hs_max) {
+        d->hs = hs;
+        d->hs_cap = cap;
+    } else {
+        free(hs);
+    }
+}
+
 void snt_tls_dir_free(struct snt_tls_dir *d)
 {
     if (!d)

@@ -64,7 +64,6 @@ struct snt_attempt {
     struct snt_bytes alpn[SNT_MAX_ALPN];
     uint16_t offered_version; /* highest offered, GREASE ignored */
     char ja3[33];             /* MD5 hex, "" when none */
-    char *ja3_string;         /* malloc'd JA3 string, NULL when none */
     char ja4[40];             /* "" when none */
 
     /* TLS, server side */

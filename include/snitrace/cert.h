@@ -75,11 +75,18 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
                                               size_t errlen);
 void snt_cert_checker_free(struct snt_cert_checker *c); /* accepts NULL */
 
-/* Examine a chain as sent (DER certificates, leaf first).  name may be NULL
- * or "" (no name known: no name check).  capture_time is the packet time in
- * seconds.  Returns a result owned by the checker's cache (valid until the
- * checker is freed or the entry is evicted: copy what you keep), or NULL when
- * the leaf is not a parseable certificate. */
+/* Examine a chain as sent (DER certificates, leaf first; only the first
+ * SNT_CERT_MAX_CHAIN are looked at).  name may be NULL or "" (no name known:
+ * no name check, name_check "").  capture_time is the packet time in
+ * seconds.  Returns a result owned by the checker's cache, valid until the
+ * next snt_cert_check call or snt_cert_checker_free (the entry may be
+ * evicted or replaced then: copy what you keep), or NULL when the leaf is
+ * not exactly one DER certificate.
+ *
+ * expired / not_yet_valid are about the leaf; a chain certificate outside
+ * its validity makes the chain untrusted ("certificate has expired (depth
+ * 1)").  weak_key / weak_signature cover every certificate as sent except a
+ * self-signed one after the leaf.  A checker is not thread-safe. */
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c, const struct snt_span *chain,
                                              size_t n, const char *name, int64_t capture_time);
 

@@ -34,6 +34,9 @@ struct snt_stream {
 void snt_stream_init(struct snt_stream *s, size_t max);
 void snt_stream_free(struct snt_stream *s); /* keeps base; drops the bytes */
 
+/* Forget everything but keep the buffer for the next connection. */
+void snt_stream_reset(struct snt_stream *s, size_t max);
+
 /* Byte 0 of the stream has sequence number seq (SYN's ISN + 1, or the first
  * payload seen of a connection picked up mid-stream). */
 void snt_stream_set_base(struct snt_stream *s, uint32_t seq);

@@ -62,6 +62,8 @@ struct snt_tls_dir {
  * hs_max 0 means SNT_MAX_HANDSHAKE_MSG. */
 void snt_tls_dir_init(struct snt_tls_dir *d, size_t hs_max);
 void snt_tls_dir_free(struct snt_tls_dir *d);
+/* Like snt_tls_dir_init, but keeps the handshake buffer for reuse. */
+void snt_tls_dir_reset(struct snt_tls_dir *d, size_t hs_max);
 
 /* Frame every complete record in stream[d->consumed, len).  Returns SNT_OK
  * when progress was made or nothing is pending, SNT_NEED_MORE when a record is

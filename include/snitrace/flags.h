@@ -1,0 +1,64 @@
+/* Host flags: servers whose certificate does not cover a name clients asked
+ * of it.  One entry per (server address, port, certificate SHA-256); every
+ * name asked of it is remembered (bounded) so the suggested subjectAltNames
+ * cover them all, plus what the certificate already covers.
+ */
+#ifndef SNITRACE_FLAGS_H
+#define SNITRACE_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/cert.h"
+#include "snitrace/decode.h"
+
+#define SNT_FLAG_MAX_NAMES 256 /* names remembered per server and certificate */
+
+struct snt_flag {
+    struct snt_flag *hnext; /* hash chain */
+    struct snt_addr server;
+    uint16_t port;
+    uint64_t first_usec, last_usec;
+    char sha256_hex[65];
+    char **subject_cn;
+    size_t n_subject_cn;
+    char **cert_names; /* DNS SANs, else the CNs; then IP SANs: what it covers */
+    size_t n_cert_names;
+    char *issuer_dn;
+    int64_t not_before, not_after;
+    unsigned problems;  /* SNT_PROBLEM_* seen on any attempt */
+    char **asked;       /* every name asked, first-seen order */
+    size_t n_asked;
+    char **failed;      /* names that did not match, first-seen order */
+    size_t n_failed;
+    bool names_dropped; /* SNT_FLAG_MAX_NAMES was reached */
+    bool written;       /* a flag record was written */
+    bool changed;       /* names were added since it was written */
+};
+
+struct snt_flags;
+
+struct snt_flags *snt_flags_new(size_t max_entries);
+void snt_flags_free(struct snt_flags *f); /* accepts NULL */
+
+/* Record that a client asked `name` of this server and got `cert`.  Returns
+ * the flag when it must be written now (the first failed name), else NULL. */
+struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
+                                const struct snt_cert_result *cert, const char *name, uint64_t ts_usec);
+
+/* Every flag written earlier that has changed since, then marked unchanged. */
+void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg);
+
+/* Every flag that was written (for summaries and --openssl-config). */
+void snt_flags_each_written(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg);
+
+/* The suggested subjectAltNames: every name asked, then every name the
+ * certificate covers, without duplicates (case-insensitive).  Returns the
+ * count; names point into the flag. */
+size_t snt_flag_suggested_names(const struct snt_flag *fl, const char **out, size_t max);
+
+uint64_t snt_flags_count(const struct snt_flags *f); /* flags written */
+uint64_t snt_flags_dropped(const struct snt_flags *f); /* servers not tracked: table full */
+
+#endif
