@@ -139,6 +139,19 @@ snt_wait_listen() {
 	return 1
 }
 
+# Wait (up to ~5 s) until a UDP socket is bound to PORT in namespace NS.
+snt_wait_listen_udp() {
+	local ns=$1 port=$2
+	for _ in $(seq 50); do
+		if ip netns exec "$ns" ss -Hlun "sport = :$port" | grep -q .; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	snt_log "nothing bound to UDP port $port in $ns after 5 s"
+	return 1
+}
+
 # Wait (up to ~5 s) until FILE contains PATTERN (e.g. a capture tool's
 # "listening on" banner, printed once its socket is attached).
 snt_wait_file() {

@@ -46,6 +46,8 @@ static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client
             snt_bytes_set(&a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
             a->name_source = SNT_NAME_SNI;
         }
+    } else {
+        a->problems |= SNT_PROBLEM_NO_SNI;
     }
     for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
         snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
@@ -72,6 +74,51 @@ static void fill_server_hello(struct snt_attempt *a, const struct snt_tls_server
     }
 }
 
+/* The name a certificate must cover: the SNI, else whatever name the
+ * attempt has (an HTTP CONNECT target; later a DNS answer).  With no name
+ * at all, a client that connected by address (which never sends SNI, RFC
+ * 6066 section 3) is checked against the server's address, but only when
+ * the certificate lists addresses: otherwise nothing can be judged. */
+static const char *expected_name(const struct snt_attempt *a, const struct snt_cert_info *leaf,
+                                 char *ip, size_t len)
+{
+    if (a->sni.len)
+        return (const char *)a->sni.p;
+    if (a->name.len)
+        return (const char *)a->name.p;
+    if (!leaf || !leaf->n_ip_addresses)
+        return NULL;
+    snt_format_addr(&a->server, ip, len);
+    return ip;
+}
+
+static void tls_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body)
+{
+    struct snt_attempt *a = &w->attempt;
+    struct snt_tls_certificate_list list;
+    if (a->has_cert || !e->cfg.certs)
+        return;
+    bool tls13 = a->version == 0x0304;
+    if (snt_tls_parse_certificate(body.p, body.len, tls13, &list) != SNT_OK || list.n == 0) {
+        e->stats.parse_errors++;
+        return;
+    }
+    int64_t when = (int64_t)(e->now_usec / 1000000u);
+    char ip[64];
+    const struct snt_cert_result *r =
+        snt_cert_check(e->cfg.certs, list.certs, list.n, expected_name(a, NULL, ip, sizeof ip), when);
+    if (r && !expected_name(a, NULL, ip, sizeof ip) && r->info.n_ip_addresses)
+        r = snt_cert_check(e->cfg.certs, list.certs, list.n,
+                           expected_name(a, &r->info, ip, sizeof ip), when);
+    if (!r) {
+        e->stats.parse_errors++;
+        return;
+    }
+    snt_attempt_set_cert(a, r);
+    a->cert.info.chain_length = list.total;
+    a->problems |= r->verdict.problems;
+}
+
 static void tls_message(struct snt_engine *e, struct conn_work *w, int role, uint8_t type,
                         struct snt_span body)
 {
@@ -89,15 +136,34 @@ static void tls_message(struct snt_engine *e, struct conn_work *w, int role, uin
             fill_server_hello(&w->attempt, &sh);
         else
             e->stats.parse_errors++;
+    } else if (role == S2C && type == SNT_TLS_HS_CERTIFICATE && w->attempt.has_server_hello) {
+        tls_certificate(e, w, body);
     }
 }
 
-static bool has_fatal_alert(const struct snt_tls_dir *d)
+/* Copy alerts the record layer found since last time into the attempt;
+ * true when one of them is fatal. */
+static bool take_alerts(struct conn_work *w, int role)
 {
-    for (unsigned i = 0; i < d->n_alerts && i < 4; i++)
-        if (d->alerts[i].level == TLS_ALERT_FATAL)
-            return true;
-    return false;
+    const struct snt_tls_dir *d = &w->tls[role];
+    struct snt_attempt *a = &w->attempt;
+    bool fatal = false;
+    for (unsigned i = w->alerts_taken[role]; i < d->n_alerts && i < 4; i++) {
+        fatal |= d->alerts[i].level == TLS_ALERT_FATAL;
+        if (a->n_alerts < SNT_ATTEMPT_MAX_ALERTS) {
+            struct snt_attempt_alert *out = &a->alerts[a->n_alerts++];
+            out->from_client = role == C2S;
+            out->after_certificate = a->has_cert;
+            out->level = d->alerts[i].level;
+            out->description = d->alerts[i].description;
+        }
+        if (role == C2S && a->has_cert && d->alerts[i].level == TLS_ALERT_FATAL) {
+            a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
+            a->client_rejected = "fatal alert after the certificate";
+        }
+    }
+    w->alerts_taken[role] = d->n_alerts;
+    return fatal;
 }
 
 static void tls_sslv2_hello(struct snt_engine *e, struct conn_work *w)
@@ -137,11 +203,13 @@ static void tls_direction(struct snt_engine *e, struct conn_work *w, int role)
         e->stats.parse_errors++;
 }
 
+/* With a visible certificate the attempt stays open until the client sends
+ * application data: a client that closes instead has turned it down. */
 static void tls_stream(struct snt_engine *e, struct conn *c, int role)
 {
     struct conn_work *w = c->w;
     tls_direction(e, w, role);
-    if (has_fatal_alert(&w->tls[C2S]) || has_fatal_alert(&w->tls[S2C])) {
+    if (take_alerts(w, role)) {
         engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
         return;
     }
@@ -150,10 +218,25 @@ static void tls_stream(struct snt_engine *e, struct conn *c, int role)
         return;
     w->server_after_handshake = sd->saw_ccs || sd->saw_app_data;
     w->client_after_handshake = cd->saw_ccs || cd->saw_app_data;
-    if (w->server_after_handshake && w->client_after_handshake) {
-        w->attempt.established = true;
+    if (!w->server_after_handshake || !w->client_after_handshake)
+        return;
+    w->handshake_done = true;
+    w->attempt.established = true;
+    if (!w->attempt.has_cert || cd->saw_app_data)
         engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
+}
+
+void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
+{
+    struct conn_work *w = c->w;
+    struct snt_attempt *a = &w->attempt;
+    if (w->handshake_done && a->has_cert) {
+        a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
+        a->client_rejected = outcome == SNT_OUTCOME_RESET
+                                 ? "reset right after the handshake, before sending data"
+                                 : "closed right after the handshake, before sending data";
     }
+    engine_finish(e, c, outcome);
 }
 
 static void http_stream(struct snt_engine *e, struct conn *c)
@@ -187,7 +270,7 @@ static void http_stream(struct snt_engine *e, struct conn *c)
 }
 
 /* The client's first bytes say what it speaks. */
-static void classify(struct snt_engine *e, struct conn *c)
+static void classify(struct conn *c)
 {
     struct conn_work *w = c->w;
     const struct snt_stream *s = &w->stream[C2S];
@@ -237,7 +320,7 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
     if (w->attempt.protocol == SNT_PROTO_UNKNOWN) {
         if (role != C2S)
             return; /* wait for the client: the server may speak first */
-        classify(e, c);
+        classify(c);
         if (!c->w)
             return;
     }

@@ -22,6 +22,8 @@ struct conn_work {
     bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
     bool server_after_handshake;
     bool plaintext; /* client spoke something else first: watch for a late TLS start */
+    bool handshake_done; /* both sides went past the handshake; waiting for client data */
+    unsigned alerts_taken[2];
 };
 
 struct conn {
@@ -66,6 +68,8 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role);
  * PostgreSQL SSLRequest, ...). */
 void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len);
 bool engine_app_recognised_start(const uint8_t *p, size_t len);
+/* The client closed (FIN) or reset the connection: decide the outcome. */
+void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
 
 #endif

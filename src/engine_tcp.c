@@ -58,6 +58,8 @@ static void on_rst(struct snt_engine *e, struct conn *c, int role)
         return;
     if (role == S2C && c->syn_seen && !c->synack_seen)
         engine_finish(e, c, SNT_OUTCOME_REFUSED);
+    else if (role == C2S)
+        engine_app_client_gave_up(e, c, SNT_OUTCOME_RESET);
     else
         engine_finish(e, c, SNT_OUTCOME_RESET);
 }
@@ -82,7 +84,9 @@ static void on_fin(struct snt_engine *e, struct conn *c, int role)
         c->fin_c = true;
     else
         c->fin_s = true;
-    if (c->w)
+    if (c->w && role == C2S)
+        engine_app_client_gave_up(e, c, SNT_OUTCOME_CLOSED);
+    else if (c->w)
         engine_finish(e, c, SNT_OUTCOME_CLOSED);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "snitrace/attempt.h"
 #include "snitrace/flags.h"
 
 #define FLAG_BUCKETS 65536
@@ -33,11 +34,10 @@ static void free_list(char **list, size_t n)
 
 static void flag_free(struct snt_flag *fl)
 {
-    free_list(fl->subject_cn, fl->n_subject_cn);
+    snt_cert_info_clear(&fl->cert);
     free_list(fl->cert_names, fl->n_cert_names);
     free_list(fl->asked, fl->n_asked);
     free_list(fl->failed, fl->n_failed);
-    free(fl->issuer_dn);
     free(fl);
 }
 
@@ -79,9 +79,7 @@ static bool list_add(char ***list, size_t *n, const char *s)
 
 static void copy_cert(struct snt_flag *fl, const struct snt_cert_info *ci)
 {
-    memcpy(fl->sha256_hex, ci->sha256_hex, sizeof fl->sha256_hex);
-    for (size_t i = 0; i < ci->n_subject_cn; i++)
-        list_add(&fl->subject_cn, &fl->n_subject_cn, ci->subject_cn[i]);
+    snt_cert_info_dup(&fl->cert, ci);
     /* What the certificate covers: DNS SANs, or the CNs when it has none. */
     if (ci->n_dns_names)
         for (size_t i = 0; i < ci->n_dns_names; i++)
@@ -91,9 +89,6 @@ static void copy_cert(struct snt_flag *fl, const struct snt_cert_info *ci)
             list_add(&fl->cert_names, &fl->n_cert_names, ci->subject_cn[i]);
     for (size_t i = 0; i < ci->n_ip_addresses; i++)
         list_add(&fl->cert_names, &fl->n_cert_names, ci->ip_addresses[i]);
-    fl->issuer_dn = ci->issuer_dn ? strdup(ci->issuer_dn) : NULL;
-    fl->not_before = ci->not_before;
-    fl->not_after = ci->not_after;
 }
 
 /* FNV-1a over the address, port and fingerprint. */
@@ -114,7 +109,7 @@ static struct snt_flag *find(struct snt_flags *f, const struct snt_addr *server,
 {
     for (struct snt_flag *fl = f->buckets[flag_hash(server, port, sha256_hex)]; fl; fl = fl->hnext)
         if (fl->port == port && memcmp(&fl->server, server, sizeof *server) == 0 &&
-            strcmp(fl->sha256_hex, sha256_hex) == 0)
+            strcmp(fl->cert.sha256_hex, sha256_hex) == 0)
             return fl;
     return NULL;
 }
@@ -140,7 +135,7 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
     fl->first_usec = ts_usec;
     copy_cert(fl, ci);
     f->entries[f->n++] = fl;
-    uint32_t h = flag_hash(server, port, fl->sha256_hex);
+    uint32_t h = flag_hash(server, port, fl->cert.sha256_hex);
     fl->hnext = f->buckets[h];
     f->buckets[h] = fl;
     return fl;

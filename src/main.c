@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "snitrace/capture.h"
+#include "snitrace/cert.h"
 #include "snitrace/engine.h"
+#include "snitrace/flags.h"
 #include "snitrace/options.h"
 #include "snitrace/output.h"
 
@@ -35,6 +37,9 @@ static void install_signal_handlers(void)
 
 struct run {
     struct snt_engine *engine;
+    struct snt_cert_checker *certs;
+    struct snt_flags *flags;
+    const char *openssl_config_dir;
     struct snt_capture *capture;
     struct snt_output out;
     int linktype;
@@ -43,19 +48,68 @@ struct run {
     bool write_failed;
 };
 
-static void write_attempt(const struct snt_attempt *a, void *arg)
+static void note_write(struct run *r, bool ok)
 {
-    struct run *r = arg;
-    if (!snt_output_attempt(&r->out, a) && !r->write_failed) {
+    if (!ok && !r->write_failed) {
         r->write_failed = true;
         stop_requested = 1;
     }
+}
+
+/* Flags follow the attempts that raise them. */
+static void write_attempt(const struct snt_attempt *a, void *arg)
+{
+    struct run *r = arg;
+    note_write(r, snt_output_attempt(&r->out, a));
+    if (!a->has_cert || !r->flags)
+        return;
+    const char *name = a->sni.len ? (const char *)a->sni.p : (const char *)a->name.p;
+    struct snt_flag *fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, name,
+                                         a->ts_usec);
+    if (fl)
+        note_write(r, snt_output_flag(&r->out, fl, false));
+}
+
+static void write_flag_update(struct snt_flag *fl, void *arg)
+{
+    struct run *r = arg;
+    note_write(r, snt_output_flag(&r->out, fl, true));
+}
+
+static void write_openssl_config(struct snt_flag *fl, void *arg)
+{
+    struct run *r = arg;
+    char path[4096];
+    if (!snt_write_openssl_config(r->openssl_config_dir, fl, path, sizeof path)) {
+        fprintf(stderr, "snitrace: cannot write %s: %s\n", path, strerror(errno));
+        return;
+    }
+    fprintf(stderr, "snitrace: wrote %s; make a request with:\n  openssl req -new -config %s "
+                    "-key KEY -out CSR\n", path, path);
+}
+
+static void finish_flags(struct run *r)
+{
+    if (!r->flags)
+        return;
+    snt_flags_each_changed(r->flags, write_flag_update, r);
+    if (r->openssl_config_dir)
+        snt_flags_each_written(r->flags, write_openssl_config, r);
 }
 
 static void write_stats(struct run *r, uint64_t ts_usec, bool final)
 {
     struct snt_stats *s = snt_engine_stats(r->engine);
     s->live = snt_capture_is_live(r->capture);
+    if (r->flags)
+        s->flags = snt_flags_count(r->flags);
+    if (r->certs) {
+        struct snt_cert_counters cc;
+        snt_cert_counters(r->certs, &cc);
+        s->certs_parsed = cc.parsed;
+        s->cert_verifications = cc.verified;
+        s->cert_cache_hits = cc.cache_hits;
+    }
     snt_capture_drops(r->capture, &s->drops_kernel, &s->drops_interface);
     if (!snt_output_stats(&r->out, s, ts_usec, final))
         r->write_failed = true;
@@ -105,6 +159,23 @@ static int open_capture(struct run *r, const struct snt_options *o)
     return rc == SNT_CAPTURE_ERR_FILTER ? EXIT_USAGE : EXIT_READ_ERROR;
 }
 
+static int open_cert_checks(struct run *r, struct snt_options *o)
+{
+    if (o->no_cert_checks)
+        return 0;
+    char err[512] = "";
+    struct snt_cert_checker_opts co = {.ca_file = o->ca_file, .ca_path = o->ca_path};
+    r->certs = snt_cert_checker_new(&co, err, sizeof err);
+    r->flags = snt_flags_new(0);
+    if (!r->certs || !r->flags) {
+        fprintf(stderr, "snitrace: %s\n", *err ? err : "out of memory");
+        return EXIT_READ_ERROR;
+    }
+    o->engine.certs = r->certs;
+    r->openssl_config_dir = o->openssl_config_dir;
+    return 0;
+}
+
 static int trace(struct run *r, const struct snt_options *o)
 {
     char err[512] = "";
@@ -119,6 +190,7 @@ static int trace(struct run *r, const struct snt_options *o)
         status = EXIT_READ_ERROR;
     }
     snt_engine_finish(r->engine);
+    finish_flags(r);
     write_stats(r, snt_engine_now(r->engine), true);
     if (r->write_failed || fflush(r->out.f) != 0) {
         fprintf(stderr, "snitrace: writing the output failed: %s\n", strerror(errno));
@@ -138,7 +210,9 @@ int main(int argc, char **argv)
     struct run r;
     memset(&r, 0, sizeof r);
     r.stats_interval = o.capture.iface ? o.stats_interval : 0;
-    int status = open_capture(&r, &o);
+    int status = open_cert_checks(&r, &o);
+    if (!status)
+        status = open_capture(&r, &o);
     FILE *out = status ? NULL : open_output(o.output_file);
     if (!status && !out)
         status = EXIT_READ_ERROR;
@@ -153,6 +227,8 @@ int main(int argc, char **argv)
         }
     }
     snt_engine_free(r.engine);
+    snt_flags_free(r.flags);
+    snt_cert_checker_free(r.certs);
     snt_capture_close(r.capture);
     if (out && out != stdout)
         fclose(out);

@@ -30,6 +30,13 @@ static const char usage_text[] =
     "      --stats-interval S live: write a stats record every S seconds (default 60, 0 off)\n"
     "  -q, --quiet            no warnings on standard error\n"
     "\n"
+    "Certificates (TLS up to 1.2, where they travel in clear):\n"
+    "      --ca-file FILE     trust store for chain checks (PEM); default: the system's\n"
+    "      --ca-path DIR      trust store directory (c_rehash form)\n"
+    "      --openssl-config DIR  write, per flagged host, an openssl req configuration\n"
+    "                         whose subjectAltNames cover every name clients used\n"
+    "      --no-cert-checks   do not examine certificates\n"
+    "\n"
     "Tracking (times are capture time):\n"
     "      --max-flows N      connections tracked at once (default 262144); the oldest\n"
     "                         is finished and dropped when full (counted as evictions)\n"
@@ -53,6 +60,10 @@ enum {
     OPT_UDP_TIMEOUT,
     OPT_C2S,
     OPT_S2C,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
+    OPT_OPENSSL_CONFIG,
+    OPT_NO_CERT_CHECKS,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +83,10 @@ static const struct option long_options[] = {
     {"udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT},
     {"c2s-bytes", required_argument, NULL, OPT_C2S},
     {"s2c-bytes", required_argument, NULL, OPT_S2C},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"ca-path", required_argument, NULL, OPT_CA_PATH},
+    {"openssl-config", required_argument, NULL, OPT_OPENSSL_CONFIG},
+    {"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -129,6 +144,10 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
             return false;
         o->engine.max_flows = (size_t)v;
         return true;
+    case OPT_CA_FILE: o->ca_file = arg; return true;
+    case OPT_CA_PATH: o->ca_path = arg; return true;
+    case OPT_OPENSSL_CONFIG: o->openssl_config_dir = arg; return true;
+    case OPT_NO_CERT_CHECKS: o->no_cert_checks = true; return true;
     case OPT_SYN_TIMEOUT: return set_seconds("--syn-timeout", arg, &o->engine.syn_timeout_usec);
     case OPT_TCP_TIMEOUT: return set_seconds("--tcp-timeout", arg, &o->engine.tcp_idle_usec);
     case OPT_UDP_TIMEOUT: return set_seconds("--udp-timeout", arg, &o->engine.udp_idle_usec);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "snitrace/flags.h"
 #include "snitrace/output.h"
 #include "snitrace/tls.h"
 
@@ -115,12 +116,91 @@ static void add_http(cJSON *root, const struct snt_attempt *a)
         add_wire_string(add_object(root, "url"), "original", a->http_uri.p, a->http_uri.len);
 }
 
-static void add_problems(cJSON *root, const struct snt_attempt *a)
+static void add_problems(cJSON *root, const char *key, unsigned problems)
 {
-    cJSON *arr = cJSON_AddArrayToObject(root, "problems");
-    bool tls = a->protocol == SNT_PROTO_TLS || a->protocol == SNT_PROTO_QUIC;
-    if (tls && a->has_client_hello && !a->sni.len)
-        cJSON_AddItemToArray(arr, cJSON_CreateString("no_sni"));
+    cJSON *arr = cJSON_AddArrayToObject(root, key);
+    for (unsigned i = 0; i < SNT_PROBLEM_COUNT; i++)
+        if (problems & (1u << i))
+            cJSON_AddItemToArray(arr, cJSON_CreateString(snt_problem_name(i)));
+}
+
+static void add_string_array(cJSON *obj, const char *key, char *const *list, size_t n)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, key);
+    for (size_t i = 0; i < n; i++) {
+        char *s = snt_utf8_sanitize((const uint8_t *)list[i], strlen(list[i]));
+        if (s) {
+            cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+            free(s);
+        }
+    }
+}
+
+static void add_cstring(cJSON *obj, const char *key, const char *s)
+{
+    if (s && *s)
+        add_wire_string(obj, key, (const uint8_t *)s, strlen(s));
+}
+
+static void add_time_field(cJSON *obj, const char *key, int64_t secs)
+{
+    char ts[40];
+    if (secs < 0)
+        return; /* before 1970: RFC 3339 could say it, our formatter does not */
+    snt_format_time((uint64_t)secs * 1000000u, ts, sizeof ts);
+    cJSON_AddStringToObject(obj, key, ts);
+}
+
+/* The certificate fields, ECS tls.server.x509.* and tls.server.hash.sha256;
+ * shared by attempt and flag records. */
+static void add_x509(cJSON *server, const struct snt_cert_info *ci)
+{
+    cJSON *x509 = add_object(server, "x509");
+    cJSON *subject = add_object(x509, "subject");
+    add_string_array(subject, "common_name", ci->subject_cn, ci->n_subject_cn);
+    add_cstring(subject, "distinguished_name", ci->subject_dn);
+    cJSON *alt = cJSON_AddArrayToObject(x509, "alternative_names");
+    for (size_t i = 0; i < ci->n_dns_names; i++)
+        cJSON_AddItemToArray(alt, cJSON_CreateString(ci->dns_names[i]));
+    for (size_t i = 0; i < ci->n_ip_addresses; i++)
+        cJSON_AddItemToArray(alt, cJSON_CreateString(ci->ip_addresses[i]));
+    add_cstring(add_object(x509, "issuer"), "distinguished_name", ci->issuer_dn);
+    add_time_field(x509, "not_before", ci->not_before);
+    add_time_field(x509, "not_after", ci->not_after);
+    add_cstring(x509, "public_key_algorithm", ci->key_type);
+    if (ci->key_bits > 0)
+        cJSON_AddNumberToObject(x509, "public_key_size", ci->key_bits);
+    add_cstring(x509, "signature_algorithm", ci->signature_algorithm);
+    cJSON_AddStringToObject(add_object(server, "hash"), "sha256", ci->sha256_hex);
+}
+
+static void add_alerts(cJSON *root, const struct snt_attempt *a)
+{
+    if (!a->n_alerts)
+        return;
+    cJSON *arr = cJSON_AddArrayToObject(root, "alerts");
+    for (unsigned i = 0; i < a->n_alerts; i++) {
+        const struct snt_attempt_alert *al = &a->alerts[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "from", al->from_client ? "client" : "server");
+        cJSON_AddStringToObject(o, "level", al->level == 2 ? "fatal" : "warning");
+        const char *d = snt_tls_alert_name(al->description);
+        if (d)
+            cJSON_AddStringToObject(o, "description", d);
+        cJSON_AddNumberToObject(o, "code", al->description);
+        cJSON_AddBoolToObject(o, "after_certificate", al->after_certificate);
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
+static void add_certificate(cJSON *root, const struct snt_attempt *a)
+{
+    if (!a->has_cert)
+        return;
+    add_x509(add_object(add_object(root, "tls"), "server"), &a->cert.info);
+    cJSON_AddNumberToObject(root, "certificate_chain_length", a->cert.info.chain_length);
+    add_cstring(root, "name_check", a->cert.verdict.name_check);
+    add_cstring(root, "verify_error", a->cert.verdict.verify_error);
 }
 
 static cJSON *attempt_to_json(const struct snt_attempt *a)
@@ -141,10 +221,13 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
     cJSON_AddStringToObject(root, "name_source", snt_name_source_name(a->name_source));
     cJSON_AddStringToObject(root, "outcome", snt_outcome_name(a->outcome));
     add_tls(root, a);
-    if (a->certificate_known)
-        cJSON_AddBoolToObject(root, "certificate_visible", a->certificate_visible);
+    if (a->certificate_known || a->has_cert)
+        cJSON_AddBoolToObject(root, "certificate_visible", a->has_cert || a->certificate_visible);
+    add_certificate(root, a);
+    add_alerts(root, a);
+    add_cstring(root, "client_rejected", a->client_rejected);
     add_http(root, a);
-    add_problems(root, a);
+    add_problems(root, "problems", a->problems);
     if (a->session_id)
         cJSON_AddNumberToObject(root, "session_id", (double)a->session_id);
     return root;
@@ -202,5 +285,31 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
     add_count(root, "decode_errors", s->decode_errors);
     add_count(root, "non_ip", s->non_ip);
     add_count(root, "reassembly_limit", s->reassembly_limit);
+    add_count(root, "certificates_parsed", s->certs_parsed);
+    add_count(root, "certificate_verifications", s->cert_verifications);
+    add_count(root, "certificate_cache_hits", s->cert_cache_hits);
+    return write_json_line(o, root);
+}
+
+bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool update)
+{
+    if (o->format == SNT_FORMAT_TEXT)
+        return snt_output_text_flag(o, fl, update);
+    char ts[40];
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "type", "flag");
+    snt_format_time(fl->last_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(root, "@timestamp", ts);
+    cJSON_AddBoolToObject(root, "update", update);
+    add_endpoint(root, "server", &fl->server, fl->port);
+    add_x509(add_object(add_object(root, "tls"), "server"), &fl->cert);
+    add_problems(root, "problems", fl->problems);
+    add_string_array(root, "names", fl->failed, fl->n_failed);
+    add_string_array(root, "names_asked", fl->asked, fl->n_asked);
+    const char *suggested[2 * SNT_FLAG_MAX_NAMES + SNT_CERT_MAX_NAMES];
+    size_t n = snt_flag_suggested_names(fl, suggested, sizeof suggested / sizeof suggested[0]);
+    add_string_array(root, "suggested_alt_names", (char *const *)suggested, n);
+    if (fl->names_dropped)
+        cJSON_AddBoolToObject(root, "names_truncated", true);
     return write_json_line(o, root);
 }

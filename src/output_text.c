@@ -3,6 +3,7 @@
  *   2026-11-25 14:00:00.123456  192.0.2.10:51234 -> 198.51.100.21:443  tls  www.example.test (sni)
  * TLS1.3  h2  established
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,33 @@ static void format_version(const struct snt_attempt *a, char *buf, size_t len)
         snprintf(buf, len, "TLS%s", v);
 }
 
+/* "  cert www.example.test  NAME MISMATCH, EXPIRED  (client closed ...)" */
+static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
+{
+    int at = 0;
+    buf[0] = '\0';
+    if (a->has_cert) {
+        const char *cn = a->cert.info.n_subject_cn ? a->cert.info.subject_cn[0] : "(no CN)";
+        char *safe = snt_utf8_sanitize((const uint8_t *)cn, strlen(cn));
+        at += snprintf(buf + at, len - (size_t)at, "  cert %s", safe ? safe : "?");
+        free(safe);
+    }
+    const char *sep = "  ";
+    for (unsigned i = 0; i < SNT_PROBLEM_COUNT && (size_t)at < len; i++) {
+        if (!(a->problems & (1u << i)))
+            continue;
+        char word[32];
+        size_t k = 0;
+        for (const char *c = snt_problem_name(i); *c && k + 1 < sizeof word; c++)
+            word[k++] = *c == '_' ? ' ' : (char)toupper((unsigned char)*c);
+        word[k] = '\0';
+        at += snprintf(buf + at, len - (size_t)at, "%s%s", sep, word);
+        sep = ", ";
+    }
+    if (a->client_rejected && (size_t)at < len)
+        snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
+}
+
 bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
 {
     char ts[40], client[80], server[80], name[600], version[16];
@@ -58,10 +86,11 @@ bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
     }
     char *alpn =
         a->next_protocol.len ? snt_utf8_sanitize(a->next_protocol.p, a->next_protocol.len) : NULL;
+    char verdict[512];
+    format_verdict(a, verdict, sizeof verdict);
     fprintf(o->f, "%-26s  %-21s -> %-21s  %-5s  %-32s  %-6s  %s%s%s%s\n", ts, client, server,
             snt_protocol_name(a->protocol), name, version, snt_outcome_name(a->outcome),
-            alpn ? "  alpn " : "", alpn ? alpn : "",
-            (a->has_client_hello && !a->sni.len) ? "  NO SNI" : "");
+            alpn ? "  alpn " : "", alpn ? alpn : "", verdict);
     free(alpn);
     if (o->live)
         fflush(o->f);
@@ -82,5 +111,33 @@ bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool
                 (unsigned long long)s->drops_kernel, (unsigned long long)s->drops_interface);
     fputc('\n', o->f);
     fflush(o->f);
+    return !ferror(o->f);
+}
+
+static void print_list(FILE *f, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *s = snt_utf8_sanitize((const uint8_t *)list[i], strlen(list[i]));
+        fprintf(f, "%s%s", i ? ", " : "", s ? s : "?");
+        free(s);
+    }
+}
+
+bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool update)
+{
+    char server[80];
+    format_endpoint(&fl->server, fl->port, server, sizeof server);
+    const char *cn = fl->cert.n_subject_cn ? fl->cert.subject_cn[0] : "(no CN)";
+    fprintf(o->f, "%s %s: certificate ", update ? "FLAG (updated)" : "FLAG", server);
+    print_list(o->f, &cn, 1);
+    fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
+    print_list(o->f, (const char *const *)fl->failed, fl->n_failed);
+    const char *suggested[2 * SNT_FLAG_MAX_NAMES + SNT_CERT_MAX_NAMES];
+    size_t n = snt_flag_suggested_names(fl, suggested, sizeof suggested / sizeof suggested[0]);
+    fprintf(o->f, "\n     a certificate for this host should list: ");
+    print_list(o->f, suggested, n);
+    fputc('\n', o->f);
+    if (o->live)
+        fflush(o->f);
     return !ferror(o->f);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snitrace/cert.h"
 #include "snitrace/decode.h"
 #include "snitrace/limits.h"
 
@@ -39,6 +40,22 @@ enum snt_outcome {
     SNT_OUTCOME_CLOSED,
     SNT_OUTCOME_HANDSHAKE_FAILED,
 };
+
+/* Attempt-level problems, beside the certificate ones (SNT_PROBLEM_* in cert.h). */
+#define SNT_PROBLEM_CLIENT_REJECTED (1u << 7)
+#define SNT_PROBLEM_NO_SNI (1u << 8)
+#define SNT_PROBLEM_COUNT 9
+
+/* "name_mismatch", ... for bit i (0 <= i < SNT_PROBLEM_COUNT). */
+const char *snt_problem_name(unsigned i);
+
+/* A plaintext TLS alert as seen on the wire. */
+struct snt_attempt_alert {
+    bool from_client;
+    bool after_certificate; /* the server's Certificate had been seen */
+    uint8_t level, description;
+};
+#define SNT_ATTEMPT_MAX_ALERTS 4
 
 /* A byte string copied off the wire, bounded. */
 struct snt_bytes {
@@ -75,6 +92,14 @@ struct snt_attempt {
     bool certificate_known;         /* certificate_visible below is meaningful */
     bool certificate_visible;       /* false for TLS 1.3 / QUIC without keys */
 
+    /* The server's certificate (TLS <= 1.2), a copy of the checker's result */
+    bool has_cert;
+    struct snt_cert_result cert;
+    unsigned problems;          /* SNT_PROBLEM_* bits */
+    unsigned n_alerts;
+    struct snt_attempt_alert alerts[SNT_ATTEMPT_MAX_ALERTS];
+    const char *client_rejected; /* how the client turned it down, or NULL */
+
     /* HTTP */
     struct snt_bytes http_method;
     struct snt_bytes http_uri;
@@ -85,6 +110,13 @@ struct snt_attempt {
 /* Copy at most max bytes into b (replacing what was there). */
 void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max);
 void snt_bytes_free(struct snt_bytes *b);
+
+/* Deep copy of certificate information, and its release. */
+void snt_cert_info_dup(struct snt_cert_info *dst, const struct snt_cert_info *src);
+void snt_cert_info_clear(struct snt_cert_info *ci);
+
+/* Deep copy of a certificate result into the attempt. */
+void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r);
 
 void snt_attempt_init(struct snt_attempt *a);
 void snt_attempt_free(struct snt_attempt *a); /* accepts NULL */

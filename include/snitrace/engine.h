@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "snitrace/attempt.h"
+#include "snitrace/cert.h"
 #include "snitrace/output.h"
 
 struct snt_engine_config {
@@ -17,6 +18,7 @@ struct snt_engine_config {
     uint64_t syn_timeout_usec;   /* no SYN-ACK by then: no_answer */
     uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
+    struct snt_cert_checker *certs; /* borrowed; NULL: certificates are not examined */
 };
 
 /* Defaults, documented in docs/snitrace.md and --help. */

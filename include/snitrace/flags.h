@@ -20,13 +20,9 @@ struct snt_flag {
     struct snt_addr server;
     uint16_t port;
     uint64_t first_usec, last_usec;
-    char sha256_hex[65];
-    char **subject_cn;
-    size_t n_subject_cn;
+    struct snt_cert_info cert; /* a copy */
     char **cert_names; /* DNS SANs, else the CNs; then IP SANs: what it covers */
     size_t n_cert_names;
-    char *issuer_dn;
-    int64_t not_before, not_after;
     unsigned problems;  /* SNT_PROBLEM_* seen on any attempt */
     char **asked;       /* every name asked, first-seen order */
     size_t n_asked;

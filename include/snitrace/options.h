@@ -15,6 +15,9 @@ struct snt_options {
     enum snt_format format;
     unsigned stats_interval; /* seconds between live stats records; 0: off */
     bool quiet;
+    const char *ca_file, *ca_path; /* trust store; NULL: the system's */
+    const char *openssl_config_dir; /* write a CSR config per flagged host */
+    bool no_cert_checks;
     char *filter_owned; /* filter joined from trailing arguments */
 };
 

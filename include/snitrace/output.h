@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "snitrace/attempt.h"
+#include "snitrace/flags.h"
 
 enum snt_format { SNT_FORMAT_JSON, SNT_FORMAT_TEXT };
 
@@ -19,6 +20,7 @@ struct snt_stats {
     uint64_t decode_errors;    /* frames we could not decode (not IP etc. excluded) */
     uint64_t non_ip;           /* frames that were not IP */
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
+    uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     bool live;                 /* drops are meaningful */
 };
 
@@ -34,6 +36,15 @@ void snt_output_init(struct snt_output *o, FILE *f, enum snt_format format, bool
 
 /* Write one finished attempt.  Returns false on a write error. */
 bool snt_output_attempt(struct snt_output *o, const struct snt_attempt *a);
+
+/* Write a host flag; update is true for the end-of-input rewrite. */
+bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool update);
+bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool update);
+
+/* Write DIR/<server>-<port>.cnf, an openssl req configuration whose
+ * subjectAltNames are the flag's suggested names; the path goes to path.
+ * Returns false (errno set) when the file cannot be written. */
+bool snt_write_openssl_config(const char *dir, const struct snt_flag *fl, char *path, size_t len);
 
 /* Write the stats record (end of input, or periodically live). */
 bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec,

@@ -139,6 +139,9 @@ uint16_t snt_tls_server_hello_version(const struct snt_tls_server_hello *sh);
 /* "1.0".."1.3", "ssl3", or NULL for unknown. */
 const char *snt_tls_version_name(uint16_t version);
 
+/* RFC 8446 section 6 name of an alert description ("unknown_ca"), or NULL. */
+const char *snt_tls_alert_name(uint8_t description);
+
 /* IANA name of a cipher suite ("TLS_AES_128_GCM_SHA256"), or NULL. */
 const char *snt_tls_cipher_name(uint16_t cipher);
 

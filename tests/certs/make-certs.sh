@@ -143,6 +143,7 @@ sign other-root "/O=elsewhere/CN=Other Root CA" self root "$CA_START" "$CA_END" 
 leaf www rsa:2048 "/CN=www.example.test" "DNS:www.example.test, DNS:mail.example.test" intermediate
 leaf wildcard rsa:2048 "/CN=*.example.test" "DNS:*.example.test" intermediate
 leaf partial-wildcard rsa:2048 "/CN=w*.example.test" "DNS:w*.example.test" intermediate
+leaf cn-not-in-san rsa:2048 "/CN=old-name.example.test" "DNS:new-name.example.test" intermediate
 leaf cn-only rsa:2048 "/O=snitrace tests/CN=cn-only.example.test" "" intermediate
 leaf ip rsa:2048 "/CN=ip.example.test" "DNS:ip.example.test, IP:192.0.2.5, IP:2001:db8::5" intermediate
 leaf selfsigned rsa:2048 "/CN=selfsigned.example.test" "DNS:selfsigned.example.test" self
@@ -150,6 +151,8 @@ leaf other-leaf rsa:2048 "/CN=other.example.test" "DNS:other.example.test" other
 leaf rsa1024 rsa:1024 "/CN=rsa1024.example.test" "DNS:rsa1024.example.test" intermediate
 leaf ec256 ec:P-256 "/CN=ec256.example.test" "DNS:ec256.example.test" intermediate
 leaf ec192 ec:P-192 "/CN=ec192.example.test" "DNS:ec192.example.test" intermediate
+# RFC 5280 section 4.1.2.6: an empty subject needs a critical subjectAltName.
+leaf empty-subject ec:P-256 "/" "critical, DNS:empty-subject.example.test" intermediate
 leaf sha1 rsa:2048 "/CN=sha1.example.test" "DNS:sha1.example.test" intermediate sha1
 leaf legacy-leaf rsa:2048 "/CN=legacy.example.test" "DNS:legacy.example.test" legacy-root
 leaf short-leaf rsa:2048 "/CN=short.example.test" "DNS:short.example.test" short-intermediate \

@@ -1,12 +1,20 @@
 #!/bin/sh
 # Rewrite tests/golden/expected/ from the current build after a deliberate
-# output change; review the diff before committing.
+# output change; review the diff before committing.  Captures under
+# pcaps/cert/ are checked against the test CA made with them.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/snitrace}
-for pcap in "$top"/pcaps/*.pcap "$top"/pcaps/*.pcapng; do
-    base=$(basename "$pcap")
-    name=${base%.pcap}
+update() { # capture, expected name, extra arguments...
+    pcap=$1
+    name=$2
+    shift 2
     /usr/bin/python3 "$top/tests/golden/run_golden.py" --update "$bin" "$top/docs/snitrace.schema.json" \
-        "$pcap" "$top/tests/golden/expected/$name.jsonl"
+        "$pcap" "$top/tests/golden/expected/$name.jsonl" "$@"
+}
+for pcap in "$top"/pcaps/*.pcap "$top"/pcaps/*.pcapng; do
+    update "$pcap" "$(basename "$pcap")"
+done
+for pcap in "$top"/pcaps/cert/*.pcap; do
+    update "$pcap" "cert-$(basename "$pcap")" --ca-file "$top/pcaps/cert/test-ca.pem"
 done
