@@ -39,55 +39,12 @@ const char *snt_problem_name(unsigned i)
     return i < SNT_PROBLEM_COUNT ? problem_names[i] : NULL;
 }
 
-static char **copy_strings(char *const *src, size_t n)
-{
-    if (!n)
-        return NULL;
-    char **out = calloc(n, sizeof *out);
-    for (size_t i = 0; out && i < n; i++)
-        out[i] = strdup(src[i] ? src[i] : "");
-    return out;
-}
-
-static void free_strings(char **list, size_t n)
-{
-    for (size_t i = 0; list && i < n; i++)
-        free(list[i]);
-    free(list);
-}
-
-void snt_cert_info_clear(struct snt_cert_info *ci)
-{
-    free_strings(ci->subject_cn, ci->n_subject_cn);
-    free_strings(ci->dns_names, ci->n_dns_names);
-    free_strings(ci->ip_addresses, ci->n_ip_addresses);
-    free(ci->subject_dn);
-    free(ci->issuer_dn);
-    memset(ci, 0, sizeof *ci);
-}
-
-void snt_cert_info_dup(struct snt_cert_info *ci, const struct snt_cert_info *src)
-{
-    *ci = *src;
-    ci->subject_cn = copy_strings(src->subject_cn, src->n_subject_cn);
-    ci->dns_names = copy_strings(src->dns_names, src->n_dns_names);
-    ci->ip_addresses = copy_strings(src->ip_addresses, src->n_ip_addresses);
-    ci->subject_dn = src->subject_dn ? strdup(src->subject_dn) : NULL;
-    ci->issuer_dn = src->issuer_dn ? strdup(src->issuer_dn) : NULL;
-    if (!ci->subject_cn)
-        ci->n_subject_cn = 0;
-    if (!ci->dns_names)
-        ci->n_dns_names = 0;
-    if (!ci->ip_addresses)
-        ci->n_ip_addresses = 0;
-}
-
 void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r)
 {
     if (a->has_cert)
-        snt_cert_info_clear(&a->cert.info);
+        snt_cert_info_free(&a->cert.info);
     a->cert.verdict = r->verdict;
-    snt_cert_info_dup(&a->cert.info, &r->info);
+    snt_cert_info_copy(&a->cert.info, &r->info);
     a->has_cert = true;
 }
 
@@ -108,7 +65,7 @@ void snt_attempt_free(struct snt_attempt *a)
     snt_bytes_free(&a->http_method);
     snt_bytes_free(&a->http_uri);
     if (a->has_cert)
-        snt_cert_info_clear(&a->cert.info);
+        snt_cert_info_free(&a->cert.info);
     a->has_cert = false;
     a->n_alpn = 0;
 }

@@ -83,7 +83,17 @@ static bool load_trust(X509_STORE *store, const struct snt_cert_checker_opts *o,
 {
     struct stat st;
     if (!o->ca_file && !o->ca_path) {
-        if (X509_STORE_set_default_paths(store) == 1)
+        /* The system bundle in memory plus the hashed directory.  Not
+         * X509_STORE_set_default_paths: in OpenSSL 3 it also adds a store
+         * lookup that lists the whole directory on every issuer search. */
+        const char *file = X509_get_default_cert_file(), *dir = X509_get_default_cert_dir();
+        bool any = false;
+        if (stat(file, &st) == 0 && X509_STORE_load_file(store, file) == 1)
+            any = true;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && X509_STORE_load_path(store, dir) == 1)
+            any = true;
+        ERR_clear_error();
+        if (any)
             return true;
         openssl_error(err, errlen, "cannot load", "the default trust store");
         return false;
@@ -182,6 +192,51 @@ static size_t result_bytes(const struct snt_cert_result *r)
            list_bytes(in->ip_addresses, in->n_ip_addresses) +
            (in->subject_dn ? strlen(in->subject_dn) + 1 : 0) +
            (in->issuer_dn ? strlen(in->issuer_dn) + 1 : 0);
+}
+
+/* ---- copies --------------------------------------------------------------- */
+
+static char **copy_strings(char *const *src, size_t n)
+{
+    if (!n)
+        return NULL;
+    char **out = calloc(n, sizeof *out);
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = strdup(src[i] ? src[i] : "");
+    return out;
+}
+
+static void free_strings(char **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+void snt_cert_info_free(struct snt_cert_info *ci)
+{
+    free_strings(ci->subject_cn, ci->n_subject_cn);
+    free_strings(ci->dns_names, ci->n_dns_names);
+    free_strings(ci->ip_addresses, ci->n_ip_addresses);
+    free(ci->subject_dn);
+    free(ci->issuer_dn);
+    memset(ci, 0, sizeof *ci);
+}
+
+void snt_cert_info_copy(struct snt_cert_info *ci, const struct snt_cert_info *src)
+{
+    *ci = *src;
+    ci->subject_cn = copy_strings(src->subject_cn, src->n_subject_cn);
+    ci->dns_names = copy_strings(src->dns_names, src->n_dns_names);
+    ci->ip_addresses = copy_strings(src->ip_addresses, src->n_ip_addresses);
+    ci->subject_dn = src->subject_dn ? strdup(src->subject_dn) : NULL;
+    ci->issuer_dn = src->issuer_dn ? strdup(src->issuer_dn) : NULL;
+    if (!ci->subject_cn)
+        ci->n_subject_cn = 0;
+    if (!ci->dns_names)
+        ci->n_dns_names = 0;
+    if (!ci->ip_addresses)
+        ci->n_ip_addresses = 0;
 }
 
 /* ---- decoding ------------------------------------------------------------- */
@@ -539,6 +594,7 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     bool times_ok = false;
     int64_t from, to;
     memset(&r, 0, sizeof r);
+    memset(&ch, 0, sizeof ch);
     if (!decode_chain(c, spans, n, &ch))
         return NULL;
     if (!describe_leaf(c, ch.certs[0], &spans[0], &r.info, &times_ok)) {
@@ -553,16 +609,38 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     return snt_cert_cache_put(c->cache, key, &r, result_bytes(&r), from, to);
 }
 
+/* A name asked of a chain already judged without one: the chain's verdict
+ * (trust, validity, algorithms) stands, only the name is checked. */
+static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
+                                              const struct snt_cert_result *chain_only,
+                                              const struct snt_span *leaf,
+                                              const struct snt_cert_name *nm,
+                                              const uint8_t key[SNT_CERT_KEY_LEN])
+{
+    struct snt_cert_result r;
+    int64_t from, to;
+    X509 *x = decode_der(leaf);
+    if (!x)
+        return NULL;
+    snt_cert_cache_window(chain_only, &from, &to);
+    snt_cert_info_copy(&r.info, &chain_only->info);
+    r.verdict = chain_only->verdict;
+    snt_cert_check_name(x, &r.info, nm, &r.verdict);
+    X509_free(x);
+    return snt_cert_cache_put(c->cache, key, &r, result_bytes(&r), from, to);
+}
+
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
                                              const struct snt_span *chain, size_t n,
                                              const char *name, int64_t capture_time)
 {
-    struct snt_cert_name nm;
-    uint8_t key[SNT_CERT_KEY_LEN];
+    struct snt_cert_name nm, none;
+    uint8_t key[SNT_CERT_KEY_LEN], chain_key[SNT_CERT_KEY_LEN];
     const struct snt_cert_result *hit;
     if (!c || !chain || n == 0)
         return NULL;
     snt_cert_name_normalize(name, &nm);
+    snt_cert_name_normalize(NULL, &none);
     if (!question_key(c, chain, n, &nm, capture_time, key))
         return NULL;
     hit = snt_cert_cache_get(c->cache, key, capture_time);
@@ -570,5 +648,14 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
         c->counters.cache_hits++;
         return hit;
     }
-    return examine(c, chain, n, &nm, capture_time, key);
+    /* The costly part, verifying the chain, does not depend on the name:
+     * it is done once per chain and day, and each name is checked on top. */
+    if (nm.kind == SNT_CERT_NAME_NONE)
+        return examine(c, chain, n, &nm, capture_time, key);
+    if (!question_key(c, chain, n, &none, capture_time, chain_key))
+        return NULL;
+    hit = snt_cert_cache_get(c->cache, chain_key, capture_time);
+    if (!hit)
+        hit = examine(c, chain, n, &none, capture_time, chain_key);
+    return hit ? add_name(c, hit, &chain[0], &nm, key) : NULL;
 }

@@ -9,6 +9,7 @@
  */
 #include "cert_internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +130,15 @@ const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
     unlink_recency(cache, e);
     link_newest(cache, e);
     return &e->result;
+}
+
+void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64_t *to)
+{
+    /* Results live inside their entries: step back to the entry. */
+    const struct entry *e =
+        (const struct entry *)(const void *)((const char *)r - offsetof(struct entry, result));
+    *from = e->from;
+    *to = e->to;
 }
 
 const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,

@@ -65,6 +65,9 @@ void snt_cert_cache_free(struct snt_cert_cache *cache); /* accepts NULL */
 const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
                                                  const uint8_t key[SNT_CERT_KEY_LEN], int64_t t);
 
+/* The window [from, to) a remembered result holds for (after a get). */
+void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64_t *to);
+
 /* Remember *r (moved in: the cache owns its strings from now on) for key, as
  * valid for capture times in [from, to).  bytes is what it costs.  Evicts
  * the least recently used entries to stay within bounds, never the new one.

@@ -158,6 +158,8 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
  * RFC 6298) had no answer; a younger one is merely incomplete. */
 static enum snt_outcome outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
 {
+    if (c->w && c->w->handshake_done)
+        return SNT_OUTCOME_ESTABLISHED; /* only the client's first data was still awaited */
     if (c->syn_seen && !c->synack_seen && e->now_usec - c->syn_usec >= USEC)
         return SNT_OUTCOME_NO_ANSWER;
     return SNT_OUTCOME_INCOMPLETE;

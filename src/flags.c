@@ -34,7 +34,7 @@ static void free_list(char **list, size_t n)
 
 static void flag_free(struct snt_flag *fl)
 {
-    snt_cert_info_clear(&fl->cert);
+    snt_cert_info_free(&fl->cert);
     free_list(fl->cert_names, fl->n_cert_names);
     free_list(fl->asked, fl->n_asked);
     free_list(fl->failed, fl->n_failed);
@@ -79,7 +79,7 @@ static bool list_add(char ***list, size_t *n, const char *s)
 
 static void copy_cert(struct snt_flag *fl, const struct snt_cert_info *ci)
 {
-    snt_cert_info_dup(&fl->cert, ci);
+    snt_cert_info_copy(&fl->cert, ci);
     /* What the certificate covers: DNS SANs, or the CNs when it has none. */
     if (ci->n_dns_names)
         for (size_t i = 0; i < ci->n_dns_names; i++)

@@ -111,10 +111,6 @@ struct snt_attempt {
 void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max);
 void snt_bytes_free(struct snt_bytes *b);
 
-/* Deep copy of certificate information, and its release. */
-void snt_cert_info_dup(struct snt_cert_info *dst, const struct snt_cert_info *src);
-void snt_cert_info_clear(struct snt_cert_info *ci);
-
 /* Deep copy of a certificate result into the attempt. */
 void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r);
 

@@ -61,6 +61,10 @@ struct snt_cert_result {
     struct snt_cert_verdict verdict;
 };
 
+/* Deep copy of certificate information, and its release (accepts zeroed). */
+void snt_cert_info_copy(struct snt_cert_info *dst, const struct snt_cert_info *src);
+void snt_cert_info_free(struct snt_cert_info *ci);
+
 struct snt_cert_checker;
 
 struct snt_cert_checker_opts {
