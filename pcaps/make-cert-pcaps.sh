@@ -51,6 +51,7 @@ NOT_YET=(-startdate 20390101000000Z -enddate 20400101000000Z)
 STORY_CLI=192.0.2.10
 STORY_MAIL=198.51.100.21
 STORY_WEB=198.51.100.22
+STORY_AUTO=198.51.100.23
 STORY_DNS=198.51.100.53
 
 snt_netns_setup || snt_die "namespace setup failed"
@@ -155,9 +156,12 @@ make_pki() {
 		"${VALID[@]}" &&
 	issue story-shared inter "/CN=shared7.webhost.test" \
 		"$(leaf_ext DNS:shared7.webhost.test)" "${VALID[@]}" &&
+	issue story-auto inter "/CN=autodiscover.webhost.test" \
+		"$(leaf_ext DNS:autodiscover.webhost.test)" "${VALID[@]}" &&
 	issue story-fixed inter "/CN=example.test" \
-		"$(leaf_ext DNS:autodiscover.example.test,DNS:example.test,DNS:www.example.test)" \
-		"${VALID[@]}" || return 1
+		"$(leaf_ext DNS:example.test,DNS:www.example.test)" "${VALID[@]}" &&
+	issue story-auto-fixed inter "/CN=autodiscover.example.test" \
+		"$(leaf_ext DNS:autodiscover.example.test)" "${VALID[@]}" || return 1
 	rm -f "$C"/*.csr
 }
 make_pki || snt_die "certificate generation failed"
@@ -200,9 +204,10 @@ verify_as sha1 "$NAME" "CA signature digest algorithm too weak" -auth_level 1
 verify_as many-sans "$NAME" "many-sans.crt: OK"
 verify_as many-sans host0001.example.test "many-sans.crt: OK"
 verify_as story-mail mail.hosted.test "story-mail.crt: OK"
-verify_as story-shared autodiscover.example.test "hostname mismatch"
+verify_as story-auto autodiscover.example.test "hostname mismatch"
 verify_as story-shared example.test "hostname mismatch"
-for n in autodiscover.example.test example.test www.example.test; do
+verify_as story-auto-fixed autodiscover.example.test "story-auto-fixed.crt: OK"
+for n in example.test www.example.test; do
 	verify_as story-fixed "$n" "story-fixed.crt: OK"
 done
 [ "$pki_fails" = 0 ] || snt_die "$pki_fails certificate check(s) failed"
@@ -313,7 +318,7 @@ scenario cert-client-alert.pcap match "$I" -- \
 # the mail host, the web host and a DNS server, each in its own range.
 ip -n "$SNT_CLI" addr add "$STORY_CLI/24" dev "$SNT_CLI_IF"
 ip -n "$SNT_CLI" route add 198.51.100.0/24 dev "$SNT_CLI_IF" src "$STORY_CLI"
-for a in "$STORY_MAIL" "$STORY_WEB" "$STORY_DNS"; do
+for a in "$STORY_MAIL" "$STORY_WEB" "$STORY_AUTO" "$STORY_DNS"; do
 	ip -n "$SNT_SRV" addr add "$a/24" dev "$SNT_SRV_IF"
 done
 
@@ -324,7 +329,7 @@ snt_bg "$SNT_SRV" "$SNT_TMP/dnsmasq.log" timeout 120 dnsmasq -k -C /dev/null \
 	--pid-file="$SNT_TMP/dnsmasq.pid" --log-facility=- --log-queries \
 	--local=/test/ \
 	--host-record=mail.hosted.test,"$STORY_MAIL" \
-	--host-record=autodiscover.example.test,"$STORY_WEB" \
+	--host-record=autodiscover.example.test,"$STORY_AUTO" \
 	--host-record=example.test,"$STORY_WEB" \
 	--host-record=www.example.test,"$STORY_WEB"
 snt_wait_listen_udp "$SNT_SRV" 53 || { cat "$SNT_TMP/dnsmasq.log" >&2; snt_die "dnsmasq did not start"; }
@@ -353,12 +358,21 @@ story() { # FILE
 		sh "$SNT_TMP/burst.sh" "$SNT_TMP/resolv.conf" "${CURL12[@]}"
 }
 
+# Before: the bare domain lives on a shared web host whose certificate names
+# only itself, and autodiscover points at the provider's own service.
 tls_server "$STORY_WEB" story-shared "$I"
+WEB_PID=$SRV_PID
+tls_server "$STORY_AUTO" story-auto "$I"
 story story.pcap
 snt_stop "$SRV_PID"
+snt_stop "$WEB_PID"
+# After: each host presents a certificate for the names clients use on it.
 tls_server "$STORY_WEB" story-fixed "$I"
+WEB_PID=$SRV_PID
+tls_server "$STORY_AUTO" story-auto-fixed "$I"
 story story-fixed.pcap
 snt_stop "$SRV_PID"
+snt_stop "$WEB_PID"
 
 # --- checks --------------------------------------------------------------------
 
@@ -509,9 +523,9 @@ count cert-client-alert.pcap "tls.record.content_type==23" 0
 
 for f in story.pcap story-fixed.pcap; do
 	expect "$f" "dns.flags.response==1 && dns.a" "dns.qry.name dns.a" \
-		"autodiscover.example.test|$STORY_WEB example.test|$STORY_WEB mail.hosted.test|$STORY_MAIL www.example.test|$STORY_WEB"
+		"autodiscover.example.test|$STORY_AUTO example.test|$STORY_WEB mail.hosted.test|$STORY_MAIL www.example.test|$STORY_WEB"
 	expect "$f" "$CH" "ip.src ip.dst $SNI" \
-		"$STORY_CLI|$STORY_MAIL|mail.hosted.test $STORY_CLI|$STORY_WEB|autodiscover.example.test $STORY_CLI|$STORY_WEB|example.test"
+		"$STORY_CLI|$STORY_MAIL|mail.hosted.test $STORY_CLI|$STORY_WEB|example.test $STORY_CLI|$STORY_AUTO|autodiscover.example.test"
 	expect "$f" http.request "ip.dst http.host http.request.uri" "$STORY_WEB|www.example.test|/"
 	count "$f" "$CERT && count(tls.handshake.certificate_length) == 2" 3
 	count "$f" "tls.record.content_type==23 && tcp.srcport==443" 3 100
@@ -520,9 +534,9 @@ for f in story.pcap story-fixed.pcap; do
 	count "$f" "frame.time_relative > 2" 0
 done
 expect story.pcap "$CERT" "ip.src x509ce.dNSName" \
-	"$STORY_MAIL|mail.hosted.test $STORY_WEB|shared7.webhost.test"
+	"$STORY_MAIL|mail.hosted.test $STORY_WEB|shared7.webhost.test $STORY_AUTO|autodiscover.webhost.test"
 expect story-fixed.pcap "$CERT" "ip.src x509ce.dNSName" \
-	"$STORY_MAIL|mail.hosted.test $STORY_WEB|autodiscover.example.test,example.test,www.example.test"
+	"$STORY_MAIL|mail.hosted.test $STORY_WEB|example.test,www.example.test $STORY_AUTO|autodiscover.example.test"
 
 echo "sizes:"
 for f in "$OUT"/*.pcap; do

@@ -8,6 +8,7 @@
 #include "snitrace/tls.h"
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,28 @@ static void ja3_list(struct strbuf *sb, const uint16_t *v, size_t n)
     }
 }
 
+/* Digests fetched once: OpenSSL 3 otherwise looks the algorithm up (under a
+ * lock) on every call, which costs more than hashing a ClientHello. */
+static EVP_MD *fetched_md5, *fetched_sha256;
+
+static void free_fetched(void)
+{
+    EVP_MD_free(fetched_md5);
+    EVP_MD_free(fetched_sha256);
+    fetched_md5 = fetched_sha256 = NULL;
+}
+
+static const EVP_MD *digest(EVP_MD **slot, const char *name)
+{
+    static bool registered;
+    if (!*slot) {
+        *slot = EVP_MD_fetch(NULL, name, NULL);
+        if (*slot && !registered)
+            registered = atexit(free_fetched) == 0;
+    }
+    return *slot;
+}
+
 bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, char md5hex[33])
 {
     struct strbuf sb = {buf, buflen, 0, buflen == 0};
@@ -112,7 +135,8 @@ bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, ch
             buf[0] = '\0';
         return false;
     }
-    if (!EVP_Digest(buf, sb.len, md, &mdlen, EVP_md5(), NULL) || mdlen != 16)
+    const EVP_MD *md5 = digest(&fetched_md5, "MD5");
+    if (!md5 || !EVP_Digest(buf, sb.len, md, &mdlen, md5, NULL) || mdlen != 16)
         return false;
     bytes_to_hex(md, mdlen, md5hex);
     return true;
@@ -234,7 +258,9 @@ static void ja4_hash(const struct strbuf *sb, char out[JA4_HASH_CHARS + 1])
     memcpy(out, JA4_EMPTY_HASH, sizeof JA4_EMPTY_HASH);
     if (sb->overflow || sb->len == 0)
         return;
-    if (!EVP_Digest(sb->p, sb->len, md, &mdlen, EVP_sha256(), NULL) || mdlen < JA4_HASH_CHARS / 2)
+    const EVP_MD *sha256 = digest(&fetched_sha256, "SHA256");
+    if (!sha256 || !EVP_Digest(sb->p, sb->len, md, &mdlen, sha256, NULL) ||
+        mdlen < JA4_HASH_CHARS / 2)
         return;
     bytes_to_hex(md, JA4_HASH_CHARS / 2, out);
 }

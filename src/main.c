@@ -88,11 +88,22 @@ static void write_openssl_config(struct snt_flag *fl, void *arg)
                     "-key KEY -out CSR\n", path, path);
 }
 
+static void write_flag_summary(struct snt_flag *fl, void *arg)
+{
+    struct run *r = arg;
+    note_write(r, snt_output_text_flag(&r->out, fl, false));
+}
+
 static void finish_flags(struct run *r)
 {
     if (!r->flags)
         return;
     snt_flags_each_changed(r->flags, write_flag_update, r);
+    /* People read the text view to the end: the hosts to fix go last. */
+    if (r->out.format == SNT_FORMAT_TEXT && snt_flags_count(r->flags)) {
+        fprintf(r->out.f, "\n# hosts whose certificates do not cover the names clients used:\n");
+        snt_flags_each_written(r->flags, write_flag_summary, r);
+    }
     if (r->openssl_config_dir)
         snt_flags_each_written(r->flags, write_openssl_config, r);
 }
