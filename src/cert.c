@@ -83,14 +83,16 @@ static bool load_trust(X509_STORE *store, const struct snt_cert_checker_opts *o,
 {
     struct stat st;
     if (!o->ca_file && !o->ca_path) {
-        /* The system bundle in memory plus the hashed directory.  Not
+        /* The hashed directory, whose certificates are read only when an
+         * issuer is looked up, so a run that verifies little pays little;
+         * the bundle file only where there is no such directory.  Not
          * X509_STORE_set_default_paths: in OpenSSL 3 it also adds a store
          * lookup that lists the whole directory on every issuer search. */
         const char *file = X509_get_default_cert_file(), *dir = X509_get_default_cert_dir();
         bool any = false;
-        if (stat(file, &st) == 0 && X509_STORE_load_file(store, file) == 1)
-            any = true;
         if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && X509_STORE_load_path(store, dir) == 1)
+            any = true;
+        else if (stat(file, &st) == 0 && X509_STORE_load_file(store, file) == 1)
             any = true;
         ERR_clear_error();
         if (any)
@@ -172,6 +174,7 @@ void snt_cert_result_clear(struct snt_cert_result *r)
     free_list(in->ip_addresses, in->n_ip_addresses);
     free(in->subject_dn);
     free(in->issuer_dn);
+    X509_free(r->leaf);
     memset(r, 0, sizeof *r);
 }
 
@@ -605,6 +608,8 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     r.info.chain_length = n > UINT_MAX ? UINT_MAX : (unsigned)n;
     judge(c, &ch, nm, t, times_ok, &r);
     stable_window(&ch, t, &from, &to);
+    if (nm->kind == SNT_CERT_NAME_NONE && X509_up_ref(ch.certs[0]) == 1)
+        r.leaf = ch.certs[0]; /* for the names that will be asked of it */
     free_chain(&ch);
     return snt_cert_cache_put(c->cache, key, &r, result_bytes(&r), from, to);
 }
@@ -619,14 +624,18 @@ static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
 {
     struct snt_cert_result r;
     int64_t from, to;
-    X509 *x = decode_der(leaf);
+    /* The chain's entry keeps its parsed leaf: decoding a certificate costs
+     * more than checking a name against it. */
+    X509 *x = chain_only->leaf ? chain_only->leaf : decode_der(leaf);
     if (!x)
         return NULL;
+    memset(&r, 0, sizeof r);
     snt_cert_cache_window(chain_only, &from, &to);
     snt_cert_info_copy(&r.info, &chain_only->info);
     r.verdict = chain_only->verdict;
     snt_cert_check_name(x, &r.info, nm, &r.verdict);
-    X509_free(x);
+    if (x != chain_only->leaf)
+        X509_free(x);
     return snt_cert_cache_put(c->cache, key, &r, result_bytes(&r), from, to);
 }
 
@@ -658,4 +667,22 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
     if (!hit)
         hit = examine(c, chain, n, &none, capture_time, chain_key);
     return hit ? add_name(c, hit, &chain[0], &nm, key) : NULL;
+}
+
+void snt_cert_describe_unparsed(const struct snt_span *leaf, unsigned chain_length,
+                                struct snt_cert_result *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    memset(out, 0, sizeof *out);
+    out->info.chain_length = chain_length;
+    out->info.not_before = out->info.not_after = -1;
+    if (leaf->len && EVP_Digest(leaf->p, leaf->len, md, &len, EVP_sha256(), NULL) == 1) {
+        for (unsigned i = 0; i < len && i < 32; i++)
+            snprintf(out->info.sha256_hex + 2 * i, 3, "%02X", md[i]);
+    }
+    ERR_clear_error();
+    out->verdict.problems = SNT_PROBLEM_UNTRUSTED;
+    snprintf(out->verdict.verify_error, sizeof out->verdict.verify_error,
+             "the server's certificate is not valid DER and cannot be parsed");
 }

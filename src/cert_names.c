@@ -147,8 +147,13 @@ static bool collect_general_name(const GENERAL_NAME *g, struct snt_cert_info *in
     if (g->type == GEN_DNS) {
         if (info->dns_names_total++ >= SNT_CERT_MAX_NAMES)
             return true;
-        s = snt_cert_printable(ASN1_STRING_get0_data(g->d.dNSName),
-                               (size_t)ASN1_STRING_length(g->d.dNSName), false);
+        /* Shown up to an embedded NUL, as OpenSSL and Wireshark print it (the
+         * form a C-string client once matched: the NUL-prefix attack).  The
+         * name check itself sees every byte and never matches such a name. */
+        const uint8_t *p = ASN1_STRING_get0_data(g->d.dNSName);
+        size_t len = (size_t)ASN1_STRING_length(g->d.dNSName);
+        const uint8_t *nul = len ? memchr(p, 0, len) : NULL;
+        s = snt_cert_printable(p, nul ? (size_t)(nul - p) : len, false);
         if (!s)
             return false;
         info->dns_names[info->n_dns_names++] = s;

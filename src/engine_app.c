@@ -111,7 +111,11 @@ static void tls_certificate(struct snt_engine *e, struct conn_work *w, struct sn
         r = snt_cert_check(e->cfg.certs, list.certs, list.n,
                            expected_name(a, &r->info, ip, sizeof ip), when);
     if (!r) {
+        struct snt_cert_result unparsed;
         e->stats.parse_errors++;
+        snt_cert_describe_unparsed(&list.certs[0], list.total, &unparsed);
+        snt_attempt_set_cert(a, &unparsed);
+        a->problems |= unparsed.verdict.problems;
         return;
     }
     snt_attempt_set_cert(a, r);

@@ -59,6 +59,7 @@ struct snt_cert_verdict {
 struct snt_cert_result {
     struct snt_cert_info info;
     struct snt_cert_verdict verdict;
+    void *leaf; /* the checker's own: the parsed leaf, kept with a chain's verdict */
 };
 
 /* Deep copy of certificate information, and its release (accepts zeroed). */
@@ -93,6 +94,13 @@ void snt_cert_checker_free(struct snt_cert_checker *c); /* accepts NULL */
  * self-signed one after the leaf.  A checker is not thread-safe. */
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c, const struct snt_span *chain,
                                              size_t n, const char *name, int64_t capture_time);
+
+/* For a leaf snt_cert_check could not parse: a result that says so (its
+ * SHA-256, the chain length, untrusted with the reason), so the attempt
+ * still shows that the server sent something in place of a certificate.
+ * Free with snt_cert_info_free(&out->info). */
+void snt_cert_describe_unparsed(const struct snt_span *leaf, unsigned chain_length,
+                                struct snt_cert_result *out);
 
 /* Counters for stats: certificates decoded (leaf and intermediates, on cache
  * misses), chain verifications run, cache hits, certificates that did not
