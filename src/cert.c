@@ -88,17 +88,15 @@ static bool load_trust(X509_STORE *store, const struct snt_cert_checker_opts *o,
          * the bundle file only where there is no such directory.  Not
          * X509_STORE_set_default_paths: in OpenSSL 3 it also adds a store
          * lookup that lists the whole directory on every issuer search. */
+        /* A machine without a system trust store trusts nothing: every
+         * chain is reported untrusted, which is the truth for its clients. */
         const char *file = X509_get_default_cert_file(), *dir = X509_get_default_cert_dir();
-        bool any = false;
-        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && X509_STORE_load_path(store, dir) == 1)
-            any = true;
-        else if (stat(file, &st) == 0 && X509_STORE_load_file(store, file) == 1)
-            any = true;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            X509_STORE_load_path(store, dir);
+        else if (stat(file, &st) == 0)
+            X509_STORE_load_file(store, file);
         ERR_clear_error();
-        if (any)
-            return true;
-        openssl_error(err, errlen, "cannot load", "the default trust store");
-        return false;
+        return true;
     }
     if (o->ca_file && X509_STORE_load_file(store, o->ca_file) != 1) {
         openssl_error(err, errlen, "cannot load CA file", o->ca_file);

@@ -3,7 +3,7 @@
 # packages that are already there.  Run as root (or through sudo).
 set -eu
 packages="build-essential meson ninja-build pkg-config libpcap-dev libssl-dev libcjson-dev
-openssl curl tcpdump iproute2 python3 python3-jsonschema tshark"
+openssl ca-certificates curl tcpdump iproute2 python3 python3-jsonschema"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -11,8 +11,6 @@ done
 if [ -n "$missing" ]; then
     echo "installing:$missing"
     export DEBIAN_FRONTEND=noninteractive
-    # tshark asks whether non-root users may capture; the answer does not matter here.
-    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing
