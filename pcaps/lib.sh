@@ -191,3 +191,15 @@ snt_stop() {
 	SNT_PIDS=("${keep[@]}")
 	return "$rc"
 }
+
+# shellcheck disable=SC2317 # called through the scripts' capture functions
+# Run a client in the client namespace, bounded in time. Failure is often
+# the point (refused, no answer, a rejected certificate), so it is reported,
+# not fatal.
+client() {
+	local rc
+	ip netns exec "$SNT_CLI" timeout 20 "$@" >>"$SNT_TMP/client.log" 2>&1 </dev/null
+	rc=$?
+	[ "$rc" = 0 ] || snt_log "client exit $rc: $*"
+	return 0
+}

@@ -235,17 +235,6 @@ tls_server() {
 	snt_wait_file "$log" ACCEPT || { cat "$log" >&2; snt_die "s_server for $leaf did not start"; }
 }
 
-# shellcheck disable=SC2317 # called through capture
-# Run a client in the client namespace, bounded in time. Some scenarios
-# end in a failed handshake on purpose, so a failure is reported, not fatal.
-client() {
-	local rc
-	ip netns exec "$SNT_CLI" timeout 20 "$@" >>"$SNT_TMP/client.log" 2>&1 </dev/null
-	rc=$?
-	[ "$rc" = 0 ] || snt_log "client exit $rc: $*"
-	return 0
-}
-
 # capture FILE FILTER COMMAND... : one scenario, one capture on the
 # client's veth holding only the traffic that matches FILTER. COMMAND runs
 # here (it may be a function) and starts its clients with `client`.

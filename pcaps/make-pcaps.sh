@@ -69,16 +69,6 @@ snt_wait_listen "$SNT_SRV" 3128 || snt_die "proxy did not start"
 
 # --- scenarios ---------------------------------------------------------------
 
-# Run a client in the client namespace, bounded in time. Failure is often
-# the point (refused, no answer), so it is reported, not fatal.
-client() {
-	local rc
-	ip netns exec "$SNT_CLI" timeout 20 "$@" >>"$SNT_TMP/client.log" 2>&1 </dev/null
-	rc=$?
-	[ "$rc" = 0 ] || snt_log "client exit $rc: $*"
-	return 0
-}
-
 # capture FILE FILTER CLIENT-COMMAND... : one scenario, one capture on the
 # client's veth holding only the traffic that matches FILTER.
 capture() {
