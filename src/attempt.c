@@ -30,7 +30,7 @@ void snt_bytes_free(struct snt_bytes *b)
 }
 
 static const char *const problem_names[SNT_PROBLEM_COUNT] = {
-    "name_mismatch", "expired",         "not_yet_valid", "self_signed", "untrusted",
+    "name_mismatch", "expired",        "not_yet_valid",   "self_signed", "untrusted",
     "weak_key",      "weak_signature", "client_rejected", "no_sni",
 };
 

@@ -225,6 +225,8 @@ struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const str
     a->server = src_is_client ? p->dst : p->src;
     a->client_port = src_is_client ? p->sport : p->dport;
     a->server_port = src_is_client ? p->dport : p->sport;
+    if (e->cfg.attempt_started)
+        e->cfg.attempt_started(a, e->emit_arg);
     f->user = c;
     e->stats.flows++;
     return c;

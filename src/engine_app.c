@@ -105,8 +105,8 @@ static void tls_certificate(struct snt_engine *e, struct conn_work *w, struct sn
     }
     int64_t when = (int64_t)(e->now_usec / 1000000u);
     char ip[64];
-    const struct snt_cert_result *r =
-        snt_cert_check(e->cfg.certs, list.certs, list.n, expected_name(a, NULL, ip, sizeof ip), when);
+    const struct snt_cert_result *r = snt_cert_check(e->cfg.certs, list.certs, list.n,
+                                                     expected_name(a, NULL, ip, sizeof ip), when);
     if (r && !expected_name(a, NULL, ip, sizeof ip) && r->info.n_ip_addresses)
         r = snt_cert_check(e->cfg.certs, list.certs, list.n,
                            expected_name(a, &r->info, ip, sizeof ip), when);

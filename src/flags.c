@@ -142,7 +142,8 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
 }
 
 struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
-                                const struct snt_cert_result *cert, const char *name, uint64_t ts_usec)
+                                const struct snt_cert_result *cert, const char *name,
+                                uint64_t ts_usec)
 {
     struct snt_flag *fl = find(f, server, port, cert->info.sha256_hex);
     if (!fl && !(fl = create(f, server, port, &cert->info, ts_usec)))

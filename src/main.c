@@ -10,6 +10,7 @@
 #include "snitrace/cert.h"
 #include "snitrace/engine.h"
 #include "snitrace/flags.h"
+#include "snitrace/session.h"
 #include "snitrace/options.h"
 #include "snitrace/output.h"
 
@@ -39,6 +40,7 @@ struct run {
     struct snt_engine *engine;
     struct snt_cert_checker *certs;
     struct snt_flags *flags;
+    struct snt_sessions *sessions;
     const char *openssl_config_dir;
     struct snt_capture *capture;
     struct snt_output out;
@@ -56,24 +58,41 @@ static void note_write(struct run *r, bool ok)
     }
 }
 
-/* Flags follow the attempts that raise them. */
+static void attempt_started(struct snt_attempt *a, void *arg)
+{
+    struct run *r = arg;
+    snt_sessions_attempt_started(r->sessions, a);
+}
+
+static void write_session(const struct snt_session *s, void *arg)
+{
+    struct run *r = arg;
+    note_write(r, snt_output_session(&r->out, s));
+}
+
+/* Flags follow the attempts that raise them.  The text view shows attempts
+ * within their sessions and the flags at the end, as people read it. */
 static void write_attempt(const struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
-    note_write(r, snt_output_attempt(&r->out, a));
+    bool text = r->out.format == SNT_FORMAT_TEXT;
+    if (!text)
+        note_write(r, snt_output_attempt(&r->out, a));
+    snt_sessions_attempt_finished(r->sessions, a);
     if (!a->has_cert || !r->flags)
         return;
     const char *name = a->sni.len ? (const char *)a->sni.p : (const char *)a->name.p;
-    struct snt_flag *fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, name,
-                                         a->ts_usec);
-    if (fl)
+    struct snt_flag *fl =
+        snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, name, a->ts_usec);
+    if (fl && !text)
         note_write(r, snt_output_flag(&r->out, fl, false));
 }
 
 static void write_flag_update(struct snt_flag *fl, void *arg)
 {
     struct run *r = arg;
-    note_write(r, snt_output_flag(&r->out, fl, true));
+    if (r->out.format != SNT_FORMAT_TEXT)
+        note_write(r, snt_output_flag(&r->out, fl, true));
 }
 
 static void write_openssl_config(struct snt_flag *fl, void *arg)
@@ -84,8 +103,10 @@ static void write_openssl_config(struct snt_flag *fl, void *arg)
         fprintf(stderr, "snitrace: cannot write %s: %s\n", path, strerror(errno));
         return;
     }
-    fprintf(stderr, "snitrace: wrote %s; make a request with:\n  openssl req -new -config %s "
-                    "-key KEY -out CSR\n", path, path);
+    fprintf(stderr,
+            "snitrace: wrote %s; make a request with:\n  openssl req -new -config %s "
+            "-key KEY -out CSR\n",
+            path, path);
 }
 
 static void write_flag_summary(struct snt_flag *fl, void *arg)
@@ -114,6 +135,7 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
     s->live = snt_capture_is_live(r->capture);
     if (r->flags)
         s->flags = snt_flags_count(r->flags);
+    s->sessions = snt_sessions_written(r->sessions);
     if (r->certs) {
         struct snt_cert_counters cc;
         snt_cert_counters(r->certs, &cc);
@@ -131,6 +153,7 @@ static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t c
 {
     struct run *r = arg;
     snt_engine_packet(r->engine, ts_usec, r->linktype, data, caplen, wirelen);
+    snt_sessions_advance(r->sessions, ts_usec);
 }
 
 /* Live: wall time moves the clock when no packets come, so timeouts fire. */
@@ -138,6 +161,7 @@ static void on_idle(void *arg, uint64_t wall_usec)
 {
     struct run *r = arg;
     snt_engine_advance(r->engine, wall_usec);
+    snt_sessions_advance(r->sessions, wall_usec);
     if (!r->stats_interval)
         return;
     if (!r->last_stats_usec)
@@ -201,6 +225,7 @@ static int trace(struct run *r, const struct snt_options *o)
         status = EXIT_READ_ERROR;
     }
     snt_engine_finish(r->engine);
+    snt_sessions_finish(r->sessions);
     finish_flags(r);
     write_stats(r, snt_engine_now(r->engine), true);
     if (r->write_failed || fflush(r->out.f) != 0) {
@@ -229,7 +254,9 @@ int main(int argc, char **argv)
         status = EXIT_READ_ERROR;
     if (!status) {
         snt_output_init(&r.out, out, o.format, snt_capture_is_live(r.capture));
-        r.engine = snt_engine_new(&o.engine, write_attempt, &r);
+        r.sessions = snt_sessions_new(o.session_gap_usec, write_session, &r);
+        o.engine.attempt_started = attempt_started;
+        r.engine = r.sessions ? snt_engine_new(&o.engine, write_attempt, &r) : NULL;
         if (!r.engine) {
             fprintf(stderr, "snitrace: out of memory\n");
             status = EXIT_READ_ERROR;
@@ -238,6 +265,7 @@ int main(int argc, char **argv)
         }
     }
     snt_engine_free(r.engine);
+    snt_sessions_free(r.sessions);
     snt_flags_free(r.flags);
     snt_cert_checker_free(r.certs);
     snt_capture_close(r.capture);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "snitrace/options.h"
+#include "snitrace/session.h"
 
 static const char usage_text[] =
     "usage: snitrace -r FILE [options] [filter expression]\n"
@@ -37,6 +38,10 @@ static const char usage_text[] =
     "                         whose subjectAltNames cover every name clients used\n"
     "      --no-cert-checks   do not examine certificates\n"
     "\n"
+    "Sessions:\n"
+    "      --session-gap S    a client idle for S seconds (capture time) ends its\n"
+    "                         session (default 30)\n"
+    "\n"
     "Tracking (times are capture time):\n"
     "      --max-flows N      connections tracked at once (default 262144); the oldest\n"
     "                         is finished and dropped when full (counted as evictions)\n"
@@ -64,6 +69,7 @@ enum {
     OPT_CA_PATH,
     OPT_OPENSSL_CONFIG,
     OPT_NO_CERT_CHECKS,
+    OPT_SESSION_GAP,
 };
 
 static const struct option long_options[] = {
@@ -87,6 +93,7 @@ static const struct option long_options[] = {
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"openssl-config", required_argument, NULL, OPT_OPENSSL_CONFIG},
     {"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
+    {"session-gap", required_argument, NULL, OPT_SESSION_GAP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -148,6 +155,7 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
     case OPT_CA_PATH: o->ca_path = arg; return true;
     case OPT_OPENSSL_CONFIG: o->openssl_config_dir = arg; return true;
     case OPT_NO_CERT_CHECKS: o->no_cert_checks = true; return true;
+    case OPT_SESSION_GAP: return set_seconds("--session-gap", arg, &o->session_gap_usec);
     case OPT_SYN_TIMEOUT: return set_seconds("--syn-timeout", arg, &o->engine.syn_timeout_usec);
     case OPT_TCP_TIMEOUT: return set_seconds("--tcp-timeout", arg, &o->engine.tcp_idle_usec);
     case OPT_UDP_TIMEOUT: return set_seconds("--udp-timeout", arg, &o->engine.udp_idle_usec);
@@ -232,6 +240,7 @@ enum snt_options_result snt_options_parse(struct snt_options *o, int argc, char 
     memset(o, 0, sizeof *o);
     o->capture.promisc = true;
     o->stats_interval = 60;
+    o->session_gap_usec = SNT_DEFAULT_SESSION_GAP_USEC;
     snt_engine_config_default(&o->engine);
     int c;
     opterr = 0;

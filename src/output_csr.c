@@ -20,8 +20,9 @@ static bool is_safe_name(const char *s)
     if (!*s || strlen(s) > 253)
         return false;
     for (const char *c = s; *c; c++) {
-        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                  *c == '-' || *c == '.' || *c == '*' || *c == ':' || *c == '_';
+        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '*' || *c == ':' ||
+                  *c == '_';
         if (!ok)
             return false;
     }
@@ -63,9 +64,10 @@ bool snt_write_openssl_config(const char *dir, const struct snt_flag *fl, char *
     FILE *f = fopen(path, "w");
     if (!f)
         return false;
-    fprintf(f, "# openssl req configuration for %s port %u, written by snitrace.\n"
-               "# Clients asked this server for names its certificate did not cover.\n"
-               "# Use: openssl req -new -config %s -key KEY -out CSR\n\n",
+    fprintf(f,
+            "# openssl req configuration for %s port %u, written by snitrace.\n"
+            "# Clients asked this server for names its certificate did not cover.\n"
+            "# Use: openssl req -new -config %s -key KEY -out CSR\n\n",
             ip, fl->port, path);
     fprintf(f, "[req]\nprompt = no\ndistinguished_name = dn\nreq_extensions = v3_req\n\n");
     fprintf(f, "[dn]\nCN = %s\n\n", first_dns_name(names, n));

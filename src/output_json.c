@@ -313,3 +313,42 @@ bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool updat
         cJSON_AddBoolToObject(root, "names_truncated", true);
     return write_json_line(o, root);
 }
+
+static cJSON *session_attempt_to_json(const struct snt_session_attempt *e)
+{
+    char ts[40];
+    cJSON *o = cJSON_CreateObject();
+    snt_format_time(e->ts_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(o, "@timestamp", ts);
+    add_endpoint(o, "server", &e->server, e->server_port);
+    cJSON_AddStringToObject(add_object(o, "network"), "protocol", snt_protocol_name(e->protocol));
+    add_cstring(o, "name", e->name);
+    cJSON_AddStringToObject(o, "name_source", snt_name_source_name(e->name_source));
+    cJSON_AddStringToObject(o, "outcome", snt_outcome_name(e->outcome));
+    add_problems(o, "problems", e->problems);
+    return o;
+}
+
+bool snt_output_session(struct snt_output *o, const struct snt_session *s)
+{
+    if (o->format == SNT_FORMAT_TEXT)
+        return snt_output_text_session(o, s);
+    char ts[40], ip[64];
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "type", "session");
+    snt_format_time(s->start_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(root, "@timestamp", ts);
+    cJSON_AddNumberToObject(root, "session_id", (double)s->id);
+    snt_format_addr(&s->client, ip, sizeof ip);
+    cJSON_AddStringToObject(add_object(root, "client"), "ip", ip);
+    cJSON_AddStringToObject(root, "start", ts);
+    snt_format_time(s->end_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(root, "end", ts);
+    cJSON *arr = cJSON_AddArrayToObject(root, "attempts");
+    for (unsigned i = 0; i < s->n_attempts; i++)
+        cJSON_AddItemToArray(arr, session_attempt_to_json(&s->attempts[i]));
+    cJSON_AddNumberToObject(root, "attempt_count", s->attempts_total);
+    add_string_array(root, "names", s->names, s->n_names);
+    cJSON_AddNumberToObject(root, "problem_count", s->problem_count);
+    return write_json_line(o, root);
+}

@@ -141,3 +141,64 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
         fflush(o->f);
     return !ferror(o->f);
 }
+
+static const char *scheme_of(const struct snt_session_attempt *e)
+{
+    switch (e->protocol) {
+    case SNT_PROTO_TLS: return e->server_port == 443 ? "https" : "tls";
+    case SNT_PROTO_HTTP: return "http";
+    case SNT_PROTO_QUIC: return "quic";
+    case SNT_PROTO_DNS: return "dns";
+    case SNT_PROTO_UNKNOWN: break;
+    }
+    return "tcp";
+}
+
+/* "  https  autodiscover.example.test:443  198.51.100.21  TLS1.2  cert shared7.webhost.test  NAME
+ * MISMATCH  established" */
+static void print_session_attempt(struct snt_output *o, const struct snt_session_attempt *e)
+{
+    char ip[64], target[320];
+    snt_format_addr(&e->server, ip, sizeof ip);
+    const char *name = e->name ? e->name : ip;
+    char *safe = snt_utf8_sanitize((const uint8_t *)name, strlen(name));
+    snprintf(target, sizeof target, "%s:%u", safe ? safe : "?", e->server_port);
+    free(safe);
+    fprintf(o->f, "  %-5s  %-40s  %-15s  %-6s", scheme_of(e), target, ip,
+            e->version ? e->version : "-");
+    if (e->cert_cn) {
+        char *cn = snt_utf8_sanitize((const uint8_t *)e->cert_cn, strlen(e->cert_cn));
+        fprintf(o->f, "  cert %s", cn ? cn : "?");
+        free(cn);
+    }
+    const char *sep = "  ";
+    for (unsigned i = 0; i < SNT_PROBLEM_COUNT; i++) {
+        if (!(e->problems & (1u << i)))
+            continue;
+        fputs(sep, o->f);
+        for (const char *c = snt_problem_name(i); *c; c++)
+            fputc(*c == '_' ? ' ' : toupper((unsigned char)*c), o->f);
+        sep = ", ";
+    }
+    fprintf(o->f, "  %s\n", snt_outcome_name(e->outcome));
+}
+
+bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)
+{
+    char ip[64], start[40];
+    snt_format_addr(&s->client, ip, sizeof ip);
+    snt_format_time(s->start_usec, start, sizeof start);
+    start[10] = ' ';
+    start[strlen(start) - 1] = '\0'; /* the Z: the line says UTC */
+    double secs = (double)(s->end_usec - s->start_usec) / 1e6;
+    fprintf(o->f, "session %llu  client %s  %s UTC  %.1f s  %u attempt%s%s\n",
+            (unsigned long long)s->id, ip, start, secs, s->attempts_total,
+            s->attempts_total == 1 ? "" : "s", s->problem_count ? "  (problems)" : "");
+    for (unsigned i = 0; i < s->n_attempts; i++)
+        print_session_attempt(o, &s->attempts[i]);
+    if (s->attempts_total > s->n_attempts)
+        fprintf(o->f, "  ... and %u more\n", s->attempts_total - s->n_attempts);
+    if (o->live)
+        fflush(o->f);
+    return !ferror(o->f);
+}

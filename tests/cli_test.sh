@@ -61,7 +61,8 @@ grep -q '"type":"attempt"' "$tmp/out" && fail "filter 'udp' still let a TCP atte
 expect 0 "" -- -r "$pcaps/tls12.pcap" -o "$tmp/o.json"
 grep -q '"type":"attempt"' "$tmp/o.json" || fail "-o FILE did not get the attempts"
 expect 0 "" -- -r "$pcaps/tls12.pcap" --format text
-grep -q "www.example.test (sni)" "$tmp/out" || fail "text view lacks the name: $(cat "$tmp/out")"
+grep -q "www.example.test:4412" "$tmp/out" || fail "text view lacks the name: $(cat "$tmp/out")"
+grep -q "^session 1  client 192.0.2.1 " "$tmp/out" || fail "text view lacks the session header: $(cat "$tmp/out")"
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures failures"

@@ -43,6 +43,16 @@ def main():
                  if a["server"]["ip"] == ip and a["server"]["port"] == port}
         if not asked <= set(f["suggested_alt_names"]):
             failures.append(f"{ip}:{port} suggests {f['suggested_alt_names']}, tried {sorted(asked)}")
+    sessions = [r for r in records if r["type"] == "session"]
+    if len(sessions) != 1:
+        failures.append(f"{len(sessions)} sessions, expected one burst")
+    else:
+        in_session = [(a["name"], a["server"]["port"], a["network"]["protocol"])
+                      for a in sessions[0]["attempts"]]
+        if in_session != want:
+            failures.append(f"session lists {in_session}, expected {want}")
+        if any(a["session_id"] != sessions[0]["session_id"] for a in attempts):
+            failures.append("an attempt carries another session_id")
     fixed = run(binary, pcaps, "story-fixed.pcap")
     after = [r for r in fixed if r["type"] == "flag"]
     if after:

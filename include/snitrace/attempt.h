@@ -43,8 +43,8 @@ enum snt_outcome {
 
 /* Attempt-level problems, beside the certificate ones (SNT_PROBLEM_* in cert.h). */
 #define SNT_PROBLEM_CLIENT_REJECTED (1u << 7)
-#define SNT_PROBLEM_NO_SNI (1u << 8)
-#define SNT_PROBLEM_COUNT 9
+#define SNT_PROBLEM_NO_SNI          (1u << 8)
+#define SNT_PROBLEM_COUNT           9
 
 /* "name_mismatch", ... for bit i (0 <= i < SNT_PROBLEM_COUNT). */
 const char *snt_problem_name(unsigned i);
@@ -95,7 +95,7 @@ struct snt_attempt {
     /* The server's certificate (TLS <= 1.2), a copy of the checker's result */
     bool has_cert;
     struct snt_cert_result cert;
-    unsigned problems;          /* SNT_PROBLEM_* bits */
+    unsigned problems; /* SNT_PROBLEM_* bits */
     unsigned n_alerts;
     struct snt_attempt_alert alerts[SNT_ATTEMPT_MAX_ALERTS];
     const char *client_rejected; /* how the client turned it down, or NULL */

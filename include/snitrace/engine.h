@@ -19,6 +19,9 @@ struct snt_engine_config {
     uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
     struct snt_cert_checker *certs; /* borrowed; NULL: certificates are not examined */
+    /* Called when an attempt begins (its endpoints and start time are set),
+     * with the emit callback's argument; may set a->session_id. */
+    void (*attempt_started)(struct snt_attempt *a, void *arg);
 };
 
 /* Defaults, documented in docs/snitrace.md and --help. */

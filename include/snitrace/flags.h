@@ -21,12 +21,12 @@ struct snt_flag {
     uint16_t port;
     uint64_t first_usec, last_usec;
     struct snt_cert_info cert; /* a copy */
-    char **cert_names; /* DNS SANs, else the CNs; then IP SANs: what it covers */
+    char **cert_names;         /* DNS SANs, else the CNs; then IP SANs: what it covers */
     size_t n_cert_names;
-    unsigned problems;  /* SNT_PROBLEM_* seen on any attempt */
-    char **asked;       /* every name asked, first-seen order */
+    unsigned problems; /* SNT_PROBLEM_* seen on any attempt */
+    char **asked;      /* every name asked, first-seen order */
     size_t n_asked;
-    char **failed;      /* names that did not match, first-seen order */
+    char **failed; /* names that did not match, first-seen order */
     size_t n_failed;
     bool names_dropped; /* SNT_FLAG_MAX_NAMES was reached */
     bool written;       /* a flag record was written */
@@ -41,7 +41,8 @@ void snt_flags_free(struct snt_flags *f); /* accepts NULL */
 /* Record that a client asked `name` of this server and got `cert`.  Returns
  * the flag when it must be written now (the first failed name), else NULL. */
 struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
-                                const struct snt_cert_result *cert, const char *name, uint64_t ts_usec);
+                                const struct snt_cert_result *cert, const char *name,
+                                uint64_t ts_usec);
 
 /* Every flag written earlier that has changed since, then marked unchanged. */
 void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg);
@@ -54,7 +55,7 @@ void snt_flags_each_written(struct snt_flags *f, void (*fn)(struct snt_flag *, v
  * count; names point into the flag. */
 size_t snt_flag_suggested_names(const struct snt_flag *fl, const char **out, size_t max);
 
-uint64_t snt_flags_count(const struct snt_flags *f); /* flags written */
+uint64_t snt_flags_count(const struct snt_flags *f);   /* flags written */
 uint64_t snt_flags_dropped(const struct snt_flags *f); /* servers not tracked: table full */
 
 #endif

@@ -3,6 +3,7 @@
 #define SNITRACE_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "snitrace/capture.h"
 #include "snitrace/engine.h"
@@ -18,6 +19,7 @@ struct snt_options {
     const char *ca_file, *ca_path; /* trust store; NULL: the system's */
     const char *openssl_config_dir; /* write a CSR config per flagged host */
     bool no_cert_checks;
+    uint64_t session_gap_usec;
     char *filter_owned; /* filter joined from trailing arguments */
 };
 

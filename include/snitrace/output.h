@@ -9,6 +9,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/flags.h"
+#include "snitrace/session.h"
 
 enum snt_format { SNT_FORMAT_JSON, SNT_FORMAT_TEXT };
 
@@ -36,6 +37,11 @@ void snt_output_init(struct snt_output *o, FILE *f, enum snt_format format, bool
 
 /* Write one finished attempt.  Returns false on a write error. */
 bool snt_output_attempt(struct snt_output *o, const struct snt_attempt *a);
+
+/* Write a session (JSON record, or in the text view its header and one line
+ * per attempt). */
+bool snt_output_session(struct snt_output *o, const struct snt_session *s);
+bool snt_output_text_session(struct snt_output *o, const struct snt_session *s);
 
 /* Write a host flag; update is true for the end-of-input rewrite. */
 bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool update);

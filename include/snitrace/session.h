@@ -1,0 +1,69 @@
+/* Sessions: one client's burst of attempts, grouped by an idle gap in
+ * capture time.  An attempt joins its client's open session when it starts
+ * within the gap of the session's latest attempt start; a session is
+ * written when the gap has passed and every attempt in it has been written
+ * (or at the end of input).
+ */
+#ifndef SNITRACE_SESSION_H
+#define SNITRACE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snitrace/attempt.h"
+
+#define SNT_SESSION_MAX_ATTEMPTS     512   /* attempts listed per session (more are counted) */
+#define SNT_SESSION_MAX_NAMES        128   /* distinct names listed per session */
+#define SNT_SESSION_MAX_CLIENTS      65536 /* open sessions; the oldest is closed early */
+#define SNT_DEFAULT_SESSION_GAP_USEC (30ull * 1000000u)
+
+/* What a session keeps of one attempt. */
+struct snt_session_attempt {
+    uint64_t ts_usec;
+    struct snt_addr server;
+    uint16_t server_port;
+    enum snt_protocol protocol;
+    enum snt_name_source name_source;
+    enum snt_outcome outcome;
+    unsigned problems;
+    char *name;    /* NULL when none */
+    char *cert_cn; /* first subject CN of the certificate, NULL when none */
+    char *version; /* "TLS1.2", NULL when none */
+};
+
+struct snt_session {
+    struct snt_session *next_by_client, *next_by_id, *older, *newer;
+    bool draining; /* the gap passed: waits for its attempts, takes no new ones */
+    uint64_t id;
+    struct snt_addr client;
+    uint64_t start_usec, end_usec; /* first and latest attempt start */
+    unsigned pending;              /* attempts started, not yet written */
+    unsigned n_attempts, cap_attempts, attempts_total, problem_count;
+    struct snt_session_attempt *attempts; /* grows up to SNT_SESSION_MAX_ATTEMPTS */
+    char **names;                         /* distinct, first-seen order */
+    unsigned n_names, cap_names;
+};
+
+typedef void (*snt_session_fn)(const struct snt_session *s, void *arg);
+
+struct snt_sessions;
+
+struct snt_sessions *snt_sessions_new(uint64_t gap_usec, snt_session_fn emit, void *arg);
+void snt_sessions_free(struct snt_sessions *s); /* accepts NULL; writes nothing */
+
+/* An attempt began (its client, start time): sets a->session_id. */
+void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a);
+
+/* An attempt was written: remember it in its session. */
+void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_attempt *a);
+
+/* Capture time moved: write the sessions whose gap has passed. */
+void snt_sessions_advance(struct snt_sessions *s, uint64_t now_usec);
+
+/* End of input: write every session. */
+void snt_sessions_finish(struct snt_sessions *s);
+
+uint64_t snt_sessions_written(const struct snt_sessions *s);
+
+#endif

@@ -1,0 +1,282 @@
+/* DNS messages (RFC 1035 section 4): the header, the questions, and the
+ * A (RFC 1035 section 3.4.1), AAAA (RFC 3596 section 2.2) and CNAME
+ * (RFC 1035 section 3.3.1) records of the Answer section.  Names may be
+ * compressed (RFC 1035 section 4.1.4) and are rendered in presentation form,
+ * lower-cased, with unprintable bytes escaped as \DDD (RFC 4343 section 2.1).
+ * TCP messages carry a two-byte length prefix (RFC 1035 section 4.2.2).
+ *
+ * The names become JSON fields and session keys, so they are made printable
+ * and case-folded here, once, rather than by every consumer.
+ */
+#include <string.h>
+
+#include "snitrace/dns.h"
+#include "snitrace/reader.h"
+
+#define DNS_MIN_QUESTION   5  /* root name, QTYPE, QCLASS */
+#define DNS_MIN_RR         11 /* root name, TYPE, CLASS, TTL, RDLENGTH */
+#define DNS_TCP_LEN_PREFIX 2
+
+#define DNS_FLAG_QR      0x8000
+#define DNS_FLAG_TC      0x0200
+#define DNS_OPCODE_SHIFT 11
+#define DNS_OPCODE_MASK  0x0f
+#define DNS_RCODE_MASK   0x0f
+#define DNS_MAX_OPCODE   5 /* UPDATE (RFC 2136); 6 and up are unassigned */
+#define DNS_MAX_QDCOUNT  4
+
+#define DNS_CLASS_IN 1
+
+#define DNS_LABEL_KIND_MASK 0xc0
+#define DNS_LABEL_POINTER   0xc0 /* the two high bits set: a compression pointer */
+#define DNS_POINTER_HI_MASK 0x3f
+#define DNS_MAX_LABEL       63
+#define DNS_MAX_WIRE_NAME   255 /* RFC 1035 section 2.3.4, length bytes included */
+
+#define DNS_IPV4_LEN 4
+#define DNS_IPV6_LEN 16
+
+#define NAME_CAP     256 /* the size of every name buffer in struct snt_dns_message */
+#define ESCAPED_BYTE 4   /* "\DDD" */
+
+/* ---- names ---------------------------------------------------------------- */
+
+struct name_buf {
+    char *s;
+    size_t len;
+    bool any_label;
+};
+
+/* Inside a label, '.' and '\' would make the presentation form ambiguous and
+ * everything outside printable ASCII must not reach the output raw. */
+static bool needs_escape(uint8_t c)
+{
+    return c <= ' ' || c >= 0x7f || c == '.' || c == '\\';
+}
+
+static bool append_byte(struct name_buf *b, uint8_t c)
+{
+    size_t need = needs_escape(c) ? ESCAPED_BYTE : 1;
+    if (b->len + need > NAME_CAP - 1)
+        return false;
+    if (need == 1) {
+        b->s[b->len++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        return true;
+    }
+    b->s[b->len++] = '\\';
+    b->s[b->len++] = (char)('0' + c / 100);
+    b->s[b->len++] = (char)('0' + c / 10 % 10);
+    b->s[b->len++] = (char)('0' + c % 10);
+    return true;
+}
+
+static bool append_label(struct name_buf *b, struct snt_span label)
+{
+    struct snt_reader r = snt_reader_make(label.p, label.len);
+    uint8_t c;
+    if (b->any_label) {
+        if (b->len + 1 > NAME_CAP - 1)
+            return false;
+        b->s[b->len++] = '.';
+    }
+    b->any_label = true;
+    while (snt_read_u8(&r, &c))
+        if (!append_byte(b, c))
+            return false;
+    return true;
+}
+
+/* Offset of cur's position in the message; cur must share msg's end. */
+static size_t msg_offset(const struct snt_reader *msg, const struct snt_reader *cur)
+{
+    return snt_reader_left(msg) - snt_reader_left(cur);
+}
+
+/* Follow the compression pointer hi,lo found at label_off.  Pointers must go
+ * strictly backwards, which by itself rules out loops; the hop limit bounds
+ * the work a hostile chain of backward pointers can cause. */
+static bool follow_pointer(const struct snt_reader *msg, struct snt_reader *cur, uint8_t hi,
+                           uint8_t lo, size_t label_off, unsigned *hops)
+{
+    size_t target = ((size_t)(hi & DNS_POINTER_HI_MASK) << 8) | lo;
+    if (target >= label_off || ++*hops > SNT_DNS_MAX_POINTER_HOPS)
+        return false;
+    *cur = *msg;
+    return snt_skip(cur, target);
+}
+
+/* Read a possibly compressed name at r (a reader over the rest of msg) into
+ * out[NAME_CAP].  r ends up after the name's bytes at its original place. */
+static bool read_name(const struct snt_reader *msg, struct snt_reader *r, char *out)
+{
+    struct name_buf b = {out, 0, false};
+    struct snt_reader cur = *r;
+    unsigned hops = 0;
+    size_t wire = 0;
+    for (;;) {
+        size_t label_off = msg_offset(msg, &cur);
+        uint8_t len;
+        struct snt_span label;
+        if (!snt_read_u8(&cur, &len))
+            return false;
+        if ((len & DNS_LABEL_KIND_MASK) == DNS_LABEL_POINTER) {
+            uint8_t lo;
+            if (!snt_read_u8(&cur, &lo))
+                return false;
+            if (hops == 0)
+                *r = cur; /* the name's own bytes end with its first pointer */
+            if (!follow_pointer(msg, &cur, len, lo, label_off, &hops))
+                return false;
+            continue;
+        }
+        /* 0x40 and 0x80 are the obsolete extended label types (RFC 6891). */
+        if (len > DNS_MAX_LABEL)
+            return false;
+        wire += 1 + (size_t)len;
+        if (wire > DNS_MAX_WIRE_NAME)
+            return false;
+        if (len == 0)
+            break;
+        if (!snt_read_span(&cur, len, &label) || !append_label(&b, label))
+            return false;
+    }
+    if (hops == 0)
+        *r = cur;
+    out[b.len] = '\0';
+    return true;
+}
+
+/* ---- sections ------------------------------------------------------------- */
+
+struct dns_header {
+    uint16_t id, flags, qdcount, ancount, nscount, arcount;
+};
+
+static bool read_header(struct snt_reader *r, struct dns_header *h)
+{
+    return snt_read_u16(r, &h->id) && snt_read_u16(r, &h->flags) && snt_read_u16(r, &h->qdcount) &&
+           snt_read_u16(r, &h->ancount) && snt_read_u16(r, &h->nscount) &&
+           snt_read_u16(r, &h->arcount);
+}
+
+static uint8_t header_opcode(const struct dns_header *h)
+{
+    return (uint8_t)((h->flags >> DNS_OPCODE_SHIFT) & DNS_OPCODE_MASK);
+}
+
+/* Every question is read so the answers can be found; the first is kept. */
+static bool read_questions(const struct snt_reader *msg, struct snt_reader *r,
+                           struct snt_dns_message *out)
+{
+    char scratch[NAME_CAP];
+    for (unsigned i = 0; i < out->qdcount; i++) {
+        uint16_t qtype, qclass;
+        if (!read_name(msg, r, i == 0 ? out->qname : scratch) || !snt_read_u16(r, &qtype) ||
+            !snt_read_u16(r, &qclass))
+            return false;
+        if (i == 0)
+            out->qtype = qtype;
+    }
+    return true;
+}
+
+/* RDATA of a kept type into a; false when it does not fit the type.  at is
+ * a reader over the rest of the message at the RDATA, since a CNAME target
+ * may point back into earlier records; after is the message just past it. */
+static bool read_rdata(const struct snt_reader *msg, struct snt_reader at,
+                       const struct snt_reader *after, struct snt_dns_answer *a)
+{
+    size_t want = a->type == SNT_DNS_TYPE_A ? DNS_IPV4_LEN : DNS_IPV6_LEN;
+    struct snt_span addr;
+    if (a->type == SNT_DNS_TYPE_CNAME)
+        return read_name(msg, &at, a->cname) && snt_reader_left(&at) == snt_reader_left(after);
+    if (snt_reader_left(&at) - snt_reader_left(after) != want || !snt_read_span(&at, want, &addr))
+        return false;
+    memcpy(a->addr, addr.p, want);
+    a->addr_len = (uint8_t)want;
+    return true;
+}
+
+static bool is_kept_type(uint16_t type)
+{
+    return type == SNT_DNS_TYPE_A || type == SNT_DNS_TYPE_AAAA || type == SNT_DNS_TYPE_CNAME;
+}
+
+static bool read_answer(const struct snt_reader *msg, struct snt_reader *r,
+                        struct snt_dns_message *out)
+{
+    struct snt_dns_answer a;
+    uint16_t rrclass, rdlength;
+    memset(&a, 0, sizeof a);
+    if (!read_name(msg, r, a.owner) || !snt_read_u16(r, &a.type) || !snt_read_u16(r, &rrclass) ||
+        !snt_read_u32(r, &a.ttl) || !snt_read_u16(r, &rdlength))
+        return false;
+    struct snt_reader at = *r;
+    if (!snt_skip(r, rdlength))
+        return false;
+    if (rrclass != DNS_CLASS_IN || !is_kept_type(a.type))
+        return true;
+    if (!read_rdata(msg, at, r, &a))
+        return false;
+    if (out->n_answers == SNT_DNS_MAX_ANSWERS) {
+        out->answers_dropped = true;
+        return true;
+    }
+    out->answers[out->n_answers++] = a;
+    return true;
+}
+
+enum snt_result snt_dns_parse(const uint8_t *p, size_t len, struct snt_dns_message *out)
+{
+    const struct snt_reader msg = snt_reader_make(p, len);
+    struct snt_reader r = msg;
+    struct dns_header h;
+    memset(out, 0, sizeof *out);
+    if (!read_header(&r, &h))
+        return SNT_MALFORMED;
+    out->id = h.id;
+    out->response = (h.flags & DNS_FLAG_QR) != 0;
+    out->opcode = header_opcode(&h);
+    out->truncated_flag = (h.flags & DNS_FLAG_TC) != 0;
+    out->rcode = (uint8_t)(h.flags & DNS_RCODE_MASK);
+    out->qdcount = h.qdcount;
+    out->ancount = h.ancount;
+    if (!read_questions(&msg, &r, out))
+        return SNT_MALFORMED;
+    for (unsigned i = 0; i < out->ancount; i++)
+        if (!read_answer(&msg, &r, out))
+            return SNT_MALFORMED;
+    return SNT_OK;
+}
+
+/* ---- framing and sniffing ------------------------------------------------- */
+
+enum snt_result snt_dns_tcp_frame(const uint8_t *p, size_t len, const uint8_t **msg,
+                                  size_t *msg_len, size_t *consumed)
+{
+    struct snt_reader r = snt_reader_make(p, len);
+    struct snt_span body;
+    uint16_t n;
+    if (!snt_read_u16(&r, &n))
+        return SNT_NEED_MORE;
+    if (n == 0)
+        return SNT_MALFORMED;
+    if (!snt_read_span(&r, n, &body))
+        return SNT_NEED_MORE;
+    *msg = body.p;
+    *msg_len = body.len;
+    *consumed = DNS_TCP_LEN_PREFIX + body.len;
+    return SNT_OK;
+}
+
+bool snt_dns_plausible(const uint8_t *p, size_t len)
+{
+    struct snt_reader r = snt_reader_make(p, len);
+    struct dns_header h;
+    if (!read_header(&r, &h))
+        return false;
+    uint64_t least = (uint64_t)h.qdcount * DNS_MIN_QUESTION +
+                     ((uint64_t)h.ancount + h.nscount + h.arcount) * DNS_MIN_RR;
+    return h.qdcount >= 1 && h.qdcount <= DNS_MAX_QDCOUNT && header_opcode(&h) <= DNS_MAX_OPCODE &&
+           least <= snt_reader_left(&r);
+}
