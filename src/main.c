@@ -1,6 +1,9 @@
 /* snitrace: trace every connection attempt, the name the client meant, and
  * what came of it.  Wires capture -> engine -> output and owns the exit code. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +50,9 @@ struct run {
     int linktype;
     unsigned stats_interval;
     uint64_t last_stats_usec;
+    bool progress; /* offline, on a terminal: a progress line on stderr */
+    uint64_t progress_start_usec;
+    bool progress_shown;
     bool write_failed;
 };
 
@@ -156,10 +162,30 @@ static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t c
     snt_sessions_advance(r->sessions, ts_usec);
 }
 
-/* Live: wall time moves the clock when no packets come, so timeouts fire. */
+static void show_progress(struct run *r, uint64_t wall_usec)
+{
+    uint64_t done, total;
+    if (!snt_capture_progress(r->capture, &done, &total) || !total)
+        return;
+    if (!r->progress_start_usec)
+        r->progress_start_usec = wall_usec;
+    double secs = (double)(wall_usec - r->progress_start_usec) / 1e6;
+    double pps = secs > 0 ? (double)snt_engine_stats(r->engine)->packets / secs : 0;
+    fprintf(stderr, "\rsnitrace: %5.1f%%  %llu / %llu MB  %.0f packets/s ", 100.0 * (double)done / (double)total,
+            (unsigned long long)(done >> 20), (unsigned long long)(total >> 20), pps);
+    r->progress_shown = true;
+}
+
+/* Live: wall time moves the clock when no packets come, so timeouts fire.
+ * Offline: only the progress line. */
 static void on_idle(void *arg, uint64_t wall_usec)
 {
     struct run *r = arg;
+    if (!snt_capture_is_live(r->capture)) {
+        if (r->progress)
+            show_progress(r, wall_usec);
+        return;
+    }
     snt_engine_advance(r->engine, wall_usec);
     snt_sessions_advance(r->sessions, wall_usec);
     if (!r->stats_interval)
@@ -211,6 +237,30 @@ static int open_cert_checks(struct run *r, struct snt_options *o)
     return 0;
 }
 
+/* Hostile bytes are parsed with as few rights as possible: once the capture
+ * and the output are open, root is not needed any more. */
+static int drop_privileges(const struct snt_options *o, bool live)
+{
+    const char *user = o->drop_user;
+    if (!user && (!live || geteuid() != 0))
+        return 0;
+    if (!user)
+        user = "nobody";
+    if (strcmp(user, "root") == 0)
+        return 0;
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        fprintf(stderr, "snitrace: -Z: no such user '%s'\n", user);
+        return EXIT_USAGE;
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+        setuid(pw->pw_uid) != 0) {
+        fprintf(stderr, "snitrace: cannot change to user %s: %s\n", user, strerror(errno));
+        return EXIT_READ_ERROR;
+    }
+    return 0;
+}
+
 static int trace(struct run *r, const struct snt_options *o)
 {
     char err[512] = "";
@@ -224,6 +274,8 @@ static int trace(struct run *r, const struct snt_options *o)
                 o->capture.file ? o->capture.file : o->capture.iface, err);
         status = EXIT_READ_ERROR;
     }
+    if (r->progress_shown)
+        fputs("\r\033[K", stderr); /* the progress line goes away */
     snt_engine_finish(r->engine);
     snt_sessions_finish(r->sessions);
     finish_flags(r);
@@ -235,6 +287,34 @@ static int trace(struct run *r, const struct snt_options *o)
     return status;
 }
 
+/* Everything that needs privileges first (capture, output, trust store),
+ * then drop them, then the stages that see packets. */
+static int setup(struct run *r, struct snt_options *o, FILE **out)
+{
+    r->stats_interval = o->capture.iface ? o->stats_interval : 0;
+    int status = open_cert_checks(r, o);
+    if (!status)
+        status = open_capture(r, o);
+    if (!status && !(*out = open_output(o->output_file)))
+        status = EXIT_READ_ERROR;
+    if (status)
+        return status;
+    bool live = snt_capture_is_live(r->capture);
+    snt_output_init(&r->out, *out, o->format, live);
+    r->out.color = o->format == SNT_FORMAT_TEXT && isatty(fileno(*out)) && !getenv("NO_COLOR");
+    r->progress = !o->quiet && !live && isatty(STDERR_FILENO);
+    if ((status = drop_privileges(o, live)) != 0)
+        return status;
+    r->sessions = snt_sessions_new(o->session_gap_usec, write_session, r);
+    o->engine.attempt_started = attempt_started;
+    r->engine = r->sessions ? snt_engine_new(&o->engine, write_attempt, r) : NULL;
+    if (!r->engine) {
+        fprintf(stderr, "snitrace: out of memory\n");
+        return EXIT_READ_ERROR;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct snt_options o;
@@ -244,26 +324,11 @@ int main(int argc, char **argv)
         return pr == SNT_OPTIONS_EXIT_OK ? 0 : EXIT_USAGE;
     }
     struct run r;
+    FILE *out = NULL;
     memset(&r, 0, sizeof r);
-    r.stats_interval = o.capture.iface ? o.stats_interval : 0;
-    int status = open_cert_checks(&r, &o);
+    int status = setup(&r, &o, &out);
     if (!status)
-        status = open_capture(&r, &o);
-    FILE *out = status ? NULL : open_output(o.output_file);
-    if (!status && !out)
-        status = EXIT_READ_ERROR;
-    if (!status) {
-        snt_output_init(&r.out, out, o.format, snt_capture_is_live(r.capture));
-        r.sessions = snt_sessions_new(o.session_gap_usec, write_session, &r);
-        o.engine.attempt_started = attempt_started;
-        r.engine = r.sessions ? snt_engine_new(&o.engine, write_attempt, &r) : NULL;
-        if (!r.engine) {
-            fprintf(stderr, "snitrace: out of memory\n");
-            status = EXIT_READ_ERROR;
-        } else {
-            status = trace(&r, &o);
-        }
-    }
+        status = trace(&r, &o);
     snt_engine_free(r.engine);
     snt_sessions_free(r.sessions);
     snt_flags_free(r.flags);

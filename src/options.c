@@ -24,12 +24,15 @@ static const char usage_text[] =
     "  -s, --snaplen N        live snapshot length in bytes (default 262144)\n"
     "  -p, --no-promiscuous   do not put the interface into promiscuous mode\n"
     "  -B, --buffer-size MB   live kernel capture buffer size\n"
+    "  -Z, --relinquish-privileges USER\n"
+    "                         after opening the capture and output, run as USER\n"
+    "                         (default for live capture as root: nobody; -Z root keeps root)\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE      write to FILE instead of standard output\n"
     "  -F, --format FORMAT    json (default) or text\n"
     "      --stats-interval S live: write a stats record every S seconds (default 60, 0 off)\n"
-    "  -q, --quiet            no warnings on standard error\n"
+    "  -q, --quiet            no warnings or progress line on standard error\n"
     "\n"
     "Certificates (TLS up to 1.2, where they travel in clear):\n"
     "      --ca-file FILE     trust store for chain checks (PEM); default: the system's\n"
@@ -82,6 +85,7 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, 'F'},
     {"quiet", no_argument, NULL, 'q'},
+    {"relinquish-privileges", required_argument, NULL, 'Z'},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"syn-timeout", required_argument, NULL, OPT_SYN_TIMEOUT},
@@ -194,6 +198,7 @@ static bool apply_option(struct snt_options *o, int c, const char *arg)
     case 'o': o->output_file = arg; return true;
     case 'F': return set_format(o, arg);
     case 'q': o->quiet = true; return true;
+    case 'Z': o->drop_user = arg; return true;
     default: return apply_long_option(o, c, arg);
     }
 }
@@ -244,7 +249,7 @@ enum snt_options_result snt_options_parse(struct snt_options *o, int argc, char 
     snt_engine_config_default(&o->engine);
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:r:i:f:s:pB:o:F:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:r:i:f:s:pB:o:F:qZ:hV", long_options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return SNT_OPTIONS_EXIT_OK;

@@ -10,6 +10,16 @@
 #include "snitrace/output.h"
 #include "snitrace/tls.h"
 
+#define RED "\033[1;31m"
+#define YELLOW "\033[1;33m"
+#define GREEN "\033[32m"
+#define RESET "\033[0m"
+
+static const char *paint(const struct snt_output *o, const char *colour)
+{
+    return o->color ? colour : "";
+}
+
 static void format_endpoint(const struct snt_addr *a, uint16_t port, char *buf, size_t len)
 {
     char ip[64];
@@ -128,7 +138,8 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     char server[80];
     format_endpoint(&fl->server, fl->port, server, sizeof server);
     const char *cn = fl->cert.n_subject_cn ? fl->cert.subject_cn[0] : "(no CN)";
-    fprintf(o->f, "%s %s: certificate ", update ? "FLAG (updated)" : "FLAG", server);
+    fprintf(o->f, "%s%s%s %s: certificate ", paint(o, RED), update ? "FLAG (updated)" : "FLAG",
+            paint(o, RESET), server);
     print_list(o->f, &cn, 1);
     fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
     print_list(o->f, (const char *const *)fl->failed, fl->n_failed);
@@ -172,6 +183,7 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
         free(cn);
     }
     const char *sep = "  ";
+    fputs(paint(o, RED), o->f);
     for (unsigned i = 0; i < SNT_PROBLEM_COUNT; i++) {
         if (!(e->problems & (1u << i)))
             continue;
@@ -180,7 +192,9 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
             fputc(*c == '_' ? ' ' : toupper((unsigned char)*c), o->f);
         sep = ", ";
     }
-    fprintf(o->f, "  %s\n", snt_outcome_name(e->outcome));
+    bool ok = e->outcome == SNT_OUTCOME_ESTABLISHED;
+    fprintf(o->f, "%s  %s%s%s\n", paint(o, RESET), paint(o, ok ? GREEN : YELLOW),
+            snt_outcome_name(e->outcome), paint(o, RESET));
 }
 
 bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)

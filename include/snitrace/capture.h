@@ -44,11 +44,16 @@ bool snt_capture_is_live(const struct snt_capture *c);
 
 /* Read until the end of the file, an error, or *stop becomes non-zero.  Live
  * captures call idle() about every 200 ms of wall time without packets (and
- * at least that often with them).  On a read error returns
+ * at least that often with them); offline reads call it at most that often,
+ * checking the clock every few thousand packets (for progress reports).  On a read error returns
  * SNT_CAPTURE_ERR_READ with a message in err. */
 enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
                                         snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
                                         char *err, size_t errlen);
+
+/* How far an offline read has got in a regular file: false for stdin and
+ * live captures. */
+bool snt_capture_progress(struct snt_capture *c, uint64_t *done, uint64_t *total);
 
 /* Kernel and interface drops (live only; zero otherwise). */
 void snt_capture_drops(struct snt_capture *c, uint64_t *kernel, uint64_t *iface);

@@ -20,6 +20,7 @@ struct snt_options {
     const char *openssl_config_dir; /* write a CSR config per flagged host */
     bool no_cert_checks;
     uint64_t session_gap_usec;
+    const char *drop_user; /* -Z; NULL: "nobody" for live capture as root */
     char *filter_owned; /* filter joined from trailing arguments */
 };
 
