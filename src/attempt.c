@@ -64,6 +64,10 @@ void snt_attempt_free(struct snt_attempt *a)
     snt_bytes_free(&a->next_protocol);
     snt_bytes_free(&a->http_method);
     snt_bytes_free(&a->http_uri);
+    snt_bytes_free(&a->dns_qname);
+    for (unsigned i = 0; i < a->n_cname; i++)
+        snt_bytes_free(&a->cname_chain[i]);
+    a->n_cname = 0;
     if (a->has_cert)
         snt_cert_info_free(&a->cert.info);
     a->has_cert = false;

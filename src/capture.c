@@ -10,9 +10,9 @@
 #include "snitrace/capture.h"
 #include "snitrace/decode.h"
 
-#define DEFAULT_SNAPLEN    262144
-#define LIVE_TIMEOUT_MS    200
-#define IDLE_INTERVAL_USEC 200000ULL
+#define DEFAULT_SNAPLEN      262144
+#define LIVE_TIMEOUT_MS      200
+#define IDLE_INTERVAL_USEC   200000ULL
 #define OFFLINE_TICK_PACKETS 16384
 
 struct snt_capture {

@@ -35,7 +35,10 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     e->emit = emit;
     e->emit_arg = arg;
     e->flows = snt_flow_table_new(c->max_flows, evict_flow, e);
-    if (!e->flows) {
+    e->names = snt_names_new(0);
+    if (!e->flows || !e->names) {
+        snt_flow_table_free(e->flows);
+        snt_names_free(e->names);
         free(e);
         return NULL;
     }
@@ -141,6 +144,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     if (!c->w)
         return;
     struct snt_attempt *a = &c->w->attempt;
+    engine_dns_fallback_name(a);
     a->outcome = outcome;
     a->end_usec = e->now_usec;
     for (int i = 0; i < 2; i++)
@@ -200,6 +204,7 @@ void snt_engine_free(struct snt_engine *e)
         work_destroy(w);
     }
     snt_flow_table_free(e->flows);
+    snt_names_free(e->names);
     free(e);
 }
 
@@ -225,6 +230,7 @@ struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const str
     a->server = src_is_client ? p->dst : p->src;
     a->client_port = src_is_client ? p->sport : p->dport;
     a->server_port = src_is_client ? p->dport : p->sport;
+    engine_dns_name_attempt(e, a);
     if (e->cfg.attempt_started)
         e->cfg.attempt_started(a, e->emit_arg);
     f->user = c;
@@ -286,6 +292,8 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
         count_decode_status(e, st);
         return;
     }
+    if (p.proto == SNT_IPPROTO_UDP && engine_dns_udp(e, &p, ts_usec))
+        return;
     int dir;
     struct snt_flow *f = flow_for_packet(e, &p, ts_usec, &dir);
     if (!f)

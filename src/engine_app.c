@@ -48,6 +48,7 @@ static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client
         }
     } else {
         a->problems |= SNT_PROBLEM_NO_SNI;
+        engine_dns_fallback_name(a); /* old clients without SNI: what they resolved */
     }
     for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
         snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
@@ -280,7 +281,9 @@ static void classify(struct conn *c)
     const struct snt_stream *s = &w->stream[C2S];
     enum snt_result tls = snt_tls_sniff(s->buf, s->contiguous);
     enum snt_result http = snt_http_sniff(s->buf, s->contiguous);
-    if (tls == SNT_OK)
+    if (w->attempt.server_port == 53 && tls != SNT_OK)
+        w->attempt.protocol = SNT_PROTO_DNS;
+    else if (tls == SNT_OK)
         w->attempt.protocol = SNT_PROTO_TLS;
     else if (http == SNT_OK)
         w->attempt.protocol = SNT_PROTO_HTTP;
@@ -322,7 +325,7 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
 {
     struct conn_work *w = c->w;
     if (w->attempt.protocol == SNT_PROTO_UNKNOWN) {
-        if (role != C2S)
+        if (role != C2S && w->attempt.server_port != 53)
             return; /* wait for the client: the server may speak first */
         classify(c);
         if (!c->w)
@@ -330,6 +333,7 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
     }
     switch (w->attempt.protocol) {
     case SNT_PROTO_TLS: tls_stream(e, c, role); break;
+    case SNT_PROTO_DNS: engine_dns_stream(e, c, role); break;
     case SNT_PROTO_HTTP:
         if (w->plaintext)
             plaintext_stream(e, c);

@@ -5,6 +5,7 @@
 
 #include "snitrace/engine.h"
 #include "snitrace/flow.h"
+#include "snitrace/names.h"
 #include "snitrace/quic.h"
 #include "snitrace/stream.h"
 #include "snitrace/tls.h"
@@ -23,6 +24,7 @@ struct conn_work {
     bool server_after_handshake;
     bool plaintext; /* client spoke something else first: watch for a late TLS start */
     bool handshake_done; /* both sides went past the handshake; waiting for client data */
+    size_t dns_consumed; /* DNS over TCP: server bytes already taken as messages */
     unsigned alerts_taken[2];
 };
 
@@ -46,6 +48,7 @@ struct snt_engine {
     uint64_t now_usec, last_sweep_usec;
     struct conn *syn_oldest, *syn_newest;
     struct conn_work *free_works; /* recycled, buffers kept */
+    struct snt_names *names;      /* DNS answers, for naming connections */
     unsigned n_free_works;
 };
 
@@ -60,6 +63,13 @@ void engine_syn_queue_push(struct snt_engine *e, struct conn *c);
 void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
                        int dir);
 bool engine_tcp_starts_flow(const struct snt_packet *p);
+
+/* engine_dns.c */
+bool engine_dns_udp(struct snt_engine *e, const struct snt_packet *p, uint64_t ts_usec);
+void engine_dns_stream(struct snt_engine *e, struct conn *c, int role);
+void engine_dns_name_attempt(struct snt_engine *e, struct snt_attempt *a);
+/* The DNS name, when the attempt has no other. */
+void engine_dns_fallback_name(struct snt_attempt *a);
 
 /* engine_app.c: called when a direction's in-order bytes grew. */
 void engine_app_stream(struct snt_engine *e, struct conn *c, int role);

@@ -70,6 +70,13 @@ static void attempt_started(struct snt_attempt *a, void *arg)
     snt_sessions_attempt_started(r->sessions, a);
 }
 
+static void dns_response(const struct snt_addr *client, const struct snt_dns_message *m,
+                         uint64_t ts_usec, void *arg)
+{
+    struct run *r = arg;
+    snt_sessions_dns(r->sessions, client, m, ts_usec);
+}
+
 static void write_session(const struct snt_session *s, void *arg)
 {
     struct run *r = arg;
@@ -171,8 +178,9 @@ static void show_progress(struct run *r, uint64_t wall_usec)
         r->progress_start_usec = wall_usec;
     double secs = (double)(wall_usec - r->progress_start_usec) / 1e6;
     double pps = secs > 0 ? (double)snt_engine_stats(r->engine)->packets / secs : 0;
-    fprintf(stderr, "\rsnitrace: %5.1f%%  %llu / %llu MB  %.0f packets/s ", 100.0 * (double)done / (double)total,
-            (unsigned long long)(done >> 20), (unsigned long long)(total >> 20), pps);
+    fprintf(stderr, "\rsnitrace: %5.1f%%  %llu / %llu MB  %.0f packets/s ",
+            100.0 * (double)done / (double)total, (unsigned long long)(done >> 20),
+            (unsigned long long)(total >> 20), pps);
     r->progress_shown = true;
 }
 
@@ -307,6 +315,7 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
         return status;
     r->sessions = snt_sessions_new(o->session_gap_usec, write_session, r);
     o->engine.attempt_started = attempt_started;
+    o->engine.dns_response = dns_response;
     r->engine = r->sessions ? snt_engine_new(&o->engine, write_attempt, r) : NULL;
     if (!r->engine) {
         fprintf(stderr, "snitrace: out of memory\n");

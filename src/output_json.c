@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "snitrace/flags.h"
+#include "snitrace/dns.h"
 #include "snitrace/output.h"
 #include "snitrace/tls.h"
 
@@ -224,6 +225,20 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
     if (a->certificate_known || a->has_cert)
         cJSON_AddBoolToObject(root, "certificate_visible", a->has_cert || a->certificate_visible);
     add_certificate(root, a);
+    if (a->dns_qname.len) {
+        cJSON *q = add_object(add_object(root, "dns"), "question");
+        add_wire_string(q, "name", a->dns_qname.p, a->dns_qname.len);
+    }
+    if (a->n_cname) {
+        cJSON *arr = cJSON_AddArrayToObject(root, "cname_chain");
+        for (unsigned i = 0; i < a->n_cname; i++) {
+            char *s = snt_utf8_sanitize(a->cname_chain[i].p, a->cname_chain[i].len);
+            if (s) {
+                cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+                free(s);
+            }
+        }
+    }
     add_alerts(root, a);
     add_cstring(root, "client_rejected", a->client_rejected);
     add_http(root, a);
@@ -288,6 +303,9 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
     add_count(root, "certificates_parsed", s->certs_parsed);
     add_count(root, "certificate_verifications", s->cert_verifications);
     add_count(root, "certificate_cache_hits", s->cert_cache_hits);
+    add_count(root, "dns_responses", s->dns_responses);
+    add_count(root, "dns_malformed", s->dns_malformed);
+    add_count(root, "dns_names_learnt", s->dns_names_learnt);
     return write_json_line(o, root);
 }
 
@@ -329,6 +347,49 @@ static cJSON *session_attempt_to_json(const struct snt_session_attempt *e)
     return o;
 }
 
+static const char *dns_type_name(uint16_t t)
+{
+    return t == SNT_DNS_TYPE_A       ? "A"
+           : t == SNT_DNS_TYPE_AAAA  ? "AAAA"
+           : t == SNT_DNS_TYPE_CNAME ? "CNAME"
+                                     : NULL;
+}
+
+/* "a,b" as a JSON array of strings. */
+static void add_joined(cJSON *obj, const char *key, const char *joined)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, key);
+    for (const char *p = joined; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char *s = snt_utf8_sanitize((const uint8_t *)p, len);
+        if (s) {
+            cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+            free(s);
+        }
+        p = end ? end + 1 : p + len;
+    }
+}
+
+static cJSON *lookup_to_json(const struct snt_session_lookup *l)
+{
+    char ts[40];
+    cJSON *o = cJSON_CreateObject();
+    snt_format_time(l->ts_usec, ts, sizeof ts);
+    cJSON_AddStringToObject(o, "@timestamp", ts);
+    add_cstring(o, "question", l->question);
+    const char *t = dns_type_name(l->qtype);
+    if (t)
+        cJSON_AddStringToObject(o, "type", t);
+    else
+        cJSON_AddNumberToObject(o, "type", l->qtype);
+    cJSON_AddNumberToObject(o, "rcode", l->rcode);
+    add_joined(o, "answers", l->answers);
+    if (l->chain)
+        add_joined(o, "cname_chain", l->chain);
+    return o;
+}
+
 bool snt_output_session(struct snt_output *o, const struct snt_session *s)
 {
     if (o->format == SNT_FORMAT_TEXT)
@@ -348,6 +409,9 @@ bool snt_output_session(struct snt_output *o, const struct snt_session *s)
     for (unsigned i = 0; i < s->n_attempts; i++)
         cJSON_AddItemToArray(arr, session_attempt_to_json(&s->attempts[i]));
     cJSON_AddNumberToObject(root, "attempt_count", s->attempts_total);
+    cJSON *lookups = cJSON_AddArrayToObject(root, "dns_lookups");
+    for (unsigned i = 0; i < s->n_lookups; i++)
+        cJSON_AddItemToArray(lookups, lookup_to_json(&s->lookups[i]));
     add_string_array(root, "names", s->names, s->n_names);
     cJSON_AddNumberToObject(root, "problem_count", s->problem_count);
     return write_json_line(o, root);

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snitrace/dns.h"
 #include "snitrace/output.h"
 #include "snitrace/tls.h"
 
-#define RED "\033[1;31m"
+#define RED    "\033[1;31m"
 #define YELLOW "\033[1;33m"
-#define GREEN "\033[32m"
-#define RESET "\033[0m"
+#define GREEN  "\033[32m"
+#define RESET  "\033[0m"
 
 static const char *paint(const struct snt_output *o, const char *colour)
 {
@@ -197,6 +198,20 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
             snt_outcome_name(e->outcome), paint(o, RESET));
 }
 
+/* "  dns    www.example.test  A  198.51.100.22  via cdn.example.test" */
+static void print_session_lookup(struct snt_output *o, const struct snt_session_lookup *l)
+{
+    const char *q = l->question ? l->question : "";
+    const char *type = l->qtype == SNT_DNS_TYPE_A      ? "A"
+                       : l->qtype == SNT_DNS_TYPE_AAAA ? "AAAA"
+                                                       : "?";
+    fprintf(o->f, "  dns    %-40s  %-4s  %s", q, type,
+            l->answers ? l->answers : (l->rcode == SNT_DNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "-"));
+    if (l->chain)
+        fprintf(o->f, "  via %s", l->chain);
+    fputc('\n', o->f);
+}
+
 bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)
 {
     char ip[64], start[40];
@@ -208,8 +223,16 @@ bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)
     fprintf(o->f, "session %llu  client %s  %s UTC  %.1f s  %u attempt%s%s\n",
             (unsigned long long)s->id, ip, start, secs, s->attempts_total,
             s->attempts_total == 1 ? "" : "s", s->problem_count ? "  (problems)" : "");
-    for (unsigned i = 0; i < s->n_attempts; i++)
-        print_session_attempt(o, &s->attempts[i]);
+    /* Lookups and attempts interleaved in time, as the client made them. */
+    unsigned a = 0, l = 0;
+    while (a < s->n_attempts || l < s->n_lookups) {
+        bool lookup_first = l < s->n_lookups &&
+                            (a == s->n_attempts || s->lookups[l].ts_usec <= s->attempts[a].ts_usec);
+        if (lookup_first)
+            print_session_lookup(o, &s->lookups[l++]);
+        else
+            print_session_attempt(o, &s->attempts[a++]);
+    }
     if (s->attempts_total > s->n_attempts)
         fprintf(o->f, "  ... and %u more\n", s->attempts_total - s->n_attempts);
     if (o->live)

@@ -5,6 +5,7 @@
  * for the attempts that finish later.  An LRU list of open sessions on their
  * latest attempt start finds the ones whose gap has passed.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,12 @@ static void session_destroy(struct snt_session *x)
     }
     for (unsigned i = 0; i < x->n_names; i++)
         free(x->names[i]);
+    for (unsigned i = 0; i < x->n_lookups; i++) {
+        free(x->lookups[i].question);
+        free(x->lookups[i].answers);
+        free(x->lookups[i].chain);
+    }
+    free(x->lookups);
     free(x->attempts);
     free(x->names);
     free(x);
@@ -171,23 +178,99 @@ static struct snt_session *session_open(struct snt_sessions *s, const struct snt
     return x;
 }
 
-void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a)
+/* The client's session for activity at ts, opened if the last one's gap
+ * has passed. */
+static struct snt_session *session_for(struct snt_sessions *s, const struct snt_addr *client,
+                                       uint64_t ts)
 {
-    struct snt_session *x = find_open(s, &a->client);
-    if (x && a->ts_usec > x->end_usec + s->gap_usec) {
+    struct snt_session *x = find_open(s, client);
+    if (x && ts > x->end_usec + s->gap_usec) {
         session_end(s, x);
         x = NULL;
     }
-    if (!x && !(x = session_open(s, &a->client, a->ts_usec)))
-        return;
-    if (a->ts_usec > x->end_usec)
-        x->end_usec = a->ts_usec;
-    if (a->ts_usec < x->start_usec)
-        x->start_usec = a->ts_usec;
-    x->pending++;
-    a->session_id = x->id;
+    if (!x && !(x = session_open(s, client, ts)))
+        return NULL;
+    if (ts > x->end_usec)
+        x->end_usec = ts;
+    if (ts < x->start_usec)
+        x->start_usec = ts;
     lru_unlink(s, x);
     lru_push(s, x);
+    return x;
+}
+
+void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a)
+{
+    struct snt_session *x = session_for(s, &a->client, a->ts_usec);
+    if (!x)
+        return;
+    x->pending++;
+    a->session_id = x->id;
+}
+
+/* "a,b,c" of the strings, or NULL for none. */
+static char *join(const char *const *list, unsigned n)
+{
+    size_t len = 1;
+    if (!n)
+        return NULL;
+    for (unsigned i = 0; i < n; i++)
+        len += strlen(list[i]) + 1;
+    char *out = malloc(len), *at = out;
+    for (unsigned i = 0; out && i < n; i++)
+        at += sprintf(at, "%s%s", i ? "," : "", list[i]);
+    return out;
+}
+
+static void lookup_addresses(const struct snt_dns_message *m, struct snt_session_lookup *l)
+{
+    char text[8][64];
+    const char *addrs[8], *chain[8];
+    unsigned n = 0, c = 0;
+    for (unsigned i = 0; i < m->n_answers; i++) {
+        const struct snt_dns_answer *a = &m->answers[i];
+        if (a->addr_len && n < 8) {
+            inet_ntop(a->addr_len == 4 ? AF_INET : AF_INET6, a->addr, text[n], sizeof text[n]);
+            addrs[n] = text[n];
+            n++;
+        } else if (a->type == SNT_DNS_TYPE_CNAME && c < 8) {
+            chain[c++] = a->cname;
+        }
+    }
+    l->answers = join(addrs, n);
+    l->chain = join(chain, c);
+}
+
+static struct snt_session_lookup *new_lookup(struct snt_session *x)
+{
+    x->lookups_total++;
+    if (x->n_lookups >= SNT_SESSION_MAX_LOOKUPS)
+        return NULL;
+    if (x->n_lookups == x->cap_lookups) {
+        unsigned cap = x->cap_lookups ? x->cap_lookups * 2 : 8;
+        struct snt_session_lookup *nl = realloc(x->lookups, cap * sizeof *nl);
+        if (!nl)
+            return NULL;
+        x->lookups = nl;
+        x->cap_lookups = cap;
+    }
+    struct snt_session_lookup *l = &x->lookups[x->n_lookups++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
+                      const struct snt_dns_message *m, uint64_t ts_usec)
+{
+    struct snt_session *x = session_for(s, client, ts_usec);
+    struct snt_session_lookup *l = x ? new_lookup(x) : NULL;
+    if (!l)
+        return;
+    l->ts_usec = ts_usec;
+    l->question = strdup(m->qname);
+    l->qtype = m->qtype;
+    l->rcode = m->rcode;
+    lookup_addresses(m, l);
 }
 
 static char *copy_bytes(const struct snt_bytes *b)

@@ -29,7 +29,7 @@ struct dcase {
 };
 
 static const struct dcase cases[] = {
-    /* dnsmasq 2.x, --host-record=a.example.test,192.0.2.1 --local-ttl=300 */
+    /* dnsmasq 2.90, --host-record=a.example.test,192.0.2.1 --local-ttl=300 */
     {"dnsmasq A",
      "1111858000010001000000000161076578616d706c6504746573740000010001c00c0001000100"
      "00012c0004c0000201",

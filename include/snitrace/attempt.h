@@ -100,6 +100,11 @@ struct snt_attempt {
     struct snt_attempt_alert alerts[SNT_ATTEMPT_MAX_ALERTS];
     const char *client_rejected; /* how the client turned it down, or NULL */
 
+    /* DNS: the name this client last resolved to the server, and the CNAMEs */
+    struct snt_bytes dns_qname;
+    unsigned n_cname;
+    struct snt_bytes cname_chain[8];
+
     /* HTTP */
     struct snt_bytes http_method;
     struct snt_bytes http_uri;

@@ -10,6 +10,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/cert.h"
+#include "snitrace/dns.h"
 #include "snitrace/output.h"
 
 struct snt_engine_config {
@@ -22,6 +23,10 @@ struct snt_engine_config {
     /* Called when an attempt begins (its endpoints and start time are set),
      * with the emit callback's argument; may set a->session_id. */
     void (*attempt_started)(struct snt_attempt *a, void *arg);
+    /* Called for every DNS response seen (client = the response's
+     * destination), with the emit callback's argument. */
+    void (*dns_response)(const struct snt_addr *client, const struct snt_dns_message *m,
+                         uint64_t ts_usec, void *arg);
 };
 
 /* Defaults, documented in docs/snitrace.md and --help. */

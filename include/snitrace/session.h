@@ -12,10 +12,12 @@
 #include <stdint.h>
 
 #include "snitrace/attempt.h"
+#include "snitrace/dns.h"
 
 #define SNT_SESSION_MAX_ATTEMPTS     512   /* attempts listed per session (more are counted) */
 #define SNT_SESSION_MAX_NAMES        128   /* distinct names listed per session */
 #define SNT_SESSION_MAX_CLIENTS      65536 /* open sessions; the oldest is closed early */
+#define SNT_SESSION_MAX_LOOKUPS      128   /* DNS lookups listed per session */
 #define SNT_DEFAULT_SESSION_GAP_USEC (30ull * 1000000u)
 
 /* What a session keeps of one attempt. */
@@ -32,6 +34,16 @@ struct snt_session_attempt {
     char *version; /* "TLS1.2", NULL when none */
 };
 
+/* A DNS response the client received. */
+struct snt_session_lookup {
+    uint64_t ts_usec;
+    char *question;
+    uint16_t qtype;
+    uint8_t rcode;
+    char *answers; /* addresses, comma-separated; NULL when none */
+    char *chain;   /* CNAME targets, comma-separated; NULL when none */
+};
+
 struct snt_session {
     struct snt_session *next_by_client, *next_by_id, *older, *newer;
     bool draining; /* the gap passed: waits for its attempts, takes no new ones */
@@ -43,6 +55,8 @@ struct snt_session {
     struct snt_session_attempt *attempts; /* grows up to SNT_SESSION_MAX_ATTEMPTS */
     char **names;                         /* distinct, first-seen order */
     unsigned n_names, cap_names;
+    struct snt_session_lookup *lookups;
+    unsigned n_lookups, cap_lookups, lookups_total;
 };
 
 typedef void (*snt_session_fn)(const struct snt_session *s, void *arg);
@@ -57,6 +71,10 @@ void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a)
 
 /* An attempt was written: remember it in its session. */
 void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_attempt *a);
+
+/* The client received a DNS response: it joins (or starts) its session. */
+void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
+                      const struct snt_dns_message *m, uint64_t ts_usec);
 
 /* Capture time moved: write the sessions whose gap has passed. */
 void snt_sessions_advance(struct snt_sessions *s, uint64_t now_usec);

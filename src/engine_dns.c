@@ -1,0 +1,78 @@
+/* DNS in the engine: responses (UDP, and TCP connections to port 53) teach
+ * the name cache which name a client resolved to which address; attempts
+ * with no SNI or Host are named from it. */
+#include <string.h>
+
+#include "engine_internal.h"
+
+#define DNS_PORT 53
+
+static void learn(struct snt_engine *e, const struct snt_addr *client, const uint8_t *p, size_t len,
+                  uint64_t ts_usec)
+{
+    struct snt_dns_message m;
+    if (snt_dns_parse(p, len, &m) != SNT_OK) {
+        e->stats.dns_malformed++;
+        e->stats.parse_errors++;
+        return;
+    }
+    if (!m.response)
+        return;
+    e->stats.dns_responses++;
+    if (e->names)
+        e->stats.dns_names_learnt += snt_names_learn(e->names, client, &m, ts_usec);
+    if (e->cfg.dns_response)
+        e->cfg.dns_response(client, &m, ts_usec, e->emit_arg);
+}
+
+/* A UDP response from port 53: learnt, and no flow is kept for it. */
+bool engine_dns_udp(struct snt_engine *e, const struct snt_packet *p, uint64_t ts_usec)
+{
+    if (p->sport != DNS_PORT && p->dport != DNS_PORT)
+        return false;
+    if (p->sport == DNS_PORT && snt_dns_plausible(p->payload, p->payload_len))
+        learn(e, &p->dst, p->payload, p->payload_len, ts_usec);
+    return true;
+}
+
+/* DNS over TCP: every complete response message in the server's bytes. */
+void engine_dns_stream(struct snt_engine *e, struct conn *c, int role)
+{
+    struct conn_work *w = c->w;
+    if (role != S2C)
+        return;
+    const struct snt_stream *s = &w->stream[S2C];
+    size_t at = w->dns_consumed;
+    const uint8_t *msg;
+    size_t len, used;
+    bool answered = false;
+    while (at < s->contiguous &&
+           snt_dns_tcp_frame(s->buf + at, s->contiguous - at, &msg, &len, &used) == SNT_OK) {
+        learn(e, &w->attempt.client, msg, len, e->now_usec);
+        at += used;
+        answered = true;
+    }
+    w->dns_consumed = at;
+    if (answered)
+        engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
+}
+
+void engine_dns_name_attempt(struct snt_engine *e, struct snt_attempt *a)
+{
+    const struct snt_name_entry *ne =
+        e->names ? snt_names_lookup(e->names, &a->client, &a->server) : NULL;
+    if (!ne)
+        return;
+    snt_bytes_set(&a->dns_qname, (const uint8_t *)ne->qname, strlen(ne->qname), SNT_MAX_NAME_LEN);
+    for (unsigned i = 0; i < ne->n_chain && a->n_cname < 8; i++)
+        snt_bytes_set(&a->cname_chain[a->n_cname++], (const uint8_t *)ne->chain[i],
+                      strlen(ne->chain[i]), SNT_MAX_NAME_LEN);
+}
+
+void engine_dns_fallback_name(struct snt_attempt *a)
+{
+    if (a->name.len || !a->dns_qname.len)
+        return;
+    snt_bytes_set(&a->name, a->dns_qname.p, a->dns_qname.len, SNT_MAX_NAME_LEN);
+    a->name_source = SNT_NAME_DNS;
+}
