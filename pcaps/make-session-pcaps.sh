@@ -253,7 +253,9 @@ EOF
 cat >"$SNT_TMP/legacy.sh" <<'EOF'
 ip=$(getent ahostsv4 legacy.example.test | awk 'NR == 1 { print $1 }')
 [ -n "$ip" ] || { echo "legacy.example.test: no address" >&2; exit 1; }
-exec openssl s_client -tls1_2 -connect "$ip:443" -noservername
+# -ign_eof: wait for the answer to the GET, not just for the end of input.
+printf 'GET / HTTP/1.0\r\n\r\n' |
+	exec openssl s_client -tls1_2 -connect "$ip:443" -noservername -ign_eof
 EOF
 printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$DNS4" >"$SNT_TMP/resolv4.conf"
 printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$DNS6" >"$SNT_TMP/resolv6.conf"
@@ -437,10 +439,11 @@ DATA="tls.record.content_type==23 && tcp.srcport==443"
 # tls_ok FILE DST SNI SAN : one TLS 1.2 handshake to DST with SNI (none
 # when "-"), a certificate for SAN, completed, no fatal alert.
 tls_ok() {
-	local file=$1 dst=$2 sni=$3 san=$4
+	local file=$1 dst=$2 sni=$3 san=$4 ipdst=ip.dst
 	[ "$sni" = - ] && sni=
+	case $dst in *:*) ipdst=ipv6.dst ;; esac
 	count "$file" "$CH" 1
-	expect "$file" "$CH" "ip.dst ipv6.dst $SNI" "$dst${sni:+|$sni}"
+	expect "$file" "$CH" "$ipdst $SNI" "$dst${sni:+|$sni}"
 	expect "$file" tls.handshake.type==2 tls.handshake.version 0x0303
 	expect "$file" "$CERT" x509ce.dNSName "$san"
 	count "$file" "$DATA" 1 100
@@ -466,8 +469,10 @@ before "$F" "$RESP" "$CH"
 
 F=dns-ipv6.pcap
 count "$F" ip 0
-count "$F" "dns && !$RESP" 1
-expect "$F" "$RESP" "ipv6.src dns.qry.name dns.qry.type dns.aaaa" "$DNS6|v6.example.test|28|$V6_IP"
+# curl may ask for an A record too; it gets an empty answer.
+count "$F" "dns && !$RESP && dns.qry.type==28" 1
+count "$F" "dns.a" 0
+expect "$F" "$RESP && dns.aaaa" "ipv6.src dns.qry.name dns.aaaa" "$DNS6|v6.example.test|$V6_IP"
 tls_ok "$F" "$V6_IP" v6.example.test v6.example.test
 before "$F" "$RESP" "$CH"
 
@@ -481,16 +486,16 @@ before "$F" "$RESP" "$CH"
 F=dns-malformed.pcap
 count "$F" "dns && !$RESP" 2
 count "$F" "udp.srcport==53 && ip.src==$BAD_DNS" 2
-# Both replies are broken: tshark gives up on each, and finds no address.
-count "$F" "udp.srcport==53 && _ws.malformed" 2
-count "$F" "dns.a" 0
-expect "$F" "udp.srcport==53" "dns.qry.name" "short.example.test"
+# tshark names the loop and reads on past it (an A record with no owner
+# name it can read); the other reply ends inside its only address.
+count "$F" "ip.src==$BAD_DNS && dns.qry.name contains \"pointer that loops\"" 1
+count "$F" "ip.src==$BAD_DNS && dns.a==$MAL_IP" 1
+count "$F" "ip.src==$BAD_DNS && dns.qry.name==short.example.test && _ws.malformed" 1
 tls_ok "$F" "$MAL_IP" - "example.test,*.example.test"
 
 F=sessions-overlap.pcap
-for c in "$CLI_A" "$CLI_B"; do
-	count "$F" "ip.src==$c && dns && !$RESP" 4
-done
+count "$F" "ip.src==$CLI_A && dns && !$RESP" 5
+count "$F" "ip.src==$CLI_B && dns && !$RESP" 4
 expect "$F" "$RESP" "ip.dst dns.qry.name dns.a" "$(
 	printf '%s|%s|%s ' \
 		"$CLI_A" autodiscover.example.test "$MAILHOST_IP" \
