@@ -18,3 +18,8 @@ done
 for pcap in "$top"/pcaps/cert/*.pcap; do
     update "$pcap" "cert-$(basename "$pcap")" --ca-file "$top/pcaps/cert/test-ca.pem"
 done
+for pcap in "$top"/pcaps/session/*.pcap; do
+    update "$pcap" "session-$(basename "$pcap")" --ca-file "$top/pcaps/session/test-ca.pem"
+done
+update "$top/pcaps/session/sessions-overlap.pcap" "session-sessions-overlap.pcap-gap2" \
+    --ca-file "$top/pcaps/session/test-ca.pem" --session-gap 2
