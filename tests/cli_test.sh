@@ -42,6 +42,13 @@ expect 2 "bad filter" -- -r "$pcaps/tls12.pcap" -f "port port port"
 expect 2 "bad filter" -- -r "$pcaps/tls12.pcap" tcp and nonsense-word
 expect 1 "no such interface" -- -i snt-no-such-if0
 
+expect 2 "no such user" -- -r "$pcaps/tls12.pcap" -Z snt-no-such-user
+if [ "$(id -u)" = 0 ]; then
+    # Files opened first, then the rights dropped: reading still works.
+    expect 0 "" -- -r "$pcaps/tls12.pcap" -Z nobody -o "$tmp/as-nobody.json"
+    grep -q '"name":"www.example.test"' "$tmp/as-nobody.json" || fail "-Z nobody lost the output"
+fi
+
 # A link type snitrace does not decode (USER0, 147).
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$tmp/user0.pcap"
 expect 1 "unsupported link type 147" -- -r "$tmp/user0.pcap"
