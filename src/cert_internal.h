@@ -51,6 +51,9 @@ char *snt_cert_printable(const uint8_t *p, size_t len, bool utf8);
 /* Free what a result owns (not the struct itself); accepts a zeroed one. */
 void snt_cert_result_clear(struct snt_cert_result *r);
 
+/* What a result costs the cache, roughly (cert_info.c). */
+size_t snt_cert_result_bytes(const struct snt_cert_result *r);
+
 /* ---- the verdict cache (cert_cache.c) ----------------------------------- */
 
 #define SNT_CERT_KEY_LEN 32 /* SHA-256 */
