@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <idn2.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -53,10 +54,46 @@ static bool parse_ip(struct snt_cert_name *out)
     return true;
 }
 
+static bool has_non_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/* An internationalised name in UTF-8 (U-labels) as certificates list it:
+ * A-labels ("xn--...", RFC 5890), per IDNA2008 with UTS #46 mapping. */
+static bool to_a_labels(const char *name, size_t len, char *out, size_t outlen)
+{
+    char in[SNT_CERT_NAME_MAX * 4 + 1];
+    char *ascii = NULL;
+    if (len >= sizeof in)
+        return false;
+    memcpy(in, name, len);
+    in[len] = '\0';
+    bool ok = idn2_to_ascii_8z(in, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK &&
+              strlen(ascii) < outlen;
+    if (ok)
+        memcpy(out, ascii, strlen(ascii) + 1);
+    idn2_free(ascii);
+    return ok;
+}
+
 void snt_cert_name_normalize(const char *name, struct snt_cert_name *out)
 {
     size_t len = name ? strlen(name) : 0;
+    char alabels[SNT_CERT_NAME_MAX + 2];
     memset(out, 0, sizeof *out);
+    if (len && has_non_ascii(name, len)) {
+        if (!to_a_labels(name, len, alabels, sizeof alabels)) {
+            out->kind = SNT_CERT_NAME_INVALID;
+            out->why = "not a valid internationalised domain name";
+            return;
+        }
+        name = alabels;
+        len = strlen(name);
+    }
     /* The root label's dot is not part of what certificates list. */
     if (len > 0 && name[len - 1] == '.')
         len--;

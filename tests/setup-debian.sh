@@ -2,7 +2,7 @@
 # Install what building and testing snitrace needs on Debian 12, skipping
 # packages that are already there.  Run as root (or through sudo).
 set -eu
-packages="build-essential meson ninja-build pkg-config libpcap-dev libssl-dev libcjson-dev
+packages="build-essential meson ninja-build pkg-config libpcap-dev libssl-dev libcjson-dev libidn2-dev
 openssl ca-certificates curl tcpdump iproute2 python3 python3-jsonschema"
 missing=""
 for p in $packages; do

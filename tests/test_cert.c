@@ -465,12 +465,27 @@ static void test_cache_bounds(const struct snt_span *s)
     snt_cert_checker_free(c);
 }
 
+/* A name in U-labels is compared in its A-label form (RFC 5890), and a
+ * name that is not valid IDNA never matches. */
+static void test_idn(const struct snt_span *s)
+{
+    struct snt_cert_checker *c = test_checker(0, 0);
+    const struct snt_cert_result *r =
+        snt_cert_check(c, s, 2, "b\xc3\xbc" "cher.example.test", T_2025_06_01);
+    CHECK(r && (r->verdict.problems & SNT_PROBLEM_NAME_MISMATCH));
+    CHECK(r && strstr(r->verdict.name_check, "xn--bcher-kva.example.test") != NULL);
+    r = snt_cert_check(c, s, 2, "bad\xff.example.test", T_2025_06_01);
+    CHECK(r && (r->verdict.problems & SNT_PROBLEM_NAME_MISMATCH));
+    snt_cert_checker_free(c);
+}
+
 static void test_cache(void)
 {
     struct der www = load("www"), inter = load("intermediate");
     struct snt_span s[2] = {{www.p, www.len}, {inter.p, inter.len}};
     test_cache_hits(s);
     test_cache_bounds(s);
+    test_idn(s);
     free(www.p);
     free(inter.p);
 }
