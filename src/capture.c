@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -19,6 +20,7 @@ struct snt_capture {
     pcap_t *pcap;
     bool live;
     int linktype;
+    int fd; /* live: selectable descriptor, or -1 */
     unsigned since_tick;
     uint64_t file_size; /* 0: unknown (stdin, live) */
 };
@@ -93,6 +95,8 @@ static enum snt_capture_error open_live(struct snt_capture *c, const struct snt_
         return activate_error(c->pcap, rc, o->iface, err, errlen);
     if (rc > 0)
         fprintf(stderr, "snitrace: warning: %s: %s\n", o->iface, pcap_geterr(c->pcap));
+    char nberr[PCAP_ERRBUF_SIZE];
+    c->fd = pcap_setnonblock(c->pcap, 1, nberr) == 0 ? pcap_get_selectable_fd(c->pcap) : -1;
     return SNT_CAPTURE_OK;
 }
 
@@ -167,6 +171,18 @@ bool snt_capture_is_live(const struct snt_capture *c)
     return c->live;
 }
 
+/* Live captures are non-blocking: in immediate mode on Linux the read
+ * timeout does not fire, so without packets a blocking read would never let
+ * the clock, the stats or a stop signal through. */
+static void wait_for_packets(struct snt_capture *c)
+{
+    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    if (c->fd >= 0)
+        poll(&pfd, 1, LIVE_TIMEOUT_MS);
+    else
+        nanosleep(&(struct timespec){0, LIVE_TIMEOUT_MS * 1000000L}, NULL);
+}
+
 enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
                                         snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
                                         char *err, size_t errlen)
@@ -176,6 +192,8 @@ enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn pac
     uint64_t last_idle = c->live ? wall_usec() : 0;
     while (!*stop) {
         int rc = pcap_next_ex(c->pcap, &h, &data);
+        if (rc == 0 && c->live)
+            wait_for_packets(c); /* a signal or the timeout ends the wait */
         if (rc == 1) {
             uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
             packet(arg, ts, data, h->caplen, h->len);

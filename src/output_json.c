@@ -378,11 +378,14 @@ static cJSON *lookup_to_json(const struct snt_session_lookup *l)
     snt_format_time(l->ts_usec, ts, sizeof ts);
     cJSON_AddStringToObject(o, "@timestamp", ts);
     add_cstring(o, "question", l->question);
+    /* Always a string, so a log store types the field once: RFC 3597's
+     * TYPEnnn for types without a name here. */
+    char type[16];
     const char *t = dns_type_name(l->qtype);
-    if (t)
-        cJSON_AddStringToObject(o, "type", t);
-    else
-        cJSON_AddNumberToObject(o, "type", l->qtype);
+    snprintf(type, sizeof type, "%s", t ? t : "");
+    if (!t)
+        snprintf(type, sizeof type, "TYPE%u", l->qtype);
+    cJSON_AddStringToObject(o, "type", type);
     cJSON_AddNumberToObject(o, "rcode", l->rcode);
     add_joined(o, "answers", l->answers);
     if (l->chain)

@@ -49,6 +49,23 @@ if [ "$(id -u)" = 0 ]; then
     grep -q '"name":"www.example.test"' "$tmp/as-nobody.json" || fail "-Z nobody lost the output"
 fi
 
+if [ "$(id -u)" = 0 ]; then
+    # Live, with no matching traffic: periodic stats still come, and SIGTERM
+    # ends the capture at once with the final stats.
+    "$bin" -i lo -Z root --stats-interval 1 'tcp port 9' >"$tmp/idle.json" 2>"$tmp/idle.err" &
+    pid=$!
+    sleep 2.5
+    kill -TERM "$pid"
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+        fail "live capture without traffic ignored SIGTERM"
+        kill -KILL "$pid"
+    fi
+    wait "$pid" || fail "live capture exited $? after SIGTERM"
+    grep -q '"final":false' "$tmp/idle.json" || fail "no periodic stats without traffic"
+    grep -q '"final":true' "$tmp/idle.json" || fail "no final stats after SIGTERM"
+fi
+
 # A link type snitrace does not decode (USER0, 147).
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$tmp/user0.pcap"
 expect 1 "unsupported link type 147" -- -r "$tmp/user0.pcap"
