@@ -111,12 +111,13 @@ bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
 bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool final)
 {
     fprintf(o->f,
-            "%s %llu packets, %llu bytes, %llu flows, %llu attempts, %llu truncated, "
-            "%llu parse errors, %llu evictions",
+            "%s %llu packets, %llu bytes, %llu attempts in %llu sessions, %llu flagged hosts, "
+            "%llu truncated, %llu parse errors, %llu evictions",
             final ? "#" : "# (so far)", (unsigned long long)s->packets,
-            (unsigned long long)s->bytes, (unsigned long long)s->flows,
-            (unsigned long long)s->attempts, (unsigned long long)s->truncated,
-            (unsigned long long)s->parse_errors, (unsigned long long)s->evictions);
+            (unsigned long long)s->bytes, (unsigned long long)s->attempts,
+            (unsigned long long)s->sessions, (unsigned long long)s->flags,
+            (unsigned long long)s->truncated, (unsigned long long)s->parse_errors,
+            (unsigned long long)s->evictions);
     if (s->live)
         fprintf(o->f, ", %llu dropped by the kernel, %llu by the interface",
                 (unsigned long long)s->drops_kernel, (unsigned long long)s->drops_interface);
