@@ -22,7 +22,7 @@ struct conn_work {
     struct snt_quic_crypto *quic;
     bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
     bool server_after_handshake;
-    bool plaintext; /* client spoke something else first: watch for a late TLS start */
+    bool plaintext;      /* client spoke something else first: watch for a late TLS start */
     bool handshake_done; /* both sides went past the handshake; waiting for client data */
     size_t dns_consumed; /* DNS over TCP: server bytes already taken as messages */
     unsigned alerts_taken[2];

@@ -8,7 +8,7 @@
 
 #define FLOWS_PER_CHUNK 1024
 #define INITIAL_BUCKETS 1024
-#define MAX_BUCKETS ((size_t)1 << 26)
+#define MAX_BUCKETS     ((size_t)1 << 26)
 
 struct flow_chunk {
     struct flow_chunk *next;

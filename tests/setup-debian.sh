@@ -3,7 +3,7 @@
 # packages that are already there.  Run as root (or through sudo).
 set -eu
 packages="build-essential meson ninja-build pkg-config libpcap-dev libssl-dev libcjson-dev libidn2-dev
-openssl ca-certificates curl tcpdump iproute2 python3 python3-jsonschema"
+openssl ca-certificates curl tcpdump iproute2 python3 python3-jsonschema clang-format"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

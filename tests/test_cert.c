@@ -470,8 +470,10 @@ static void test_cache_bounds(const struct snt_span *s)
 static void test_idn(const struct snt_span *s)
 {
     struct snt_cert_checker *c = test_checker(0, 0);
-    const struct snt_cert_result *r =
-        snt_cert_check(c, s, 2, "b\xc3\xbc" "cher.example.test", T_2025_06_01);
+    const struct snt_cert_result *r = snt_cert_check(c, s, 2,
+                                                     "b\xc3\xbc"
+                                                     "cher.example.test",
+                                                     T_2025_06_01);
     CHECK(r && (r->verdict.problems & SNT_PROBLEM_NAME_MISMATCH));
     CHECK(r && strstr(r->verdict.name_check, "xn--bcher-kva.example.test") != NULL);
     r = snt_cert_check(c, s, 2, "bad\xff.example.test", T_2025_06_01);

@@ -40,10 +40,10 @@ struct snt_cert_info {
     char **ip_addresses; /* subjectAltName iPAddress as text */
     size_t n_ip_addresses;
     size_t dns_names_total, ip_addresses_total; /* in the certificate, kept or not */
-    char *subject_dn, *issuer_dn; /* RFC 2253 form */
-    int64_t not_before, not_after; /* seconds since the epoch, UTC */
-    char sha256_hex[65];           /* uppercase hex of SHA-256 over the DER */
-    char key_type[16];             /* "RSA", "EC", "DSA", "ED25519", ... */
+    char *subject_dn, *issuer_dn;               /* RFC 2253 form */
+    int64_t not_before, not_after;              /* seconds since the epoch, UTC */
+    char sha256_hex[65];                        /* uppercase hex of SHA-256 over the DER */
+    char key_type[16];                          /* "RSA", "EC", "DSA", "ED25519", ... */
     int key_bits;
     char signature_algorithm[64]; /* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
     unsigned chain_length;        /* certificates as sent */
@@ -51,9 +51,9 @@ struct snt_cert_info {
 
 /* A verdict for (chain, expected name, capture day). */
 struct snt_cert_verdict {
-    unsigned problems;       /* SNT_PROBLEM_* bits */
-    char verify_error[160];  /* OpenSSL's reason when SNT_PROBLEM_UNTRUSTED; "" otherwise */
-    char name_check[320];    /* which names were compared and which rule decided */
+    unsigned problems;      /* SNT_PROBLEM_* bits */
+    char verify_error[160]; /* OpenSSL's reason when SNT_PROBLEM_UNTRUSTED; "" otherwise */
+    char name_check[320];   /* which names were compared and which rule decided */
 };
 
 struct snt_cert_result {
@@ -71,7 +71,7 @@ struct snt_cert_checker;
 struct snt_cert_checker_opts {
     const char *ca_file; /* NULL: the system default trust store */
     const char *ca_path;
-    size_t cache_max;    /* distinct questions remembered; 0: a default (4096) */
+    size_t cache_max;       /* distinct questions remembered; 0: a default (4096) */
     size_t cache_bytes_max; /* memory the remembered results may use; 0: 64 MiB */
 };
 
@@ -92,8 +92,9 @@ void snt_cert_checker_free(struct snt_cert_checker *c); /* accepts NULL */
  * its validity makes the chain untrusted ("certificate has expired (depth
  * 1)").  weak_key / weak_signature cover every certificate as sent except a
  * self-signed one after the leaf.  A checker is not thread-safe. */
-const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c, const struct snt_span *chain,
-                                             size_t n, const char *name, int64_t capture_time);
+const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
+                                             const struct snt_span *chain, size_t n,
+                                             const char *name, int64_t capture_time);
 
 /* For a leaf snt_cert_check could not parse: a result that says so (its
  * SHA-256, the chain length, untrusted with the reason), so the attempt

@@ -16,12 +16,12 @@ struct snt_options {
     enum snt_format format;
     unsigned stats_interval; /* seconds between live stats records; 0: off */
     bool quiet;
-    const char *ca_file, *ca_path; /* trust store; NULL: the system's */
+    const char *ca_file, *ca_path;  /* trust store; NULL: the system's */
     const char *openssl_config_dir; /* write a CSR config per flagged host */
     bool no_cert_checks;
     uint64_t session_gap_usec;
     const char *drop_user; /* -Z; NULL: "nobody" for live capture as root */
-    char *filter_owned; /* filter joined from trailing arguments */
+    char *filter_owned;    /* filter joined from trailing arguments */
 };
 
 enum snt_options_result {

@@ -23,7 +23,7 @@ struct snt_stats {
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
-    bool live;                 /* drops are meaningful */
+    bool live; /* drops are meaningful */
 };
 
 struct snt_output {

@@ -24,10 +24,10 @@
 #define SNT_TLS_CT_HANDSHAKE          22
 #define SNT_TLS_CT_APPLICATION_DATA   23
 
-#define SNT_TLS_HS_CLIENT_HELLO       1
-#define SNT_TLS_HS_SERVER_HELLO       2
-#define SNT_TLS_HS_CERTIFICATE        11
-#define SNT_TLS_HS_SERVER_HELLO_DONE  14
+#define SNT_TLS_HS_CLIENT_HELLO      1
+#define SNT_TLS_HS_SERVER_HELLO      2
+#define SNT_TLS_HS_CERTIFICATE       11
+#define SNT_TLS_HS_SERVER_HELLO_DONE 14
 
 /* ---- detection ---------------------------------------------------------- */
 
@@ -44,15 +44,15 @@ struct snt_tls_alert {
 };
 
 struct snt_tls_dir {
-    size_t consumed;          /* stream bytes already framed into records */
-    uint16_t record_version;  /* version field of the first record */
-    uint8_t *hs;              /* handshake bytes (owned, malloc'd lazily) */
+    size_t consumed;         /* stream bytes already framed into records */
+    uint16_t record_version; /* version field of the first record */
+    uint8_t *hs;             /* handshake bytes (owned, malloc'd lazily) */
     size_t hs_len, hs_cap, hs_max;
-    size_t hs_taken;          /* handshake bytes handed out as messages */
-    bool saw_ccs;             /* ChangeCipherSpec seen: the rest is encrypted */
+    size_t hs_taken; /* handshake bytes handed out as messages */
+    bool saw_ccs;    /* ChangeCipherSpec seen: the rest is encrypted */
     bool saw_app_data;
-    bool failed;              /* broken framing or a limit hit: give up */
-    bool sslv2;               /* stream starts with an SSLv2 ClientHello */
+    bool failed; /* broken framing or a limit hit: give up */
+    bool sslv2;  /* stream starts with an SSLv2 ClientHello */
     unsigned n_alerts;
     struct snt_tls_alert alerts[4]; /* first plaintext alerts seen */
 };
@@ -90,8 +90,8 @@ enum snt_result snt_tls_next_message(struct snt_tls_dir *d, uint8_t *type, struc
 struct snt_tls_client_hello {
     uint16_t record_version; /* 0 when unknown (QUIC) */
     uint16_t legacy_version;
-    uint16_t n_ciphers, n_exts, n_groups, n_point_formats, n_sigalgs, n_versions,
-        n_alpn, n_key_shares;
+    uint16_t n_ciphers, n_exts, n_groups, n_point_formats, n_sigalgs, n_versions, n_alpn,
+        n_key_shares;
     uint16_t ciphers[SNT_MAX_CIPHERS];
     uint16_t exts[SNT_MAX_EXTENSIONS]; /* extension types in wire order */
     uint16_t groups[SNT_MAX_GROUPS];
@@ -103,7 +103,7 @@ struct snt_tls_client_hello {
     struct snt_span sni;                /* first host_name, borrowed */
     bool has_sni;
     bool has_supported_versions;
-    bool sslv2;       /* SSLv2-format ClientHello (no extensions) */
+    bool sslv2;           /* SSLv2-format ClientHello (no extensions) */
     bool truncated_lists; /* a list was longer than its array: counted, kept prefix */
 };
 
@@ -125,7 +125,7 @@ struct snt_tls_server_hello {
     uint16_t legacy_version;
     uint16_t selected_version; /* supported_versions extension, 0 if absent */
     uint16_t cipher;
-    struct snt_span alpn;      /* selected protocol, borrowed; len 0 if none */
+    struct snt_span alpn; /* selected protocol, borrowed; len 0 if none */
     bool has_alpn;
     bool hello_retry_request;
 };
