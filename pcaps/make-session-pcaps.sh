@@ -377,6 +377,9 @@ capture dns-ipv6.pcap "ip6 and ($WEB)" \
 capture dns-tcp.pcap "$WEB" client "${DNSCLIENT[@]}" --dns "$DNS4" --tcp --no-sni tcp.example.test
 capture dns-malformed.pcap "$WEB" malformed
 capture sessions-overlap.pcap "(host $CLI_A or host $CLI_B) and ($WEB)" sessions
+# Lookups with no connection after them: a session of DNS answers only.
+tcpdump -r "$OUT/dns-cname-chain.pcap" -w "$OUT/dns-only.pcap" udp port 53 2>/dev/null ||
+	snt_die "cannot derive dns-only.pcap"
 
 # --- checks -----------------------------------------------------------------------
 

@@ -124,7 +124,8 @@ static void session_close(struct snt_sessions *s, struct snt_session *x)
         pp = &(*pp)->next_by_id;
     if (*pp)
         *pp = x->next_by_id;
-    qsort(x->attempts, x->n_attempts, sizeof x->attempts[0], by_time);
+    if (x->n_attempts > 1) /* a session of DNS lookups only has none */
+        qsort(x->attempts, x->n_attempts, sizeof x->attempts[0], by_time);
     s->written++;
     if (s->emit)
         s->emit(x, s->arg);
