@@ -203,3 +203,47 @@ client() {
 	[ "$rc" = 0 ] || snt_log "client exit $rc: $*"
 	return 0
 }
+
+# --- checks on made captures, with tshark ------------------------------------
+# The capture scripts check what they made: fail counts into $fails, the
+# others read $OUT/FILE.
+# shellcheck disable=SC2034 # fails is the caller's
+fail() {
+	printf '  FAIL %s\n' "$*"
+	fails=$((fails + 1))
+}
+# tsh FILE TSHARK-ARGS... : tshark over a capture into $SNT_TMP/tshark.out.
+# A filter or field tshark does not know is an error, not "nothing found".
+tsh() {
+	local file=$1
+	shift
+	tshark -r "$OUT/$file" -n "$@" >"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0
+	fail "$file: tshark $*: $(grep -v '^Running as user' "$SNT_TMP/tshark.err" | head -3)"
+	return 1
+}
+# expect FILE FILTER FIELDS WANT : the distinct non-empty values of FIELDS
+# in packets matching FILTER, joined by spaces, must be WANT.
+expect() {
+	local file=$1 filter=$2 fields=$3 want=$4 got args=() f
+	for f in $fields; do args+=(-e "$f"); done
+	tsh "$file" -Y "$filter" -T fields -E separator='|' "${args[@]}" || return
+	got=$(grep -v '^|*$' "$SNT_TMP/tshark.out" | sort -u | tr '\n' ' ' | sed 's/ $//')
+	if [ "$got" = "$want" ]; then
+		printf '  ok   %-34s %-28s %.90s\n' "$file" "$fields" "$got"
+	else
+		fail "$(printf '%-34s %-28s got "%.300s", want "%.300s"' "$file" "$fields" "$got" "$want")"
+	fi
+}
+# count FILE FILTER WANT [MAX] : number of packets matching FILTER, WANT
+# exactly or, with MAX, between WANT and MAX.
+count() {
+	local file=$1 filter=$2 want=$3 max=${4:-$3} got
+	tsh "$file" -Y "$filter" || return
+	got=$(wc -l <"$SNT_TMP/tshark.out")
+	if [ "$got" -ge "$want" ] && [ "$got" -le "$max" ]; then
+		printf '  ok   %-34s %-28s %s packets\n' "$file" "$filter" "$got"
+	else
+		fail "$(printf '%-34s %-28s %s packets, want %s..%s' "$file" "$filter" "$got" "$want" "$max")"
+	fi
+}
+

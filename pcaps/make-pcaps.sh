@@ -171,33 +171,7 @@ if ! command -v tshark >/dev/null 2>&1; then
 	exit 0
 fi
 
-fails=0
-# expect FILE FILTER FIELDS WANT : the distinct non-empty values of FIELDS
-# in packets matching FILTER, joined by spaces, must be WANT.
-expect() {
-	local file=$1 filter=$2 fields=$3 want=$4 got args=() f
-	for f in $fields; do args+=(-e "$f"); done
-	got=$(tshark -r "$OUT/$file" -n -Y "$filter" -T fields -E separator='|' "${args[@]}" \
-		2>/dev/null | grep -v '^|*$' | sort -u | tr '\n' ' ' | sed 's/ $//')
-	if [ "$got" = "$want" ]; then
-		printf '  ok   %-28s %-40s %s\n' "$file" "$filter" "$got"
-	else
-		printf '  FAIL %-28s %-40s got "%s", want "%s"\n' "$file" "$filter" "$got" "$want"
-		fails=$((fails + 1))
-	fi
-}
-# count FILE FILTER WANT [MAX] : number of packets matching FILTER, WANT
-# exactly or, with MAX, between WANT and MAX.
-count() {
-	local file=$1 filter=$2 want=$3 max=${4:-$3} got
-	got=$(tshark -r "$OUT/$file" -n -Y "$filter" 2>/dev/null | wc -l)
-	if [ "$got" -ge "$want" ] && [ "$got" -le "$max" ]; then
-		printf '  ok   %-28s %-40s %s packets\n' "$file" "$filter" "$got"
-	else
-		printf '  FAIL %-28s %-40s %s packets, want %s\n' "$file" "$filter" "$got" "$want"
-		fails=$((fails + 1))
-	fi
-}
+fails=0 # counted by fail(), from pcaps/lib.sh
 
 CH=tls.handshake.type==1
 SNI=tls.handshake.extensions_server_name
