@@ -360,5 +360,6 @@ uint64_t snt_engine_now(const struct snt_engine *e)
 struct snt_stats *snt_engine_stats(struct snt_engine *e)
 {
     e->stats.evictions = snt_flow_evictions(e->flows);
+    e->stats.dns_names_evicted = snt_names_evictions(e->names);
     return &e->stats;
 }

@@ -146,8 +146,10 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
 {
     struct snt_stats *s = snt_engine_stats(r->engine);
     s->live = snt_capture_is_live(r->capture);
-    if (r->flags)
+    if (r->flags) {
         s->flags = snt_flags_count(r->flags);
+        s->flags_untracked = snt_flags_dropped(r->flags);
+    }
     s->sessions = snt_sessions_written(r->sessions);
     if (r->certs) {
         struct snt_cert_counters cc;

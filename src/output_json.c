@@ -160,9 +160,8 @@ static void add_x509(cJSON *server, const struct snt_cert_info *ci)
     cJSON *subject = add_object(x509, "subject");
     add_string_array(subject, "common_name", ci->subject_cn, ci->n_subject_cn);
     add_cstring(subject, "distinguished_name", ci->subject_dn);
-    cJSON *alt = cJSON_AddArrayToObject(x509, "alternative_names");
-    for (size_t i = 0; i < ci->n_dns_names; i++)
-        cJSON_AddItemToArray(alt, cJSON_CreateString(ci->dns_names[i]));
+    add_string_array(x509, "alternative_names", ci->dns_names, ci->n_dns_names);
+    cJSON *alt = cJSON_GetObjectItemCaseSensitive(x509, "alternative_names");
     for (size_t i = 0; i < ci->n_ip_addresses; i++)
         cJSON_AddItemToArray(alt, cJSON_CreateString(ci->ip_addresses[i]));
     add_cstring(add_object(x509, "issuer"), "distinguished_name", ci->issuer_dn);
@@ -306,6 +305,8 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
     add_count(root, "dns_responses", s->dns_responses);
     add_count(root, "dns_malformed", s->dns_malformed);
     add_count(root, "dns_names_learnt", s->dns_names_learnt);
+    add_count(root, "dns_names_evicted", s->dns_names_evicted);
+    add_count(root, "flags_untracked", s->flags_untracked);
     return write_json_line(o, root);
 }
 

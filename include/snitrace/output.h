@@ -23,7 +23,9 @@ struct snt_stats {
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
-    bool live; /* drops are meaningful */
+    uint64_t dns_names_evicted; /* name cache full: oldest forgotten */
+    uint64_t flags_untracked;   /* servers not tracked for flags: table full */
+    bool live;                  /* drops are meaningful */
 };
 
 struct snt_output {
