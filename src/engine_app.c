@@ -11,17 +11,22 @@
 #define MAX_URI_LEN     2048
 #define TLS_ALERT_FATAL 2
 
+/* Bytes that start a ClientHello record (or an SSLv2-format hello). */
+static bool is_client_hello_start(const uint8_t *p, size_t len)
+{
+    if (snt_tls_sniff(p, len) != SNT_OK)
+        return false;
+    struct snt_reader r = snt_reader_make(p, len);
+    uint8_t content_type = 0, hs_type = 0;
+    /* An SSLv2 hello has no handshake-type byte at offset 5. */
+    if (!snt_peek_u8(&r, 0, &content_type) || content_type != SNT_TLS_CT_HANDSHAKE)
+        return true;
+    return snt_peek_u8(&r, 5, &hs_type) && hs_type == SNT_TLS_HS_CLIENT_HELLO;
+}
+
 bool engine_app_recognised_start(const uint8_t *p, size_t len)
 {
-    if (snt_tls_sniff(p, len) == SNT_OK) {
-        struct snt_reader r = snt_reader_make(p, len);
-        uint8_t content_type = 0, hs_type = 0;
-        /* An SSLv2 hello has no handshake-type byte at offset 5. */
-        if (!snt_peek_u8(&r, 0, &content_type) || content_type != SNT_TLS_CT_HANDSHAKE)
-            return true;
-        return snt_peek_u8(&r, 5, &hs_type) && hs_type == SNT_TLS_HS_CLIENT_HELLO;
-    }
-    return snt_http_sniff(p, len) == SNT_OK;
+    return is_client_hello_start(p, len) || snt_http_sniff(p, len) == SNT_OK;
 }
 
 static uint16_t highest_offered_version(const struct snt_tls_client_hello *ch)
@@ -291,11 +296,6 @@ static void classify(struct conn *c)
         return;
     else
         w->plaintext = true;
-}
-
-static bool is_client_hello_start(const uint8_t *p, size_t len)
-{
-    return snt_tls_sniff(p, len) == SNT_OK && engine_app_recognised_start(p, len);
 }
 
 void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len)
