@@ -247,3 +247,18 @@ count() {
 	fi
 }
 
+# shellcheck disable=SC2317 # called by the capture scripts
+# capture FILE FILTER COMMAND... : one scenario, one capture on the
+# client's veth holding only the traffic that matches FILTER. COMMAND runs
+# here (it may be a function) and starts its clients with `client`.
+capture() {
+	local file=$1 filter=$2 cap
+	shift 2
+	snt_log "making $file"
+	snt_cap_start "$SNT_CLI" "$SNT_TMP/$file" "$filter" -i "$SNT_CLI_IF" ||
+		snt_die "capture for $file did not start"
+	cap=$SNT_LAST_PID
+	"$@"
+	snt_stop "$cap"
+	cp "$SNT_TMP/$file" "$OUT/$file"
+}

@@ -69,21 +69,15 @@ snt_wait_listen "$SNT_SRV" 3128 || snt_die "proxy did not start"
 
 # --- scenarios ---------------------------------------------------------------
 
-# capture FILE FILTER CLIENT-COMMAND... : one scenario, one capture on the
-# client's veth holding only the traffic that matches FILTER.
-capture() {
+# scenario FILE FILTER CLIENT-COMMAND... : one capture (pcaps/lib.sh) of
+# one client command run in the client namespace.
+scenario() {
 	local file=$1 filter=$2
 	shift 2
-	snt_log "making $file"
-	snt_cap_start "$SNT_CLI" "$SNT_TMP/$file" "$filter" -i "$SNT_CLI_IF" ||
-		snt_die "capture for $file did not start"
-	local cap=$SNT_LAST_PID
-	client "$@"
-	snt_stop "$cap"
-	cp "$SNT_TMP/$file" "$OUT/$file"
+	capture "$file" "$filter" client "$@"
 }
 
-capture tls12.pcap "tcp port 4412" \
+scenario tls12.pcap "tcp port 4412" \
 	curl -sk --tlsv1.2 --tls-max 1.2 --resolve "$NAME:4412:$SNT_SRV_IP4" \
 	-o /dev/null "https://$NAME:4412/"
 
@@ -124,32 +118,32 @@ for mode in raw null vlan qinq; do
 		snt_die "convert.py $mode failed"
 done
 
-capture tls-cut-in-sni.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
+scenario tls-cut-in-sni.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
 	"$PY" "$HERE/cut_hello.py" "$SNT_SRV_IP4" 4433 "$NAME"
 
-capture tls-no-sni.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
+scenario tls-no-sni.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
 	openssl s_client -connect "$SNT_SRV_IP4:4433" -noservername
 
-capture http.pcap "tcp port 8080" \
+scenario http.pcap "tcp port 8080" \
 	curl -s --resolve "$NAME:8080:$SNT_SRV_IP4" -o /dev/null "http://$NAME:8080/"
 
 # curl does not resolve the target itself when it has a proxy: the name
 # travels in "CONNECT www.example.test:443" and in the SNI inside.
-capture http-connect.pcap "tcp port 3128" \
+scenario http-connect.pcap "tcp port 3128" \
 	curl -sk -x "http://$SNT_SRV_IP4:3128" -o /dev/null "https://$NAME/"
 
-capture ipv6-tls.pcap "ip6 and tcp port 4433" \
+scenario ipv6-tls.pcap "ip6 and tcp port 4433" \
 	curl -6 -sk --resolve "$NAME:4433:[$SNT_SRV_IP6]" -o /dev/null "https://$NAME:4433/"
 
 # Nothing listens on 4499: the server's kernel answers the SYN with RST.
-capture refused.pcap "tcp port 4499" \
+scenario refused.pcap "tcp port 4499" \
 	curl -s --connect-timeout 3 --resolve "$NAME:4499:$SNT_SRV_IP4" \
 	-o /dev/null "http://$NAME:4499/"
 
 # SYNs to the silent address are dropped: the SYN and its retransmissions
 # are all there is. "or icmp" would show an unwanted
 # unreachable, so the checks below can catch it.
-capture no-answer.pcap "host $SNT_SILENT_IP4 or icmp" \
+scenario no-answer.pcap "host $SNT_SILENT_IP4 or icmp" \
 	curl -s --connect-timeout 4 --resolve "$NAME:4433:$SNT_SILENT_IP4" \
 	-o /dev/null "https://$NAME:4433/"
 
@@ -158,7 +152,7 @@ capture no-answer.pcap "host $SNT_SILENT_IP4 or icmp" \
 # below 1280 takes the IPv6 addresses off the interface for good.
 ip -n "$SNT_CLI" link set "$SNT_CLI_IF" mtu 576
 ip -n "$SNT_SRV" link set "$SNT_SRV_IF" mtu 576
-capture tls-split-clienthello.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
+scenario tls-split-clienthello.pcap "tcp port 4433 and host $SNT_SRV_IP4" \
 	openssl s_client -connect "$SNT_SRV_IP4:4433" -servername "$NAME" \
 	-alpn "$LONG_ALPN" -groups "$MANY_GROUPS"
 ip -n "$SNT_CLI" link set "$SNT_CLI_IF" mtu 1500

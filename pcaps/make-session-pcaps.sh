@@ -319,20 +319,6 @@ tls_server "$WEBHOST_IP" wild
 
 # --- scenarios ----------------------------------------------------------------------
 
-# capture FILE FILTER COMMAND... : one scenario, one capture on the
-# client's veth holding only the traffic that matches FILTER. COMMAND runs
-# here (it may be a function) and starts its clients with `client`.
-capture() {
-	local file=$1 filter=$2 cap
-	shift 2
-	snt_log "making $file"
-	snt_cap_start "$SNT_CLI" "$SNT_TMP/$file" "$filter" -i "$SNT_CLI_IF" ||
-		snt_die "capture for $file did not start"
-	cap=$SNT_LAST_PID
-	"$@"
-	snt_stop "$cap"
-	cp "$SNT_TMP/$file" "$OUT/$file"
-}
 
 CURL12=(curl -sS -k --tlsv1.2 --tls-max 1.2 --max-time 10 -o /dev/null)
 # resolved RESOLV CMD... : CMD in the client namespace, resolving names
