@@ -31,7 +31,7 @@ void snt_bytes_free(struct snt_bytes *b)
 
 static const char *const problem_names[SNT_PROBLEM_COUNT] = {
     "name_mismatch", "expired",        "not_yet_valid",   "self_signed", "untrusted",
-    "weak_key",      "weak_signature", "client_rejected", "no_sni",
+    "weak_key",      "weak_signature", "client_rejected", "no_sni",      "client_rejected_inferred",
 };
 
 const char *snt_problem_name(unsigned i)
@@ -110,4 +110,25 @@ const char *snt_outcome_name(enum snt_outcome o)
     case SNT_OUTCOME_INCOMPLETE: break;
     }
     return "incomplete";
+}
+
+const char *snt_cert_source_name(enum snt_cert_source s)
+{
+    switch (s) {
+    case SNT_CERT_SOURCE_KEYLOG: return "keylog";
+    case SNT_CERT_SOURCE_PROBE: return "probe";
+    case SNT_CERT_SOURCE_WIRE: break;
+    }
+    return "wire";
+}
+
+const char *snt_inferred_verdict_name(enum snt_inferred_verdict v)
+{
+    switch (v) {
+    case SNT_INFERRED_ACCEPTED: return "accepted";
+    case SNT_INFERRED_REJECTED: return "rejected";
+    case SNT_INFERRED_UNKNOWN: return "unknown";
+    case SNT_INFERRED_NONE: break;
+    }
+    return NULL;
 }

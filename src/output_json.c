@@ -198,6 +198,7 @@ static void add_certificate(cJSON *root, const struct snt_attempt *a)
     if (!a->has_cert)
         return;
     add_x509(add_object(add_object(root, "tls"), "server"), &a->cert.info);
+    cJSON_AddStringToObject(root, "certificate_source", snt_cert_source_name(a->cert_source));
     cJSON_AddNumberToObject(root, "certificate_chain_length", a->cert.info.chain_length);
     add_cstring(root, "name_check", a->cert.verdict.name_check);
     add_cstring(root, "verify_error", a->cert.verdict.verify_error);

@@ -42,9 +42,43 @@ enum snt_outcome {
 };
 
 /* Attempt-level problems, beside the certificate ones (SNT_PROBLEM_* in cert.h). */
-#define SNT_PROBLEM_CLIENT_REJECTED (1u << 7)
-#define SNT_PROBLEM_NO_SNI          (1u << 8)
-#define SNT_PROBLEM_COUNT           9
+#define SNT_PROBLEM_CLIENT_REJECTED          (1u << 7)
+#define SNT_PROBLEM_NO_SNI                   (1u << 8)
+#define SNT_PROBLEM_CLIENT_REJECTED_INFERRED (1u << 9) /* suspected from record sizes */
+#define SNT_PROBLEM_COUNT                    10
+
+/* Where the certificate of an attempt came from. */
+enum snt_cert_source {
+    SNT_CERT_SOURCE_WIRE = 0, /* in clear on the wire (TLS <= 1.2) */
+    SNT_CERT_SOURCE_KEYLOG,   /* decrypted with keys from a key log */
+    SNT_CERT_SOURCE_PROBE,    /* fetched by --probe from the same server and name */
+};
+
+/* What --probe did for an attempt whose certificate could not be seen. */
+struct snt_attempt_probe {
+    bool done;         /* a probe answered (certificate or error) */
+    uint64_t usec;     /* wall time of the probe (µs since epoch) */
+    uint16_t port;     /* TCP port probed */
+    bool tcp_for_quic; /* the attempt was QUIC; the probe went over TCP */
+    char error[96];    /* why no certificate came back; "" on success */
+};
+
+/* Without keys, what the sizes and order of encrypted records suggest
+ * about the client's verdict on the certificate (TLS 1.3, QUIC). */
+enum snt_inferred_verdict {
+    SNT_INFERRED_NONE = 0, /* nothing inferred */
+    SNT_INFERRED_ACCEPTED, /* the client answered with its Finished and went on */
+    SNT_INFERRED_REJECTED, /* one alert-sized record, then close or reset, no data */
+    SNT_INFERRED_UNKNOWN,  /* records seen, but they fit neither story */
+};
+#define SNT_INFER_MAX_RECORDS 8
+struct snt_attempt_inference {
+    enum snt_inferred_verdict verdict;
+    uint8_t n_client, n_server;                     /* record lengths kept below */
+    uint16_t client_records[SNT_INFER_MAX_RECORDS]; /* encrypted record lengths, in order */
+    uint16_t server_records[SNT_INFER_MAX_RECORDS];
+    const char *ended_by; /* "client_fin", "client_rst", "server_fin", ... or NULL */
+};
 
 /* "name_mismatch", ... for bit i (0 <= i < SNT_PROBLEM_COUNT). */
 const char *snt_problem_name(unsigned i);
@@ -92,10 +126,15 @@ struct snt_attempt {
     bool certificate_known;         /* certificate_visible below is meaningful */
     bool certificate_visible;       /* false for TLS 1.3 / QUIC without keys */
 
-    /* The server's certificate (TLS <= 1.2), a copy of the checker's result */
+    /* The server's certificate, a copy of the checker's result */
     bool has_cert;
+    enum snt_cert_source cert_source;
     struct snt_cert_result cert;
-    unsigned problems; /* SNT_PROBLEM_* bits */
+    struct snt_attempt_probe probe;
+    struct snt_attempt_inference inferred;
+    bool ech_offered;      /* the ClientHello carried encrypted_client_hello */
+    uint32_t quic_version; /* QUIC: version of the server's packets (0: unknown) */
+    unsigned problems;     /* SNT_PROBLEM_* bits */
     unsigned n_alerts;
     struct snt_attempt_alert alerts[SNT_ATTEMPT_MAX_ALERTS];
     const char *client_rejected; /* how the client turned it down, or NULL */
@@ -125,5 +164,7 @@ void snt_attempt_free(struct snt_attempt *a); /* accepts NULL */
 const char *snt_protocol_name(enum snt_protocol p);
 const char *snt_name_source_name(enum snt_name_source s);
 const char *snt_outcome_name(enum snt_outcome o);
+const char *snt_cert_source_name(enum snt_cert_source s);
+const char *snt_inferred_verdict_name(enum snt_inferred_verdict v);
 
 #endif
