@@ -93,6 +93,7 @@ const char *snt_name_source_name(enum snt_name_source s)
     case SNT_NAME_HTTP_HOST: return "http_host";
     case SNT_NAME_HTTP_CONNECT: return "http_connect";
     case SNT_NAME_DNS: return "dns";
+    case SNT_NAME_ECH_OUTER: return "ech_outer";
     case SNT_NAME_NONE: break;
     }
     return "none";
@@ -122,13 +123,13 @@ const char *snt_cert_source_name(enum snt_cert_source s)
     return "wire";
 }
 
-const char *snt_inferred_verdict_name(enum snt_inferred_verdict v)
+const char *snt_inferred_verdict_name(enum snt_tls_client_verdict v)
 {
     switch (v) {
-    case SNT_INFERRED_ACCEPTED: return "accepted";
-    case SNT_INFERRED_REJECTED: return "rejected";
-    case SNT_INFERRED_UNKNOWN: return "unknown";
-    case SNT_INFERRED_NONE: break;
+    case SNT_TLS_VERDICT_ACCEPTED: return "accepted";
+    case SNT_TLS_VERDICT_REJECTED: return "rejected";
+    case SNT_TLS_VERDICT_UNKNOWN: return "unknown";
+    case SNT_TLS_VERDICT_NONE: break;
     }
     return NULL;
 }

@@ -145,6 +145,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
         return;
     struct snt_attempt *a = &c->w->attempt;
     engine_dns_fallback_name(a);
+    engine_tls13_conclude(c->w);
     a->outcome = outcome;
     a->end_usec = e->now_usec;
     for (int i = 0; i < 2; i++)

@@ -44,12 +44,14 @@ static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client
     if (a->has_client_hello)
         return; /* a second hello (after HelloRetryRequest) repeats the first's name */
     a->has_client_hello = true;
+    a->ech_offered = ch->has_ech || ch->has_esni;
     if (ch->has_sni && ch->sni.len) {
         snt_bytes_set(&a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
-        /* Through an HTTP proxy the CONNECT target stays the name. */
+        /* Through an HTTP proxy the CONNECT target stays the name.  With
+         * ECH the site's name is inside, encrypted: this is the outer one. */
         if (a->name_source == SNT_NAME_NONE) {
             snt_bytes_set(&a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
-            a->name_source = SNT_NAME_SNI;
+            a->name_source = ch->has_ech ? SNT_NAME_ECH_OUTER : SNT_NAME_SNI;
         }
     } else {
         a->problems |= SNT_PROBLEM_NO_SNI;
@@ -74,9 +76,10 @@ static void fill_server_hello(struct snt_attempt *a, const struct snt_tls_server
     if (sh->has_alpn)
         snt_bytes_set(&a->next_protocol, sh->alpn.p, sh->alpn.len, SNT_MAX_NAME_LEN);
     /* TLS 1.3 encrypts the certificate: without keys it cannot be seen. */
-    if (a->version == 0x0304 || (a->version >> 8) == 0x7f) {
+    if (engine_is_tls13(a)) {
         a->certificate_known = true;
         a->certificate_visible = false;
+        a->resumed = sh->psk;
     }
 }
 
@@ -232,6 +235,8 @@ static void tls_stream(struct snt_engine *e, struct conn *c, int role)
         return;
     w->handshake_done = true;
     w->attempt.established = true;
+    if (engine_tls13_pending(e, c))
+        return;
     if (!w->attempt.has_cert || cd->saw_app_data)
         engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
 }

@@ -22,9 +22,10 @@ struct conn_work {
     struct snt_quic_crypto *quic;
     bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
     bool server_after_handshake;
-    bool plaintext;      /* client spoke something else first: watch for a late TLS start */
-    bool handshake_done; /* both sides went past the handshake; waiting for client data */
-    size_t dns_consumed; /* DNS over TCP: server bytes already taken as messages */
+    bool plaintext;       /* client spoke something else first: watch for a late TLS start */
+    bool handshake_done;  /* both sides went past the handshake; waiting for client data */
+    size_t dns_consumed;  /* DNS over TCP: server bytes already taken as messages */
+    const char *ended_by; /* who closed or reset first ("client_fin", ...), or NULL */
     unsigned alerts_taken[2];
 };
 
@@ -80,6 +81,14 @@ void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, 
 bool engine_app_recognised_start(const uint8_t *p, size_t len);
 /* The client closed (FIN) or reset the connection: decide the outcome. */
 void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
+/* engine_tls13.c: after a TLS 1.3 ServerHello. */
+bool engine_is_tls13(const struct snt_attempt *a);
+/* Both sides went past the handshake: true while what the client made of
+ * the certificate is still to be seen. */
+bool engine_tls13_pending(struct snt_engine *e, struct conn *c);
+/* The attempt is being finished: settle what can be inferred. */
+void engine_tls13_conclude(struct conn_work *w);
+
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
 
 #endif

@@ -51,11 +51,21 @@ static void on_synack(struct conn *c, const struct snt_packet *p)
         snt_stream_set_base(&c->w->stream[S2C], p->seq + 1);
 }
 
+/* The first side to close or reset, for what is inferred from it. */
+static void note_end(struct conn *c, int role, bool rst)
+{
+    static const char *const names[2][2] = {{"client_fin", "client_rst"},
+                                            {"server_fin", "server_rst"}};
+    if (c->w && !c->w->ended_by)
+        c->w->ended_by = names[role == S2C][rst];
+}
+
 static void on_rst(struct snt_engine *e, struct conn *c, int role)
 {
     c->rst = true;
     if (!c->w)
         return;
+    note_end(c, role, true);
     if (role == S2C && c->syn_seen && !c->synack_seen)
         engine_finish(e, c, SNT_OUTCOME_REFUSED);
     else if (role == C2S)
@@ -84,6 +94,7 @@ static void on_fin(struct snt_engine *e, struct conn *c, int role)
         c->fin_c = true;
     else
         c->fin_s = true;
+    note_end(c, role, false);
     if (c->w && role == C2S)
         engine_app_client_gave_up(e, c, SNT_OUTCOME_CLOSED);
     else if (c->w)

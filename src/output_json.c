@@ -103,6 +103,8 @@ static void add_tls(cJSON *root, const struct snt_attempt *a)
             cJSON_AddStringToObject(tls, "cipher", c);
         if (a->next_protocol.len)
             add_wire_string(tls, "next_protocol", a->next_protocol.p, a->next_protocol.len);
+        if (a->resumed)
+            cJSON_AddBoolToObject(tls, "resumed", true);
     }
     cJSON_AddBoolToObject(tls, "established", a->established);
 }
@@ -204,6 +206,27 @@ static void add_certificate(cJSON *root, const struct snt_attempt *a)
     add_cstring(root, "verify_error", a->cert.verdict.verify_error);
 }
 
+static void add_lengths(cJSON *obj, const char *key, const uint16_t *lens, unsigned n)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, key);
+    for (unsigned i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(lens[i]));
+}
+
+/* Without keys: what the encrypted records suggest, and the evidence. */
+static void add_inferred(cJSON *root, const struct snt_attempt_inference *in)
+{
+    const char *verdict = snt_inferred_verdict_name(in->verdict);
+    if (!verdict)
+        return;
+    cJSON *o = add_object(root, "inferred");
+    cJSON_AddStringToObject(o, "client_verdict", verdict);
+    add_lengths(o, "client_records", in->client_records, in->n_client);
+    add_lengths(o, "server_records", in->server_records, in->n_server);
+    if (in->ended_by)
+        cJSON_AddStringToObject(o, "ended_by", in->ended_by);
+}
+
 static cJSON *attempt_to_json(const struct snt_attempt *a)
 {
     char ts[40];
@@ -225,6 +248,9 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
     if (a->certificate_known || a->has_cert)
         cJSON_AddBoolToObject(root, "certificate_visible", a->has_cert || a->certificate_visible);
     add_certificate(root, a);
+    add_inferred(root, &a->inferred);
+    if (a->ech_offered)
+        cJSON_AddBoolToObject(root, "ech_offered", true);
     if (a->dns_qname.len) {
         cJSON *q = add_object(add_object(root, "dns"), "question");
         add_wire_string(q, "name", a->dns_qname.p, a->dns_qname.len);

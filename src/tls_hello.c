@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#define TLS_RANDOM_LEN     32
+#define TLS_RANDOM_LEN     SNT_TLS_RANDOM_LEN
 #define TLS_MAX_SESSION_ID 32
 
 #define EXT_SERVER_NAME        0
@@ -23,7 +23,10 @@
 #define EXT_SIGNATURE_ALGS     13
 #define EXT_ALPN               16
 #define EXT_SUPPORTED_VERSIONS 43
+#define EXT_PRE_SHARED_KEY     41
 #define EXT_KEY_SHARE          51
+#define EXT_ECH                0xfe0d /* draft-ietf-tls-esni: encrypted_client_hello */
+#define EXT_ESNI               0xffce /* the ESNI drafts before it */
 
 #define SNI_HOST_NAME 0
 
@@ -176,6 +179,8 @@ static bool client_ext(uint16_t type, struct snt_reader *data, struct snt_tls_cl
     case EXT_ALPN: return ext_alpn(data, ch);
     case EXT_SUPPORTED_VERSIONS: return ext_supported_versions(data, ch);
     case EXT_KEY_SHARE: return ext_key_share(data, ch);
+    case EXT_ECH: ch->has_ech = true; return true;
+    case EXT_ESNI: ch->has_esni = true; return true;
     default: return true;
     }
 }
@@ -210,10 +215,12 @@ enum snt_result snt_tls_parse_client_hello(const uint8_t *body, size_t len,
 {
     struct snt_tls_client_hello ch;
     struct snt_reader r = snt_reader_make(body, len), sid, suites, comp, exts;
+    struct snt_span random;
     memset(&ch, 0, sizeof ch);
-    if (!snt_read_u16(&r, &ch.legacy_version) || !snt_skip(&r, TLS_RANDOM_LEN) ||
+    if (!snt_read_u16(&r, &ch.legacy_version) || !snt_read_span(&r, TLS_RANDOM_LEN, &random) ||
         !snt_read_vec8(&r, &sid) || snt_reader_left(&sid) > TLS_MAX_SESSION_ID)
         return SNT_MALFORMED;
+    memcpy(ch.random, random.p, TLS_RANDOM_LEN);
     if (!snt_read_vec16(&r, &suites) || snt_reader_left(&suites) == 0 ||
         !read_u16_list(&suites, ch.ciphers, &ch.n_ciphers, SNT_MAX_CIPHERS, &ch.truncated_lists))
         return SNT_MALFORMED;
@@ -303,6 +310,8 @@ static bool server_exts(struct snt_reader *exts, struct snt_tls_server_hello *sh
             return false;
         if (type == EXT_ALPN && !server_alpn(&data, sh))
             return false;
+        if (type == EXT_PRE_SHARED_KEY)
+            sh->psk = true;
     }
     return true;
 }
@@ -331,6 +340,7 @@ enum snt_result snt_tls_parse_server_hello(const uint8_t *body, size_t len,
         if (!snt_read_vec16(&r, &exts) || !snt_reader_done(&r) || !server_exts(&exts, &sh))
             return SNT_MALFORMED;
     }
+    memcpy(sh.random, random.p, TLS_RANDOM_LEN);
     sh.hello_retry_request = memcmp(random.p, hrr_random, TLS_RANDOM_LEN) == 0;
     *out = sh;
     return SNT_OK;

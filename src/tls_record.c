@@ -216,8 +216,6 @@ static bool is_plaintext_hello(struct snt_span payload)
 static void take_alerts(struct snt_tls_dir *d, struct snt_span payload)
 {
     const size_t max = sizeof d->alerts / sizeof d->alerts[0];
-    if (d->saw_ccs && payload.len != 2)
-        return;
     struct snt_reader r = snt_reader_make(payload.p, payload.len);
     struct snt_tls_alert a;
     while (snt_read_u8(&r, &a.level) && snt_read_u8(&r, &a.description)) {
@@ -228,16 +226,41 @@ static void take_alerts(struct snt_tls_dir *d, struct snt_span payload)
     }
 }
 
+/* Records whose content only keys can show: application_data (every TLS 1.3
+ * record after the hellos), and after ChangeCipherSpec whatever is not a
+ * plaintext hello or a bare plaintext alert. */
+static bool is_protected(const struct snt_tls_dir *d, uint8_t type, struct snt_span payload)
+{
+    if (type == SNT_TLS_CT_APPLICATION_DATA)
+        return true;
+    if (!d->saw_ccs)
+        return false;
+    if (type == SNT_TLS_CT_HANDSHAKE)
+        return !is_plaintext_hello(payload);
+    return type == SNT_TLS_CT_ALERT && payload.len != 2;
+}
+
+static void note_protected(struct snt_tls_dir *d, struct snt_span payload)
+{
+    if (d->n_protected == 0)
+        d->first_protected = d->consumed;
+    if (d->n_protected < SNT_TLS_PROTECTED_LOG)
+        d->protected_len[d->n_protected] = (uint16_t)payload.len;
+    d->n_protected++;
+}
+
 static enum frame_status take_record(struct snt_tls_dir *d, uint8_t type, struct snt_span payload)
 {
+    if (is_protected(d, type, payload)) {
+        note_protected(d, payload);
+        if (type == SNT_TLS_CT_APPLICATION_DATA)
+            d->saw_app_data = true;
+        return FRAMED;
+    }
     switch (type) {
-    case SNT_TLS_CT_HANDSHAKE:
-        if (d->saw_ccs && !is_plaintext_hello(payload))
-            return FRAMED;
-        return hs_append(d, payload);
+    case SNT_TLS_CT_HANDSHAKE: return hs_append(d, payload);
     case SNT_TLS_CT_CHANGE_CIPHER_SPEC: d->saw_ccs = true; return FRAMED;
     case SNT_TLS_CT_ALERT: take_alerts(d, payload); return FRAMED;
-    case SNT_TLS_CT_APPLICATION_DATA: d->saw_app_data = true; return FRAMED;
     case TLS_CT_HEARTBEAT: return FRAMED;
     default: return BROKEN;
     }

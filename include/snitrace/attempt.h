@@ -14,6 +14,7 @@
 #include "snitrace/cert.h"
 #include "snitrace/decode.h"
 #include "snitrace/limits.h"
+#include "snitrace/tls.h"
 
 enum snt_protocol {
     SNT_PROTO_UNKNOWN = 0,
@@ -29,6 +30,7 @@ enum snt_name_source {
     SNT_NAME_HTTP_HOST,
     SNT_NAME_HTTP_CONNECT,
     SNT_NAME_DNS,
+    SNT_NAME_ECH_OUTER, /* the SNI of a ClientHello offering ECH: the public, outer name */
 };
 
 enum snt_outcome {
@@ -65,15 +67,9 @@ struct snt_attempt_probe {
 
 /* Without keys, what the sizes and order of encrypted records suggest
  * about the client's verdict on the certificate (TLS 1.3, QUIC). */
-enum snt_inferred_verdict {
-    SNT_INFERRED_NONE = 0, /* nothing inferred */
-    SNT_INFERRED_ACCEPTED, /* the client answered with its Finished and went on */
-    SNT_INFERRED_REJECTED, /* one alert-sized record, then close or reset, no data */
-    SNT_INFERRED_UNKNOWN,  /* records seen, but they fit neither story */
-};
-#define SNT_INFER_MAX_RECORDS 8
+#define SNT_INFER_MAX_RECORDS SNT_TLS_PROTECTED_LOG
 struct snt_attempt_inference {
-    enum snt_inferred_verdict verdict;
+    enum snt_tls_client_verdict verdict;
     uint8_t n_client, n_server;                     /* record lengths kept below */
     uint16_t client_records[SNT_INFER_MAX_RECORDS]; /* encrypted record lengths, in order */
     uint16_t server_records[SNT_INFER_MAX_RECORDS];
@@ -133,6 +129,7 @@ struct snt_attempt {
     struct snt_attempt_probe probe;
     struct snt_attempt_inference inferred;
     bool ech_offered;      /* the ClientHello carried encrypted_client_hello */
+    bool resumed;          /* the server resumed a session: it sends no certificate */
     uint32_t quic_version; /* QUIC: version of the server's packets (0: unknown) */
     unsigned problems;     /* SNT_PROBLEM_* bits */
     unsigned n_alerts;
@@ -165,6 +162,6 @@ const char *snt_protocol_name(enum snt_protocol p);
 const char *snt_name_source_name(enum snt_name_source s);
 const char *snt_outcome_name(enum snt_outcome o);
 const char *snt_cert_source_name(enum snt_cert_source s);
-const char *snt_inferred_verdict_name(enum snt_inferred_verdict v);
+const char *snt_inferred_verdict_name(enum snt_tls_client_verdict v);
 
 #endif

@@ -24,6 +24,8 @@
 #define SNT_TLS_CT_HANDSHAKE          22
 #define SNT_TLS_CT_APPLICATION_DATA   23
 
+#define SNT_TLS_RANDOM_LEN 32
+
 #define SNT_TLS_HS_CLIENT_HELLO      1
 #define SNT_TLS_HS_SERVER_HELLO      2
 #define SNT_TLS_HS_CERTIFICATE       11
@@ -43,6 +45,8 @@ struct snt_tls_alert {
     uint8_t description; /* RFC 8446 section 6 */
 };
 
+#define SNT_TLS_PROTECTED_LOG 8 /* protected record lengths remembered per direction */
+
 struct snt_tls_dir {
     size_t consumed;         /* stream bytes already framed into records */
     uint16_t record_version; /* version field of the first record */
@@ -55,6 +59,12 @@ struct snt_tls_dir {
     bool sslv2;  /* stream starts with an SSLv2 ClientHello */
     unsigned n_alerts;
     struct snt_tls_alert alerts[4]; /* first plaintext alerts seen */
+    /* Protected records (application_data, or anything after ChangeCipherSpec
+     * that is not plaintext): how many, where the first starts in the stream
+     * (decryption begins there), and the first lengths as sent. */
+    unsigned n_protected;
+    size_t first_protected;
+    uint16_t protected_len[SNT_TLS_PROTECTED_LOG];
 };
 
 /* Prepare state; hs_max caps the handshake bytes kept (<= SNT_MAX_HANDSHAKE_MSG
@@ -101,7 +111,10 @@ struct snt_tls_client_hello {
     uint16_t key_share_groups[SNT_MAX_KEY_SHARES];
     struct snt_span alpn[SNT_MAX_ALPN]; /* protocol names, borrowed */
     struct snt_span sni;                /* first host_name, borrowed */
+    uint8_t random[SNT_TLS_RANDOM_LEN]; /* keys in a key log are found by it */
     bool has_sni;
+    bool has_ech;  /* encrypted_client_hello (0xfe0d): the SNI is the outer, public name */
+    bool has_esni; /* the ESNI drafts' encrypted_server_name (0xffce) */
     bool has_supported_versions;
     bool sslv2;           /* SSLv2-format ClientHello (no extensions) */
     bool truncated_lists; /* a list was longer than its array: counted, kept prefix */
@@ -122,12 +135,14 @@ enum snt_result snt_tls_parse_sslv2_client_hello(const uint8_t *p, size_t len,
 /* ---- ServerHello -------------------------------------------------------- */
 
 struct snt_tls_server_hello {
+    uint8_t random[SNT_TLS_RANDOM_LEN];
     uint16_t legacy_version;
     uint16_t selected_version; /* supported_versions extension, 0 if absent */
     uint16_t cipher;
     struct snt_span alpn; /* selected protocol, borrowed; len 0 if none */
     bool has_alpn;
     bool hello_retry_request;
+    bool psk; /* pre_shared_key accepted (TLS 1.3 resumption): no certificate follows */
 };
 
 enum snt_result snt_tls_parse_server_hello(const uint8_t *body, size_t len,
@@ -157,6 +172,26 @@ struct snt_tls_certificate_list {
  * context, per-certificate extensions).  SNT_OK or SNT_MALFORMED. */
 enum snt_result snt_tls_parse_certificate(const uint8_t *body, size_t len, bool tls13,
                                           struct snt_tls_certificate_list *out);
+
+/* ---- the client's verdict, inferred without keys (src/tls_infer.c) ----- */
+
+enum snt_tls_client_verdict {
+    SNT_TLS_VERDICT_NONE = 0, /* nothing to go on yet */
+    SNT_TLS_VERDICT_ACCEPTED, /* its first encrypted record is not an alert: its Finished */
+    SNT_TLS_VERDICT_REJECTED, /* only alert-sized records, then it closed or reset */
+    SNT_TLS_VERDICT_UNKNOWN,  /* an alert-sized record followed by other records */
+};
+
+/* Lengths (as sent, tag included) of a TLS 1.3 record holding one alert, and
+ * one holding the Finished message, under the given cipher suite. */
+size_t snt_tls13_alert_record_len(uint16_t cipher);
+size_t snt_tls13_finished_record_len(uint16_t cipher);
+
+/* records: the lengths of the client's first encrypted records after its
+ * hello (kept of total); client_ended: it has closed or reset. */
+enum snt_tls_client_verdict snt_tls13_infer_client_verdict(uint16_t cipher, const uint16_t *records,
+                                                           unsigned kept, unsigned total,
+                                                           bool client_ended);
 
 /* ---- fingerprints (include/snitrace/tls.h; src/ja.c) -------------------- */
 
