@@ -141,21 +141,16 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
     return fl;
 }
 
-struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
-                                const struct snt_cert_result *cert, const char *name,
-                                uint64_t ts_usec)
+/* Remember the name asked; a failed one makes the flag due.  Returns the
+ * flag when it must be written now. */
+static struct snt_flag *note_name(struct snt_flags *f, struct snt_flag *fl, const char *name,
+                                  bool failed_name)
 {
-    struct snt_flag *fl = find(f, server, port, cert->info.sha256_hex);
-    if (!fl && !(fl = create(f, server, port, &cert->info, ts_usec)))
-        return NULL;
-    fl->last_usec = ts_usec;
-    fl->problems |= cert->verdict.problems;
     if (!name || !*name)
         return NULL;
     size_t asked = fl->n_asked, failed = fl->n_failed;
-    bool mismatch = cert->verdict.problems & SNT_PROBLEM_NAME_MISMATCH;
     if (!list_add(&fl->asked, &fl->n_asked, name) ||
-        (mismatch && !list_add(&fl->failed, &fl->n_failed, name)))
+        (failed_name && !list_add(&fl->failed, &fl->n_failed, name)))
         fl->names_dropped = true;
     if (fl->written) {
         if (fl->n_asked != asked || fl->n_failed != failed)
@@ -167,6 +162,31 @@ struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *serv
     fl->written = true;
     f->written++;
     return fl;
+}
+
+struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
+                                const struct snt_cert_result *cert, const char *name,
+                                uint64_t ts_usec)
+{
+    struct snt_flag *fl = find(f, server, port, cert->info.sha256_hex);
+    if (!fl && !(fl = create(f, server, port, &cert->info, ts_usec)))
+        return NULL;
+    fl->last_usec = ts_usec;
+    fl->problems |= cert->verdict.problems;
+    return note_name(f, fl, name, cert->verdict.problems & SNT_PROBLEM_NAME_MISMATCH);
+}
+
+struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_addr *server,
+                                          uint16_t port, const char *name, uint64_t ts_usec)
+{
+    static const struct snt_cert_info unseen; /* no fingerprint: one entry per server */
+    struct snt_flag *fl = find(f, server, port, unseen.sha256_hex);
+    if (!fl && !(fl = create(f, server, port, &unseen, ts_usec)))
+        return NULL;
+    fl->suspected = true;
+    fl->last_usec = ts_usec;
+    fl->problems |= SNT_PROBLEM_CLIENT_REJECTED_INFERRED;
+    return note_name(f, fl, name, true);
 }
 
 void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg)

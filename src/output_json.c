@@ -348,7 +348,10 @@ bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool updat
     cJSON_AddStringToObject(root, "@timestamp", ts);
     cJSON_AddBoolToObject(root, "update", update);
     add_endpoint(root, "server", &fl->server, fl->port);
-    add_x509(add_object(add_object(root, "tls"), "server"), &fl->cert);
+    if (fl->suspected)
+        cJSON_AddBoolToObject(root, "suspected", true);
+    else
+        add_x509(add_object(add_object(root, "tls"), "server"), &fl->cert);
     add_problems(root, "problems", fl->problems);
     add_string_array(root, "names", fl->failed, fl->n_failed);
     add_string_array(root, "names_asked", fl->asked, fl->n_asked);

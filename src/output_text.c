@@ -140,10 +140,16 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     char server[80];
     format_endpoint(&fl->server, fl->port, server, sizeof server);
     const char *cn = fl->cert.n_subject_cn ? fl->cert.subject_cn[0] : "(no CN)";
-    fprintf(o->f, "%s%s%s %s: certificate ", paint(o, RED), update ? "FLAG (updated)" : "FLAG",
-            paint(o, RESET), server);
-    print_list(o->f, &cn, 1);
-    fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
+    fprintf(o->f, "%s%s%s%s %s: ", paint(o, RED), update ? "FLAG (updated)" : "FLAG",
+            fl->suspected ? " (suspected)" : "", paint(o, RESET), server);
+    if (fl->suspected) {
+        fprintf(o->f, "clients seem to turn its certificate down (inferred from encrypted record "
+                      "sizes; the certificate was not seen) for: ");
+    } else {
+        fprintf(o->f, "certificate ");
+        print_list(o->f, &cn, 1);
+        fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
+    }
     print_list(o->f, (const char *const *)fl->failed, fl->n_failed);
     const char *suggested[2 * SNT_FLAG_MAX_NAMES + SNT_CERT_MAX_NAMES];
     size_t n = snt_flag_suggested_names(fl, suggested, sizeof suggested / sizeof suggested[0]);

@@ -28,6 +28,7 @@ struct snt_flag {
     size_t n_asked;
     char **failed; /* names that did not match, first-seen order */
     size_t n_failed;
+    bool suspected;     /* no certificate seen: clients seemed to turn it down (inferred) */
     bool names_dropped; /* SNT_FLAG_MAX_NAMES was reached */
     bool written;       /* a flag record was written */
     bool changed;       /* names were added since it was written */
@@ -43,6 +44,13 @@ void snt_flags_free(struct snt_flags *f); /* accepts NULL */
 struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
                                 const struct snt_cert_result *cert, const char *name,
                                 uint64_t ts_usec);
+
+/* A client seemed to turn down the certificate of a server it asked `name`
+ * of, but the certificate itself could not be seen: a suspected flag, one
+ * per server, with no certificate fields.  Returns it when it must be
+ * written now, else NULL. */
+struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_addr *server,
+                                          uint16_t port, const char *name, uint64_t ts_usec);
 
 /* Every flag written earlier that has changed since, then marked unchanged. */
 void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg);
