@@ -24,18 +24,22 @@
 
 #define READ_CHUNK (64 * 1024)
 
-/* Read from the descriptor's position to its end or the file's cap.  False
- * (errno set) on a read error. */
-static bool read_new(struct snt_keylog *k, struct snt_keylog_file *f)
+/* Read from the descriptor's position to its end, the file's cap, or
+ * limit bytes.  False (errno set) on a read error. */
+static bool read_new(struct snt_keylog *k, struct snt_keylog_file *f, uint64_t limit)
 {
     uint8_t buf[READ_CHUNK];
-    while (!f->capped) {
+    uint64_t done = 0;
+    while (!f->capped && done < limit) {
         uint64_t room = k->file_cap - f->total_read;
+        if (room > limit - done)
+            room = limit - done;
         ssize_t n = read(f->fd, buf, room < sizeof buf ? (size_t)room : sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return n == 0;
+        done += (uint64_t)n;
         f->offset += (uint64_t)n;
         f->total_read += (uint64_t)n;
         k->counters.bytes_read += (uint64_t)n;
@@ -83,7 +87,7 @@ bool snt_keylog_add_file(struct snt_keylog *k, const char *path, bool follow, ch
     memset(f, 0, sizeof *f);
     f->fd = fd;
     set_identity(f, &st);
-    if (!read_new(k, f)) {
+    if (!read_new(k, f, UINT64_MAX)) {
         snprintf(err, errlen, "cannot read key log %s: %s", path, strerror(errno));
         close(fd);
         return false;
@@ -133,7 +137,7 @@ static void refresh_file(struct snt_keylog *k, struct snt_keylog_file *f)
     } else if ((uint64_t)st.st_size == f->offset) {
         return;
     }
-    read_new(k, f); /* a read error is retried at the next refresh */
+    read_new(k, f, SNT_KEYLOG_REFRESH_MAX); /* a read error is retried at the next refresh */
 }
 
 bool snt_keylog_refresh(struct snt_keylog *k)

@@ -183,6 +183,28 @@ static void test_follow_cap(void)
     snt_keylog_free(k);
 }
 
+/* Megabytes appended at once arrive over several refreshes, none of them
+ * longer than SNT_KEYLOG_REFRESH_MAX. */
+static void test_follow_large_append(void)
+{
+    write_text("large", "w", "", 0);
+    struct snt_keylog *k = follow("large");
+    FILE *f = fopen(path_of("large"), "a");
+    unsigned n = 0;
+    for (; f && n * strlen(line(0)) < SNT_KEYLOG_REFRESH_MAX + 100000; n++)
+        fputs(line(n), f);
+    CHECK(f && fclose(f) == 0);
+    CHECK(snt_keylog_refresh(k));
+    CHECK_EQ_INT(counters(k).bytes_read, SNT_KEYLOG_REFRESH_MAX);
+    CHECK(snt_keylog_refresh(k));
+    struct snt_keylog_counters c = counters(k);
+    CHECK_EQ_INT(c.bytes_read, n * strlen(line(0)));
+    CHECK_EQ_INT(c.keys, n);
+    CHECK_EQ_INT(c.malformed, 0);
+    CHECK(has_key(k, 0) && has_key(k, n - 1));
+    snt_keylog_free(k);
+}
+
 /* A line past the bound, written in pieces: one malformed line, no more. */
 static void test_follow_overlong(void)
 {
@@ -234,7 +256,8 @@ static void test_too_many_followed(void)
 
 static void remove_dir(void)
 {
-    const char *names[] = {"once", "grow", "rewrite", "rewrite.new", "capped", "long", "many"};
+    const char *names[] = {"once",   "grow",  "rewrite", "rewrite.new",
+                           "capped", "large", "long",    "many"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         unlink(path_of(names[i]));
     rmdir(dir);
@@ -251,6 +274,7 @@ int main(void)
     test_follow_growth();
     test_follow_rewrite();
     test_follow_cap();
+    test_follow_large_append();
     test_follow_overlong();
     test_pipe();
     test_too_many_followed();

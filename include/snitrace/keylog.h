@@ -27,6 +27,7 @@
 #define SNT_KEYLOG_DEFAULT_CLIENTS 65536                  /* client randoms held at once */
 #define SNT_KEYLOG_FILE_CAP        (256ull * 1024 * 1024) /* bytes read per file, ever */
 #define SNT_KEYLOG_MAX_FILES       16                     /* files followed at once */
+#define SNT_KEYLOG_REFRESH_MAX     (4u * 1024 * 1024)     /* bytes per file per refresh */
 
 enum snt_keylog_label {
     SNT_KEYLOG_CLIENT_RANDOM = 0, /* TLS <= 1.2: the 48-byte master secret */
@@ -78,8 +79,10 @@ bool snt_keylog_add_file(struct snt_keylog *k, const char *path, bool follow, ch
                          size_t errlen);
 
 /* Re-read followed files that grew (a browser still appending); a file that shrank or was replaced
- * is read again from the start.  Bounded: total bytes read per file capped (counted when hit).
- * true when new keys arrived.  Cheap when nothing changed (one stat per file). */
+ * is read again from the start.  Bounded: total bytes read per file capped (counted when hit), and
+ * at most SNT_KEYLOG_REFRESH_MAX bytes per file per call, so a capture loop never stalls (the rest
+ * comes with the next call).  true when new keys arrived.  Cheap when nothing changed (one stat
+ * per file). */
 bool snt_keylog_refresh(struct snt_keylog *k);
 
 /* The secret for (client random, label), borrowed until the next add/refresh. */
