@@ -10,7 +10,10 @@
  * unterminated end of a followed file waits for its newline, because a
  * SHA-384 secret cut short looks like a valid SHA-256 one.  Every file is
  * read at most file_cap bytes over its life, re-reads included, so a writer
- * that rewrites it in a loop cannot keep snitrace busy.
+ * that rewrites it in a loop cannot keep snitrace busy.  (A file cut short
+ * and grown past its old length between two refreshes looks like one that
+ * grew: only its new end is read.  Key log writers append; they do not do
+ * that.)
  */
 #include <errno.h>
 #include <fcntl.h>
