@@ -23,13 +23,15 @@ struct snt_stats {
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
-    uint64_t dns_names_evicted;      /* name cache full: oldest forgotten */
-    uint64_t flags_untracked;        /* servers not tracked for flags: table full */
-    uint64_t keylog_keys;            /* TLS keys loaded from key logs and pcapng secrets blocks */
+    uint64_t dns_names_evicted; /* name cache full: oldest forgotten */
+    uint64_t flags_untracked;   /* servers not tracked for flags: table full */
+    bool live;                  /* drops are meaningful */
+
+    /* TLS keys: written only when a key log or pcapng secrets block was read. */
+    bool keylog_used;
+    uint64_t keylog_keys;            /* loaded from key logs and secrets blocks */
     uint64_t keylog_malformed;       /* key log lines skipped */
     uint64_t keylog_clients_evicted; /* key store full: oldest client randoms forgotten */
-    bool live;                       /* drops are meaningful */
-    bool keylog_used;                /* a key log or secrets block was read: keylog_* are written */
 };
 
 struct snt_output {
