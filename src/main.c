@@ -13,6 +13,7 @@
 #include "snitrace/cert.h"
 #include "snitrace/engine.h"
 #include "snitrace/flags.h"
+#include "snitrace/keylog.h"
 #include "snitrace/session.h"
 #include "snitrace/options.h"
 #include "snitrace/output.h"
@@ -46,6 +47,10 @@ struct run {
     struct snt_sessions *sessions;
     const char *openssl_config_dir;
     struct snt_capture *capture;
+    struct snt_keylog *keylog; /* NULL until a key log or pcapng secrets block needs it */
+    bool keylog_used;          /* one was read: the stats say what came of it */
+    bool keylog_warned_malformed, keylog_warned_capped;
+    bool quiet;
     struct snt_output out;
     int linktype;
     unsigned stats_interval;
@@ -145,6 +150,18 @@ static void finish_flags(struct run *r)
         snt_flags_each_written(r->flags, write_openssl_config, r);
 }
 
+static void keylog_stats(struct run *r, struct snt_stats *s)
+{
+    struct snt_keylog_counters kc;
+    if (!r->keylog_used)
+        return;
+    snt_keylog_counters(r->keylog, &kc);
+    s->keylog_used = true;
+    s->keylog_keys = kc.keys;
+    s->keylog_malformed = kc.malformed;
+    s->keylog_clients_evicted = kc.clients_evicted;
+}
+
 static void write_stats(struct run *r, uint64_t ts_usec, bool final)
 {
     struct snt_stats *s = snt_engine_stats(r->engine);
@@ -161,6 +178,7 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
         s->cert_verifications = cc.verified;
         s->cert_cache_hits = cc.cache_hits;
     }
+    keylog_stats(r, s);
     snt_capture_drops(r->capture, &s->drops_kernel, &s->drops_interface);
     if (!snt_output_stats(&r->out, s, ts_usec, final))
         r->write_failed = true;
@@ -189,6 +207,92 @@ static void show_progress(struct run *r, uint64_t wall_usec)
     r->progress_shown = true;
 }
 
+/* Key logs and pcapng secrets blocks fill one store.  Skipped lines and a
+ * file that reached its read cap are each told once a run; the stats count
+ * the rest. */
+static bool ensure_keylog(struct run *r)
+{
+    if (!r->keylog)
+        r->keylog = snt_keylog_new(0);
+    return r->keylog != NULL;
+}
+
+static void warn_keylog(struct run *r)
+{
+    struct snt_keylog_counters c;
+    if (r->quiet || !r->keylog)
+        return;
+    snt_keylog_counters(r->keylog, &c);
+    if (c.malformed && !r->keylog_warned_malformed) {
+        fprintf(stderr, "snitrace: warning: skipped %llu malformed key log lines\n",
+                (unsigned long long)c.malformed);
+        r->keylog_warned_malformed = true;
+    }
+    if (c.files_capped && !r->keylog_warned_capped) {
+        fprintf(stderr,
+                "snitrace: warning: a key log reached %llu MiB read; no more is read of it\n",
+                (unsigned long long)(SNT_KEYLOG_FILE_CAP >> 20));
+        r->keylog_warned_capped = true;
+    }
+}
+
+static void on_secrets(void *arg, const uint8_t *p, size_t len)
+{
+    struct run *r = arg;
+    if (!ensure_keylog(r))
+        return; /* out of memory: these keys are lost, the trace goes on */
+    r->keylog_used = true;
+    snt_keylog_add_text(r->keylog, p, len);
+    warn_keylog(r);
+}
+
+/* Live: a browser appends keys as it connects.  One stat() per file when
+ * nothing changed; this runs every ~200 ms, with or without packets. */
+static void refresh_keylogs(struct run *r)
+{
+    if (!r->keylog)
+        return;
+    snt_keylog_refresh(r->keylog);
+    warn_keylog(r);
+}
+
+static int open_keylogs(struct run *r, const struct snt_options *o)
+{
+    char err[512];
+    bool follow = o->capture.iface != NULL;
+    for (unsigned i = 0; i < o->n_keylog_files; i++) {
+        if (!ensure_keylog(r)) {
+            fprintf(stderr, "snitrace: out of memory\n");
+            return EXIT_READ_ERROR;
+        }
+        if (!snt_keylog_add_file(r->keylog, o->keylog_files[i], follow, err, sizeof err)) {
+            fprintf(stderr, "snitrace: %s\n", err);
+            return EXIT_READ_ERROR;
+        }
+        r->keylog_used = true;
+    }
+    warn_keylog(r);
+    return 0;
+}
+
+/* Secrets blocks the scan had to pass over, and framing it gave up on. */
+static void warn_secrets_skipped(struct run *r)
+{
+    struct snt_pcapng_dsb_counters dc;
+    snt_capture_secrets_counters(r->capture, &dc);
+    if (r->quiet)
+        return;
+    if (dc.secrets_oversized || dc.secrets_malformed)
+        fprintf(stderr,
+                "snitrace: warning: skipped %llu pcapng secrets blocks (damaged, or over %u "
+                "MiB)\n",
+                (unsigned long long)(dc.secrets_oversized + dc.secrets_malformed),
+                SNT_PCAPNG_DSB_MAX >> 20);
+    if (dc.framing_errors)
+        fprintf(stderr, "snitrace: warning: pcapng blocks not understood: secrets blocks after "
+                        "them were not looked for\n");
+}
+
 /* Live: wall time moves the clock when no packets come, so timeouts fire.
  * Offline: only the progress line. */
 static void on_idle(void *arg, uint64_t wall_usec)
@@ -201,6 +305,7 @@ static void on_idle(void *arg, uint64_t wall_usec)
     }
     snt_engine_advance(r->engine, wall_usec);
     snt_sessions_advance(r->sessions, wall_usec);
+    refresh_keylogs(r);
     if (!r->stats_interval)
         return;
     if (!r->last_stats_usec)
@@ -289,6 +394,7 @@ static int trace(struct run *r, const struct snt_options *o)
     }
     if (r->progress_shown)
         fputs("\r\033[K", stderr); /* the progress line goes away */
+    warn_secrets_skipped(r);
     snt_engine_finish(r->engine);
     snt_sessions_finish(r->sessions);
     finish_flags(r);
@@ -305,7 +411,12 @@ static int trace(struct run *r, const struct snt_options *o)
 static int setup(struct run *r, struct snt_options *o, FILE **out)
 {
     r->stats_interval = o->capture.iface ? o->stats_interval : 0;
+    r->quiet = o->quiet;
+    o->capture.secrets = on_secrets;
+    o->capture.secrets_arg = r;
     int status = open_cert_checks(r, o);
+    if (!status)
+        status = open_keylogs(r, o);
     if (!status)
         status = open_capture(r, o);
     if (!status && !(*out = open_output(o->output_file)))
@@ -321,7 +432,11 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     r->sessions = snt_sessions_new(o->session_gap_usec, write_session, r);
     o->engine.attempt_started = attempt_started;
     o->engine.dns_response = dns_response;
-    r->engine = r->sessions ? snt_engine_new(&o->engine, write_attempt, r) : NULL;
+    /* pcapng may carry secrets blocks anywhere: the engine gets the store
+     * now, even if the first block comes later. */
+    bool keys_ok = !snt_capture_is_pcapng(r->capture) || ensure_keylog(r);
+    o->engine.keylog = r->keylog;
+    r->engine = r->sessions && keys_ok ? snt_engine_new(&o->engine, write_attempt, r) : NULL;
     if (!r->engine) {
         fprintf(stderr, "snitrace: out of memory\n");
         return EXIT_READ_ERROR;
@@ -344,6 +459,7 @@ int main(int argc, char **argv)
     if (!status)
         status = trace(&r, &o);
     snt_engine_free(r.engine);
+    snt_keylog_free(r.keylog);
     snt_sessions_free(r.sessions);
     snt_flags_free(r.flags);
     snt_cert_checker_free(r.certs);

@@ -41,6 +41,11 @@ static const char usage_text[] =
     "                         whose subjectAltNames cover every name clients used\n"
     "      --no-cert-checks   do not examine certificates\n"
     "\n"
+    "TLS keys (also read from pcapng Decryption Secrets Blocks):\n"
+    "      --keylog FILE      TLS key log (SSLKEYLOGFILE format): decrypt TLS 1.3 and QUIC\n"
+    "                         handshakes to see their certificates; up to 16 times;\n"
+    "                         live, followed as it grows\n"
+    "\n"
     "Sessions:\n"
     "      --session-gap S    a client idle for S seconds (capture time) ends its\n"
     "                         session (default 30)\n"
@@ -73,6 +78,7 @@ enum {
     OPT_OPENSSL_CONFIG,
     OPT_NO_CERT_CHECKS,
     OPT_SESSION_GAP,
+    OPT_KEYLOG,
 };
 
 static const struct option long_options[] = {
@@ -98,6 +104,7 @@ static const struct option long_options[] = {
     {"openssl-config", required_argument, NULL, OPT_OPENSSL_CONFIG},
     {"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
     {"session-gap", required_argument, NULL, OPT_SESSION_GAP},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -141,6 +148,16 @@ static bool set_seconds(const char *opt, const char *s, uint64_t *usec)
     return true;
 }
 
+static bool add_keylog(struct snt_options *o, const char *path)
+{
+    if (o->n_keylog_files == SNT_KEYLOG_MAX_FILES) {
+        fprintf(stderr, "snitrace: --keylog may be given at most %d times\n", SNT_KEYLOG_MAX_FILES);
+        return false;
+    }
+    o->keylog_files[o->n_keylog_files++] = path;
+    return true;
+}
+
 static bool apply_long_option(struct snt_options *o, int c, const char *arg)
 {
     unsigned long long v;
@@ -159,6 +176,7 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
     case OPT_CA_PATH: o->ca_path = arg; return true;
     case OPT_OPENSSL_CONFIG: o->openssl_config_dir = arg; return true;
     case OPT_NO_CERT_CHECKS: o->no_cert_checks = true; return true;
+    case OPT_KEYLOG: return add_keylog(o, arg);
     case OPT_SESSION_GAP: return set_seconds("--session-gap", arg, &o->session_gap_usec);
     case OPT_SYN_TIMEOUT: return set_seconds("--syn-timeout", arg, &o->engine.syn_timeout_usec);
     case OPT_TCP_TIMEOUT: return set_seconds("--tcp-timeout", arg, &o->engine.tcp_idle_usec);

@@ -334,6 +334,11 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
     add_count(root, "dns_names_learnt", s->dns_names_learnt);
     add_count(root, "dns_names_evicted", s->dns_names_evicted);
     add_count(root, "flags_untracked", s->flags_untracked);
+    if (s->keylog_used) {
+        add_count(root, "keylog_keys", s->keylog_keys);
+        add_count(root, "keylog_malformed", s->keylog_malformed);
+        add_count(root, "keylog_clients_evicted", s->keylog_clients_evicted);
+    }
     return write_json_line(o, root);
 }
 

@@ -121,6 +121,8 @@ bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool
     if (s->live)
         fprintf(o->f, ", %llu dropped by the kernel, %llu by the interface",
                 (unsigned long long)s->drops_kernel, (unsigned long long)s->drops_interface);
+    if (s->keylog_used)
+        fprintf(o->f, ", %llu TLS keys", (unsigned long long)s->keylog_keys);
     fputc('\n', o->f);
     fflush(o->f);
     return !ferror(o->f);

@@ -88,6 +88,58 @@ expect 0 "" -- -r "$pcaps/tls12.pcap" --format text
 grep -q "www.example.test:4412" "$tmp/out" || fail "text view lacks the name: $(cat "$tmp/out")"
 grep -q "^session 1  client 192.0.2.1 " "$tmp/out" || fail "text view lacks the session header: $(cat "$tmp/out")"
 
+# Key logs: a missing one is an error; malformed lines are one warning
+# (none with -q); the stats say what was loaded, and only when a key log
+# was given.
+R=cd1ad09b6652f8cffda8062aba2f896c92d795c86f49d2a4f31404400eb78181
+M=0d9af0720a89c6f75493840aa6bb9e264060c10d7ae136286dc13deb1d0822aa534fe486f94fff6579f98cd3eefce47e
+key_line() { printf 'CLIENT_RANDOM %064x %s\n' "$1" "$M"; }
+expect 1 "cannot read key log $tmp/no-such-keylog" -- -r "$pcaps/tls13.pcap" --keylog "$tmp/no-such-keylog"
+printf '# a comment\nCLIENT_RANDOM %s %s\ngarbage\r\nCLIENT_RANDOM 00 11\n' "$R" "$M" >"$tmp/keys.log"
+expect 0 "skipped 2 malformed key log lines" -- -r "$pcaps/tls13.pcap" --keylog "$tmp/keys.log"
+[ "$(grep -c . "$tmp/err")" = 1 ] || fail "malformed key log lines: want one warning, got: $(cat "$tmp/err")"
+grep -q '"keylog_keys":1,"keylog_malformed":2,"keylog_clients_evicted":0' "$tmp/out" ||
+    fail "key log counters missing from the stats: $(tail -1 "$tmp/out")"
+expect 0 "skipped 4 malformed" -- -r "$pcaps/tls13.pcap" --keylog "$tmp/keys.log" --keylog "$tmp/keys.log"
+[ "$(grep -c . "$tmp/err")" = 1 ] || fail "two key logs: want one warning, got: $(cat "$tmp/err")"
+expect 0 "" -- -q -r "$pcaps/tls13.pcap" --keylog "$tmp/keys.log"
+[ -s "$tmp/err" ] && fail "-q did not silence the key log warning: $(cat "$tmp/err")"
+expect 0 "" -- -r "$pcaps/tls13.pcap"
+grep -q keylog "$tmp/out" && fail "stats without a key log mention one: $(tail -1 "$tmp/out")"
+many=()
+for _ in $(seq 17); do many+=(--keylog "$tmp/keys.log"); done
+expect 2 "at most 16" -- -r "$pcaps/tls13.pcap" "${many[@]}"
+
+# A pcapng Decryption Secrets Block (editcap --inject-secrets) feeds the
+# same store, from a file or from standard input, without --keylog.
+for how in file stdin; do
+    if [ "$how" = file ]; then
+        expect 0 "" -- -r "$pcaps/tls13-dsb.pcapng"
+    else
+        expect 0 "" -- -r - <"$pcaps/tls13-dsb.pcapng"
+    fi
+    grep -Eq '"keylog_keys":[1-9][0-9]*,"keylog_malformed":0' "$tmp/out" ||
+        fail "secrets block ($how): no keys in the stats: $(tail -1 "$tmp/out")"
+done
+
+if [ "$(id -u)" = 0 ]; then
+    # Live: a key log that grows while snitrace runs is followed, half a
+    # line at a time included.
+    key_line 1 >"$tmp/live-keys.log"
+    "$bin" -i lo -Z root --stats-interval 0 --keylog "$tmp/live-keys.log" 'tcp port 9' \
+        >"$tmp/live-keys.json" 2>"$tmp/live-keys.err" &
+    pid=$!
+    sleep 1 # started, and read the first line
+    key_line 2 | head -c 100 >>"$tmp/live-keys.log"
+    sleep 0.5
+    { key_line 2 | tail -c +101; key_line 3; } >>"$tmp/live-keys.log"
+    sleep 1 # refreshed every 200 ms
+    kill -TERM "$pid"
+    wait "$pid" || fail "live capture with a key log exited $?"
+    grep -q '"keylog_keys":3' "$tmp/live-keys.json" ||
+        fail "live: the growing key log was not followed: $(tail -1 "$tmp/live-keys.json") $(cat "$tmp/live-keys.err")"
+fi
+
 if [ "$failures" -gt 0 ]; then
     echo "$failures failures"
     exit 1

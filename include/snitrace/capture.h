@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snitrace/pcapng_dsb.h"
+
 struct snt_capture_opts {
     const char *file;   /* -r: path, or "-" for stdin */
     const char *iface;  /* -i: interface name, or "any" */
@@ -15,6 +17,11 @@ struct snt_capture_opts {
     int snaplen;        /* 0: the default (262144) */
     int buffer_mb;      /* live kernel buffer; 0: libpcap's default */
     bool promisc;
+    /* Offline: called with the text of every TLS key log found in a pcapng
+     * Decryption Secrets Block, as the file is read (also while opening it);
+     * NULL: not wanted. */
+    void (*secrets)(void *arg, const uint8_t *p, size_t len);
+    void *secrets_arg;
 };
 
 enum snt_capture_error {
@@ -54,6 +61,12 @@ enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn pac
 /* How far an offline read has got in a regular file: false for stdin and
  * live captures. */
 bool snt_capture_progress(struct snt_capture *c, uint64_t *done, uint64_t *total);
+
+/* Offline: the file is pcapng (a Section Header Block was read). */
+bool snt_capture_is_pcapng(const struct snt_capture *c);
+
+/* Offline: what the scan for secrets blocks met so far (zero for live). */
+void snt_capture_secrets_counters(const struct snt_capture *c, struct snt_pcapng_dsb_counters *out);
 
 /* Kernel and interface drops (live only; zero otherwise). */
 void snt_capture_drops(struct snt_capture *c, uint64_t *kernel, uint64_t *iface);

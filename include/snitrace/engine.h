@@ -13,6 +13,8 @@
 #include "snitrace/dns.h"
 #include "snitrace/output.h"
 
+struct snt_keylog;
+
 struct snt_engine_config {
     size_t max_flows;
     size_t c2s_bytes, s2c_bytes; /* reassembly limits per direction */
@@ -20,6 +22,11 @@ struct snt_engine_config {
     uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
     struct snt_cert_checker *certs; /* borrowed; NULL: certificates are not examined */
+    /* Borrowed TLS key store (include/snitrace/keylog.h); NULL: no key log given and the
+     * input cannot carry pcapng secrets blocks.  It may be empty at first: keys arrive as
+     * followed key logs grow and as secrets blocks are read, and snt_keylog_generation()
+     * changes whenever they do. */
+    struct snt_keylog *keylog;
     /* Called when an attempt begins (its endpoints and start time are set),
      * with the emit callback's argument; may set a->session_id. */
     void (*attempt_started)(struct snt_attempt *a, void *arg);

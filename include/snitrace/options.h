@@ -7,6 +7,7 @@
 
 #include "snitrace/capture.h"
 #include "snitrace/engine.h"
+#include "snitrace/keylog.h"
 #include "snitrace/output.h"
 
 struct snt_options {
@@ -19,6 +20,8 @@ struct snt_options {
     const char *ca_file, *ca_path;  /* trust store; NULL: the system's */
     const char *openssl_config_dir; /* write a CSR config per flagged host */
     bool no_cert_checks;
+    const char *keylog_files[SNT_KEYLOG_MAX_FILES]; /* --keylog, in order */
+    unsigned n_keylog_files;
     uint64_t session_gap_usec;
     const char *drop_user; /* -Z; NULL: "nobody" for live capture as root */
     char *filter_owned;    /* filter joined from trailing arguments */

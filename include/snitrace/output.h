@@ -26,6 +26,12 @@ struct snt_stats {
     uint64_t dns_names_evicted; /* name cache full: oldest forgotten */
     uint64_t flags_untracked;   /* servers not tracked for flags: table full */
     bool live;                  /* drops are meaningful */
+
+    /* TLS keys: written only when a key log or pcapng secrets block was read. */
+    bool keylog_used;
+    uint64_t keylog_keys;            /* loaded from key logs and secrets blocks */
+    uint64_t keylog_malformed;       /* key log lines skipped */
+    uint64_t keylog_clients_evicted; /* key store full: oldest client randoms forgotten */
 };
 
 struct snt_output {
