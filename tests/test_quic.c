@@ -80,15 +80,15 @@ struct spec {
     size_t payload_len, pad_to;
 };
 
-static void seal_and_mask(const struct snt_quic_keys *k, const struct spec *s, uint8_t *pkt,
+static void seal_and_mask(const struct snt_traffic_keys *k, const struct spec *s, uint8_t *pkt,
                           size_t pn_offset, size_t plain_len)
 {
-    uint8_t nonce[SNT_QUIC_IV_LEN], block[32];
+    uint8_t nonce[12], block[32];
     size_t hdr = pn_offset + s->pn_len;
     int n = 0;
     memcpy(nonce, k->iv, sizeof nonce);
     for (size_t i = 0; i < 8; i++)
-        nonce[SNT_QUIC_IV_LEN - 1 - i] ^= (uint8_t)(s->pn >> (8 * i));
+        nonce[12 - 1 - i] ^= (uint8_t)(s->pn >> (8 * i));
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     bool ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, nonce) == 1 &&
               EVP_EncryptUpdate(ctx, NULL, &n, pkt, (int)hdr) == 1 &&
@@ -109,10 +109,10 @@ static void seal_and_mask(const struct snt_quic_keys *k, const struct spec *s, u
 static size_t build_initial(const struct spec *s, uint8_t *out, size_t cap)
 {
     const struct snt_quic_version *v = snt_quic_version_lookup(s->version);
-    struct snt_quic_keys k;
+    struct snt_traffic_keys k;
     size_t plain = s->payload_len > s->pad_to ? s->payload_len : s->pad_to, n = 0;
     size_t length = s->pn_len + plain + 16;
-    if (!v || !snt_quic_client_initial_keys(v, s->key_dcid, s->key_dcid_len, &k) ||
+    if (!v || !snt_quic_initial_keys(v, s->key_dcid, s->key_dcid_len, false, &k) ||
         cap < 64 + s->dcid_len + length || length > 0x3fff)
         abort();
     out[n++] = (uint8_t)(0xc0u | (unsigned)v->initial_type << 4 | (unsigned)(s->pn_len - 1));
@@ -176,14 +176,14 @@ static void check_keys(uint32_t version, const char *key, const char *iv, const 
 {
     size_t n;
     uint8_t *dcid = snt_test_hex(rfc_dcid, &n);
-    struct snt_quic_keys k;
-    CHECK(snt_quic_client_initial_keys(snt_quic_version_lookup(version), dcid, n, &k));
-    CHECK(eq_hex(k.key, sizeof k.key, key));
-    CHECK(eq_hex(k.iv, sizeof k.iv, iv));
-    CHECK(eq_hex(k.hp, sizeof k.hp, hp));
+    struct snt_traffic_keys k;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, false, &k));
+    CHECK(eq_hex(k.key, k.key_len, key));
+    CHECK(eq_hex(k.iv, k.iv_len, iv));
+    CHECK(eq_hex(k.hp, k.hp_len, hp));
     /* After a Retry from a server without CIDs the DCID is empty. */
-    struct snt_quic_keys empty;
-    CHECK(snt_quic_client_initial_keys(snt_quic_version_lookup(version), dcid, 0, &empty));
+    struct snt_traffic_keys empty;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, 0, false, &empty));
     CHECK(memcmp(empty.key, k.key, sizeof k.key) != 0);
     free(dcid);
 }
@@ -212,12 +212,12 @@ static void check_vector(const char *hex, uint32_t version)
     CHECK_EQ_INT(c->version, version);
     CHECK_EQ_INT(c->packets, 1);
     CHECK_EQ_INT(c->largest_pn, RFC_PN);
-    CHECK_EQ_INT(c->contiguous, RFC_CRYPTO_LEN);
+    CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);
     CHECK(has_example_hello(c));
     CHECK(eq_hex(c->dcid, c->dcid_len, rfc_dcid));
     /* The same datagram again is a retransmission: nothing changes. */
     CHECK_EQ_INT(feed(c, pkt, n), SNT_OK);
-    CHECK_EQ_INT(c->contiguous, RFC_CRYPTO_LEN);
+    CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);
     CHECK(has_example_hello(c));
     free(c);
     free(pkt);
@@ -230,10 +230,10 @@ static void check_plaintext(const char *hex, uint32_t version)
     size_t dn;
     uint8_t *pkt = snt_test_hex(hex, &n), *frame = snt_test_hex(rfc_crypto_frame, &fn);
     uint8_t *dcid = snt_test_hex(rfc_dcid, &dn), plain[1200];
-    struct snt_quic_keys k;
+    struct snt_traffic_keys k;
     size_t plain_len = 0;
     uint64_t pn = 0;
-    CHECK(snt_quic_client_initial_keys(snt_quic_version_lookup(version), dcid, dn, &k));
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, dn, false, &k));
     CHECK_EQ_INT(
         snt_quic_unprotect(&k, pkt, n, RFC_PN_OFFSET, -1, plain, sizeof plain, &plain_len, &pn),
         SNT_OK);
@@ -368,11 +368,11 @@ static void test_split_out_of_order(void)
     struct snt_quic_crypto *c = fresh();
     CHECK_EQ_INT(feed(c, d1, n1), SNT_OK);
     CHECK_EQ_INT(snt_quic_client_hello(c, &body, &len), SNT_NEED_MORE);
-    CHECK_EQ_INT(c->contiguous, 0);
-    CHECK_EQ_INT(c->n_ranges, 1);
+    CHECK_EQ_INT(c->stream.contiguous, 0);
+    CHECK_EQ_INT(c->stream.n_ranges, 1);
     CHECK_EQ_INT(feed(c, d2, n2), SNT_OK);
     CHECK(has_example_hello(c));
-    CHECK_EQ_INT(c->n_ranges, 0);
+    CHECK_EQ_INT(c->stream.n_ranges, 0);
     CHECK_EQ_INT(c->packets, 2);
     CHECK_EQ_INT(c->largest_pn, 1);
     CHECK(c->dcid_len == 8 && memcmp(c->dcid, dcid0, 8) == 0);
@@ -463,7 +463,7 @@ static void test_all_versions(void)
         size_t n = build_initial(&s, d, sizeof d);
         snt_quic_crypto_init(c);
         CHECK_EQ_INT(feed(c, d, n), SNT_OK);
-        CHECK_EQ_INT(c->contiguous, 0);
+        CHECK_EQ_INT(c->stream.contiguous, 0);
         frame[0] = gquic ? 0x08 : 0x06;
         n = build_initial(&s, d, sizeof d);
         snt_quic_crypto_init(c);
@@ -523,26 +523,27 @@ static void test_assembly(void)
     struct snt_quic_crypto *c = fresh();
     add(c, 10, 10, 'b');
     add(c, 30, 10, 'd');
-    CHECK(c->contiguous == 0 && c->n_ranges == 2);
+    CHECK(c->stream.contiguous == 0 && c->stream.n_ranges == 2);
     add(c, 20, 10, 'c'); /* fills the gap between the two */
-    CHECK(c->n_ranges == 1 && c->have_lo[0] == 10 && c->have_hi[0] == 40);
+    CHECK(c->stream.n_ranges == 1 && c->stream.have_lo[0] == 10 && c->stream.have_hi[0] == 40);
     add(c, 0, 10, 'a');
-    CHECK(c->contiguous == 40 && c->n_ranges == 0);
+    CHECK(c->stream.contiguous == 40 && c->stream.n_ranges == 0);
     add(c, 0, 4, 'x'); /* duplicate: the first copy stays */
     add(c, 35, 15, 'e');
-    CHECK(c->contiguous == 50 && c->buf[0] == 'a' && c->buf[39] == 'd' && c->buf[40] == 'e');
+    CHECK(c->stream.contiguous == 50 && c->buf[0] == 'a' && c->buf[39] == 'd' && c->buf[40] == 'e');
     for (unsigned i = 0; i <= SNT_QUIC_MAX_RANGES; i++)
         add(c, 100 + 10 * i, 1, 'g');
-    CHECK(c->n_ranges == SNT_QUIC_MAX_RANGES && c->dropped);
+    CHECK(c->stream.n_ranges == SNT_QUIC_MAX_RANGES && c->stream.dropped);
     add(c, 50, 50, 'f'); /* reaches the first held range and takes it in */
-    CHECK(c->contiguous == 101 && c->n_ranges == SNT_QUIC_MAX_RANGES - 1);
+    CHECK(c->stream.contiguous == 101 && c->stream.n_ranges == SNT_QUIC_MAX_RANGES - 1);
     free(c);
     c = fresh();
     add(c, SNT_QUIC_MAX_CRYPTO, 4, 'z');
-    CHECK(c->dropped && c->n_ranges == 0);
-    c->dropped = false;
+    CHECK(c->stream.dropped && c->stream.n_ranges == 0);
+    c->stream.dropped = false;
     add(c, SNT_QUIC_MAX_CRYPTO - 2, 10, 'z');
-    CHECK(c->dropped && c->n_ranges == 1 && c->have_hi[0] == SNT_QUIC_MAX_CRYPTO);
+    CHECK(c->stream.dropped && c->stream.n_ranges == 1 &&
+          c->stream.have_hi[0] == SNT_QUIC_MAX_CRYPTO);
     free(c);
 }
 
@@ -577,8 +578,8 @@ static enum snt_result frames(enum snt_quic_frames format, const char *hex, size
     uint8_t *p = snt_test_hex(hex, &n);
     struct snt_quic_crypto *c = fresh();
     uint8_t *copy = snt_test_exact_copy(p, n);
-    enum snt_result r = snt_quic_parse_frames(c, format, copy, n);
-    *contiguous = c->contiguous;
+    enum snt_result r = snt_quic_parse_frames(&c->stream, format, copy, n, NULL);
+    *contiguous = c->stream.contiguous;
     free(copy);
     free(c);
     free(p);
