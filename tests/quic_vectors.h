@@ -95,4 +95,24 @@ static const char rfc9001_server_initial[] =
     "684df3548e7ddeb9c3bf9c73cc3f3bded74b562bfb19fb84022f8ef4cdd93795d77d06ed"
     "bb7aaf2f58891850abbdca3d20398c276456cbc42158407dd074ee";
 
+/* RFC 9369 A.3: the server's Initial under QUIC v2. */
+static const char rfc9369_server_initial[] =
+    "dc6b3343cf0008f067a5502a4262b5004075d92faaf16f05d8a4398c47089698baeea26b"
+    "91eb761d9b89237bbf87263017915358230035f7fd3945d88965cf17f9af6e16886c61bf"
+    "c703106fbaf3cb4cfa52382dd16a393e42757507698075b2c984c707f0a0812d8cd5a688"
+    "1eaf21ceda98f4bd23f6fe1a3e2c43edd9ce7ca84bed8521e2e140";
+/* RFC 9001 A.3 / RFC 9369 A.3: the server Initial's payload, an ACK and a CRYPTO frame
+ * with the ServerHello; no PADDING. */
+static const char rfc_server_initial_payload[] =
+    "02000000000600405a020000560303eefce7f7b37ba1d1632e96677825ddf73988cfc798"
+    "25df566dc5430b9a045a1200130100002e00330024001d00209d3c940d89690b84d08a60"
+    "993c144eca684d1081287c834d5311bcf32bb9da1a002b00020304";
+/* RFC 9001 A.5 / RFC 9369 A.5: the server's application secret (ChaCha20-Poly1305). */
+static const char rfc_chacha_secret[] =
+    "9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b";
+/* RFC 9001 A.5: a short-header PING, packet number 654360564, empty DCID. */
+static const char rfc9001_chacha_packet[] = "4cfe4189655e5cd55c41f69080575d7999c25a5bfb";
+/* RFC 9369 A.5: the same under the "quicv2" labels. */
+static const char rfc9369_chacha_packet[] = "5558b1c60ae7b6b932bc27d786f4bc2bb20f2162ba";
+
 #endif

@@ -33,15 +33,6 @@ static bool contains(const uint8_t *p, size_t n, const char *needle)
     return false;
 }
 
-static bool eq_hex(const uint8_t *p, size_t n, const char *hex)
-{
-    size_t len;
-    uint8_t *want = snt_test_hex(hex, &len);
-    bool eq = len == n && memcmp(p, want, n) == 0;
-    free(want);
-    return eq;
-}
-
 static struct snt_quic_crypto *fresh(void)
 {
     struct snt_quic_crypto *c = malloc(sizeof *c);
@@ -178,9 +169,9 @@ static void check_keys(uint32_t version, const char *key, const char *iv, const 
     uint8_t *dcid = snt_test_hex(rfc_dcid, &n);
     struct snt_traffic_keys k;
     CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, false, &k));
-    CHECK(eq_hex(k.key, k.key_len, key));
-    CHECK(eq_hex(k.iv, k.iv_len, iv));
-    CHECK(eq_hex(k.hp, k.hp_len, hp));
+    CHECK(snt_test_hex_eq(k.key, k.key_len, key));
+    CHECK(snt_test_hex_eq(k.iv, k.iv_len, iv));
+    CHECK(snt_test_hex_eq(k.hp, k.hp_len, hp));
     /* After a Retry from a server without CIDs the DCID is empty. */
     struct snt_traffic_keys empty;
     CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, 0, false, &empty));
@@ -214,7 +205,7 @@ static void check_vector(const char *hex, uint32_t version)
     CHECK_EQ_INT(c->largest_pn, RFC_PN);
     CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);
     CHECK(has_example_hello(c));
-    CHECK(eq_hex(c->dcid, c->dcid_len, rfc_dcid));
+    CHECK(snt_test_hex_eq(c->dcid, c->dcid_len, rfc_dcid));
     /* The same datagram again is a retransmission: nothing changes. */
     CHECK_EQ_INT(feed(c, pkt, n), SNT_OK);
     CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);

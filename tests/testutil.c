@@ -45,6 +45,15 @@ uint8_t *snt_test_hex(const char *hex, size_t *len)
     return out;
 }
 
+bool snt_test_hex_eq(const uint8_t *p, size_t n, const char *hex)
+{
+    size_t len;
+    uint8_t *want = snt_test_hex(hex, &len);
+    bool eq = len == n && (n == 0 || memcmp(p, want, n) == 0);
+    free(want);
+    return eq;
+}
+
 uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len)
 {
     uint8_t *out = malloc(len ? len : 1);
