@@ -387,13 +387,14 @@ enum snt_result snt_tls13_open_record(const struct snt_traffic_keys *k, uint64_t
 {
     struct snt_reader r = snt_reader_make(record, record_len);
     struct snt_span header, payload;
-    uint8_t type;
-    uint16_t version, length;
+    uint8_t type = 0;
+    uint16_t version = 0, length = 0;
     size_t plain_len, content_len;
-    if (!snt_read_span(&r, TLS13_RECORD_HDR, &header))
+    /* The header is read twice: as fields, and whole as the AAD. */
+    struct snt_reader h = r;
+    if (!snt_read_u8(&h, &type) || !snt_read_u16(&h, &version) || !snt_read_u16(&h, &length) ||
+        !snt_read_span(&r, TLS13_RECORD_HDR, &header))
         return SNT_MALFORMED;
-    struct snt_reader h = snt_reader_make(header.p, header.len);
-    (void)(snt_read_u8(&h, &type) && snt_read_u16(&h, &version) && snt_read_u16(&h, &length));
     if (type != TLS_CT_APPDATA)
         return SNT_NOT_MINE;
     if (length > TLS13_MAX_CIPHER || length < k->tag_len + 1 ||

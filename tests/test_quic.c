@@ -608,6 +608,135 @@ static void test_frames(void)
     CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_GQUIC, "08 00 05 01", &got), SNT_MALFORMED);
 }
 
+/* ---- the other RFC vectors: server keys, server Initials, short headers ---- */
+
+static void check_server_keys(uint32_t version, const char *key, const char *iv, const char *hp)
+{
+    size_t n;
+    uint8_t *dcid = snt_test_hex(rfc_dcid, &n);
+    struct snt_traffic_keys k;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, true, &k));
+    CHECK(k.aead == SNT_AEAD_AES_128_GCM && k.tag_len == 16);
+    CHECK(snt_test_hex_eq(k.key, k.key_len, key));
+    CHECK(snt_test_hex_eq(k.iv, k.iv_len, iv));
+    CHECK(snt_test_hex_eq(k.hp, k.hp_len, hp));
+    free(dcid);
+}
+
+static void check_mask(uint32_t version, bool server, const char *sample_hex, const char *want)
+{
+    size_t n, sn;
+    uint8_t *dcid = snt_test_hex(rfc_dcid, &n), *sample = snt_test_hex(sample_hex, &sn), mask[5];
+    struct snt_traffic_keys k;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, server, &k));
+    CHECK(sn == 16 && snt_quic_hp_mask(&k, sample, mask) && snt_test_hex_eq(mask, 5, want));
+    free(dcid);
+    free(sample);
+}
+
+static void test_server_keys_and_masks(void)
+{
+    /* RFC 9001 A.1 and RFC 9369 A.1, the server's side */
+    check_server_keys(SNT_QUIC_VERSION_1, "cf3a5331653c364c88f0f379b6067e37",
+                      "0ac1493ca1905853b0bba03e", "c206b8d9b9f0f37644430b490eeaa314");
+    check_server_keys(SNT_QUIC_VERSION_2, "82db637861d55e1d011f19ea71d5d2a7",
+                      "dd13c276499c0249d3310652", "edf6d05c83121201b436e16877593c3a");
+    /* The samples and masks of A.2 and A.3 in both RFCs */
+    check_mask(SNT_QUIC_VERSION_1, false, "d1b1c98dd7689fb8ec11d242b123dc9b", "437b9aec36");
+    check_mask(SNT_QUIC_VERSION_1, true, "2cd0991cd25b0aac406a5816b6394100", "2ec0d8356a");
+    check_mask(SNT_QUIC_VERSION_2, false, "ffe67b6abcdb4298b485dd04de806071", "94a0c95e80");
+    check_mask(SNT_QUIC_VERSION_2, true, "6f05d8a4398c47089698baeea26b91eb", "4dd92e91ea");
+}
+
+/* RFC 9001 A.3 / RFC 9369 A.3: the server's Initial opens with the server's
+ * keys to an ACK and a CRYPTO frame holding the ServerHello. */
+static void check_server_initial(const char *hex, uint32_t version)
+{
+    size_t n, dn, pn_len;
+    uint8_t *pkt = snt_test_hex(hex, &n), *dcid = snt_test_hex(rfc_dcid, &dn), plain[256];
+    uint8_t *want = snt_test_hex(rfc_server_initial_payload, &pn_len), type = 0;
+    struct snt_reader r = snt_reader_make(pkt, n);
+    struct snt_quic_packet p;
+    struct snt_traffic_keys k;
+    struct snt_quic_stream s;
+    struct snt_span body;
+    size_t len = 0;
+    uint64_t pn = 0;
+    CHECK_EQ_INT(snt_quic_next_packet(&r, 0, &p), SNT_OK);
+    CHECK(p.type == SNT_QUIC_INITIAL && p.version == version && p.dcid.len == 0);
+    CHECK(snt_test_hex_eq(p.scid.p, p.scid.len, "f067a5502a4262b5"));
+    CHECK(p.pn_offset == 18 && p.bytes.len == n && snt_reader_left(&r) == 0);
+    CHECK(snt_quic_initial_keys(p.v, dcid, dn, true, &k));
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, p.pn_offset, -1, plain, sizeof plain, &len, &pn),
+                 SNT_OK);
+    CHECK(pn == 1 && len == pn_len && memcmp(plain, want, len) == 0);
+    snt_quic_stream_init(&s, SNT_QUIC_MAX_HS_CRYPTO);
+    CHECK_EQ_INT(snt_quic_parse_frames(&s, SNT_QUIC_FRAMES_IETF, plain, len, NULL), SNT_OK);
+    CHECK_EQ_INT(snt_quic_stream_next_message(&s, &type, &body), SNT_OK);
+    CHECK(type == 2 && body.len == 0x56); /* ServerHello */
+    CHECK_EQ_INT(snt_quic_stream_next_message(&s, &type, &body), SNT_NEED_MORE);
+    snt_quic_stream_free(&s);
+    /* The client's keys do not open it. */
+    CHECK(snt_quic_initial_keys(p.v, dcid, dn, false, &k));
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, p.pn_offset, -1, plain, sizeof plain, &len, &pn),
+                 SNT_NOT_MINE);
+    free(pkt);
+    free(dcid);
+    free(want);
+}
+
+/* RFC 9001 A.5 / RFC 9369 A.5: ChaCha20-Poly1305 keys from an application
+ * secret, ChaCha20 header protection, a short header with a 3-byte packet
+ * number that only decodes right next to the largest one seen. */
+static void check_chacha(bool v2, const char *packet_hex, const char *key, const char *iv,
+                         const char *hp)
+{
+    size_t sn, n;
+    uint8_t *secret = snt_test_hex(rfc_chacha_secret, &sn), *pkt = snt_test_hex(packet_hex, &n);
+    uint8_t plain[64];
+    struct snt_traffic_keys k;
+    struct snt_reader r = snt_reader_make(pkt, n);
+    struct snt_quic_packet p;
+    size_t len = 0;
+    uint64_t pn = 0;
+    CHECK(snt_quic_packet_keys(0x1303, v2, secret, sn, &k));
+    CHECK(k.aead == SNT_AEAD_CHACHA20_POLY1305 && k.key_len == 32 && k.hp_len == 32);
+    CHECK(snt_test_hex_eq(k.key, k.key_len, key) && snt_test_hex_eq(k.iv, k.iv_len, iv));
+    CHECK(snt_test_hex_eq(k.hp, k.hp_len, hp));
+    CHECK_EQ_INT(snt_quic_next_packet(&r, 0, &p), SNT_OK);
+    CHECK(p.type == SNT_QUIC_SHORT && p.pn_offset == 1 && p.bytes.len == 21 && !p.v);
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, 1, 654360563, plain, sizeof plain, &len, &pn),
+                 SNT_OK);
+    CHECK(pn == 654360564 && len == 1 && plain[0] == 0x01); /* PING */
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, 1, -1, plain, sizeof plain, &len, &pn),
+                 SNT_NOT_MINE); /* packet number 49140: another nonce */
+    int bad = 0;
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *copy = snt_test_exact_copy(pkt, cut);
+        bad += snt_quic_unprotect(&k, copy, cut, 1, 654360563, plain, sizeof plain, &len, &pn) ==
+               SNT_OK;
+        free(copy);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(!snt_quic_packet_keys(0x1305, v2, secret, sn, &k)); /* CCM_8: not for QUIC */
+    free(secret);
+    free(pkt);
+}
+
+static void test_more_rfc_vectors(void)
+{
+    check_server_initial(rfc9001_server_initial, SNT_QUIC_VERSION_1);
+    check_server_initial(rfc9369_server_initial, SNT_QUIC_VERSION_2);
+    check_chacha(false, rfc9001_chacha_packet,
+                 "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8",
+                 "e0459b3474bdd0e44a41c144",
+                 "25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4");
+    check_chacha(true, rfc9369_chacha_packet,
+                 "3bfcddd72bcf02541d7fa0dd1f5f9eeea817e09a6963a0e6c7df0f9a1bab90f2",
+                 "a6b5bc6ab7dafce30ffff5dd",
+                 "d659760d2ba434a226fd37b35c69e2da8211d10c4f12538787d65645d5d1b8e2");
+}
+
 int main(void)
 {
     test_versions();
@@ -623,5 +752,7 @@ int main(void)
     test_assembly();
     test_client_hello_framing();
     test_frames();
+    test_server_keys_and_masks();
+    test_more_rfc_vectors();
     return snt_test_finish("quic");
 }

@@ -44,10 +44,7 @@ static struct snt_traffic_keys suite_keys(uint16_t suite)
 {
     struct snt_traffic_keys k;
     uint8_t secret[SNT_HASH_MAX];
-    size_t hash_len = 0;
-    CHECK(snt_tls13_suite(suite, NULL, NULL, &hash_len));
-    for (size_t i = 0; i < hash_len; i++)
-        secret[i] = (uint8_t)(0x40 + i);
+    size_t hash_len = snt_test_fixed_secret(suite, secret);
     memset(&k, 0, sizeof k);
     CHECK(snt_tls13_traffic_keys(suite, secret, hash_len, &k));
     return k;

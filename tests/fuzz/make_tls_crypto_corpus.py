@@ -171,6 +171,14 @@ def c_vectors(path):
     return found
 
 
+def tls12_vectors():
+    """(name, [client random, server random, master, record]) of each entry
+    of tests/tls12_vectors.h; clang-format may have split the strings."""
+    text = open(os.path.join(TESTS, "tls12_vectors.h")).read()
+    for name, body in re.findall(r'\{"(\w+)", 0x\w+,(.*?)\}', text, re.S):
+        yield name, ["".join(re.findall(r'"(\w*)"', f)) for f in body.split(",")]
+
+
 def write_corpus(folder):
     os.makedirs(folder, exist_ok=True)
     seeds = {}
@@ -191,9 +199,8 @@ def write_corpus(folder):
         seeds[name] = quic[name]
     seeds["coalesced_initial_handshake"] = (quic["rfc9001_server_initial"] +
                                             handshake_packet(0x1302, False) + bytes(8))
-    text = open(os.path.join(TESTS, "tls12_vectors.h")).read()
-    for name, record in re.findall(r'\{"(\w+)", 0x\w+,(?:\s*"\w+",){3}\s*"(\w+)"\}', text):
-        seeds["tls12_" + name] = bytes.fromhex(record)
+    for name, fields in tls12_vectors():
+        seeds["tls12_" + name] = bytes.fromhex(fields[-1])  # the Finished record
     for name, data in seeds.items():
         with open(os.path.join(folder, name + ".bin"), "wb") as f:
             f.write(data)
