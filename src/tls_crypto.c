@@ -156,16 +156,25 @@ bool snt_hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len, 
     return snt_kdf_derive(evp.hkdf, params, out, out_len);
 }
 
+static bool label_fits(size_t secret_len, size_t label_len, size_t context_len, size_t out_len)
+{
+    return secret_len > 0 && label_len <= TLS13_LABEL_MAX - strlen(TLS13_LABEL_PREFIX) &&
+           context_len <= TLS13_CONTEXT_MAX && out_len > 0 && out_len <= UINT16_MAX;
+}
+
 /* RFC 8446 section 7.1: struct { uint16 length; opaque label<7..255>;
- * opaque context<0..255>; } HkdfLabel, for when TLS13-KDF is missing. */
-static bool expand_label_hkdf(const char *digest, const uint8_t *secret, size_t secret_len,
-                              const char *label, size_t label_len, const uint8_t *context,
-                              size_t context_len, uint8_t *out, size_t out_len)
+ * opaque context<0..255>; } HkdfLabel, built here for plain HKDF. */
+bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size_t secret_len,
+                                 const char *label, const uint8_t *context, size_t context_len,
+                                 uint8_t *out, size_t out_len)
 {
     uint8_t info[2 + 1 + TLS13_LABEL_MAX + 1 + TLS13_CONTEXT_MAX];
-    size_t prefix_len = strlen(TLS13_LABEL_PREFIX), n = 0;
+    size_t prefix_len = strlen(TLS13_LABEL_PREFIX), label_len = strlen(label), n = 0;
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
     OSSL_PARAM params[5], *p = params;
+    if (!label_fits(secret_len, label_len, context_len, out_len))
+        return false;
+    fetch_once();
     info[n++] = (uint8_t)(out_len >> 8);
     info[n++] = (uint8_t)out_len;
     info[n++] = (uint8_t)(prefix_len + label_len);
@@ -192,13 +201,12 @@ bool snt_tls13_expand_label(const char *digest, const uint8_t *secret, size_t se
     size_t label_len = strlen(label), prefix_len = strlen(TLS13_LABEL_PREFIX);
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
     OSSL_PARAM params[7], *p = params;
-    if (!secret_len || label_len > TLS13_LABEL_MAX - prefix_len ||
-        context_len > TLS13_CONTEXT_MAX || out_len == 0 || out_len > UINT16_MAX)
+    if (!label_fits(secret_len, label_len, context_len, out_len))
         return false;
     fetch_once();
-    if (!evp.tls13_kdf)
-        return expand_label_hkdf(digest, secret, secret_len, label, label_len, context, context_len,
-                                 out, out_len);
+    if (!evp.tls13_kdf) /* a provider without it */
+        return snt_tls13_expand_label_hkdf(digest, secret, secret_len, label, context, context_len,
+                                           out, out_len);
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
     *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);

@@ -13,6 +13,12 @@ EVP_KDF *snt_evp_tls1_prf(void);
 /* EVP_KDF_derive with a fresh context; false when kdf is NULL. */
 bool snt_kdf_derive(EVP_KDF *kdf, const OSSL_PARAM *params, uint8_t *out, size_t out_len);
 
+/* snt_tls13_expand_label on plain EVP HKDF, with the HkdfLabel built here:
+ * what it falls back on without TLS13-KDF (exposed for tests). */
+bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size_t secret_len,
+                                 const char *label, const uint8_t *context, size_t context_len,
+                                 uint8_t *out, size_t out_len);
+
 /* Key and tag lengths of an AEAD; 0 for SNT_AEAD_NONE. */
 size_t snt_aead_key_len(enum snt_aead a);
 size_t snt_aead_tag_len(enum snt_aead a);

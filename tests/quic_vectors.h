@@ -1,7 +1,8 @@
-/* Test vectors for tests/test_quic.c: the client's CRYPTO frame and the
- * protected Initial packets printed in RFC 9001 appendix A (QUIC v1) and
- * RFC 9369 appendix A (QUIC v2), all for the client-chosen Destination
- * Connection ID 0x8394c8f03e515708. */
+/* Test vectors for tests/test_quic.c from RFC 9001 appendix A (QUIC v1)
+ * and RFC 9369 appendix A (QUIC v2): the client's CRYPTO frame, the
+ * protected client and server Initial packets for the client-chosen
+ * Destination Connection ID 0x8394c8f03e515708, the server's payload, and
+ * the ChaCha20-Poly1305 short-header packets of A.5. */
 #ifndef SNITRACE_TEST_QUIC_VECTORS_H
 #define SNITRACE_TEST_QUIC_VECTORS_H
 

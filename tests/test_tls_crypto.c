@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/tls_crypto_internal.h"
 #include "testutil.h"
 #include "tls12_vectors.h"
 #include "tls_crypto_vectors.h"
@@ -147,6 +148,9 @@ static void test_key_schedule(void)
         CHECK(snt_tls13_expand_label("SHA256", secret, sn, c->label, ctx, cn, out, wn));
         if (memcmp(out, want, wn) != 0)
             fprintf(stderr, "HKDF-Expand-Label(%s) differs\n", c->label);
+        CHECK(memcmp(out, want, wn) == 0);
+        memset(out, 0, sizeof out); /* the fallback without TLS13-KDF gives the same */
+        CHECK(snt_tls13_expand_label_hkdf("SHA256", secret, sn, c->label, ctx, cn, out, wn));
         CHECK(memcmp(out, want, wn) == 0);
         free(secret);
         free(ctx);
@@ -305,6 +309,9 @@ static void test_record_limits(void)
     uint8_t in[32] = {0};
     CHECK(!snt_aead_open(&none, 0, NULL, 0, in, sizeof in, out, &len));
     CHECK(!snt_aead_open(&k, 0, NULL, 0, in, 15, out, &len)); /* shorter than the tag */
+    uint8_t mask[5];
+    CHECK(!snt_quic_hp_mask(&k, in, mask)); /* TLS keys have no header protection key */
+    CHECK(!snt_quic_hp_mask(&none, in, mask));
 }
 
 /* ---- TLS 1.2 ------------------------------------------------------------------ */
