@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
+
 #define TLS_HS_HEADER_LEN   4
 #define TLS_HS_CLIENT_HELLO 1
 #define FIRST_ALLOCATION    4096
@@ -38,28 +40,6 @@ void snt_quic_stream_free(struct snt_quic_stream *s)
     } else {
         snt_quic_stream_init_fixed(s, s->buf, s->cap);
     }
-}
-
-/* Room for bytes [0, end), doubling from FIRST_ALLOCATION up to max, so a
- * short handshake costs a few KiB and a certificate chain no more than
- * twice its size. */
-static bool reserve(struct snt_quic_stream *s, size_t end)
-{
-    if (end <= s->cap)
-        return true;
-    if (!s->owned)
-        return false;
-    size_t cap = s->cap ? s->cap : FIRST_ALLOCATION;
-    while (cap < end && cap < s->max)
-        cap *= 2;
-    if (cap > s->max)
-        cap = s->max;
-    uint8_t *nb = realloc(s->buf, cap);
-    if (!nb)
-        return false;
-    s->buf = nb;
-    s->cap = cap;
-    return true;
 }
 
 /* Add [lo, hi) to the sorted, disjoint ranges held beyond the contiguous
@@ -118,7 +98,8 @@ void snt_quic_stream_add(struct snt_quic_stream *s, uint64_t offset, const uint8
     size_t end = (size_t)offset + len;
     if (end <= s->contiguous)
         return; /* a retransmission of bytes already held */
-    if (!reserve(s, end)) {
+    if (!(s->owned ? snt_buf_reserve(&s->buf, &s->cap, end, FIRST_ALLOCATION, s->max)
+                   : end <= s->cap)) {
         s->dropped = true;
         return;
     }
