@@ -1,7 +1,7 @@
-/* QUIC Initial packet protection: the per-version Initial salts, Initial
- * key derivation (RFC 9001 section 5.2, RFC 9369 section 3.3), header
- * protection removal with AES-128-ECB (RFC 9001 section 5.4) and AEAD
- * AES-128-GCM payload decryption (RFC 9001 section 5.3), with OpenSSL 3.
+/* QUIC packet protection: the per-version Initial salts, Initial key
+ * derivation (RFC 9001 section 5.2, RFC 9369 section 3.3), header protection
+ * removal for long and short headers (RFC 9001 section 5.4) and payload
+ * decryption (RFC 9001 section 5.3), on the AEAD and HKDF of tls_crypto.c.
  *
  * Initial keys are derived from public values only, so any observer can
  * read a client's first flight.  That is the whole point here.
@@ -10,23 +10,21 @@
 
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
-
 #include "snitrace/reader.h"
+#include "snitrace/tls_crypto.h"
 
-#define SHA256_LEN          32
-#define AEAD_TAG_LEN        16
-#define HP_SAMPLE_LEN       16
-#define HP_SAMPLE_OFFSET    4 /* the sample assumes a 4-byte packet number */
-#define HP_MASK_LEN         5
-#define LONG_HEADER_HP_BITS 0x0f /* reserved bits and packet number length */
-#define PN_LEN_MASK         0x03
-#define MAX_PN_LEN          4
-#define PN_MAX              ((uint64_t)1 << 62)
-#define TLS13_LABEL_PREFIX  "tls13 "
+#define INITIAL_SUITE     0x1301 /* TLS_AES_128_GCM_SHA256 (RFC 9001 section 5.2) */
+#define INITIAL_HASH      "SHA256"
+#define SHA256_LEN        32
+#define HP_SAMPLE_LEN     16
+#define HP_SAMPLE_OFFSET  4 /* the sample assumes a 4-byte packet number */
+#define HP_MASK_LEN       5
+#define LONG_HEADER_FORM  0x80
+#define LONG_HEADER_BITS  0x0f /* reserved bits and packet number length */
+#define SHORT_HEADER_BITS 0x1f /* reserved bits, key phase and packet number length */
+#define PN_LEN_MASK       0x03
+#define MAX_PN_LEN        4
+#define PN_MAX            ((uint64_t)1 << 62)
 
 /* RFC 9001 section 5.2. */
 static const uint8_t salt_v1[SNT_QUIC_SALT_LEN] = {
@@ -101,115 +99,18 @@ const struct snt_quic_version *snt_quic_version_lookup(uint32_t version)
 
 /* ---- key derivation ------------------------------------------------------ */
 
-static bool hkdf(EVP_KDF *kdf, int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
-                 size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+bool snt_quic_initial_keys(const struct snt_quic_version *v, const uint8_t *dcid, size_t dcid_len,
+                           bool server, struct snt_traffic_keys *out)
 {
-    EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-    if (!ctx)
-        return false;
-    OSSL_PARAM params[6], *p = params;
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
-    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    if (salt)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    if (info)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    *p = OSSL_PARAM_construct_end();
-    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(ctx);
-    return ok;
-}
-
-/* TLS 1.3 HKDF-Expand-Label with an empty context (RFC 8446 section 7.1):
- * struct { uint16 length; opaque label<7..255>; opaque context<0..255>; }. */
-static bool expand_label(EVP_KDF *kdf, const uint8_t secret[SHA256_LEN], const char *label,
-                         uint8_t *out, size_t out_len)
-{
-    uint8_t info[2 + 1 + 255 + 1];
-    size_t prefix_len = strlen(TLS13_LABEL_PREFIX), label_len = strlen(label);
-    size_t full = prefix_len + label_len, n = 0;
-    if (full > 255 || out_len > 0xffff)
-        return false;
-    info[n++] = (uint8_t)(out_len >> 8);
-    info[n++] = (uint8_t)out_len;
-    info[n++] = (uint8_t)full;
-    memcpy(info + n, TLS13_LABEL_PREFIX, prefix_len);
-    n += prefix_len;
-    memcpy(info + n, label, label_len);
-    n += label_len;
-    info[n++] = 0; /* empty context */
-    return hkdf(kdf, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret, SHA256_LEN, info, n, out,
-                out_len);
-}
-
-bool snt_quic_client_initial_keys(const struct snt_quic_version *v, const uint8_t *dcid,
-                                  size_t dcid_len, struct snt_quic_keys *out)
-{
-    uint8_t initial[SHA256_LEN], client[SHA256_LEN];
-    struct snt_quic_keys k;
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    if (!kdf)
-        return false;
-    bool ok =
-        hkdf(kdf, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, v->salt, SNT_QUIC_SALT_LEN, dcid, dcid_len, NULL,
-             0, initial, sizeof initial) &&
-        expand_label(kdf, initial, "client in", client, sizeof client) &&
-        expand_label(kdf, client, v->v2_labels ? "quicv2 key" : "quic key", k.key, sizeof k.key) &&
-        expand_label(kdf, client, v->v2_labels ? "quicv2 iv" : "quic iv", k.iv, sizeof k.iv) &&
-        expand_label(kdf, client, v->v2_labels ? "quicv2 hp" : "quic hp", k.hp, sizeof k.hp);
-    EVP_KDF_free(kdf);
-    if (ok)
-        *out = k;
-    return ok;
+    uint8_t initial[SHA256_LEN], side[SHA256_LEN];
+    return snt_hkdf_extract(INITIAL_HASH, v->salt, SNT_QUIC_SALT_LEN, dcid, dcid_len, initial,
+                            sizeof initial) &&
+           snt_tls13_expand_label(INITIAL_HASH, initial, sizeof initial,
+                                  server ? "server in" : "client in", NULL, 0, side, sizeof side) &&
+           snt_quic_packet_keys(INITIAL_SUITE, v->v2_labels, side, sizeof side, out);
 }
 
 /* ---- header protection and AEAD ------------------------------------------ */
-
-static bool hp_mask(const uint8_t hp[SNT_QUIC_HP_LEN], const uint8_t *sample,
-                    uint8_t mask[HP_MASK_LEN])
-{
-    uint8_t block[HP_SAMPLE_LEN + 16];
-    int n = 0;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    bool ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, hp, NULL) == 1 &&
-              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-              EVP_EncryptUpdate(ctx, block, &n, sample, HP_SAMPLE_LEN) == 1 && n == HP_SAMPLE_LEN;
-    EVP_CIPHER_CTX_free(ctx);
-    if (ok)
-        memcpy(mask, block, HP_MASK_LEN);
-    return ok;
-}
-
-/* The pieces of an unprotected header: authenticated, not encrypted. */
-struct aad {
-    uint8_t first;
-    struct snt_span middle; /* version .. Length field */
-    uint8_t pn[MAX_PN_LEN];
-    size_t pn_len;
-};
-
-static bool aead_open(const struct snt_quic_keys *k, uint64_t pn, const struct aad *a,
-                      struct snt_span ct, struct snt_span tag, uint8_t *out)
-{
-    uint8_t nonce[SNT_QUIC_IV_LEN];
-    int n = 0;
-    memcpy(nonce, k->iv, sizeof nonce);
-    for (size_t i = 0; i < 8; i++)
-        nonce[SNT_QUIC_IV_LEN - 1 - i] ^= (uint8_t)(pn >> (8 * i));
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    bool ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SNT_QUIC_IV_LEN, NULL) == 1 &&
-              EVP_DecryptInit_ex(ctx, NULL, NULL, k->key, nonce) == 1 &&
-              EVP_DecryptUpdate(ctx, NULL, &n, &a->first, 1) == 1 &&
-              EVP_DecryptUpdate(ctx, NULL, &n, a->middle.p, (int)a->middle.len) == 1 &&
-              EVP_DecryptUpdate(ctx, NULL, &n, a->pn, (int)a->pn_len) == 1 &&
-              EVP_DecryptUpdate(ctx, out, &n, ct.p, (int)ct.len) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, AEAD_TAG_LEN, (void *)tag.p) == 1 &&
-              EVP_DecryptFinal_ex(ctx, out + n, &n) == 1;
-    EVP_CIPHER_CTX_free(ctx);
-    return ok;
-}
 
 /* RFC 9000 appendix A.3: the full packet number closest to the next one
  * expected. */
@@ -225,39 +126,62 @@ static uint64_t decode_pn(int64_t largest_pn, uint64_t truncated, size_t pn_len)
     return candidate;
 }
 
-enum snt_result snt_quic_unprotect(const struct snt_quic_keys *k, const uint8_t *pkt,
+/* The unprotected header, authenticated as three pieces: the first byte
+ * and the packet number unmasked, the bytes between them as sent. */
+struct header {
+    uint8_t first;
+    struct snt_span middle;
+    uint8_t pn[MAX_PN_LEN];
+    size_t pn_len;
+    uint64_t truncated_pn;
+};
+
+/* RFC 9001 section 5.4.1: the mask covers 4 bits of a long header's first
+ * byte and 5 of a short one's, then the packet number. */
+static enum snt_result remove_hp(const struct snt_traffic_keys *k, struct snt_reader *r,
+                                 size_t pn_offset, struct header *h)
+{
+    struct snt_span sample, pn_bytes;
+    uint8_t mask[HP_MASK_LEN];
+    if (pn_offset < 1 || !snt_read_u8(r, &h->first) || !snt_read_span(r, pn_offset - 1, &h->middle))
+        return SNT_MALFORMED;
+    struct snt_reader s = *r;
+    if (!snt_skip(&s, HP_SAMPLE_OFFSET) || !snt_read_span(&s, HP_SAMPLE_LEN, &sample))
+        return SNT_MALFORMED;
+    if (!snt_quic_hp_mask(k, sample.p, mask))
+        return SNT_NOT_MINE;
+    h->first ^= mask[0] & (h->first & LONG_HEADER_FORM ? LONG_HEADER_BITS : SHORT_HEADER_BITS);
+    h->pn_len = (size_t)(h->first & PN_LEN_MASK) + 1;
+    if (!snt_read_span(r, h->pn_len, &pn_bytes))
+        return SNT_MALFORMED;
+    h->truncated_pn = 0;
+    for (size_t i = 0; i < h->pn_len; i++) {
+        h->pn[i] = pn_bytes.p[i] ^ mask[1 + i];
+        h->truncated_pn = h->truncated_pn << 8 | h->pn[i];
+    }
+    return SNT_OK;
+}
+
+enum snt_result snt_quic_unprotect(const struct snt_traffic_keys *k, const uint8_t *pkt,
                                    size_t pkt_len, size_t pn_offset, int64_t largest_pn,
                                    uint8_t *plain, size_t plain_cap, size_t *plain_len,
                                    uint64_t *pn)
 {
-    struct snt_reader r = snt_reader_make(pkt, pkt_len), s;
-    struct snt_span sample, pn_bytes, ct, tag;
-    struct aad a;
-    uint8_t mask[HP_MASK_LEN];
-    if (pn_offset < 1 || !snt_read_u8(&r, &a.first) || !snt_read_span(&r, pn_offset - 1, &a.middle))
-        return SNT_MALFORMED;
-    s = r;
-    if (!snt_skip(&s, HP_SAMPLE_OFFSET) || !snt_read_span(&s, HP_SAMPLE_LEN, &sample))
-        return SNT_MALFORMED;
-    if (!hp_mask(k->hp, sample.p, mask))
-        return SNT_NOT_MINE;
-    a.first ^= mask[0] & LONG_HEADER_HP_BITS;
-    a.pn_len = (size_t)(a.first & PN_LEN_MASK) + 1;
-    uint64_t truncated = 0;
-    if (!snt_read_span(&r, a.pn_len, &pn_bytes))
-        return SNT_MALFORMED;
-    for (size_t i = 0; i < a.pn_len; i++) {
-        a.pn[i] = pn_bytes.p[i] ^ mask[1 + i];
-        truncated = truncated << 8 | a.pn[i];
-    }
+    struct snt_reader r = snt_reader_make(pkt, pkt_len);
+    struct header h;
+    struct snt_span payload;
+    size_t n = 0;
+    enum snt_result hr = remove_hp(k, &r, pn_offset, &h);
+    if (hr != SNT_OK)
+        return hr;
     size_t left = snt_reader_left(&r);
-    if (left < AEAD_TAG_LEN || left - AEAD_TAG_LEN > plain_cap ||
-        !snt_read_span(&r, left - AEAD_TAG_LEN, &ct) || !snt_read_span(&r, AEAD_TAG_LEN, &tag))
+    if (left < k->tag_len || left - k->tag_len > plain_cap || !snt_read_span(&r, left, &payload))
         return SNT_MALFORMED;
-    uint64_t full = decode_pn(largest_pn, truncated, a.pn_len);
-    if (!aead_open(k, full, &a, ct, tag, plain))
+    const struct snt_span aad[3] = {{&h.first, 1}, h.middle, {h.pn, h.pn_len}};
+    uint64_t full = decode_pn(largest_pn, h.truncated_pn, h.pn_len);
+    if (!snt_aead_open_parts(k, full, aad, 3, payload.p, payload.len, plain, &n))
         return SNT_NOT_MINE;
-    *plain_len = ct.len;
+    *plain_len = n;
     *pn = full;
     return SNT_OK;
 }

@@ -6,6 +6,10 @@
 
 #include "snitrace/stream.h"
 
+#include "growbuf.h"
+
+#define STREAM_FIRST_ALLOCATION 2048
+
 void snt_stream_init(struct snt_stream *s, size_t max)
 {
     memset(s, 0, sizeof *s);
@@ -41,23 +45,6 @@ void snt_stream_set_base(struct snt_stream *s, uint32_t seq)
 bool snt_stream_has_gap(const struct snt_stream *s)
 {
     return s->n_ranges > 0;
-}
-
-static bool ensure_capacity(struct snt_stream *s, size_t need)
-{
-    if (need <= s->cap)
-        return true;
-    size_t cap = s->cap ? s->cap : 2048;
-    while (cap < need)
-        cap *= 2;
-    if (cap > s->max)
-        cap = s->max;
-    uint8_t *nb = realloc(s->buf, cap);
-    if (!nb)
-        return false;
-    s->buf = nb;
-    s->cap = cap;
-    return true;
 }
 
 /* Copy the parts of [lo, hi) no range covers yet: the first copy wins. */
@@ -144,7 +131,7 @@ bool snt_stream_add(struct snt_stream *s, uint32_t seq, const uint8_t *p, size_t
     if (hi <= s->contiguous)
         return false; /* a retransmission of delivered bytes */
     size_t lo = off < s->contiguous ? s->contiguous : off;
-    if (!ensure_capacity(s, hi)) {
+    if (!snt_buf_reserve(&s->buf, &s->cap, hi, STREAM_FIRST_ALLOCATION, s->max)) {
         s->hit_limit = true;
         return false;
     }

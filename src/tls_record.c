@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
+
 #define TLS_RECORD_HEADER  5
 #define TLS_HS_HEADER      4
 #define TLS_MAX_RECORD_LEN (16384 + 2048) /* TLSCiphertext bound, RFC 5246 6.2.3 */
@@ -161,30 +163,14 @@ static bool hs_has_complete_message(const struct snt_tls_dir *d)
     return snt_read_u8(&r, &type) && snt_read_u24(&r, &n) && snt_skip(&r, n);
 }
 
-static bool hs_reserve(struct snt_tls_dir *d, size_t need)
-{
-    if (need <= d->hs_cap)
-        return true;
-    size_t cap = d->hs_cap ? d->hs_cap : TLS_HS_INITIAL_CAP;
-    while (cap < need && cap <= d->hs_max / 2)
-        cap *= 2;
-    if (cap < need || cap > d->hs_max)
-        cap = d->hs_max;
-    uint8_t *p = realloc(d->hs, cap);
-    if (!p)
-        return false;
-    d->hs = p;
-    d->hs_cap = cap;
-    return true;
-}
-
 static enum frame_status hs_append(struct snt_tls_dir *d, struct snt_span payload)
 {
     if (payload.len > d->hs_max - d->hs_len)
         return hs_has_complete_message(d) ? HOLD : BROKEN;
     if (payload.len == 0)
         return FRAMED;
-    if (!hs_reserve(d, d->hs_len + payload.len))
+    if (!snt_buf_reserve(&d->hs, &d->hs_cap, d->hs_len + payload.len, TLS_HS_INITIAL_CAP,
+                         d->hs_max))
         return BROKEN;
     memcpy(d->hs + d->hs_len, payload.p, payload.len);
     d->hs_len += payload.len;

@@ -1,7 +1,8 @@
-/* Test vectors for tests/test_quic.c: the client's CRYPTO frame and the
- * protected Initial packets printed in RFC 9001 appendix A (QUIC v1) and
- * RFC 9369 appendix A (QUIC v2), all for the client-chosen Destination
- * Connection ID 0x8394c8f03e515708. */
+/* Test vectors for tests/test_quic.c from RFC 9001 appendix A (QUIC v1)
+ * and RFC 9369 appendix A (QUIC v2): the client's CRYPTO frame, the
+ * protected client and server Initial packets for the client-chosen
+ * Destination Connection ID 0x8394c8f03e515708, the server's payload, and
+ * the ChaCha20-Poly1305 short-header packets of A.5. */
 #ifndef SNITRACE_TEST_QUIC_VECTORS_H
 #define SNITRACE_TEST_QUIC_VECTORS_H
 
@@ -94,5 +95,25 @@ static const char rfc9001_server_initial[] =
     "4100f37a1c69797554780bb38cc5a99f5ede4cf73c3ec2493a1839b3dbcba3f6ea46c5b7"
     "684df3548e7ddeb9c3bf9c73cc3f3bded74b562bfb19fb84022f8ef4cdd93795d77d06ed"
     "bb7aaf2f58891850abbdca3d20398c276456cbc42158407dd074ee";
+
+/* RFC 9369 A.3: the server's Initial under QUIC v2. */
+static const char rfc9369_server_initial[] =
+    "dc6b3343cf0008f067a5502a4262b5004075d92faaf16f05d8a4398c47089698baeea26b"
+    "91eb761d9b89237bbf87263017915358230035f7fd3945d88965cf17f9af6e16886c61bf"
+    "c703106fbaf3cb4cfa52382dd16a393e42757507698075b2c984c707f0a0812d8cd5a688"
+    "1eaf21ceda98f4bd23f6fe1a3e2c43edd9ce7ca84bed8521e2e140";
+/* RFC 9001 A.3 / RFC 9369 A.3: the server Initial's payload, an ACK and a CRYPTO frame
+ * with the ServerHello; no PADDING. */
+static const char rfc_server_initial_payload[] =
+    "02000000000600405a020000560303eefce7f7b37ba1d1632e96677825ddf73988cfc798"
+    "25df566dc5430b9a045a1200130100002e00330024001d00209d3c940d89690b84d08a60"
+    "993c144eca684d1081287c834d5311bcf32bb9da1a002b00020304";
+/* RFC 9001 A.5 / RFC 9369 A.5: the server's application secret (ChaCha20-Poly1305). */
+static const char rfc_chacha_secret[] =
+    "9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b";
+/* RFC 9001 A.5: a short-header PING, packet number 654360564, empty DCID. */
+static const char rfc9001_chacha_packet[] = "4cfe4189655e5cd55c41f69080575d7999c25a5bfb";
+/* RFC 9369 A.5: the same under the "quicv2" labels. */
+static const char rfc9369_chacha_packet[] = "5558b1c60ae7b6b932bc27d786f4bc2bb20f2162ba";
 
 #endif

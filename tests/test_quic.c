@@ -33,15 +33,6 @@ static bool contains(const uint8_t *p, size_t n, const char *needle)
     return false;
 }
 
-static bool eq_hex(const uint8_t *p, size_t n, const char *hex)
-{
-    size_t len;
-    uint8_t *want = snt_test_hex(hex, &len);
-    bool eq = len == n && memcmp(p, want, n) == 0;
-    free(want);
-    return eq;
-}
-
 static struct snt_quic_crypto *fresh(void)
 {
     struct snt_quic_crypto *c = malloc(sizeof *c);
@@ -80,15 +71,15 @@ struct spec {
     size_t payload_len, pad_to;
 };
 
-static void seal_and_mask(const struct snt_quic_keys *k, const struct spec *s, uint8_t *pkt,
+static void seal_and_mask(const struct snt_traffic_keys *k, const struct spec *s, uint8_t *pkt,
                           size_t pn_offset, size_t plain_len)
 {
-    uint8_t nonce[SNT_QUIC_IV_LEN], block[32];
+    uint8_t nonce[12], block[32];
     size_t hdr = pn_offset + s->pn_len;
     int n = 0;
     memcpy(nonce, k->iv, sizeof nonce);
     for (size_t i = 0; i < 8; i++)
-        nonce[SNT_QUIC_IV_LEN - 1 - i] ^= (uint8_t)(s->pn >> (8 * i));
+        nonce[12 - 1 - i] ^= (uint8_t)(s->pn >> (8 * i));
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     bool ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, nonce) == 1 &&
               EVP_EncryptUpdate(ctx, NULL, &n, pkt, (int)hdr) == 1 &&
@@ -109,10 +100,10 @@ static void seal_and_mask(const struct snt_quic_keys *k, const struct spec *s, u
 static size_t build_initial(const struct spec *s, uint8_t *out, size_t cap)
 {
     const struct snt_quic_version *v = snt_quic_version_lookup(s->version);
-    struct snt_quic_keys k;
+    struct snt_traffic_keys k;
     size_t plain = s->payload_len > s->pad_to ? s->payload_len : s->pad_to, n = 0;
     size_t length = s->pn_len + plain + 16;
-    if (!v || !snt_quic_client_initial_keys(v, s->key_dcid, s->key_dcid_len, &k) ||
+    if (!v || !snt_quic_initial_keys(v, s->key_dcid, s->key_dcid_len, false, &k) ||
         cap < 64 + s->dcid_len + length || length > 0x3fff)
         abort();
     out[n++] = (uint8_t)(0xc0u | (unsigned)v->initial_type << 4 | (unsigned)(s->pn_len - 1));
@@ -176,14 +167,14 @@ static void check_keys(uint32_t version, const char *key, const char *iv, const 
 {
     size_t n;
     uint8_t *dcid = snt_test_hex(rfc_dcid, &n);
-    struct snt_quic_keys k;
-    CHECK(snt_quic_client_initial_keys(snt_quic_version_lookup(version), dcid, n, &k));
-    CHECK(eq_hex(k.key, sizeof k.key, key));
-    CHECK(eq_hex(k.iv, sizeof k.iv, iv));
-    CHECK(eq_hex(k.hp, sizeof k.hp, hp));
+    struct snt_traffic_keys k;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, false, &k));
+    CHECK(snt_test_hex_eq(k.key, k.key_len, key));
+    CHECK(snt_test_hex_eq(k.iv, k.iv_len, iv));
+    CHECK(snt_test_hex_eq(k.hp, k.hp_len, hp));
     /* After a Retry from a server without CIDs the DCID is empty. */
-    struct snt_quic_keys empty;
-    CHECK(snt_quic_client_initial_keys(snt_quic_version_lookup(version), dcid, 0, &empty));
+    struct snt_traffic_keys empty;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, 0, false, &empty));
     CHECK(memcmp(empty.key, k.key, sizeof k.key) != 0);
     free(dcid);
 }
@@ -212,12 +203,12 @@ static void check_vector(const char *hex, uint32_t version)
     CHECK_EQ_INT(c->version, version);
     CHECK_EQ_INT(c->packets, 1);
     CHECK_EQ_INT(c->largest_pn, RFC_PN);
-    CHECK_EQ_INT(c->contiguous, RFC_CRYPTO_LEN);
+    CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);
     CHECK(has_example_hello(c));
-    CHECK(eq_hex(c->dcid, c->dcid_len, rfc_dcid));
+    CHECK(snt_test_hex_eq(c->dcid, c->dcid_len, rfc_dcid));
     /* The same datagram again is a retransmission: nothing changes. */
     CHECK_EQ_INT(feed(c, pkt, n), SNT_OK);
-    CHECK_EQ_INT(c->contiguous, RFC_CRYPTO_LEN);
+    CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);
     CHECK(has_example_hello(c));
     free(c);
     free(pkt);
@@ -230,10 +221,10 @@ static void check_plaintext(const char *hex, uint32_t version)
     size_t dn;
     uint8_t *pkt = snt_test_hex(hex, &n), *frame = snt_test_hex(rfc_crypto_frame, &fn);
     uint8_t *dcid = snt_test_hex(rfc_dcid, &dn), plain[1200];
-    struct snt_quic_keys k;
+    struct snt_traffic_keys k;
     size_t plain_len = 0;
     uint64_t pn = 0;
-    CHECK(snt_quic_client_initial_keys(snt_quic_version_lookup(version), dcid, dn, &k));
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, dn, false, &k));
     CHECK_EQ_INT(
         snt_quic_unprotect(&k, pkt, n, RFC_PN_OFFSET, -1, plain, sizeof plain, &plain_len, &pn),
         SNT_OK);
@@ -368,11 +359,11 @@ static void test_split_out_of_order(void)
     struct snt_quic_crypto *c = fresh();
     CHECK_EQ_INT(feed(c, d1, n1), SNT_OK);
     CHECK_EQ_INT(snt_quic_client_hello(c, &body, &len), SNT_NEED_MORE);
-    CHECK_EQ_INT(c->contiguous, 0);
-    CHECK_EQ_INT(c->n_ranges, 1);
+    CHECK_EQ_INT(c->stream.contiguous, 0);
+    CHECK_EQ_INT(c->stream.n_ranges, 1);
     CHECK_EQ_INT(feed(c, d2, n2), SNT_OK);
     CHECK(has_example_hello(c));
-    CHECK_EQ_INT(c->n_ranges, 0);
+    CHECK_EQ_INT(c->stream.n_ranges, 0);
     CHECK_EQ_INT(c->packets, 2);
     CHECK_EQ_INT(c->largest_pn, 1);
     CHECK(c->dcid_len == 8 && memcmp(c->dcid, dcid0, 8) == 0);
@@ -463,7 +454,7 @@ static void test_all_versions(void)
         size_t n = build_initial(&s, d, sizeof d);
         snt_quic_crypto_init(c);
         CHECK_EQ_INT(feed(c, d, n), SNT_OK);
-        CHECK_EQ_INT(c->contiguous, 0);
+        CHECK_EQ_INT(c->stream.contiguous, 0);
         frame[0] = gquic ? 0x08 : 0x06;
         n = build_initial(&s, d, sizeof d);
         snt_quic_crypto_init(c);
@@ -523,26 +514,27 @@ static void test_assembly(void)
     struct snt_quic_crypto *c = fresh();
     add(c, 10, 10, 'b');
     add(c, 30, 10, 'd');
-    CHECK(c->contiguous == 0 && c->n_ranges == 2);
+    CHECK(c->stream.contiguous == 0 && c->stream.n_ranges == 2);
     add(c, 20, 10, 'c'); /* fills the gap between the two */
-    CHECK(c->n_ranges == 1 && c->have_lo[0] == 10 && c->have_hi[0] == 40);
+    CHECK(c->stream.n_ranges == 1 && c->stream.have_lo[0] == 10 && c->stream.have_hi[0] == 40);
     add(c, 0, 10, 'a');
-    CHECK(c->contiguous == 40 && c->n_ranges == 0);
+    CHECK(c->stream.contiguous == 40 && c->stream.n_ranges == 0);
     add(c, 0, 4, 'x'); /* duplicate: the first copy stays */
     add(c, 35, 15, 'e');
-    CHECK(c->contiguous == 50 && c->buf[0] == 'a' && c->buf[39] == 'd' && c->buf[40] == 'e');
+    CHECK(c->stream.contiguous == 50 && c->buf[0] == 'a' && c->buf[39] == 'd' && c->buf[40] == 'e');
     for (unsigned i = 0; i <= SNT_QUIC_MAX_RANGES; i++)
         add(c, 100 + 10 * i, 1, 'g');
-    CHECK(c->n_ranges == SNT_QUIC_MAX_RANGES && c->dropped);
+    CHECK(c->stream.n_ranges == SNT_QUIC_MAX_RANGES && c->stream.dropped);
     add(c, 50, 50, 'f'); /* reaches the first held range and takes it in */
-    CHECK(c->contiguous == 101 && c->n_ranges == SNT_QUIC_MAX_RANGES - 1);
+    CHECK(c->stream.contiguous == 101 && c->stream.n_ranges == SNT_QUIC_MAX_RANGES - 1);
     free(c);
     c = fresh();
     add(c, SNT_QUIC_MAX_CRYPTO, 4, 'z');
-    CHECK(c->dropped && c->n_ranges == 0);
-    c->dropped = false;
+    CHECK(c->stream.dropped && c->stream.n_ranges == 0);
+    c->stream.dropped = false;
     add(c, SNT_QUIC_MAX_CRYPTO - 2, 10, 'z');
-    CHECK(c->dropped && c->n_ranges == 1 && c->have_hi[0] == SNT_QUIC_MAX_CRYPTO);
+    CHECK(c->stream.dropped && c->stream.n_ranges == 1 &&
+          c->stream.have_hi[0] == SNT_QUIC_MAX_CRYPTO);
     free(c);
 }
 
@@ -577,8 +569,8 @@ static enum snt_result frames(enum snt_quic_frames format, const char *hex, size
     uint8_t *p = snt_test_hex(hex, &n);
     struct snt_quic_crypto *c = fresh();
     uint8_t *copy = snt_test_exact_copy(p, n);
-    enum snt_result r = snt_quic_parse_frames(c, format, copy, n);
-    *contiguous = c->contiguous;
+    enum snt_result r = snt_quic_parse_frames(&c->stream, format, copy, n, NULL);
+    *contiguous = c->stream.contiguous;
     free(copy);
     free(c);
     free(p);
@@ -616,6 +608,135 @@ static void test_frames(void)
     CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_GQUIC, "08 00 05 01", &got), SNT_MALFORMED);
 }
 
+/* ---- the other RFC vectors: server keys, server Initials, short headers ---- */
+
+static void check_server_keys(uint32_t version, const char *key, const char *iv, const char *hp)
+{
+    size_t n;
+    uint8_t *dcid = snt_test_hex(rfc_dcid, &n);
+    struct snt_traffic_keys k;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, true, &k));
+    CHECK(k.aead == SNT_AEAD_AES_128_GCM && k.tag_len == 16);
+    CHECK(snt_test_hex_eq(k.key, k.key_len, key));
+    CHECK(snt_test_hex_eq(k.iv, k.iv_len, iv));
+    CHECK(snt_test_hex_eq(k.hp, k.hp_len, hp));
+    free(dcid);
+}
+
+static void check_mask(uint32_t version, bool server, const char *sample_hex, const char *want)
+{
+    size_t n, sn;
+    uint8_t *dcid = snt_test_hex(rfc_dcid, &n), *sample = snt_test_hex(sample_hex, &sn), mask[5];
+    struct snt_traffic_keys k;
+    CHECK(snt_quic_initial_keys(snt_quic_version_lookup(version), dcid, n, server, &k));
+    CHECK(sn == 16 && snt_quic_hp_mask(&k, sample, mask) && snt_test_hex_eq(mask, 5, want));
+    free(dcid);
+    free(sample);
+}
+
+static void test_server_keys_and_masks(void)
+{
+    /* RFC 9001 A.1 and RFC 9369 A.1, the server's side */
+    check_server_keys(SNT_QUIC_VERSION_1, "cf3a5331653c364c88f0f379b6067e37",
+                      "0ac1493ca1905853b0bba03e", "c206b8d9b9f0f37644430b490eeaa314");
+    check_server_keys(SNT_QUIC_VERSION_2, "82db637861d55e1d011f19ea71d5d2a7",
+                      "dd13c276499c0249d3310652", "edf6d05c83121201b436e16877593c3a");
+    /* The samples and masks of A.2 and A.3 in both RFCs */
+    check_mask(SNT_QUIC_VERSION_1, false, "d1b1c98dd7689fb8ec11d242b123dc9b", "437b9aec36");
+    check_mask(SNT_QUIC_VERSION_1, true, "2cd0991cd25b0aac406a5816b6394100", "2ec0d8356a");
+    check_mask(SNT_QUIC_VERSION_2, false, "ffe67b6abcdb4298b485dd04de806071", "94a0c95e80");
+    check_mask(SNT_QUIC_VERSION_2, true, "6f05d8a4398c47089698baeea26b91eb", "4dd92e91ea");
+}
+
+/* RFC 9001 A.3 / RFC 9369 A.3: the server's Initial opens with the server's
+ * keys to an ACK and a CRYPTO frame holding the ServerHello. */
+static void check_server_initial(const char *hex, uint32_t version)
+{
+    size_t n, dn, pn_len;
+    uint8_t *pkt = snt_test_hex(hex, &n), *dcid = snt_test_hex(rfc_dcid, &dn), plain[256];
+    uint8_t *want = snt_test_hex(rfc_server_initial_payload, &pn_len), type = 0;
+    struct snt_reader r = snt_reader_make(pkt, n);
+    struct snt_quic_packet p;
+    struct snt_traffic_keys k;
+    struct snt_quic_stream s;
+    struct snt_span body;
+    size_t len = 0;
+    uint64_t pn = 0;
+    CHECK_EQ_INT(snt_quic_next_packet(&r, 0, &p), SNT_OK);
+    CHECK(p.type == SNT_QUIC_INITIAL && p.version == version && p.dcid.len == 0);
+    CHECK(snt_test_hex_eq(p.scid.p, p.scid.len, "f067a5502a4262b5"));
+    CHECK(p.pn_offset == 18 && p.bytes.len == n && snt_reader_left(&r) == 0);
+    CHECK(snt_quic_initial_keys(p.v, dcid, dn, true, &k));
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, p.pn_offset, -1, plain, sizeof plain, &len, &pn),
+                 SNT_OK);
+    CHECK(pn == 1 && len == pn_len && memcmp(plain, want, len) == 0);
+    snt_quic_stream_init(&s, SNT_QUIC_MAX_HS_CRYPTO);
+    CHECK_EQ_INT(snt_quic_parse_frames(&s, SNT_QUIC_FRAMES_IETF, plain, len, NULL), SNT_OK);
+    CHECK_EQ_INT(snt_quic_stream_next_message(&s, &type, &body), SNT_OK);
+    CHECK(type == 2 && body.len == 0x56); /* ServerHello */
+    CHECK_EQ_INT(snt_quic_stream_next_message(&s, &type, &body), SNT_NEED_MORE);
+    snt_quic_stream_free(&s);
+    /* The client's keys do not open it. */
+    CHECK(snt_quic_initial_keys(p.v, dcid, dn, false, &k));
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, p.pn_offset, -1, plain, sizeof plain, &len, &pn),
+                 SNT_NOT_MINE);
+    free(pkt);
+    free(dcid);
+    free(want);
+}
+
+/* RFC 9001 A.5 / RFC 9369 A.5: ChaCha20-Poly1305 keys from an application
+ * secret, ChaCha20 header protection, a short header with a 3-byte packet
+ * number that only decodes right next to the largest one seen. */
+static void check_chacha(bool v2, const char *packet_hex, const char *key, const char *iv,
+                         const char *hp)
+{
+    size_t sn, n;
+    uint8_t *secret = snt_test_hex(rfc_chacha_secret, &sn), *pkt = snt_test_hex(packet_hex, &n);
+    uint8_t plain[64];
+    struct snt_traffic_keys k;
+    struct snt_reader r = snt_reader_make(pkt, n);
+    struct snt_quic_packet p;
+    size_t len = 0;
+    uint64_t pn = 0;
+    CHECK(snt_quic_packet_keys(0x1303, v2, secret, sn, &k));
+    CHECK(k.aead == SNT_AEAD_CHACHA20_POLY1305 && k.key_len == 32 && k.hp_len == 32);
+    CHECK(snt_test_hex_eq(k.key, k.key_len, key) && snt_test_hex_eq(k.iv, k.iv_len, iv));
+    CHECK(snt_test_hex_eq(k.hp, k.hp_len, hp));
+    CHECK_EQ_INT(snt_quic_next_packet(&r, 0, &p), SNT_OK);
+    CHECK(p.type == SNT_QUIC_SHORT && p.pn_offset == 1 && p.bytes.len == 21 && !p.v);
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, 1, 654360563, plain, sizeof plain, &len, &pn),
+                 SNT_OK);
+    CHECK(pn == 654360564 && len == 1 && plain[0] == 0x01); /* PING */
+    CHECK_EQ_INT(snt_quic_unprotect(&k, pkt, n, 1, -1, plain, sizeof plain, &len, &pn),
+                 SNT_NOT_MINE); /* packet number 49140: another nonce */
+    int bad = 0;
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *copy = snt_test_exact_copy(pkt, cut);
+        bad += snt_quic_unprotect(&k, copy, cut, 1, 654360563, plain, sizeof plain, &len, &pn) ==
+               SNT_OK;
+        free(copy);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(!snt_quic_packet_keys(0x1305, v2, secret, sn, &k)); /* CCM_8: not for QUIC */
+    free(secret);
+    free(pkt);
+}
+
+static void test_more_rfc_vectors(void)
+{
+    check_server_initial(rfc9001_server_initial, SNT_QUIC_VERSION_1);
+    check_server_initial(rfc9369_server_initial, SNT_QUIC_VERSION_2);
+    check_chacha(false, rfc9001_chacha_packet,
+                 "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8",
+                 "e0459b3474bdd0e44a41c144",
+                 "25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4");
+    check_chacha(true, rfc9369_chacha_packet,
+                 "3bfcddd72bcf02541d7fa0dd1f5f9eeea817e09a6963a0e6c7df0f9a1bab90f2",
+                 "a6b5bc6ab7dafce30ffff5dd",
+                 "d659760d2ba434a226fd37b35c69e2da8211d10c4f12538787d65645d5d1b8e2");
+}
+
 int main(void)
 {
     test_versions();
@@ -631,5 +752,7 @@ int main(void)
     test_assembly();
     test_client_hello_framing();
     test_frames();
+    test_server_keys_and_masks();
+    test_more_rfc_vectors();
     return snt_test_finish("quic");
 }

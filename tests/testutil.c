@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snitrace/tls_crypto.h"
+
 int snt_test_failures;
 int snt_test_checks;
 
@@ -43,6 +45,25 @@ uint8_t *snt_test_hex(const char *hex, size_t *len)
     }
     *len = n;
     return out;
+}
+
+bool snt_test_hex_eq(const uint8_t *p, size_t n, const char *hex)
+{
+    size_t len;
+    uint8_t *want = snt_test_hex(hex, &len);
+    bool eq = len == n && (n == 0 || memcmp(p, want, n) == 0);
+    free(want);
+    return eq;
+}
+
+size_t snt_test_fixed_secret(uint16_t suite, uint8_t out[48])
+{
+    size_t hash_len = 0;
+    if (!snt_tls13_suite(suite, NULL, NULL, &hash_len))
+        return 0;
+    for (size_t i = 0; i < hash_len; i++)
+        out[i] = (uint8_t)(0x40 + i);
+    return hash_len;
 }
 
 uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len)

@@ -38,6 +38,14 @@ bool snt_test_span_eq(const uint8_t *p, size_t len, const char *s);
 /* Decode a hex string (whitespace ignored) into a malloc'd buffer. */
 uint8_t *snt_test_hex(const char *hex, size_t *len);
 
+/* Do the n bytes at p equal the bytes the hex string spells? */
+bool snt_test_hex_eq(const uint8_t *p, size_t n, const char *hex);
+
+/* The secret tests/fuzz/make_tls_crypto_corpus.py seals its vectors with:
+ * bytes 0x40, 0x41, ... of the suite's hash length, which is returned (0 for
+ * a suite that is not TLS 1.3's). */
+size_t snt_test_fixed_secret(uint16_t suite, uint8_t out[48]);
+
 /* Copy bytes to a fresh heap buffer of exactly len bytes, so that
  * AddressSanitizer catches any read past the end. */
 uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len);

@@ -35,12 +35,13 @@ static void check_hello(void)
 {
     const uint8_t *body;
     size_t len;
-    if (state.contiguous > SNT_QUIC_MAX_CRYPTO || state.n_ranges > SNT_QUIC_MAX_RANGES)
+    if (state.stream.contiguous > SNT_QUIC_MAX_CRYPTO ||
+        state.stream.n_ranges > SNT_QUIC_MAX_RANGES)
         abort();
     if (snt_quic_client_hello(&state, &body, &len) != SNT_OK)
         return;
-    if (body < state.buf || len > state.contiguous ||
-        (size_t)(body - state.buf) + len > state.contiguous)
+    if (body < state.stream.buf || len > state.stream.contiguous ||
+        (size_t)(body - state.stream.buf) + len > state.stream.contiguous)
         abort();
 }
 
@@ -62,10 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(c, data, size);
     snt_quic_crypto_init(&state);
-    (void)snt_quic_parse_frames(&state, SNT_QUIC_FRAMES_IETF, c, size);
+    (void)snt_quic_parse_frames(&state.stream, SNT_QUIC_FRAMES_IETF, c, size, NULL);
     check_hello();
     snt_quic_crypto_init(&state);
-    (void)snt_quic_parse_frames(&state, SNT_QUIC_FRAMES_GQUIC, c, size);
+    (void)snt_quic_parse_frames(&state.stream, SNT_QUIC_FRAMES_GQUIC, c, size, NULL);
     check_hello();
     free(c);
     return 0;
