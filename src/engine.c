@@ -49,8 +49,9 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
  * capture then allocates almost nothing per connection. */
 #define MAX_FREE_WORKS 64
 
-static void work_destroy(struct conn_work *w)
+static void work_destroy(struct snt_engine *e, struct conn_work *w)
 {
+    engine_keys_release(e, w);
     snt_attempt_free(&w->attempt);
     for (int i = 0; i < 2; i++) {
         snt_stream_free(&w->stream[i]);
@@ -65,9 +66,10 @@ static void work_release(struct snt_engine *e, struct conn_work *w)
     if (!w)
         return;
     if (e->n_free_works >= MAX_FREE_WORKS) {
-        work_destroy(w);
+        work_destroy(e, w);
         return;
     }
+    engine_keys_release(e, w);
     snt_attempt_free(&w->attempt);
     w->next_free = e->free_works;
     e->free_works = w;
@@ -145,6 +147,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
         return;
     struct snt_attempt *a = &c->w->attempt;
     engine_dns_fallback_name(a);
+    engine_keys_finishing(e, c->w);
     engine_tls13_conclude(c->w);
     a->outcome = outcome;
     a->end_usec = e->now_usec;
@@ -192,7 +195,7 @@ void snt_engine_free(struct snt_engine *e)
         struct conn *c = f->user;
         if (c) {
             if (c->w)
-                work_destroy(c->w);
+                work_destroy(e, c->w);
             c->w = NULL;
             syn_queue_unlink(e, c);
             free(c);
@@ -202,7 +205,7 @@ void snt_engine_free(struct snt_engine *e)
     while (e->free_works) {
         struct conn_work *w = e->free_works;
         e->free_works = w->next_free;
-        work_destroy(w);
+        work_destroy(e, w);
     }
     snt_flow_table_free(e->flows);
     snt_names_free(e->names);
@@ -339,6 +342,7 @@ void snt_engine_advance(struct snt_engine *e, uint64_t now_usec)
     if (now_usec - e->last_sweep_usec < SWEEP_INTERVAL_USEC)
         return;
     e->last_sweep_usec = now_usec;
+    engine_keys_expire(e);
     expire_unanswered_syns(e);
     expire_idle_flows(e);
 }

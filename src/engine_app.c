@@ -101,13 +101,14 @@ static const char *expected_name(const struct snt_attempt *a, const struct snt_c
     return ip;
 }
 
-static void tls_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body)
+void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
+                            enum snt_cert_source source)
 {
     struct snt_attempt *a = &w->attempt;
     struct snt_tls_certificate_list list;
     if (a->has_cert || !e->cfg.certs)
         return;
-    bool tls13 = a->version == 0x0304;
+    bool tls13 = engine_is_tls13(a);
     if (snt_tls_parse_certificate(body.p, body.len, tls13, &list) != SNT_OK || list.n == 0) {
         e->stats.parse_errors++;
         return;
@@ -124,44 +125,70 @@ static void tls_certificate(struct snt_engine *e, struct conn_work *w, struct sn
         e->stats.parse_errors++;
         snt_cert_describe_unparsed(&list.certs[0], list.total, &unparsed);
         snt_attempt_set_cert(a, &unparsed);
+        a->cert_source = source;
         a->problems |= unparsed.verdict.problems;
         return;
     }
     snt_attempt_set_cert(a, r);
+    a->cert_source = source;
     a->cert.info.chain_length = list.total;
     a->problems |= r->verdict.problems;
 }
 
-static void tls_message(struct snt_engine *e, struct conn_work *w, int role, uint8_t type,
-                        struct snt_span body)
+static void client_hello_message(struct snt_engine *e, struct conn_work *w, struct snt_span body)
 {
-    if (role == C2S && type == SNT_TLS_HS_CLIENT_HELLO) {
-        struct snt_tls_client_hello ch;
-        if (snt_tls_parse_client_hello(body.p, body.len, &ch) == SNT_OK) {
-            ch.record_version = w->tls[C2S].record_version;
-            fill_client_hello(&w->attempt, &ch, 't');
-        } else {
-            e->stats.parse_errors++;
-        }
-    } else if (role == S2C && type == SNT_TLS_HS_SERVER_HELLO && !w->attempt.has_server_hello) {
-        struct snt_tls_server_hello sh;
-        if (snt_tls_parse_server_hello(body.p, body.len, &sh) == SNT_OK)
-            fill_server_hello(&w->attempt, &sh);
-        else
-            e->stats.parse_errors++;
-    } else if (role == S2C && type == SNT_TLS_HS_CERTIFICATE && w->attempt.has_server_hello) {
-        tls_certificate(e, w, body);
+    struct snt_tls_client_hello ch;
+    if (snt_tls_parse_client_hello(body.p, body.len, &ch) != SNT_OK) {
+        e->stats.parse_errors++;
+        return;
     }
+    ch.record_version = w->tls[C2S].record_version;
+    if (!w->has_client_random) {
+        memcpy(w->client_random, ch.random, sizeof w->client_random);
+        w->has_client_random = true;
+    }
+    fill_client_hello(&w->attempt, &ch, 't');
 }
 
-/* Copy alerts the record layer found since last time into the attempt;
- * true when one of them is fatal. */
-static bool take_alerts(struct conn_work *w, int role)
+static void server_hello_message(struct snt_engine *e, struct conn *c, struct snt_span body)
 {
-    const struct snt_tls_dir *d = &w->tls[role];
+    struct conn_work *w = c->w;
+    struct snt_tls_server_hello sh;
+    if (snt_tls_parse_server_hello(body.p, body.len, &sh) != SNT_OK) {
+        e->stats.parse_errors++;
+        return;
+    }
+    fill_server_hello(&w->attempt, &sh);
+    if (!w->attempt.has_server_hello)
+        return; /* a HelloRetryRequest */
+    memcpy(w->server_random, sh.random, sizeof w->server_random);
+    engine_keys_server_hello(e, c);
+}
+
+static void tls_message(struct snt_engine *e, struct conn *c, int role, uint8_t type,
+                        struct snt_span body)
+{
+    struct conn_work *w = c->w;
+    if (role == C2S && type == SNT_TLS_HS_CLIENT_HELLO)
+        client_hello_message(e, w, body);
+    else if (role == S2C && type == SNT_TLS_HS_SERVER_HELLO && !w->attempt.has_server_hello)
+        server_hello_message(e, c, body);
+    else if (role == S2C && type == SNT_TLS_HS_CERTIFICATE && w->attempt.has_server_hello)
+        engine_app_certificate(e, w, body, SNT_CERT_SOURCE_WIRE);
+}
+
+/* ECH's "retry with these keys" (draft-ietf-tls-esni section 11.2) is no
+ * verdict on the certificate. */
+#define TLS_ALERT_ECH_REQUIRED 121
+
+/* Copy alerts a record layer found since last time into the attempt; true
+ * when one of them is fatal. */
+static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls_dir *d,
+                             unsigned *taken)
+{
     struct snt_attempt *a = &w->attempt;
     bool fatal = false;
-    for (unsigned i = w->alerts_taken[role]; i < d->n_alerts && i < 4; i++) {
+    for (unsigned i = *taken; i < d->n_alerts && i < 4; i++) {
         fatal |= d->alerts[i].level == TLS_ALERT_FATAL;
         if (a->n_alerts < SNT_ATTEMPT_MAX_ALERTS) {
             struct snt_attempt_alert *out = &a->alerts[a->n_alerts++];
@@ -170,12 +197,22 @@ static bool take_alerts(struct conn_work *w, int role)
             out->level = d->alerts[i].level;
             out->description = d->alerts[i].description;
         }
-        if (role == C2S && a->has_cert && d->alerts[i].level == TLS_ALERT_FATAL) {
+        if (role == C2S && a->has_cert && d->alerts[i].level == TLS_ALERT_FATAL &&
+            d->alerts[i].description != TLS_ALERT_ECH_REQUIRED) {
             a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
             a->client_rejected = "fatal alert after the certificate";
         }
     }
-    w->alerts_taken[role] = d->n_alerts;
+    *taken = d->n_alerts;
+    return fatal;
+}
+
+/* Alerts in clear, and those decrypted with key-log keys. */
+static bool take_alerts(struct conn_work *w, int role)
+{
+    bool fatal = take_alerts_from(w, role, &w->tls[role], &w->alerts_taken[role]);
+    if (w->keys && w->keys->active)
+        fatal |= take_alerts_from(w, role, &w->keys->dir[role].inner, &w->keys->alerts_taken[role]);
     return fatal;
 }
 
@@ -193,8 +230,9 @@ static void tls_sslv2_hello(struct snt_engine *e, struct conn_work *w)
 }
 
 /* Feed the direction's new bytes to the record layer and take messages. */
-static void tls_direction(struct snt_engine *e, struct conn_work *w, int role)
+static void tls_direction(struct snt_engine *e, struct conn *c, int role)
 {
+    struct conn_work *w = c->w;
     struct snt_tls_dir *d = &w->tls[role];
     const struct snt_stream *s = &w->stream[role];
     if (d->failed)
@@ -211,18 +249,17 @@ static void tls_direction(struct snt_engine *e, struct conn_work *w, int role)
     struct snt_span body;
     enum snt_result r;
     while ((r = snt_tls_next_message(d, &type, &body)) == SNT_OK)
-        tls_message(e, w, role, type, body);
+        tls_message(e, c, role, type, body);
     if (r == SNT_MALFORMED)
         e->stats.parse_errors++;
 }
 
 /* With a visible certificate the attempt stays open until the client sends
  * application data: a client that closes instead has turned it down. */
-static void tls_stream(struct snt_engine *e, struct conn *c, int role)
+void engine_app_tls_decide(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
-    tls_direction(e, w, role);
-    if (take_alerts(w, role)) {
+    if (take_alerts(w, C2S) | take_alerts(w, S2C)) {
         engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
         return;
     }
@@ -235,17 +272,27 @@ static void tls_stream(struct snt_engine *e, struct conn *c, int role)
         return;
     w->handshake_done = true;
     w->attempt.established = true;
-    if (engine_tls13_pending(e, c))
+    if (engine_keys_pending(w) || engine_tls13_pending(e, c))
         return;
-    if (!w->attempt.has_cert || cd->saw_app_data)
+    if (!w->attempt.has_cert || cd->saw_app_data || engine_keys_client_finished(w))
         engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
+}
+
+static void tls_stream(struct snt_engine *e, struct conn *c, int role)
+{
+    tls_direction(e, c, role);
+    if (c->w)
+        engine_keys_stream(e, c, role);
+    if (c->w)
+        engine_app_tls_decide(e, c);
 }
 
 void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
 {
     struct conn_work *w = c->w;
     struct snt_attempt *a = &w->attempt;
-    if (w->handshake_done && a->has_cert) {
+    /* With keys the client's own Finished says it accepted the certificate. */
+    if (w->handshake_done && a->has_cert && !engine_keys_client_finished(w)) {
         a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
         a->client_rejected = outcome == SNT_OUTCOME_RESET
                                  ? "reset right after the handshake, before sending data"

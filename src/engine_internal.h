@@ -9,8 +9,22 @@
 #include "snitrace/quic.h"
 #include "snitrace/stream.h"
 #include "snitrace/tls.h"
+#include "snitrace/tls_decrypt.h"
 
 enum { C2S = 0, S2C = 1 };
+
+/* A TLS connection decrypted, or to be decrypted, with key-log keys. */
+struct conn_keys {
+    struct conn *conn;
+    struct conn_keys *older, *newer; /* the engine's list of connections waiting for keys */
+    uint64_t wait_until_usec;
+    bool waiting;   /* no keys yet: held until wait_until_usec */
+    bool active;    /* keys found: records are opened */
+    bool decrypted; /* at least one record opened */
+    bool server_finished, client_finished, client_data;
+    unsigned alerts_taken[2]; /* decrypted alerts already copied into the attempt */
+    struct snt_tls_decrypt dir[2];
+};
 
 /* What a connection needs while its handshake is not yet understood; freed
  * as soon as the attempt is written, so finished flows cost a few bytes. */
@@ -26,6 +40,9 @@ struct conn_work {
     bool handshake_done;  /* both sides went past the handshake; waiting for client data */
     size_t dns_consumed;  /* DNS over TCP: server bytes already taken as messages */
     const char *ended_by; /* who closed or reset first ("client_fin", ...), or NULL */
+    uint8_t client_random[SNT_TLS_RANDOM_LEN], server_random[SNT_TLS_RANDOM_LEN];
+    bool has_client_random;
+    struct conn_keys *keys; /* NULL unless a key log is used and this is TLS 1.2 or 1.3 */
     unsigned alerts_taken[2];
 };
 
@@ -48,8 +65,9 @@ struct snt_engine {
     struct snt_stats stats;
     uint64_t now_usec, last_sweep_usec;
     struct conn *syn_oldest, *syn_newest;
-    struct conn_work *free_works; /* recycled, buffers kept */
-    struct snt_names *names;      /* DNS answers, for naming connections */
+    struct conn_work *free_works;                /* recycled, buffers kept */
+    struct snt_names *names;                     /* DNS answers, for naming connections */
+    struct conn_keys *keys_oldest, *keys_newest; /* waiting for key-log keys, by deadline */
     unsigned n_free_works;
 };
 
@@ -81,6 +99,24 @@ void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, 
 bool engine_app_recognised_start(const uint8_t *p, size_t len);
 /* The client closed (FIN) or reset the connection: decide the outcome. */
 void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
+/* A server Certificate message body (source: how it was seen): checked
+ * and copied into the attempt. */
+void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
+                            enum snt_cert_source source);
+/* Decide, from what both sides have sent, whether a TLS attempt is
+ * understood; finishes it if so. */
+void engine_app_tls_decide(struct snt_engine *e, struct conn *c);
+
+/* engine_keys.c: key-log keys. */
+void engine_keys_server_hello(struct snt_engine *e, struct conn *c);
+void engine_keys_stream(struct snt_engine *e, struct conn *c, int role);
+bool engine_keys_pending(const struct conn_work *w);
+bool engine_keys_client_finished(const struct conn_work *w);
+bool engine_keys_used(const struct conn_work *w);
+void engine_keys_expire(struct snt_engine *e);
+void engine_keys_finishing(struct snt_engine *e, struct conn_work *w);
+void engine_keys_release(struct snt_engine *e, struct conn_work *w);
+
 /* engine_tls13.c: after a TLS 1.3 ServerHello. */
 bool engine_is_tls13(const struct snt_attempt *a);
 /* Both sides went past the handshake: true while what the client made of

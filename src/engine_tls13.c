@@ -36,7 +36,8 @@ static enum snt_tls_client_verdict infer(struct conn_work *w, bool client_ended)
 static bool wants_inference(const struct conn_work *w)
 {
     const struct snt_attempt *a = &w->attempt;
-    return engine_is_tls13(a) && !a->has_cert && !a->resumed && w->tls[S2C].n_protected > 0;
+    return engine_is_tls13(a) && !a->has_cert && !a->resumed && !engine_keys_used(w) &&
+           w->tls[S2C].n_protected > 0;
 }
 
 bool engine_tls13_pending(struct snt_engine *e, struct conn *c)

@@ -21,6 +21,8 @@
 #define EXIT_READ_ERROR 1
 #define EXIT_USAGE      2
 
+#define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig)
@@ -242,8 +244,11 @@ static void on_secrets(void *arg, const uint8_t *p, size_t len)
     if (!ensure_keylog(r))
         return; /* out of memory: these keys are lost, the trace goes on */
     r->keylog_used = true;
+    uint64_t before = snt_keylog_generation(r->keylog);
     snt_keylog_add_text(r->keylog, p, len);
     warn_keylog(r);
+    if (r->engine && snt_keylog_generation(r->keylog) != before)
+        snt_engine_keys_arrived(r->engine);
 }
 
 /* Live: a browser appends keys as it connects.  One stat() per file when
@@ -252,8 +257,10 @@ static void refresh_keylogs(struct run *r)
 {
     if (!r->keylog)
         return;
-    snt_keylog_refresh(r->keylog);
+    bool grew = snt_keylog_refresh(r->keylog);
     warn_keylog(r);
+    if (grew && r->engine)
+        snt_engine_keys_arrived(r->engine);
 }
 
 static int open_keylogs(struct run *r, const struct snt_options *o)
@@ -436,6 +443,9 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
      * now, even if the first block comes later. */
     bool keys_ok = !snt_capture_is_pcapng(r->capture) || ensure_keylog(r);
     o->engine.keylog = r->keylog;
+    /* Live, a browser writes its keys as it connects: a handshake may wait
+     * for them a little.  A file's keys are all there before its packets. */
+    o->engine.keylog_hold_usec = live ? KEYLOG_HOLD_USEC : 0;
     r->engine = r->sessions && keys_ok ? snt_engine_new(&o->engine, write_attempt, r) : NULL;
     if (!r->engine) {
         fprintf(stderr, "snitrace: out of memory\n");

@@ -338,6 +338,10 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
         add_count(root, "keylog_keys", s->keylog_keys);
         add_count(root, "keylog_malformed", s->keylog_malformed);
         add_count(root, "keylog_clients_evicted", s->keylog_clients_evicted);
+        add_count(root, "tls_decrypted", s->tls_decrypted);
+        add_count(root, "tls_decrypt_failures", s->tls_decrypt_failures);
+        add_count(root, "tls_keys_late", s->tls_keys_late);
+        add_count(root, "tls_keys_missing", s->tls_keys_missing);
     }
     return write_json_line(o, root);
 }

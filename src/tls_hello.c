@@ -288,15 +288,20 @@ static bool server_supported_versions(struct snt_reader *data, struct snt_tls_se
 }
 
 /* RFC 7301 section 3.1: the server's list holds exactly one name. */
-static bool server_alpn(struct snt_reader *data, struct snt_tls_server_hello *sh)
+static bool selected_alpn(struct snt_reader *data, struct snt_span *alpn)
 {
     struct snt_reader list, name;
     if (!snt_read_vec16(data, &list) || !snt_reader_done(data) || !snt_read_vec8(&list, &name) ||
         !snt_reader_done(&list) || snt_reader_left(&name) == 0)
         return false;
-    snt_read_span(&name, snt_reader_left(&name), &sh->alpn);
-    sh->has_alpn = true;
+    snt_read_span(&name, snt_reader_left(&name), alpn);
     return true;
+}
+
+static bool server_alpn(struct snt_reader *data, struct snt_tls_server_hello *sh)
+{
+    sh->has_alpn = selected_alpn(data, &sh->alpn);
+    return sh->has_alpn;
 }
 
 static bool server_exts(struct snt_reader *exts, struct snt_tls_server_hello *sh)
@@ -349,4 +354,28 @@ enum snt_result snt_tls_parse_server_hello(const uint8_t *body, size_t len,
 uint16_t snt_tls_server_hello_version(const struct snt_tls_server_hello *sh)
 {
     return sh->selected_version ? sh->selected_version : sh->legacy_version;
+}
+
+/* ---- EncryptedExtensions ------------------------------------------------- */
+
+/* struct { Extension extensions<0..2^16-1>; } EncryptedExtensions; */
+enum snt_result snt_tls_parse_encrypted_extensions(const uint8_t *body, size_t len,
+                                                   struct snt_tls_encrypted_extensions *out)
+{
+    struct snt_tls_encrypted_extensions ee;
+    struct snt_reader r = snt_reader_make(body, len), exts, data;
+    uint16_t type;
+    memset(&ee, 0, sizeof ee);
+    if (!snt_read_vec16(&r, &exts) || !snt_reader_done(&r))
+        return SNT_MALFORMED;
+    while (snt_reader_left(&exts) > 0) {
+        if (!snt_read_u16(&exts, &type) || !snt_read_vec16(&exts, &data))
+            return SNT_MALFORMED;
+        if (type == EXT_ALPN && !(ee.has_alpn = selected_alpn(&data, &ee.alpn)))
+            return SNT_MALFORMED;
+        if (type == EXT_ECH)
+            ee.ech_retry_configs = true;
+    }
+    *out = ee;
+    return SNT_OK;
 }

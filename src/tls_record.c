@@ -334,6 +334,24 @@ enum snt_result snt_tls_dir_feed(struct snt_tls_dir *d, const uint8_t *stream, s
     return SNT_OK;
 }
 
+enum snt_result snt_tls_dir_add_plaintext(struct snt_tls_dir *d, uint8_t type, const uint8_t *p,
+                                          size_t len)
+{
+    struct snt_span payload = {p, len};
+    if (d->failed)
+        return SNT_MALFORMED;
+    hs_compact(d);
+    switch (type) {
+    case SNT_TLS_CT_HANDSHAKE:
+        if (hs_append(d, payload) != FRAMED)
+            return fail(d);
+        return SNT_OK;
+    case SNT_TLS_CT_ALERT: take_alerts(d, payload); return SNT_OK;
+    case SNT_TLS_CT_APPLICATION_DATA: d->saw_app_data = true; return SNT_OK;
+    default: return fail(d);
+    }
+}
+
 enum snt_result snt_tls_next_message(struct snt_tls_dir *d, uint8_t *type, struct snt_span *body)
 {
     if (d->failed)

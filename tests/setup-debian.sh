@@ -3,6 +3,7 @@
 # packages that are already there.  Run as root (or through sudo).
 set -eu
 packages="build-essential meson ninja-build pkg-config libpcap-dev libssl-dev libcjson-dev libidn2-dev
+zlib1g-dev libbrotli-dev libzstd-dev
 openssl ca-certificates curl tcpdump iproute2 python3 python3-jsonschema clang-format"
 missing=""
 for p in $packages; do

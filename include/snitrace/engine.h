@@ -27,6 +27,8 @@ struct snt_engine_config {
      * followed key logs grow and as secrets blocks are read, and snt_keylog_generation()
      * changes whenever they do. */
     struct snt_keylog *keylog;
+    uint64_t keylog_hold_usec; /* a TLS 1.3 handshake without keys waits this long for them
+                                  (live: a key log still being written); 0: no wait */
     /* Called when an attempt begins (its endpoints and start time are set),
      * with the emit callback's argument; may set a->session_id. */
     void (*attempt_started)(struct snt_attempt *a, void *arg);
@@ -54,6 +56,9 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
 /* Move the clock (capture time; wall time in live mode when idle): finishes
  * attempts whose timeouts passed. */
 void snt_engine_advance(struct snt_engine *e, uint64_t now_usec);
+
+/* The key log has new keys: handshakes held for theirs are decrypted now. */
+void snt_engine_keys_arrived(struct snt_engine *e);
 
 /* End of input or a stop signal: finish every open attempt. */
 void snt_engine_finish(struct snt_engine *e);

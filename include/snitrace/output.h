@@ -23,9 +23,13 @@ struct snt_stats {
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
-    uint64_t dns_names_evicted; /* name cache full: oldest forgotten */
-    uint64_t flags_untracked;   /* servers not tracked for flags: table full */
-    bool live;                  /* drops are meaningful */
+    uint64_t dns_names_evicted;    /* name cache full: oldest forgotten */
+    uint64_t flags_untracked;      /* servers not tracked for flags: table full */
+    uint64_t tls_decrypted;        /* connections whose records key-log keys opened */
+    uint64_t tls_decrypt_failures; /* protected records no key opened */
+    uint64_t tls_keys_late;        /* handshakes decrypted after waiting for their keys */
+    uint64_t tls_keys_missing;     /* TLS 1.3 handshakes the key log had no keys for */
+    bool live;                     /* drops are meaningful */
 
     /* TLS keys: written only when a key log or pcapng secrets block was read. */
     bool keylog_used;

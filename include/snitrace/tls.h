@@ -90,6 +90,14 @@ void snt_tls_dir_reset(struct snt_tls_dir *d, size_t hs_max);
  * appendix D.4).  A fed stream must not shrink (that is SNT_MALFORMED). */
 enum snt_result snt_tls_dir_feed(struct snt_tls_dir *d, const uint8_t *stream, size_t len);
 
+/* Content recovered by decryption (the inner plaintext of a protected
+ * record), taken as if it had come in clear: handshake bytes are kept for
+ * snt_tls_next_message, alerts recorded, application data noted.  SNT_OK,
+ * or SNT_MALFORMED (and d->failed) for an unknown content type or a
+ * handshake message larger than hs_max. */
+enum snt_result snt_tls_dir_add_plaintext(struct snt_tls_dir *d, uint8_t type, const uint8_t *p,
+                                          size_t len);
+
 /* Take the next complete handshake message: *type and *body (the message
  * without its 4-byte header; borrowed from d, valid until the next feed).
  * SNT_OK, SNT_NEED_MORE (none complete yet), or SNT_MALFORMED. */
@@ -172,6 +180,32 @@ struct snt_tls_certificate_list {
  * context, per-certificate extensions).  SNT_OK or SNT_MALFORMED. */
 enum snt_result snt_tls_parse_certificate(const uint8_t *body, size_t len, bool tls13,
                                           struct snt_tls_certificate_list *out);
+
+/* ---- CompressedCertificate (RFC 8879; src/tls_compress.c) -------------- */
+
+#define SNT_TLS_HS_COMPRESSED_CERTIFICATE 25
+
+/* Inflate a CompressedCertificate body into out[0, cap) (the Certificate
+ * message body it stands for) and say which algorithm it used.  SNT_OK;
+ * SNT_NOT_MINE for an algorithm other than zlib (1), brotli (2), zstd (3);
+ * SNT_MALFORMED when the framing is broken, the data does not inflate to
+ * exactly the announced length, or that length is over cap. */
+enum snt_result snt_tls_decompress_certificate(const uint8_t *body, size_t len, uint8_t *out,
+                                               size_t cap, size_t *out_len, uint16_t *algorithm);
+
+/* ---- EncryptedExtensions (RFC 8446 section 4.3.1) ------------------------ */
+
+#define SNT_TLS_HS_ENCRYPTED_EXTENSIONS 8
+#define SNT_TLS_HS_FINISHED             20
+
+struct snt_tls_encrypted_extensions {
+    struct snt_span alpn; /* selected protocol, borrowed */
+    bool has_alpn;
+    bool ech_retry_configs; /* the server sent ECH retry_configs: it did not accept ECH */
+};
+
+enum snt_result snt_tls_parse_encrypted_extensions(const uint8_t *body, size_t len,
+                                                   struct snt_tls_encrypted_extensions *out);
 
 /* ---- the client's verdict, inferred without keys (src/tls_infer.c) ----- */
 
