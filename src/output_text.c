@@ -61,7 +61,8 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
     if (a->has_cert) {
         const char *cn = a->cert.info.n_subject_cn ? a->cert.info.subject_cn[0] : "(no CN)";
         char *safe = snt_utf8_sanitize((const uint8_t *)cn, strlen(cn));
-        at += snprintf(buf + at, len - (size_t)at, "  cert %s", safe ? safe : "?");
+        at += snprintf(buf + at, len - (size_t)at, "  cert %s%s", safe ? safe : "?",
+                       a->cert_source == SNT_CERT_SOURCE_PROBE ? " (probe)" : "");
         free(safe);
     }
     const char *sep = "  ";
@@ -121,6 +122,11 @@ bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool
     if (s->live)
         fprintf(o->f, ", %llu dropped by the kernel, %llu by the interface",
                 (unsigned long long)s->drops_kernel, (unsigned long long)s->drops_interface);
+    if (s->probe.on)
+        fprintf(o->f, ", %llu probes (%llu ok, %llu failed, %llu capped, %llu filtered)",
+                (unsigned long long)s->probe.sent, (unsigned long long)s->probe.ok,
+                (unsigned long long)s->probe.failed, (unsigned long long)s->probe.capped,
+                (unsigned long long)s->probe.filtered);
     fputc('\n', o->f);
     fflush(o->f);
     return !ferror(o->f);
@@ -143,6 +149,8 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     fprintf(o->f, "%s%s%s %s: certificate ", paint(o, RED), update ? "FLAG (updated)" : "FLAG",
             paint(o, RESET), server);
     print_list(o->f, &cn, 1);
+    if (fl->source == SNT_CERT_SOURCE_PROBE)
+        fputs(" (probe)", o->f);
     fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
     print_list(o->f, (const char *const *)fl->failed, fl->n_failed);
     const char *suggested[2 * SNT_FLAG_MAX_NAMES + SNT_CERT_MAX_NAMES];
@@ -181,7 +189,8 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
             e->version ? e->version : "-");
     if (e->cert_cn) {
         char *cn = snt_utf8_sanitize((const uint8_t *)e->cert_cn, strlen(e->cert_cn));
-        fprintf(o->f, "  cert %s", cn ? cn : "?");
+        fprintf(o->f, "  cert %s%s", cn ? cn : "?",
+                e->cert_source == SNT_CERT_SOURCE_PROBE ? " (probe)" : "");
         free(cn);
     }
     const char *sep = "  ";

@@ -335,6 +335,7 @@ static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *
     e->name = copy_bytes(&a->name);
     if (a->has_cert && a->cert.info.n_subject_cn)
         e->cert_cn = strdup(a->cert.info.subject_cn[0]);
+    e->cert_source = a->cert_source;
     const char *v = a->has_server_hello ? snt_tls_version_name(a->version) : NULL;
     if (v) {
         char buf[16];

@@ -31,6 +31,7 @@ struct snt_session_attempt {
     unsigned problems;
     char *name;    /* NULL when none */
     char *cert_cn; /* first subject CN of the certificate, NULL when none */
+    enum snt_cert_source cert_source;
     char *version; /* "TLS1.2", NULL when none */
 };
 
