@@ -46,7 +46,7 @@ struct entry {
 
 /* One probe socket: the connection it makes, as the capture will see it. */
 struct own_socket {
-    struct snt_addr server;
+    struct snt_addr local, server;
     uint16_t server_port, local_port;
     int next; /* index of the next in its bucket, -1 at the end */
 };
@@ -115,13 +115,14 @@ static struct entry *list_pop(struct entry_list *l)
 
 /* ---- the own-socket registry ----------------------------------------------- */
 
-static void remember_socket(void *arg, uint16_t local_port)
+static void remember_socket(void *arg, const struct snt_addr *local, uint16_t local_port)
 {
     struct bound_ctx *b = arg;
     struct snt_probes *p = b->p;
     pthread_mutex_lock(&p->own_lock);
     if (p->n_own < p->cfg.max_probes) {
         struct own_socket *s = &p->own[p->n_own];
+        s->local = *local;
         s->server = b->e->key.server;
         s->server_port = b->e->key.port;
         s->local_port = local_port;
@@ -132,8 +133,9 @@ static void remember_socket(void *arg, uint16_t local_port)
     pthread_mutex_unlock(&p->own_lock);
 }
 
-bool snt_probes_own_connection(struct snt_probes *p, const struct snt_addr *server,
-                               uint16_t server_port, uint16_t local_port)
+bool snt_probes_own_connection(struct snt_probes *p, const struct snt_addr *local,
+                               uint16_t local_port, const struct snt_addr *server,
+                               uint16_t server_port)
 {
     if (atomic_load(&p->own_count) == 0)
         return false;
@@ -142,7 +144,8 @@ bool snt_probes_own_connection(struct snt_probes *p, const struct snt_addr *serv
     for (int i = p->own_buckets[local_port % OWN_BUCKETS]; i >= 0 && !found; i = p->own[i].next) {
         const struct own_socket *s = &p->own[i];
         found = s->local_port == local_port && s->server_port == server_port &&
-                memcmp(&s->server, server, sizeof *server) == 0;
+                memcmp(&s->server, server, sizeof *server) == 0 &&
+                memcmp(&s->local, local, sizeof *local) == 0;
     }
     pthread_mutex_unlock(&p->own_lock);
     return found;

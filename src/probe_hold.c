@@ -85,7 +85,8 @@ bool snt_probe_hold_is_own(struct snt_probe_hold *h, const struct snt_attempt *a
     /* A capture file was made before this run: none of its connections
      * can be ours. */
     return h->live && a->transport == SNT_IPPROTO_TCP &&
-           snt_probes_own_connection(h->probes, &a->server, a->server_port, a->client_port);
+           snt_probes_own_connection(h->probes, &a->client, a->client_port, &a->server,
+                                     a->server_port);
 }
 
 /* What the probe found becomes the attempt's certificate, judged at the

@@ -12,9 +12,9 @@
  * level (a weak certificate must come back so it can be reported). */
 SSL_CTX *probe_tls_context(char *err, size_t errlen);
 
-/* Called on the worker once the socket has its local port, before the
- * first packet is sent, so the capture can recognise the connection. */
-typedef void (*probe_bound_fn)(void *arg, uint16_t local_port);
+/* Called on the worker once the socket has its local address and port,
+ * before the first packet is sent, so the capture can recognise it. */
+typedef void (*probe_bound_fn)(void *arg, const struct snt_addr *local, uint16_t local_port);
 
 /* Connect to k->server:k->port, handshake with k's SNI and the ALPN list
  * (wire form), take the chain, close.  Everything within timeout_ms.

@@ -75,36 +75,64 @@ static socklen_t server_sockaddr(const struct snt_probe_key *k, struct sockaddr_
     return sizeof *s4;
 }
 
-static uint16_t local_port(int fd)
+/* The socket's local address and port; port 0 when it has none. */
+static uint16_t local_end(int fd, struct sockaddr_storage *ss, struct snt_addr *addr)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+    socklen_t len = sizeof *ss;
+    memset(addr, 0, sizeof *addr);
+    if (getsockname(fd, (struct sockaddr *)ss, &len) != 0)
         return 0;
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss->ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        addr->family = 6;
+        memcpy(addr->b, &s6->sin6_addr, 16);
+        return ntohs(s6->sin6_port);
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    addr->family = 4;
+    memcpy(addr->b, &s4->sin_addr, 4);
+    return ntohs(s4->sin_port);
 }
 
-/* A non-blocking socket bound to an ephemeral port, announced through
- * bound() before connect() sends the SYN; -1 with errno on failure. */
-static int open_socket(int family, probe_bound_fn bound, void *arg)
+/* The source address the routing table picks for the server, with port 0:
+ * connect() on a UDP socket only chooses the route, it sends nothing. */
+static bool route_source(const struct sockaddr_storage *server, socklen_t len,
+                         struct sockaddr_storage *local)
 {
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct snt_addr unused;
+    int fd = socket(server->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && connect(fd, (const struct sockaddr *)server, len) == 0 &&
+              local_end(fd, local, &unused) != 0;
+    if (fd >= 0)
+        close(fd);
+    if (ok && local->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)local)->sin6_port = 0;
+    else if (ok)
+        ((struct sockaddr_in *)local)->sin_port = 0;
+    return ok;
+}
+
+/* A non-blocking socket bound to its source address and an ephemeral port,
+ * announced through bound() before connect() sends the SYN, so the capture
+ * can tell the probe's connection from a client's; -1 with errno. */
+static int open_socket(const struct sockaddr_storage *server, socklen_t len, probe_bound_fn bound,
+                       void *arg)
+{
+    struct sockaddr_storage local;
+    if (!route_source(server, len, &local))
+        return -1;
+    int fd = socket(server->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_storage any;
-    memset(&any, 0, sizeof any);
-    any.ss_family = (sa_family_t)family;
-    socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    struct snt_addr addr;
     uint16_t port = 0;
-    if (bind(fd, (struct sockaddr *)&any, len) != 0 || (port = local_port(fd)) == 0) {
+    if (bind(fd, (struct sockaddr *)&local, len) != 0 || !(port = local_end(fd, &local, &addr))) {
         int saved = errno;
         close(fd);
         errno = saved;
         return -1;
     }
-    bound(arg, port);
+    bound(arg, &addr, port);
     return fd;
 }
 
@@ -131,12 +159,10 @@ static void set_errno_error(struct snt_probe_result *out, const char *what, int 
     snprintf(out->error, sizeof out->error, "%s: %s", what, s);
 }
 
-static bool connect_within(int fd, const struct snt_probe_key *k, uint64_t deadline_ms,
-                           unsigned timeout_ms, struct snt_probe_result *out)
+static bool connect_within(int fd, const struct sockaddr_storage *ss, socklen_t len,
+                           uint64_t deadline_ms, unsigned timeout_ms, struct snt_probe_result *out)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = server_sockaddr(k, &ss);
-    if (connect(fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS) {
+    if (connect(fd, (const struct sockaddr *)ss, len) != 0 && errno != EINPROGRESS) {
         set_errno_error(out, "connect", errno);
         return false;
     }
@@ -251,15 +277,17 @@ void probe_tls_run(SSL_CTX *ctx, const struct snt_probe_key *k, const uint8_t *a
     uint64_t deadline = mono_ms() + timeout_ms;
     out->port = k->port;
     out->made = true;
-    int fd = open_socket(k->server.family == 6 ? AF_INET6 : AF_INET, bound, arg);
+    struct sockaddr_storage server;
+    socklen_t len = server_sockaddr(k, &server);
+    int fd = open_socket(&server, len, bound, arg);
     if (fd < 0) {
-        set_errno_error(out, "socket", errno);
+        set_errno_error(out, "connect", errno);
         out->usec = wall_usec();
         return;
     }
     SSL *ssl = NULL;
     bool shook = false;
-    if (connect_within(fd, k, deadline, timeout_ms, out)) {
+    if (connect_within(fd, &server, len, deadline, timeout_ms, out)) {
         ssl = SSL_new(ctx);
         if (!ssl || !configure(ssl, fd, k, alpn, alpn_len))
             snprintf(out->error, sizeof out->error, "cannot set up the TLS connection");

@@ -10,6 +10,7 @@
 #              also the UDP port of the QUIC exchange (probed over TCP)
 #   port 4435  TLS 1.3 while captured, then replaced by a server that
 #              accepts TCP and never speaks: the probe must time out
+#   port 4436  the matching certificate over IPv6
 #
 # A tcpdump in the server namespace witnesses that runs without --probe,
 # or with --probe-only excluding the server, send nothing. Last, snitrace
@@ -43,18 +44,20 @@ trap 'exit 1' INT TERM
 MATCH_PORT=4433
 MISMATCH_PORT=4434
 SILENT_PORT=4435
+V6_PORT=4436
 READY_PORT=4499 # refused connections that tell when live snitrace is capturing
 MATCH_NAME=www.example.test
 MISMATCH_NAME=mail.other.test
 SILENT_NAME=silent.example.test
 SRV=$SNT_SRV_IP4
+SRV6=$SNT_SRV_IP6
 
 snt_netns_setup || die "namespace setup failed"
 snt_make_certs "$T" || die "certificate generation failed"
 
-tls_server() { # PORT
+tls_server() { # PORT [ADDRESS]
 	snt_bg "$SNT_SRV" "$T/s_server-$1.log" timeout 120 openssl s_server -tls1_3 -www \
-		-accept "$SRV:$1" -cert "$T/srv.crt" -key "$T/srv.key"
+		-accept "${2:-$SRV}:$1" -cert "$T/srv.crt" -key "$T/srv.key"
 	snt_wait_listen "$SNT_SRV" "$1" || die "openssl s_server on $1 did not start"
 }
 
@@ -101,8 +104,8 @@ s.recvfrom(4096)
 		die "the QUIC exchange did not happen"
 }
 
-curl_tls() { # NAME PORT
-	ip netns exec "$SNT_CLI" timeout 10 curl -sk --max-time 5 --resolve "$1:$2:$SRV" \
+curl_tls() { # NAME PORT [ADDRESS]
+	ip netns exec "$SNT_CLI" timeout 10 curl -sk --max-time 5 --resolve "$1:$2:${3:-$SRV}" \
 		-o /dev/null "https://$1:$2/" >>"$T/curl.log" 2>&1 </dev/null ||
 		echo "note: curl https://$1:$2/ exit $?"
 }
@@ -122,6 +125,7 @@ tls_server "$MATCH_PORT"
 tls_server "$MISMATCH_PORT"
 tls_server "$SILENT_PORT"
 SILENT_TLS_PID=$SNT_LAST_PID
+tls_server "$V6_PORT" "[$SRV6]"
 
 snt_cap_start "$SNT_SRV" "$T/witness.pcap" "tcp or udp" -i "$SNT_SRV_IF" ||
 	die "the server-side capture did not start"
@@ -134,6 +138,7 @@ curl_tls "$MATCH_NAME" "$MATCH_PORT"
 curl_tls "$MATCH_NAME" "$MATCH_PORT" # the same question again: one probe answers both
 curl_tls "$MISMATCH_NAME" "$MISMATCH_PORT"
 curl_tls "$SILENT_NAME" "$SILENT_PORT"
+curl_tls "$MATCH_NAME" "$V6_PORT" "[$SRV6]"
 quic_exchange
 snt_stop "$CLIENT_CAP_PID"
 
@@ -171,16 +176,16 @@ sleep 0.5
 snt_stop "$LIVE_PID" || die "live snitrace exited $? after SIGINT: $(cat "$T/live.err")"
 
 # --- what the witness saw -------------------------------------------------------
-# Every SYN that reached the server side while the non-probing runs went on.
-tcpdump -n -r "$T/witness.pcap" 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' \
-	2>/dev/null >"$T/witness-syns.txt"
+# Every SYN that reached the server side while the non-probing runs went
+# on (tcp[] offsets do not work for IPv6 in a filter: read tcpdump's flags).
+tcpdump -n -r "$T/witness.pcap" tcp 2>/dev/null | grep 'Flags \[S\],' >"$T/witness-syns.txt"
 tcpdump -n -r "$T/witness.pcap" 'udp' 2>/dev/null >"$T/witness-udp.txt"
 
 "$PY" - "$T" "$HERE/../docs/snitrace.schema.json" <<EOF
 import json, os, sys
 
 tmp, schema_path = sys.argv[1], sys.argv[2]
-MATCH, MISMATCH, SILENT = $MATCH_PORT, $MISMATCH_PORT, $SILENT_PORT
+MATCH, MISMATCH, SILENT, V6 = $MATCH_PORT, $MISMATCH_PORT, $SILENT_PORT, $V6_PORT
 MATCH_NAME, MISMATCH_NAME = "$MATCH_NAME", "$MISMATCH_NAME"
 TIMEOUT = 1.0
 import jsonschema
@@ -228,7 +233,7 @@ times = dict(line.split() for line in open(os.path.join(tmp, "run-times")))
 
 # Without --probe: no probe, no probe counters, nothing sent.
 none = load("none.json")
-check(len(attempts(none, proto="tls")) == 4, f"none: 4 TLS attempts, got {len(attempts(none, proto='tls'))}")
+check(len(attempts(none, proto="tls")) == 5, f"none: 5 TLS attempts, got {len(attempts(none, proto='tls'))}")
 check(not any("probe" in a for a in attempts(none)), "none: no probe object without --probe")
 check("probes_sent" not in stats(none), "none: no probe counters without --probe")
 check(all(a.get("certificate_visible") is False for a in attempts(none, proto="tls")),
@@ -239,10 +244,10 @@ filt = load("filtered.json")
 st = stats(filt)
 check(not any("probe" in a for a in attempts(filt)), "filtered: no probe object")
 check(st.get("probes_sent") == 0, f"filtered: probes_sent 0, got {st.get('probes_sent')}")
-check(st.get("probes_filtered") == 5, f"filtered: 5 attempts filtered, got {st.get('probes_filtered')}")
+check(st.get("probes_filtered") == 6, f"filtered: 6 attempts filtered, got {st.get('probes_filtered')}")
 
 syns = open(os.path.join(tmp, "witness-syns.txt")).read().splitlines()
-check(len(syns) == 4, f"witness: only the 4 curl SYNs reached the server, saw {len(syns)}: {syns}")
+check(len(syns) == 5, f"witness: only the 5 curl SYNs reached the server, saw {len(syns)}: {syns}")
 udp = open(os.path.join(tmp, "witness-udp.txt")).read().splitlines()
 check(len(udp) == 2, f"witness: only the QUIC exchange's 2 datagrams, saw {len(udp)}")
 
@@ -280,6 +285,12 @@ for a in si:
     check(a.get("certificate_visible") is False and "certificate_source" not in a,
           "probe: silent server: still no certificate")
 
+v6 = attempts(rec, V6, "tls")
+check(len(v6) == 1 and v6[0]["server"]["ip"] == "$SRV6", f"probe: one IPv6 attempt, got {len(v6)}")
+for a in v6:
+    check(a.get("certificate_source") == "probe" and a["problems"] == [] and a["probe"].get("port") == V6,
+          f"probe: IPv6 probed: {a.get('certificate_source')} {a['problems']} {a.get('probe')}")
+
 q = attempts(rec, MISMATCH, "quic")
 check(len(q) == 1, f"probe: one QUIC attempt, got {len(q)}")
 for a in q:
@@ -289,9 +300,9 @@ for a in q:
     check(a.get("certificate_source") == "probe" and "name_mismatch" in a["problems"],
           f"probe: QUIC attempt (example.com) judged: {a.get('certificate_source')} {a['problems']}")
 
-check(st.get("probes_sent") == 4, f"probe: 4 probes sent (match, mismatch, silent, quic), got {st.get('probes_sent')}")
-check(st.get("probes_ok") == 3 and st.get("probes_failed") == 1,
-      f"probe: 3 ok, 1 failed, got {st.get('probes_ok')} / {st.get('probes_failed')}")
+check(st.get("probes_sent") == 5, f"probe: 5 probes sent (match, mismatch, silent, IPv6, quic), got {st.get('probes_sent')}")
+check(st.get("probes_ok") == 4 and st.get("probes_failed") == 1,
+      f"probe: 4 ok, 1 failed, got {st.get('probes_ok')} / {st.get('probes_failed')}")
 check(st.get("probes_reused") == 1, f"probe: the second match attempt reused the probe, got {st.get('probes_reused')}")
 check(st.get("attempts") == len(attempts(rec)), "probe: stats attempts equal the records")
 ms = int(times[os.path.join(tmp, "probe.json")])
@@ -302,8 +313,9 @@ check("(probe)" in text, "text view: (probe) next to the certificate")
 
 capped = load("capped.json")
 st = stats(capped)
-check(st.get("probes_sent") == 1 and st.get("probes_capped") == 3,
-      f"capped: 1 sent, 3 capped, got {st.get('probes_sent')} / {st.get('probes_capped')}")
+check(st.get("probes_sent") == 1 and st.get("probes_capped") == 3 and st.get("probes_filtered") == 1,
+      f"capped: 1 sent, 3 capped, 1 (IPv6) filtered, got {st.get('probes_sent')} / "
+      f"{st.get('probes_capped')} / {st.get('probes_filtered')}")
 
 # Live.
 live = load("live.json")

@@ -247,7 +247,8 @@ static void test_prober_filtered(void)
     CHECK(res == NULL);
     CHECK_EQ_INT(snt_probes_outstanding(p), 0);
     struct snt_addr srv = addr("192.0.2.2");
-    CHECK(!snt_probes_own_connection(p, &srv, 443, 40000));
+    struct snt_addr cli = addr("192.0.2.1");
+    CHECK(!snt_probes_own_connection(p, &cli, 40000, &srv, 443));
     struct snt_probe_counters c;
     snt_probes_counters(p, &c);
     CHECK_EQ_INT(c.filtered, 1);

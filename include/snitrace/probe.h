@@ -139,11 +139,13 @@ void snt_probes_wait(struct snt_probes *p, unsigned wait_ms);
 /* Probes not started yet are not made: they finish with made == false. */
 void snt_probes_cancel_queued(struct snt_probes *p);
 
-/* Is a captured connection from local_port to server:server_port one of
- * the probes' own?  Every probe socket's port is remembered from before
- * its first packet until snt_probes_free (at most --probe-max of them). */
-bool snt_probes_own_connection(struct snt_probes *p, const struct snt_addr *server,
-                               uint16_t server_port, uint16_t local_port);
+/* Is a captured connection from local:local_port to server:server_port
+ * one of the probes' own?  Every probe socket's addresses are remembered
+ * from before its first packet until snt_probes_free (at most --probe-max
+ * of them). */
+bool snt_probes_own_connection(struct snt_probes *p, const struct snt_addr *local,
+                               uint16_t local_port, const struct snt_addr *server,
+                               uint16_t server_port);
 
 struct snt_probe_counters {
     uint64_t sent;      /* connections made */
