@@ -274,6 +274,7 @@ void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, 
         return;
     w->plaintext = false;
     w->attempt.protocol = SNT_PROTO_TLS;
+    w->attempt.tls_after_plaintext = true;
     w->tls[C2S].consumed = off;
     /* The server's plaintext so far (banners, "ready to start TLS") is not TLS. */
     w->tls[S2C].consumed = w->stream[S2C].contiguous;

@@ -73,11 +73,14 @@ void snt_probe_hold_free(struct snt_probe_hold *h)
     free(h);
 }
 
+/* TLS that began after plaintext (STARTTLS, a CONNECT tunnel through a
+ * proxy) is not probed: a ClientHello sent straight to that port would not
+ * reach the same handshake, only a mail server's banner or the proxy. */
 bool snt_probe_wanted(const struct snt_attempt *a)
 {
     bool encrypted = a->protocol == SNT_PROTO_TLS || a->protocol == SNT_PROTO_QUIC;
-    return encrypted && a->has_client_hello && a->certificate_known && !a->certificate_visible &&
-           !a->has_cert;
+    return encrypted && a->has_client_hello && !a->tls_after_plaintext && a->certificate_known &&
+           !a->certificate_visible && !a->has_cert;
 }
 
 bool snt_probe_hold_is_own(struct snt_probe_hold *h, const struct snt_attempt *a)

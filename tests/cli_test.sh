@@ -54,6 +54,19 @@ expect 2 "from 100ms to 60s" -- -r "$pcaps/tls13.pcap" --probe --probe-timeout 5
 expect 2 "seconds or milliseconds" -- -r "$pcaps/tls13.pcap" --probe --probe-timeout 3min
 expect 2 "whole number" -- -r "$pcaps/tls13.pcap" --probe --probe-parallel 17
 expect 2 "whole number" -- -r "$pcaps/tls13.pcap" --probe --probe-max 0
+# Which attempts --probe wants, without sending anything: every server is
+# outside 203.0.113.0/24, so a wanted attempt is counted as filtered.
+probe_wanted() { # PCAP
+    "$bin" -q -r "$1" --probe --probe-only 203.0.113.0/24 | tail -n 1 |
+        sed -n 's/.*"probes_filtered":\([0-9]*\).*/\1/p'
+}
+[ "$(probe_wanted "$pcaps/tls13.pcap")" = 1 ] || fail "--probe does not want the TLS 1.3 attempt"
+[ "$(probe_wanted "$pcaps/tls12.pcap")" = 0 ] || fail "--probe wants an attempt whose certificate was seen"
+[ "$(probe_wanted "$pcaps/http-connect.pcap")" = 0 ] || fail "--probe wants TLS inside a CONNECT tunnel"
+# Not probed, the records are those of a run without --probe.
+diff <("$bin" -r "$pcaps/tls13.pcap" | grep -v '"type":"stats"') \
+    <("$bin" -q -r "$pcaps/tls13.pcap" --probe --probe-only 203.0.113.0/24 | grep -v '"type":"stats"') \
+    >/dev/null || fail "a filtered --probe run changes the records"
 
 expect 2 "no such user" -- -r "$pcaps/tls12.pcap" -Z snt-no-such-user
 if [ "$(id -u)" = 0 ]; then

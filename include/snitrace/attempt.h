@@ -111,6 +111,7 @@ struct snt_attempt {
 
     /* TLS, client side */
     bool has_client_hello;
+    bool tls_after_plaintext; /* began after plaintext: STARTTLS-style upgrade, HTTP CONNECT */
     struct snt_bytes sni;
     uint16_t n_alpn;
     struct snt_bytes alpn[SNT_MAX_ALPN];
