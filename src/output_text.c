@@ -78,7 +78,9 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
         sep = ", ";
     }
     if (a->client_rejected && (size_t)at < len)
-        snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
+        at += snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
+    if (a->probe.done && a->probe.error[0] && (size_t)at < len)
+        snprintf(buf + at, len - (size_t)at, "  (probe: %s)", a->probe.error);
 }
 
 bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
@@ -204,8 +206,11 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
         sep = ", ";
     }
     bool ok = e->outcome == SNT_OUTCOME_ESTABLISHED;
-    fprintf(o->f, "%s  %s%s%s\n", paint(o, RESET), paint(o, ok ? GREEN : YELLOW),
+    fprintf(o->f, "%s  %s%s%s", paint(o, RESET), paint(o, ok ? GREEN : YELLOW),
             snt_outcome_name(e->outcome), paint(o, RESET));
+    if (e->probe_error)
+        fprintf(o->f, "  (probe: %s)", e->probe_error);
+    fputc('\n', o->f);
 }
 
 /* "  dns    www.example.test  A  198.51.100.22  via cdn.example.test" */

@@ -310,6 +310,7 @@ check(ms < (TIMEOUT + 2.0) * 1000, f"probe: the run took {ms} ms with a {TIMEOUT
 
 text = open(os.path.join(tmp, "probe-text.txt")).read()
 check("(probe)" in text, "text view: (probe) next to the certificate")
+check("(probe: TLS handshake: no answer within 1000 ms)" in text, "text view: why the probe failed")
 
 capped = load("capped.json")
 st = stats(capped)
