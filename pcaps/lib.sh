@@ -22,6 +22,19 @@ SNT_PIDS=()
 snt_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 snt_die() { snt_log "$*"; exit 1; }
 
+# For test scripts run by meson: skip (its exit code 77) or fail, with the reason.
+snt_skip() { echo "SKIP: $*"; exit 77; }
+snt_fail() { echo "FAIL: $*"; exit 1; }
+
+# snt_need_tools WHAT TOOL... : skip unless every TOOL is installed.
+snt_need_tools() {
+	local what=$1 tool
+	shift
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || snt_skip "$what needs $tool"
+	done
+}
+
 # True when we can make namespaces: root and a working `ip netns`.
 snt_can_netns() {
 	[ "$(id -u)" = 0 ] || return 1
@@ -190,6 +203,23 @@ snt_stop() {
 	done
 	SNT_PIDS=("${keep[@]}")
 	return "$rc"
+}
+
+# snt_wait_live PID OUT ERR IP PORT : wait until live snitrace (PID, output
+# OUT, stderr ERR) is capturing: refused connections to IP:PORT from the
+# client namespace until one shows in OUT (attempts are written as they
+# finish). After ~5 s the capture has been open that long anyway: go on
+# and let the checks speak.
+snt_wait_live() {
+	local pid=$1 out=$2 err=$3 ip=$4 port=$5
+	for _ in $(seq 10); do
+		kill -0 "$pid" 2>/dev/null || snt_fail "snitrace exited early: $(cat "$err")"
+		ip netns exec "$SNT_CLI" timeout 2 curl -s --connect-timeout 1 \
+			-o /dev/null "http://$ip:$port/" 2>/dev/null
+		grep -q "$port" "$out" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "note: no refused connection to port $port in the live output before the test traffic"
 }
 
 # shellcheck disable=SC2317 # called through the scripts' capture functions

@@ -53,6 +53,32 @@ void snt_attempt_init(struct snt_attempt *a)
     memset(a, 0, sizeof *a);
 }
 
+/* dst holds src's pointers after a struct copy: give it its own bytes. */
+static void bytes_own(struct snt_bytes *dst, const struct snt_bytes *src)
+{
+    dst->p = NULL;
+    dst->len = 0;
+    snt_bytes_set(dst, src->p, src->len, src->len);
+}
+
+void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src)
+{
+    *dst = *src; /* values, fixed arrays, and pointers to static strings */
+    bytes_own(&dst->name, &src->name);
+    bytes_own(&dst->sni, &src->sni);
+    for (unsigned i = 0; i < src->n_alpn; i++)
+        bytes_own(&dst->alpn[i], &src->alpn[i]);
+    bytes_own(&dst->next_protocol, &src->next_protocol);
+    bytes_own(&dst->dns_qname, &src->dns_qname);
+    for (unsigned i = 0; i < src->n_cname; i++)
+        bytes_own(&dst->cname_chain[i], &src->cname_chain[i]);
+    bytes_own(&dst->http_method, &src->http_method);
+    bytes_own(&dst->http_uri, &src->http_uri);
+    dst->cert.leaf = NULL; /* the checker's, never the attempt's */
+    if (src->has_cert)
+        snt_cert_info_copy(&dst->cert.info, &src->cert.info);
+}
+
 void snt_attempt_free(struct snt_attempt *a)
 {
     if (!a)

@@ -83,24 +83,6 @@ static void fill_server_hello(struct snt_attempt *a, const struct snt_tls_server
     }
 }
 
-/* The name a certificate must cover: the SNI, else whatever name the
- * attempt has (an HTTP CONNECT target; later a DNS answer).  With no name
- * at all, a client that connected by address (which never sends SNI, RFC
- * 6066 section 3) is checked against the server's address, but only when
- * the certificate lists addresses: otherwise nothing can be judged. */
-static const char *expected_name(const struct snt_attempt *a, const struct snt_cert_info *leaf,
-                                 char *ip, size_t len)
-{
-    if (a->sni.len)
-        return (const char *)a->sni.p;
-    if (a->name.len)
-        return (const char *)a->name.p;
-    if (!leaf || !leaf->n_ip_addresses)
-        return NULL;
-    snt_format_addr(&a->server, ip, len);
-    return ip;
-}
-
 void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
                             enum snt_cert_source source)
 {
@@ -114,25 +96,9 @@ void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct sn
         return;
     }
     int64_t when = (int64_t)(e->now_usec / 1000000u);
-    char ip[64];
-    const struct snt_cert_result *r = snt_cert_check(e->cfg.certs, list.certs, list.n,
-                                                     expected_name(a, NULL, ip, sizeof ip), when);
-    if (r && !expected_name(a, NULL, ip, sizeof ip) && r->info.n_ip_addresses)
-        r = snt_cert_check(e->cfg.certs, list.certs, list.n,
-                           expected_name(a, &r->info, ip, sizeof ip), when);
-    if (!r) {
-        struct snt_cert_result unparsed;
+    if (!snt_attempt_judge_chain(a, e->cfg.certs, list.certs, list.n, list.total, when))
         e->stats.parse_errors++;
-        snt_cert_describe_unparsed(&list.certs[0], list.total, &unparsed);
-        snt_attempt_set_cert(a, &unparsed);
-        a->cert_source = source;
-        a->problems |= unparsed.verdict.problems;
-        return;
-    }
-    snt_attempt_set_cert(a, r);
     a->cert_source = source;
-    a->cert.info.chain_length = list.total;
-    a->problems |= r->verdict.problems;
 }
 
 static void client_hello_message(struct snt_engine *e, struct conn_work *w, struct snt_span body)
@@ -359,6 +325,7 @@ void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, 
         return;
     w->plaintext = false;
     w->attempt.protocol = SNT_PROTO_TLS;
+    w->attempt.tls_after_plaintext = true;
     w->tls[C2S].consumed = off;
     /* The server's plaintext so far (banners, "ready to start TLS") is not TLS. */
     w->tls[S2C].consumed = w->stream[S2C].contiguous;

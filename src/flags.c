@@ -165,12 +165,18 @@ static struct snt_flag *note_name(struct snt_flags *f, struct snt_flag *fl, cons
 }
 
 struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
-                                const struct snt_cert_result *cert, const char *name,
-                                uint64_t ts_usec)
+                                const struct snt_cert_result *cert, enum snt_cert_source source,
+                                const char *name, uint64_t ts_usec)
 {
     struct snt_flag *fl = find(f, server, port, cert->info.sha256_hex);
-    if (!fl && !(fl = create(f, server, port, &cert->info, ts_usec)))
-        return NULL;
+    if (!fl) {
+        if (!(fl = create(f, server, port, &cert->info, ts_usec)))
+            return NULL;
+        fl->source = source;
+    }
+    /* A certificate seen on the wire is firmer evidence than a probe's. */
+    if (fl->source == SNT_CERT_SOURCE_PROBE)
+        fl->source = source;
     fl->last_usec = ts_usec;
     fl->problems |= cert->verdict.problems;
     return note_name(f, fl, name, cert->verdict.problems & SNT_PROBLEM_NAME_MISMATCH);

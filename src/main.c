@@ -17,6 +17,8 @@
 #include "snitrace/session.h"
 #include "snitrace/options.h"
 #include "snitrace/output.h"
+#include "snitrace/probe.h"
+#include "snitrace/probe_hold.h"
 
 #define EXIT_READ_ERROR 1
 #define EXIT_USAGE      2
@@ -47,6 +49,8 @@ struct run {
     struct snt_cert_checker *certs;
     struct snt_flags *flags;
     struct snt_sessions *sessions;
+    struct snt_probes *probes;   /* --probe only */
+    struct snt_probe_hold *hold; /* attempts waiting for their probe */
     const char *openssl_config_dir;
     struct snt_capture *capture;
     struct snt_keylog *keylog; /* NULL until a key log or pcapng secrets block needs it */
@@ -74,6 +78,8 @@ static void note_write(struct run *r, bool ok)
 static void attempt_started(struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
+    if (r->hold && snt_probe_hold_is_own(r->hold, a))
+        return; /* a probe's own connection is never reported, so it joins no session */
     snt_sessions_attempt_started(r->sessions, a);
 }
 
@@ -92,7 +98,7 @@ static void write_session(const struct snt_session *s, void *arg)
 
 /* Flags follow the attempts that raise them.  The text view shows attempts
  * within their sessions and the flags at the end, as people read it. */
-static void write_attempt(const struct snt_attempt *a, void *arg)
+static void write_ready_attempt(const struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
     bool text = r->out.format == SNT_FORMAT_TEXT;
@@ -104,11 +110,23 @@ static void write_attempt(const struct snt_attempt *a, void *arg)
     const char *name = a->sni.len ? (const char *)a->sni.p : (const char *)a->name.p;
     struct snt_flag *fl = NULL;
     if (a->has_cert)
-        fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, name, a->ts_usec);
+        fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, a->cert_source, name,
+                            a->ts_usec);
     else if (a->problems & SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
         fl = snt_flags_note_suspected(r->flags, &a->server, a->server_port, name, a->ts_usec);
     if (fl && !text)
         note_write(r, snt_output_flag(&r->out, fl, false));
+}
+
+/* A finished attempt from the engine: with --probe it may wait for its
+ * probe first. */
+static void write_attempt(const struct snt_attempt *a, void *arg)
+{
+    struct run *r = arg;
+    if (r->hold)
+        snt_probe_hold_attempt(r->hold, a);
+    else
+        write_ready_attempt(a, r);
 }
 
 static void write_flag_update(struct snt_flag *fl, void *arg)
@@ -166,8 +184,13 @@ static void keylog_stats(struct run *r, struct snt_stats *s)
 
 static void write_stats(struct run *r, uint64_t ts_usec, bool final)
 {
-    struct snt_stats *s = snt_engine_stats(r->engine);
+    struct snt_stats st = *snt_engine_stats(r->engine), *s = &st;
     s->live = snt_capture_is_live(r->capture);
+    if (r->hold) {
+        snt_probe_hold_stats(r->hold, &s->probe);
+        /* Records written: not the probes' own connections, not those still waiting. */
+        s->attempts -= s->probe.own_connections + s->probe.waiting;
+    }
     if (r->flags) {
         s->flags = snt_flags_count(r->flags);
         s->flags_untracked = snt_flags_dropped(r->flags);
@@ -191,6 +214,8 @@ static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t c
 {
     struct run *r = arg;
     snt_engine_packet(r->engine, ts_usec, r->linktype, data, caplen, wirelen);
+    if (r->hold)
+        snt_probe_hold_poll(r->hold);
     snt_sessions_advance(r->sessions, ts_usec);
 }
 
@@ -305,6 +330,8 @@ static void warn_secrets_skipped(struct run *r)
 static void on_idle(void *arg, uint64_t wall_usec)
 {
     struct run *r = arg;
+    if (r->hold)
+        snt_probe_hold_poll(r->hold);
     if (!snt_capture_is_live(r->capture)) {
         if (r->progress)
             show_progress(r, wall_usec);
@@ -362,6 +389,27 @@ static int open_cert_checks(struct run *r, struct snt_options *o)
     return 0;
 }
 
+/* --probe: the worker threads start after privileges were given up; a
+ * probe needs none. */
+static int open_probes(struct run *r, const struct snt_options *o, bool live)
+{
+    char err[512] = "";
+    if (!o->probe)
+        return 0;
+    r->probes = snt_probes_new(&o->probe_cfg, err, sizeof err);
+    r->hold = r->probes ? snt_probe_hold_new(r->probes, r->certs, o->probe_cfg.max_probes, live,
+                                             write_ready_attempt, r)
+                        : NULL;
+    if (!r->hold) {
+        fprintf(stderr, "snitrace: %s\n", *err ? err : "out of memory");
+        return EXIT_READ_ERROR;
+    }
+    if (!live && !o->quiet)
+        fprintf(stderr, "snitrace: --probe: servers in the capture are probed now; their "
+                        "certificates are reported as of now, not as of the capture\n");
+    return 0;
+}
+
 /* Hostile bytes are parsed with as few rights as possible: once the capture
  * and the output are open, root is not needed any more. */
 static int drop_privileges(const struct snt_options *o, bool live)
@@ -402,7 +450,12 @@ static int trace(struct run *r, const struct snt_options *o)
     if (r->progress_shown)
         fputs("\r\033[K", stderr); /* the progress line goes away */
     warn_secrets_skipped(r);
+    if (r->hold && stop_requested)
+        snt_probe_hold_stop(r->hold); /* stopped: no new connections */
     snt_engine_finish(r->engine);
+    /* Held attempts keep their sessions open: they are written first. */
+    if (r->hold)
+        snt_probe_hold_finish(r->hold, &stop_requested);
     snt_sessions_finish(r->sessions);
     finish_flags(r);
     write_stats(r, snt_engine_now(r->engine), true);
@@ -434,7 +487,7 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     snt_output_init(&r->out, *out, o->format, live);
     r->out.color = o->format == SNT_FORMAT_TEXT && isatty(fileno(*out)) && !getenv("NO_COLOR");
     r->progress = !o->quiet && !live && isatty(STDERR_FILENO);
-    if ((status = drop_privileges(o, live)) != 0)
+    if ((status = drop_privileges(o, live)) != 0 || (status = open_probes(r, o, live)) != 0)
         return status;
     r->sessions = snt_sessions_new(o->session_gap_usec, write_session, r);
     o->engine.attempt_started = attempt_started;
@@ -470,6 +523,8 @@ int main(int argc, char **argv)
         status = trace(&r, &o);
     snt_engine_free(r.engine);
     snt_keylog_free(r.keylog);
+    snt_probe_hold_free(r.hold);
+    snt_probes_free(r.probes);
     snt_sessions_free(r.sessions);
     snt_flags_free(r.flags);
     snt_cert_checker_free(r.certs);

@@ -45,6 +45,16 @@ static const char usage_text[] =
     "      --keylog FILE      TLS key log (SSLKEYLOGFILE format): decrypt TLS 1.3 and QUIC\n"
     "                         handshakes to see their certificates; up to 16 times;\n"
     "                         live, followed as it grows\n"
+    "Active certificate probe (off by default; it SENDS PACKETS, snitrace otherwise never does):\n"
+    "      --probe            for TLS 1.3 and QUIC attempts, whose certificate is encrypted,\n"
+    "                         connect once to the same server, port and name and judge the\n"
+    "                         certificate it presents (QUIC: over TCP on the same port); the\n"
+    "                         answer is as of the probe, not of the capture\n"
+    "      --probe-only NET   probe only addresses inside NET (CIDR, IPv4 or IPv6; repeatable)\n"
+    "      --probe-timeout T  connect + handshake limit per probe: seconds, or '500ms' (default "
+    "3)\n"
+    "      --probe-max N      probes per run, one per server, port and name (default 256)\n"
+    "      --probe-parallel N probes in flight at once (default 4, at most 16)\n"
     "\n"
     "Sessions:\n"
     "      --session-gap S    a client idle for S seconds (capture time) ends its\n"
@@ -79,6 +89,11 @@ enum {
     OPT_NO_CERT_CHECKS,
     OPT_SESSION_GAP,
     OPT_KEYLOG,
+    OPT_PROBE,
+    OPT_PROBE_ONLY,
+    OPT_PROBE_TIMEOUT,
+    OPT_PROBE_MAX,
+    OPT_PROBE_PARALLEL,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +120,11 @@ static const struct option long_options[] = {
     {"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
     {"session-gap", required_argument, NULL, OPT_SESSION_GAP},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"probe", no_argument, NULL, OPT_PROBE},
+    {"probe-only", required_argument, NULL, OPT_PROBE_ONLY},
+    {"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
+    {"probe-max", required_argument, NULL, OPT_PROBE_MAX},
+    {"probe-parallel", required_argument, NULL, OPT_PROBE_PARALLEL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -158,6 +178,74 @@ static bool add_keylog(struct snt_options *o, const char *path)
     return true;
 }
 
+/* "3", "3s" or "500ms". */
+static bool set_probe_timeout(struct snt_options *o, const char *s)
+{
+    char digits[16];
+    size_t n = strspn(s, "0123456789");
+    const char *unit = s + n;
+    unsigned long long v, scale = strcmp(unit, "ms") == 0 ? 1 : 1000;
+    bool unit_ok = !*unit || strcmp(unit, "s") == 0 || scale == 1;
+    if (n == 0 || n >= sizeof digits || !unit_ok) {
+        fprintf(stderr,
+                "snitrace: --probe-timeout wants seconds or milliseconds (3, 3s, 500ms), "
+                "not '%s'\n",
+                s);
+        return false;
+    }
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    v = strtoull(digits, NULL, 10); /* at most 15 digits: no overflow */
+    if (v * scale < SNT_PROBE_MIN_TIMEOUT_MS || v * scale > SNT_PROBE_MAX_TIMEOUT_MS) {
+        fprintf(stderr, "snitrace: --probe-timeout is from %ums to %us\n", SNT_PROBE_MIN_TIMEOUT_MS,
+                SNT_PROBE_MAX_TIMEOUT_MS / 1000);
+        return false;
+    }
+    o->probe_cfg.timeout_ms = (unsigned)(v * scale);
+    return true;
+}
+
+static bool add_probe_network(struct snt_options *o, const char *s)
+{
+    struct snt_probe_config *pc = &o->probe_cfg;
+    if (pc->n_only >= SNT_PROBE_MAX_NETS) {
+        fprintf(stderr, "snitrace: at most %d --probe-only networks\n", SNT_PROBE_MAX_NETS);
+        return false;
+    }
+    if (!snt_cidr_parse(s, &pc->only[pc->n_only])) {
+        fprintf(stderr,
+                "snitrace: --probe-only wants an address or network (192.0.2.0/24, "
+                "2001:db8::/32), not '%s'\n",
+                s);
+        return false;
+    }
+    pc->n_only++;
+    return true;
+}
+
+static bool apply_probe_option(struct snt_options *o, int c, const char *arg)
+{
+    unsigned long long v;
+    if (c != OPT_PROBE)
+        o->probe_tuned = true;
+    switch (c) {
+    case OPT_PROBE: o->probe = true; return true;
+    case OPT_PROBE_ONLY: return add_probe_network(o, arg);
+    case OPT_PROBE_TIMEOUT: return set_probe_timeout(o, arg);
+    case OPT_PROBE_MAX:
+        if (!parse_number("--probe-max", arg, 1, SNT_PROBE_MAX_MAX, &v))
+            return false;
+        o->probe_cfg.max_probes = (unsigned)v;
+        return true;
+    case OPT_PROBE_PARALLEL:
+        if (!parse_number("--probe-parallel", arg, 1, SNT_PROBE_MAX_PARALLEL, &v))
+            return false;
+        o->probe_cfg.parallel = (unsigned)v;
+        return true;
+    default: return false;
+    }
+}
+
 static bool apply_long_option(struct snt_options *o, int c, const char *arg)
 {
     unsigned long long v;
@@ -191,7 +279,7 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
             return false;
         o->engine.s2c_bytes = (size_t)v;
         return true;
-    default: return false;
+    default: return apply_probe_option(o, c, arg);
     }
 }
 
@@ -255,6 +343,17 @@ static enum snt_options_result check_input(const struct snt_options *o)
         fprintf(stderr, "snitrace: -r and -i exclude each other\n");
         return SNT_OPTIONS_EXIT_USAGE;
     }
+    /* Sending packets is never implied by another option. */
+    if (o->probe_tuned && !o->probe) {
+        fprintf(stderr, "snitrace: --probe-only, --probe-timeout, --probe-max and "
+                        "--probe-parallel only apply with --probe\n");
+        return SNT_OPTIONS_EXIT_USAGE;
+    }
+    if (o->probe && o->no_cert_checks) {
+        fprintf(stderr, "snitrace: --probe fetches certificates to check them; it cannot be "
+                        "combined with --no-cert-checks\n");
+        return SNT_OPTIONS_EXIT_USAGE;
+    }
     return SNT_OPTIONS_RUN;
 }
 
@@ -265,6 +364,7 @@ enum snt_options_result snt_options_parse(struct snt_options *o, int argc, char 
     o->stats_interval = 60;
     o->session_gap_usec = SNT_DEFAULT_SESSION_GAP_USEC;
     snt_engine_config_default(&o->engine);
+    snt_probe_config_default(&o->probe_cfg);
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:r:i:f:s:pB:o:F:qZ:hV", long_options, NULL)) != -1) {

@@ -227,6 +227,24 @@ static void add_inferred(cJSON *root, const struct snt_attempt_inference *in)
         cJSON_AddStringToObject(o, "ended_by", in->ended_by);
 }
 
+/* What --probe did: when, how, and that the answer is as of that time. */
+static void add_probe(cJSON *root, const struct snt_attempt *a)
+{
+    const struct snt_attempt_probe *pr = &a->probe;
+    char ts[40];
+    if (!pr->done)
+        return;
+    cJSON *o = add_object(root, "probe");
+    snt_format_time(pr->usec, ts, sizeof ts);
+    cJSON_AddStringToObject(o, "@timestamp", ts);
+    cJSON_AddStringToObject(o, "transport", "tcp");
+    cJSON_AddNumberToObject(o, "port", pr->port);
+    cJSON_AddStringToObject(o, "as_of", "probe_time");
+    cJSON_AddBoolToObject(o, "live", pr->live);
+    cJSON_AddBoolToObject(o, "for_quic", pr->tcp_for_quic);
+    add_cstring(o, "error", pr->error);
+}
+
 static cJSON *attempt_to_json(const struct snt_attempt *a)
 {
     char ts[40];
@@ -251,6 +269,7 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
     add_inferred(root, &a->inferred);
     if (a->ech_offered)
         cJSON_AddBoolToObject(root, "ech_offered", true);
+    add_probe(root, a);
     if (a->dns_qname.len) {
         cJSON *q = add_object(add_object(root, "dns"), "question");
         add_wire_string(q, "name", a->dns_qname.p, a->dns_qname.len);
@@ -299,6 +318,23 @@ static void add_count(cJSON *root, const char *key, uint64_t v)
     cJSON_AddNumberToObject(root, key, (double)v);
 }
 
+/* Only with --probe: a run that sends nothing says nothing about it. */
+static void add_probe_stats(cJSON *root, const struct snt_stats_probe *p)
+{
+    if (!p->on)
+        return;
+    add_count(root, "probes_sent", p->sent);
+    add_count(root, "probes_ok", p->ok);
+    add_count(root, "probes_failed", p->failed);
+    add_count(root, "probes_reused", p->reused);
+    add_count(root, "probes_capped", p->capped);
+    add_count(root, "probes_filtered", p->filtered);
+    add_count(root, "probes_cancelled", p->cancelled);
+    add_count(root, "probe_connections_ignored", p->own_connections);
+    add_count(root, "probes_not_awaited", p->not_awaited);
+    add_count(root, "attempts_waiting_for_probe", p->waiting);
+}
+
 bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec, bool final)
 {
     if (o->format == SNT_FORMAT_TEXT)
@@ -343,6 +379,7 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
         add_count(root, "tls_keys_late", s->tls_keys_late);
         add_count(root, "tls_keys_missing", s->tls_keys_missing);
     }
+    add_probe_stats(root, &s->probe);
     return write_json_line(o, root);
 }
 
@@ -361,6 +398,9 @@ bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool updat
         cJSON_AddBoolToObject(root, "suspected", true);
     else
         add_x509(add_object(add_object(root, "tls"), "server"), &fl->cert);
+    /* Absent for the common case, a certificate seen on the wire. */
+    if (!fl->suspected && fl->source != SNT_CERT_SOURCE_WIRE)
+        cJSON_AddStringToObject(root, "certificate_source", snt_cert_source_name(fl->source));
     add_problems(root, "problems", fl->problems);
     add_string_array(root, "names", fl->failed, fl->n_failed);
     add_string_array(root, "names_asked", fl->asked, fl->n_asked);

@@ -61,7 +61,8 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
     if (a->has_cert) {
         const char *cn = a->cert.info.n_subject_cn ? a->cert.info.subject_cn[0] : "(no CN)";
         char *safe = snt_utf8_sanitize((const uint8_t *)cn, strlen(cn));
-        at += snprintf(buf + at, len - (size_t)at, "  cert %s", safe ? safe : "?");
+        at += snprintf(buf + at, len - (size_t)at, "  cert %s%s", safe ? safe : "?",
+                       a->cert_source == SNT_CERT_SOURCE_PROBE ? " (probe)" : "");
         free(safe);
     }
     const char *sep = "  ";
@@ -77,7 +78,9 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
         sep = ", ";
     }
     if (a->client_rejected && (size_t)at < len)
-        snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
+        at += snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
+    if (a->probe.done && a->probe.error[0] && (size_t)at < len)
+        snprintf(buf + at, len - (size_t)at, "  (probe: %s)", a->probe.error);
 }
 
 bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
@@ -123,6 +126,11 @@ bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool
                 (unsigned long long)s->drops_kernel, (unsigned long long)s->drops_interface);
     if (s->keylog_used)
         fprintf(o->f, ", %llu TLS keys", (unsigned long long)s->keylog_keys);
+    if (s->probe.on)
+        fprintf(o->f, ", %llu probes (%llu ok, %llu failed, %llu capped, %llu filtered)",
+                (unsigned long long)s->probe.sent, (unsigned long long)s->probe.ok,
+                (unsigned long long)s->probe.failed, (unsigned long long)s->probe.capped,
+                (unsigned long long)s->probe.filtered);
     fputc('\n', o->f);
     fflush(o->f);
     return !ferror(o->f);
@@ -150,6 +158,8 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     } else {
         fprintf(o->f, "certificate ");
         print_list(o->f, &cn, 1);
+        if (fl->source == SNT_CERT_SOURCE_PROBE)
+            fputs(" (probe)", o->f);
         fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
     }
     print_list(o->f, (const char *const *)fl->failed, fl->n_failed);
@@ -189,7 +199,8 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
             e->version ? e->version : "-");
     if (e->cert_cn) {
         char *cn = snt_utf8_sanitize((const uint8_t *)e->cert_cn, strlen(e->cert_cn));
-        fprintf(o->f, "  cert %s", cn ? cn : "?");
+        fprintf(o->f, "  cert %s%s", cn ? cn : "?",
+                e->cert_source == SNT_CERT_SOURCE_PROBE ? " (probe)" : "");
         free(cn);
     }
     const char *sep = "  ";
@@ -203,8 +214,11 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
         sep = ", ";
     }
     bool ok = e->outcome == SNT_OUTCOME_ESTABLISHED;
-    fprintf(o->f, "%s  %s%s%s\n", paint(o, RESET), paint(o, ok ? GREEN : YELLOW),
+    fprintf(o->f, "%s  %s%s%s", paint(o, RESET), paint(o, ok ? GREEN : YELLOW),
             snt_outcome_name(e->outcome), paint(o, RESET));
+    if (e->probe_error)
+        fprintf(o->f, "  (probe: %s)", e->probe_error);
+    fputc('\n', o->f);
 }
 
 /* "  dns    www.example.test  A  198.51.100.22  via cdn.example.test" */

@@ -94,6 +94,7 @@ static void session_destroy(struct snt_session *x)
     for (unsigned i = 0; i < x->n_attempts; i++) {
         free(x->attempts[i].name);
         free(x->attempts[i].cert_cn);
+        free(x->attempts[i].probe_error);
         free(x->attempts[i].version);
     }
     for (unsigned i = 0; i < x->n_names; i++)
@@ -335,6 +336,9 @@ static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *
     e->name = copy_bytes(&a->name);
     if (a->has_cert && a->cert.info.n_subject_cn)
         e->cert_cn = strdup(a->cert.info.subject_cn[0]);
+    e->cert_source = a->cert_source;
+    if (a->probe.done && a->probe.error[0])
+        e->probe_error = strdup(a->probe.error);
     const char *v = a->has_server_hello ? snt_tls_version_name(a->version) : NULL;
     if (v) {
         char buf[16];

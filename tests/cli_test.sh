@@ -42,6 +42,32 @@ expect 2 "bad filter" -- -r "$pcaps/tls12.pcap" -f "port port port"
 expect 2 "bad filter" -- -r "$pcaps/tls12.pcap" tcp and nonsense-word
 expect 1 "no such interface" -- -i snt-no-such-if0
 
+# --probe sends packets: never implied, bad values refused before anything runs.
+grep -q "SENDS PACKETS" <("$bin" --help) || fail "--help does not warn that --probe sends packets"
+expect 2 "only apply with --probe" -- -r "$pcaps/tls13.pcap" --probe-only 192.0.2.0/24
+expect 2 "only apply with --probe" -- -r "$pcaps/tls13.pcap" --probe-max 3
+expect 2 "no-cert-checks" -- -r "$pcaps/tls13.pcap" --probe --no-cert-checks
+expect 2 "address or network" -- -r "$pcaps/tls13.pcap" --probe --probe-only 192.0.2.0/33
+expect 2 "address or network" -- -r "$pcaps/tls13.pcap" --probe --probe-only example.test
+expect 2 "from 100ms to 60s" -- -r "$pcaps/tls13.pcap" --probe --probe-timeout 50ms
+expect 2 "from 100ms to 60s" -- -r "$pcaps/tls13.pcap" --probe --probe-timeout 500
+expect 2 "seconds or milliseconds" -- -r "$pcaps/tls13.pcap" --probe --probe-timeout 3min
+expect 2 "whole number" -- -r "$pcaps/tls13.pcap" --probe --probe-parallel 17
+expect 2 "whole number" -- -r "$pcaps/tls13.pcap" --probe --probe-max 0
+# Which attempts --probe wants, without sending anything: every server is
+# outside 203.0.113.0/24, so a wanted attempt is counted as filtered.
+probe_wanted() { # PCAP
+    "$bin" -q -r "$1" --probe --probe-only 203.0.113.0/24 | tail -n 1 |
+        sed -n 's/.*"probes_filtered":\([0-9]*\).*/\1/p'
+}
+[ "$(probe_wanted "$pcaps/tls13.pcap")" = 1 ] || fail "--probe does not want the TLS 1.3 attempt"
+[ "$(probe_wanted "$pcaps/tls12.pcap")" = 0 ] || fail "--probe wants an attempt whose certificate was seen"
+[ "$(probe_wanted "$pcaps/http-connect.pcap")" = 0 ] || fail "--probe wants TLS inside a CONNECT tunnel"
+# Not probed, the records are those of a run without --probe.
+diff <("$bin" -r "$pcaps/tls13.pcap" | grep -v '"type":"stats"') \
+    <("$bin" -q -r "$pcaps/tls13.pcap" --probe --probe-only 203.0.113.0/24 | grep -v '"type":"stats"') \
+    >/dev/null || fail "a filtered --probe run changes the records"
+
 expect 2 "no such user" -- -r "$pcaps/tls12.pcap" -Z snt-no-such-user
 if [ "$(id -u)" = 0 ]; then
     # Files opened first, then the rights dropped: reading still works.

@@ -62,6 +62,7 @@ struct snt_attempt_probe {
     uint64_t usec;     /* wall time of the probe (µs since epoch) */
     uint16_t port;     /* TCP port probed */
     bool tcp_for_quic; /* the attempt was QUIC; the probe went over TCP */
+    bool live;         /* probed while capturing live (else: reading a file, maybe long after) */
     char error[96];    /* why no certificate came back; "" on success */
 };
 
@@ -106,6 +107,7 @@ struct snt_attempt {
 
     /* TLS, client side */
     bool has_client_hello;
+    bool tls_after_plaintext; /* began after plaintext: STARTTLS-style upgrade, HTTP CONNECT */
     struct snt_bytes sni;
     uint16_t n_alpn;
     struct snt_bytes alpn[SNT_MAX_ALPN];
@@ -155,8 +157,22 @@ void snt_bytes_free(struct snt_bytes *b);
 /* Deep copy of a certificate result into the attempt. */
 void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r);
 
+/* Judge a certificate chain (DER, leaf first; chain_total as sent) for the
+ * attempt at `when` (seconds), as the client would: against its SNI, else
+ * its name, else -- for a client that connected by address -- the server's
+ * address when the certificate lists addresses.  The result is copied into
+ * the attempt and its problems.  False when the leaf does not parse (the
+ * attempt then says that the server sent something unreadable). */
+bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
+                             const struct snt_span *chain, size_t n, unsigned chain_total,
+                             int64_t when);
+
 void snt_attempt_init(struct snt_attempt *a);
 void snt_attempt_free(struct snt_attempt *a); /* accepts NULL */
+
+/* A deep copy: dst owns copies of every string and the certificate (dst is
+ * overwritten, not freed first). */
+void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src);
 
 const char *snt_protocol_name(enum snt_protocol p);
 const char *snt_name_source_name(enum snt_name_source s);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "snitrace/attempt.h"
 #include "snitrace/cert.h"
 #include "snitrace/decode.h"
 
@@ -23,8 +24,9 @@ struct snt_flag {
     struct snt_cert_info cert; /* a copy */
     char **cert_names;         /* DNS SANs, else the CNs; then IP SANs: what it covers */
     size_t n_cert_names;
-    unsigned problems; /* SNT_PROBLEM_* seen on any attempt */
-    char **asked;      /* every name asked, first-seen order */
+    unsigned problems;           /* SNT_PROBLEM_* seen on any attempt */
+    enum snt_cert_source source; /* probe only while no attempt saw the certificate otherwise */
+    char **asked;                /* every name asked, first-seen order */
     size_t n_asked;
     char **failed; /* names that did not match, first-seen order */
     size_t n_failed;
@@ -39,11 +41,12 @@ struct snt_flags;
 struct snt_flags *snt_flags_new(size_t max_entries);
 void snt_flags_free(struct snt_flags *f); /* accepts NULL */
 
-/* Record that a client asked `name` of this server and got `cert`.  Returns
- * the flag when it must be written now (the first failed name), else NULL. */
+/* Record that a client asked `name` of this server and got `cert` (from
+ * `source`).  Returns the flag when it must be written now (the first
+ * failed name), else NULL. */
 struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
-                                const struct snt_cert_result *cert, const char *name,
-                                uint64_t ts_usec);
+                                const struct snt_cert_result *cert, enum snt_cert_source source,
+                                const char *name, uint64_t ts_usec);
 
 /* A client seemed to turn down the certificate of a server it asked `name`
  * of, but the certificate itself could not be seen: a suspected flag, one

@@ -9,6 +9,7 @@
 #include "snitrace/engine.h"
 #include "snitrace/keylog.h"
 #include "snitrace/output.h"
+#include "snitrace/probe.h"
 
 struct snt_options {
     struct snt_capture_opts capture;
@@ -24,7 +25,10 @@ struct snt_options {
     unsigned n_keylog_files;
     uint64_t session_gap_usec;
     const char *drop_user; /* -Z; NULL: "nobody" for live capture as root */
-    char *filter_owned;    /* filter joined from trailing arguments */
+    bool probe;            /* --probe: sends packets, so never on unless asked */
+    bool probe_tuned;      /* a --probe-* option was given */
+    struct snt_probe_config probe_cfg;
+    char *filter_owned; /* filter joined from trailing arguments */
 };
 
 enum snt_options_result {

@@ -13,6 +13,18 @@
 
 enum snt_format { SNT_FORMAT_JSON, SNT_FORMAT_TEXT };
 
+/* --probe, in the stats record only when it is on. */
+struct snt_stats_probe {
+    bool on;
+    uint64_t sent, ok, failed; /* connections made, and how they ended */
+    uint64_t reused;           /* attempts that took another attempt's probe */
+    uint64_t capped, filtered; /* attempts not probed: --probe-max, --probe-only */
+    uint64_t cancelled;        /* probes not made because snitrace was stopped */
+    uint64_t own_connections;  /* the probes' own connections, captured and not reported */
+    uint64_t not_awaited;      /* attempts written unprobed: too many were waiting */
+    uint64_t waiting;          /* attempts waiting for their probe right now */
+};
+
 struct snt_stats {
     uint64_t packets, bytes;
     uint64_t drops_kernel, drops_interface; /* live only */
@@ -36,6 +48,7 @@ struct snt_stats {
     uint64_t keylog_keys;            /* loaded from key logs and secrets blocks */
     uint64_t keylog_malformed;       /* key log lines skipped */
     uint64_t keylog_clients_evicted; /* key store full: oldest client randoms forgotten */
+    struct snt_stats_probe probe;
 };
 
 struct snt_output {

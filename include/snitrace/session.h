@@ -31,7 +31,9 @@ struct snt_session_attempt {
     unsigned problems;
     char *name;    /* NULL when none */
     char *cert_cn; /* first subject CN of the certificate, NULL when none */
-    char *version; /* "TLS1.2", NULL when none */
+    enum snt_cert_source cert_source;
+    char *probe_error; /* --probe found no certificate: why; NULL otherwise */
+    char *version;     /* "TLS1.2", NULL when none */
 };
 
 /* A DNS response the client received. */

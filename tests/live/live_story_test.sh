@@ -48,7 +48,7 @@ STORY_MAIL=198.51.100.21
 STORY_WEB=198.51.100.22
 STORY_AUTO=198.51.100.23
 STORY_DNS=198.51.100.53
-PROBE_PORT=4498 # closed: refused probes tell when snitrace is capturing
+READY_PORT=4498 # closed: refused connections tell when snitrace is capturing
 
 snt_netns_setup || fail "namespace setup failed"
 ip -n "$SNT_CLI" addr add "$STORY_CLI/24" dev "$SNT_CLI_IF"
@@ -129,21 +129,7 @@ snt_bg "$SNT_CLI" "$T/snitrace.err" timeout 60 "$SNITRACE" \
 	-i "$SNT_CLI_IF" -o "$T/live.json" --ca-file "$T/ca.pem"
 SNITRACE_PID=$SNT_LAST_PID
 
-# Ready once a refused probe shows up in the output (attempts are written
-# as they finish). If none shows within ~5 s, go on and let the checks speak.
-ready=0
-for _ in $(seq 10); do
-	kill -0 "$SNITRACE_PID" 2>/dev/null ||
-		fail "snitrace exited early: $(cat "$T/snitrace.err")"
-	ip netns exec "$SNT_CLI" timeout 2 curl -s --connect-timeout 1 \
-		-o /dev/null "http://$SNT_SRV_IP4:$PROBE_PORT/" 2>/dev/null
-	if grep -q "$PROBE_PORT" "$T/live.json" 2>/dev/null; then
-		ready=1
-		break
-	fi
-	sleep 0.5
-done
-[ "$ready" = 1 ] || echo "note: no probe seen in the live output before the burst"
+snt_wait_live "$SNITRACE_PID" "$T/live.json" "$T/snitrace.err" "$SNT_SRV_IP4" "$READY_PORT"
 
 # The burst a mail client makes for user@example.test, hosted at
 # mail.hosted.test. curl resolves every name itself through the system

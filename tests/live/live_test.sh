@@ -42,7 +42,7 @@ HTTP_NAME=web.example.test
 TLS_PORT=4433
 HTTP_PORT=8080
 CLOSED_PORT=4499 # the refused connection the checks look for
-PROBE_PORT=4498  # refused probes that tell when snitrace is capturing
+READY_PORT=4498  # refused connections that tell when snitrace is capturing
 OUTFILE=$SNT_TMP/out.json
 
 snt_netns_setup || fail "namespace setup failed"
@@ -62,22 +62,7 @@ snt_bg "$SNT_CLI" "$SNT_TMP/snitrace.err" timeout 60 "$SNITRACE" \
 	-i "$SNT_CLI_IF" -o "$OUTFILE"
 SNITRACE_PID=$SNT_LAST_PID
 
-# Ready once a refused probe shows up in the output (attempts are written
-# as they finish, line by line). If none shows within ~5 s, the capture
-# has been open that long anyway; go on and let the checks speak.
-ready=0
-for _ in $(seq 10); do
-	kill -0 "$SNITRACE_PID" 2>/dev/null ||
-		fail "snitrace exited early: $(cat "$SNT_TMP/snitrace.err")"
-	ip netns exec "$SNT_CLI" timeout 2 curl -s --connect-timeout 1 \
-		-o /dev/null "http://$SNT_SRV_IP4:$PROBE_PORT/" 2>/dev/null
-	if grep -q "$PROBE_PORT" "$OUTFILE" 2>/dev/null; then
-		ready=1
-		break
-	fi
-	sleep 0.5
-done
-[ "$ready" = 1 ] || echo "note: no probe seen in the output before the test traffic"
+snt_wait_live "$SNITRACE_PID" "$OUTFILE" "$SNT_TMP/snitrace.err" "$SNT_SRV_IP4" "$READY_PORT"
 
 client() {
 	ip netns exec "$SNT_CLI" timeout 10 "$@" >>"$SNT_TMP/client.log" 2>&1 </dev/null

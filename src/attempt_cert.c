@@ -1,0 +1,46 @@
+/* The certificate verdict of an attempt: which name the chain must cover
+ * and the checker's answer copied into the attempt.  Shared by the chain
+ * seen on the wire (engine_app.c) and the one a probe fetched
+ * (probe_hold.c), so both are judged alike. */
+#include "snitrace/attempt.h"
+#include "snitrace/output.h"
+
+/* The name a certificate must cover: the SNI, else whatever name the
+ * attempt has (an HTTP CONNECT target; later a DNS answer).  With no name
+ * at all, a client that connected by address (which never sends SNI, RFC
+ * 6066 section 3) is checked against the server's address, but only when
+ * the certificate lists addresses: otherwise nothing can be judged. */
+static const char *expected_name(const struct snt_attempt *a, const struct snt_cert_info *leaf,
+                                 char *ip, size_t len)
+{
+    if (a->sni.len)
+        return (const char *)a->sni.p;
+    if (a->name.len)
+        return (const char *)a->name.p;
+    if (!leaf || !leaf->n_ip_addresses)
+        return NULL;
+    snt_format_addr(&a->server, ip, len);
+    return ip;
+}
+
+bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
+                             const struct snt_span *chain, size_t n, unsigned chain_total,
+                             int64_t when)
+{
+    char ip[64];
+    const struct snt_cert_result *r =
+        snt_cert_check(c, chain, n, expected_name(a, NULL, ip, sizeof ip), when);
+    if (r && !expected_name(a, NULL, ip, sizeof ip) && r->info.n_ip_addresses)
+        r = snt_cert_check(c, chain, n, expected_name(a, &r->info, ip, sizeof ip), when);
+    if (!r) {
+        struct snt_cert_result unparsed;
+        snt_cert_describe_unparsed(&chain[0], chain_total, &unparsed);
+        snt_attempt_set_cert(a, &unparsed);
+        a->problems |= unparsed.verdict.problems;
+        return false;
+    }
+    snt_attempt_set_cert(a, r);
+    a->cert.info.chain_length = chain_total;
+    a->problems |= r->verdict.problems;
+    return true;
+}
