@@ -452,8 +452,10 @@ static bool pop3_command(struct snt_starttls *st, struct snt_span client)
     bool bare = snt_reader_left(&words) == 0;
     if (starttls_word_is(verb, "STLS") && bare)
         starttls_asked(st, SNT_STARTTLS_POP3);
-    else if (starttls_word_is(verb, "CAPA") && bare)
-        st->multiline |= 1u << (st->commands - 1); /* RFC 2449 section 5 */
+    else if ((starttls_word_is(verb, "CAPA") || starttls_word_is(verb, "AUTH")) && bare)
+        /* CAPA (RFC 2449 section 5) and, in many servers, AUTH without a
+         * mechanism answer +OK with a list ended by "." */
+        st->multiline |= 1u << (st->commands - 1);
     else
         starttls_no_upgrade(st);
     return true;
