@@ -18,6 +18,8 @@ SNT_SILENT_IP4=192.0.2.99
 
 # Pids of everything started in the background, stopped by snt_cleanup.
 SNT_PIDS=()
+# Extra tshark arguments for the capture checks (tsh below).
+SNT_TSHARK_ARGS=()
 
 snt_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 snt_die() { snt_log "$*"; exit 1; }
@@ -242,12 +244,13 @@ fail() {
 	printf '  FAIL %s\n' "$*"
 	fails=$((fails + 1))
 }
-# tsh FILE TSHARK-ARGS... : tshark over a capture into $SNT_TMP/tshark.out.
+# tsh FILE TSHARK-ARGS... : tshark over a capture into $SNT_TMP/tshark.out,
+# with ${SNT_TSHARK_ARGS[@]} (e.g. decode-as rules) first.
 # A filter or field tshark does not know is an error, not "nothing found".
 tsh() {
 	local file=$1
 	shift
-	tshark -r "$OUT/$file" -n "$@" >"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0
+	tshark -r "$OUT/$file" -n "${SNT_TSHARK_ARGS[@]}" "$@" >"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0
 	fail "$file: tshark $*: $(grep -v '^Running as user' "$SNT_TMP/tshark.err" | head -3)"
 	return 1
 }

@@ -84,6 +84,7 @@ void snt_attempt_free(struct snt_attempt *a)
     if (!a)
         return;
     snt_bytes_free(&a->name);
+    snt_bytes_free(&a->starttls_refused);
     snt_bytes_free(&a->sni);
     for (unsigned i = 0; i < a->n_alpn; i++)
         snt_bytes_free(&a->alpn[i]);
@@ -123,6 +124,22 @@ const char *snt_name_source_name(enum snt_name_source s)
     case SNT_NAME_NONE: break;
     }
     return "none";
+}
+
+const char *snt_starttls_name(enum snt_starttls_protocol p)
+{
+    switch (p) {
+    case SNT_STARTTLS_SMTP: return "smtp";
+    case SNT_STARTTLS_IMAP: return "imap";
+    case SNT_STARTTLS_POP3: return "pop3";
+    case SNT_STARTTLS_FTP: return "ftp";
+    case SNT_STARTTLS_XMPP: return "xmpp";
+    case SNT_STARTTLS_LDAP: return "ldap";
+    case SNT_STARTTLS_POSTGRESQL: return "postgresql";
+    case SNT_STARTTLS_MYSQL: return "mysql";
+    case SNT_STARTTLS_NONE: break;
+    }
+    return NULL;
 }
 
 const char *snt_outcome_name(enum snt_outcome o)

@@ -226,6 +226,7 @@ struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const str
     c->proto = p->proto;
     struct snt_attempt *a = &w->attempt;
     snt_attempt_init(a);
+    snt_starttls_init(&w->starttls);
     a->ts_usec = ts_usec;
     a->transport = p->proto;
     bool src_is_client = (f->key.port[client_side] == p->sport) &&

@@ -316,25 +316,77 @@ static void classify(struct conn *c)
         w->plaintext = true;
 }
 
+/* From here on both directions are TLS records: the client's from stream
+ * offset client_at, the server's from server_at (what came before in each
+ * is the plaintext protocol's, never taken for TLS). */
+static void begin_tls(struct conn_work *w, size_t client_at, size_t server_at)
+{
+    w->plaintext = false;
+    w->attempt.protocol = SNT_PROTO_TLS;
+    w->attempt.tls_after_plaintext = true;
+    w->tls[C2S].consumed = client_at;
+    w->tls[S2C].consumed = server_at;
+}
+
 void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len)
 {
     struct conn_work *w = c->w;
     if (!w->plaintext || off >= w->stream[C2S].contiguous)
         return;
+    /* Asked and not yet answered: the answer decides where each side's TLS
+     * starts (a server reply still to come must not be taken for TLS). */
+    if (w->starttls.status == SNT_STARTTLS_ASKED)
+        return;
     if (!is_client_hello_start(p, len))
         return;
-    w->plaintext = false;
-    w->attempt.protocol = SNT_PROTO_TLS;
-    w->attempt.tls_after_plaintext = true;
-    w->tls[C2S].consumed = off;
     /* The server's plaintext so far (banners, "ready to start TLS") is not TLS. */
-    w->tls[S2C].consumed = w->stream[S2C].contiguous;
+    begin_tls(w, off, w->stream[S2C].contiguous);
+}
+
+/* The server refused the upgrade: no TLS will follow, so the attempt at it
+ * failed; the server's words say why. */
+static void starttls_refused(struct snt_engine *e, struct conn *c, struct snt_span server)
+{
+    struct snt_attempt *a = &c->w->attempt;
+    char why[SNT_MAX_NAME_LEN + 1];
+    size_t n = snt_starttls_describe_reply(&c->w->starttls, server, why, sizeof why);
+    snt_bytes_set(&a->starttls_refused, (const uint8_t *)why, n, SNT_MAX_NAME_LEN);
+    engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
+}
+
+/* Follow the plaintext protocol to its upgrade (include/snitrace/starttls.h)
+ * as either direction grows; once it is decided this costs nothing more. */
+static void starttls_stream(struct snt_engine *e, struct conn *c)
+{
+    struct conn_work *w = c->w;
+    struct snt_span client = {w->stream[C2S].buf, w->stream[C2S].contiguous};
+    struct snt_span server = {w->stream[S2C].buf, w->stream[S2C].contiguous};
+    enum snt_starttls_status st = snt_starttls_feed(&w->starttls, client, server);
+    if (st == SNT_STARTTLS_UNDECIDED || st == SNT_STARTTLS_NO_UPGRADE)
+        return;
+    w->attempt.starttls = w->starttls.protocol;
+    w->attempt.protocol = SNT_PROTO_TLS; /* an attempt at TLS from the request on */
+    if (st == SNT_STARTTLS_REFUSED) {
+        starttls_refused(e, c, server);
+    } else if (st == SNT_STARTTLS_AGREED) {
+        begin_tls(w, w->starttls.client_tls_at, w->starttls.server_tls_at);
+        /* Either side's TLS may already be there (a ServerHello in the
+         * segment of the server's "go ahead", a pipelining client). */
+        tls_stream(e, c, C2S);
+        if (c->w)
+            tls_stream(e, c, S2C);
+    }
 }
 
 /* A plaintext protocol that never turned into TLS within the client bytes we
  * keep: the attempt is as understood as it will get. */
 static void plaintext_stream(struct snt_engine *e, struct conn *c)
 {
+    /* Inside an HTTP CONNECT tunnel the stream starts with the request. */
+    if (c->w->attempt.protocol != SNT_PROTO_HTTP)
+        starttls_stream(e, c);
+    if (!c->w || !c->w->plaintext)
+        return;
     const struct snt_stream *s = &c->w->stream[C2S];
     if (s->contiguous >= s->max || s->hit_limit)
         engine_finish(e, c, c->synack_seen ? SNT_OUTCOME_ESTABLISHED : SNT_OUTCOME_INCOMPLETE);
@@ -343,26 +395,27 @@ static void plaintext_stream(struct snt_engine *e, struct conn *c)
 void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
 {
     struct conn_work *w = c->w;
+    if (w->plaintext) { /* either side's words may move a plaintext protocol on */
+        plaintext_stream(e, c);
+        return;
+    }
     if (w->attempt.protocol == SNT_PROTO_UNKNOWN) {
         if (role != C2S && w->attempt.server_port != 53)
             return; /* wait for the client: the server may speak first */
         classify(c);
-        if (!c->w)
+        if (w->plaintext)
+            plaintext_stream(e, c);
+        if (!c->w || w->plaintext)
             return;
     }
     switch (w->attempt.protocol) {
     case SNT_PROTO_TLS: tls_stream(e, c, role); break;
     case SNT_PROTO_DNS: engine_dns_stream(e, c, role); break;
     case SNT_PROTO_HTTP:
-        if (w->plaintext)
-            plaintext_stream(e, c);
-        else if (role == C2S)
+        if (role == C2S)
             http_stream(e, c);
         break;
-    default:
-        if (w->plaintext)
-            plaintext_stream(e, c);
-        break;
+    default: break;
     }
 }
 

@@ -7,6 +7,7 @@
 #include "snitrace/flow.h"
 #include "snitrace/names.h"
 #include "snitrace/quic.h"
+#include "snitrace/starttls.h"
 #include "snitrace/stream.h"
 #include "snitrace/tls.h"
 #include "snitrace/tls_decrypt.h"
@@ -36,10 +37,11 @@ struct conn_work {
     struct snt_quic_crypto *quic;
     bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
     bool server_after_handshake;
-    bool plaintext;       /* client spoke something else first: watch for a late TLS start */
-    bool handshake_done;  /* both sides went past the handshake; waiting for client data */
-    size_t dns_consumed;  /* DNS over TCP: server bytes already taken as messages */
-    const char *ended_by; /* who closed or reset first ("client_fin", ...), or NULL */
+    bool plaintext; /* client spoke something else first: watch for a late TLS start */
+    struct snt_starttls starttls; /* the plaintext protocol's upgrade, while plaintext */
+    bool handshake_done;          /* both sides went past the handshake; waiting for client data */
+    size_t dns_consumed;          /* DNS over TCP: server bytes already taken as messages */
+    const char *ended_by;         /* who closed or reset first ("client_fin", ...), or NULL */
     uint8_t client_random[SNT_TLS_RANDOM_LEN], server_random[SNT_TLS_RANDOM_LEN];
     bool has_client_random;
     struct conn_keys *keys; /* NULL unless a key log is used and this is TLS 1.2 or 1.3 */
@@ -93,8 +95,8 @@ void engine_dns_fallback_name(struct snt_attempt *a);
 /* engine_app.c: called when a direction's in-order bytes grew. */
 void engine_app_stream(struct snt_engine *e, struct conn *c, int role);
 /* A client segment of a plaintext connection starting at stream offset off:
- * a ClientHello there means the connection upgraded to TLS (STARTTLS, SOCKS,
- * PostgreSQL SSLRequest, ...). */
+ * a ClientHello there means the connection upgraded to TLS in a protocol
+ * the STARTTLS parser does not know (SOCKS, IRC, ...). */
 void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len);
 bool engine_app_recognised_start(const uint8_t *p, size_t len);
 /* The client closed (FIN) or reset the connection: decide the outcome. */

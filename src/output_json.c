@@ -258,6 +258,9 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
     cJSON_AddStringToObject(net, "transport", a->transport == SNT_IPPROTO_UDP ? "udp" : "tcp");
     cJSON_AddStringToObject(net, "type", a->client.family == 6 ? "ipv6" : "ipv4");
     cJSON_AddStringToObject(net, "protocol", snt_protocol_name(a->protocol));
+    add_cstring(root, "starttls", snt_starttls_name(a->starttls));
+    if (a->starttls_refused.len)
+        add_wire_string(root, "starttls_refused", a->starttls_refused.p, a->starttls_refused.len);
     if (a->name.len)
         add_wire_string(root, "name", a->name.p, a->name.len);
     cJSON_AddStringToObject(root, "name_source", snt_name_source_name(a->name_source));
@@ -420,6 +423,7 @@ static cJSON *session_attempt_to_json(const struct snt_session_attempt *e)
     cJSON_AddStringToObject(o, "@timestamp", ts);
     add_endpoint(o, "server", &e->server, e->server_port);
     cJSON_AddStringToObject(add_object(o, "network"), "protocol", snt_protocol_name(e->protocol));
+    add_cstring(o, "starttls", snt_starttls_name(e->starttls));
     add_cstring(o, "name", e->name);
     cJSON_AddStringToObject(o, "name_source", snt_name_source_name(e->name_source));
     cJSON_AddStringToObject(o, "outcome", snt_outcome_name(e->outcome));

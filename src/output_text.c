@@ -31,6 +31,17 @@ static void format_endpoint(const struct snt_addr *a, uint16_t port, char *buf, 
         snprintf(buf, len, "%s:%u", ip, port);
 }
 
+/* "tls", or "smtp+tls" for TLS asked for inside a plaintext protocol. */
+static const char *protocol_column(enum snt_protocol p, enum snt_starttls_protocol starttls,
+                                   char *buf, size_t len)
+{
+    const char *carrier = snt_starttls_name(starttls);
+    if (!carrier)
+        return snt_protocol_name(p);
+    snprintf(buf, len, "%s+tls", carrier);
+    return buf;
+}
+
 static void format_name(const struct snt_attempt *a, char *buf, size_t len)
 {
     if (!a->name.len) {
@@ -77,6 +88,11 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
         at += snprintf(buf + at, len - (size_t)at, "%s%s", sep, word);
         sep = ", ";
     }
+    if (a->starttls_refused.len && (size_t)at < len) {
+        char *why = snt_utf8_sanitize(a->starttls_refused.p, a->starttls_refused.len);
+        at += snprintf(buf + at, len - (size_t)at, "%sSTARTTLS REFUSED (%s)", sep, why ? why : "?");
+        free(why);
+    }
     if (a->client_rejected && (size_t)at < len)
         at += snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
     if (a->probe.done && a->probe.error[0] && (size_t)at < len)
@@ -85,7 +101,7 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
 
 bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
 {
-    char ts[40], client[80], server[80], name[600], version[16];
+    char ts[40], client[80], server[80], name[600], version[16], proto[32];
     snt_format_time(a->ts_usec, ts, sizeof ts);
     ts[10] = ' ';
     ts[strlen(ts) - 1] = '\0'; /* drop the Z: the header says UTC */
@@ -103,8 +119,8 @@ bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
     char verdict[512];
     format_verdict(a, verdict, sizeof verdict);
     fprintf(o->f, "%-26s  %-21s -> %-21s  %-5s  %-32s  %-6s  %s%s%s%s\n", ts, client, server,
-            snt_protocol_name(a->protocol), name, version, snt_outcome_name(a->outcome),
-            alpn ? "  alpn " : "", alpn ? alpn : "", verdict);
+            protocol_column(a->protocol, a->starttls, proto, sizeof proto), name, version,
+            snt_outcome_name(a->outcome), alpn ? "  alpn " : "", alpn ? alpn : "", verdict);
     free(alpn);
     if (o->live)
         fflush(o->f);
@@ -173,8 +189,10 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     return !ferror(o->f);
 }
 
-static const char *scheme_of(const struct snt_session_attempt *e)
+static const char *scheme_of(const struct snt_session_attempt *e, char *buf, size_t len)
 {
+    if (e->starttls)
+        return protocol_column(e->protocol, e->starttls, buf, len);
     switch (e->protocol) {
     case SNT_PROTO_TLS: return e->server_port == 443 ? "https" : "tls";
     case SNT_PROTO_HTTP: return "http";
@@ -189,13 +207,13 @@ static const char *scheme_of(const struct snt_session_attempt *e)
  * MISMATCH  established" */
 static void print_session_attempt(struct snt_output *o, const struct snt_session_attempt *e)
 {
-    char ip[64], target[320];
+    char ip[64], target[320], scheme[32];
     snt_format_addr(&e->server, ip, sizeof ip);
     const char *name = e->name ? e->name : ip;
     char *safe = snt_utf8_sanitize((const uint8_t *)name, strlen(name));
     snprintf(target, sizeof target, "%s:%u", safe ? safe : "?", e->server_port);
     free(safe);
-    fprintf(o->f, "  %-5s  %-40s  %-15s  %-6s", scheme_of(e), target, ip,
+    fprintf(o->f, "  %-5s  %-40s  %-15s  %-6s", scheme_of(e, scheme, sizeof scheme), target, ip,
             e->version ? e->version : "-");
     if (e->cert_cn) {
         char *cn = snt_utf8_sanitize((const uint8_t *)e->cert_cn, strlen(e->cert_cn));
@@ -213,6 +231,8 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
             fputc(*c == '_' ? ' ' : toupper((unsigned char)*c), o->f);
         sep = ", ";
     }
+    if (e->starttls_refused)
+        fprintf(o->f, "%sSTARTTLS REFUSED", sep);
     bool ok = e->outcome == SNT_OUTCOME_ESTABLISHED;
     fprintf(o->f, "%s  %s%s%s", paint(o, RESET), paint(o, ok ? GREEN : YELLOW),
             snt_outcome_name(e->outcome), paint(o, RESET));

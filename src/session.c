@@ -330,6 +330,8 @@ static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *
     e->server = a->server;
     e->server_port = a->server_port;
     e->protocol = a->protocol;
+    e->starttls = a->starttls;
+    e->starttls_refused = a->starttls_refused.len > 0;
     e->name_source = a->name_source;
     e->outcome = a->outcome;
     e->problems = a->problems;

@@ -113,6 +113,11 @@ grep -q '"type":"attempt"' "$tmp/o.json" || fail "-o FILE did not get the attemp
 expect 0 "" -- -r "$pcaps/tls12.pcap" --format text
 grep -q "www.example.test:4412" "$tmp/out" || fail "text view lacks the name: $(cat "$tmp/out")"
 grep -q "^session 1  client 192.0.2.1 " "$tmp/out" || fail "text view lacks the session header: $(cat "$tmp/out")"
+# STARTTLS in the text view: the carrier in the protocol column, a refusal said.
+expect 0 "" -- -r "$pcaps/starttls/smtp.pcap" --format text
+grep -q "^  smtp+tls  www.example.test:25 " "$tmp/out" || fail "text view lacks smtp+tls: $(cat "$tmp/out")"
+expect 0 "" -- -r "$pcaps/starttls/smtp-refused.pcap" --format text
+grep -q "STARTTLS REFUSED  handshake_failed" "$tmp/out" || fail "text view lacks the refusal: $(cat "$tmp/out")"
 
 # Key logs: a missing one is an error; malformed lines are one warning
 # (none with -q); the stats say what was loaded, and only when a key log

@@ -24,6 +24,20 @@ enum snt_protocol {
     SNT_PROTO_DNS,
 };
 
+/* The plaintext protocol a TLS upgrade happened in (STARTTLS and its
+ * kin; include/snitrace/starttls.h recognises them). */
+enum snt_starttls_protocol {
+    SNT_STARTTLS_NONE = 0,
+    SNT_STARTTLS_SMTP,
+    SNT_STARTTLS_IMAP,
+    SNT_STARTTLS_POP3,
+    SNT_STARTTLS_FTP,
+    SNT_STARTTLS_XMPP,
+    SNT_STARTTLS_LDAP,
+    SNT_STARTTLS_POSTGRESQL,
+    SNT_STARTTLS_MYSQL,
+};
+
 enum snt_name_source {
     SNT_NAME_NONE = 0,
     SNT_NAME_SNI,
@@ -105,6 +119,10 @@ struct snt_attempt {
     enum snt_outcome outcome;
     struct snt_bytes name;
 
+    /* STARTTLS: the client asked to upgrade this plaintext protocol to TLS */
+    enum snt_starttls_protocol starttls;
+    struct snt_bytes starttls_refused; /* the server's refusal, as it said it */
+
     /* TLS, client side */
     bool has_client_hello;
     bool tls_after_plaintext; /* began after plaintext: STARTTLS-style upgrade, HTTP CONNECT */
@@ -176,6 +194,7 @@ void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src);
 
 const char *snt_protocol_name(enum snt_protocol p);
 const char *snt_name_source_name(enum snt_name_source s);
+const char *snt_starttls_name(enum snt_starttls_protocol p); /* "smtp", ...; NULL for NONE */
 const char *snt_outcome_name(enum snt_outcome o);
 const char *snt_cert_source_name(enum snt_cert_source s);
 const char *snt_inferred_verdict_name(enum snt_tls_client_verdict v);

@@ -26,6 +26,8 @@ struct snt_session_attempt {
     struct snt_addr server;
     uint16_t server_port;
     enum snt_protocol protocol;
+    enum snt_starttls_protocol starttls; /* the plaintext protocol TLS was asked for in */
+    bool starttls_refused;
     enum snt_name_source name_source;
     enum snt_outcome outcome;
     unsigned problems;
