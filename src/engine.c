@@ -57,7 +57,7 @@ static void work_destroy(struct snt_engine *e, struct conn_work *w)
         snt_stream_free(&w->stream[i]);
         snt_tls_dir_free(&w->tls[i]);
     }
-    free(w->quic);
+    engine_quic_release(w);
     free(w);
 }
 
@@ -70,6 +70,7 @@ static void work_release(struct snt_engine *e, struct conn_work *w)
         return;
     }
     engine_keys_release(e, w);
+    engine_quic_release(w);
     snt_attempt_free(&w->attempt);
     w->next_free = e->free_works;
     e->free_works = w;
@@ -94,7 +95,6 @@ static struct conn_work *work_get(struct snt_engine *e)
     /* Keep the buffers, forget the rest. */
     struct snt_stream streams[2] = {w->stream[C2S], w->stream[S2C]};
     struct snt_tls_dir tls[2] = {w->tls[C2S], w->tls[S2C]};
-    struct snt_quic_crypto *quic = w->quic;
     memset(w, 0, sizeof *w);
     w->stream[C2S] = streams[C2S];
     w->stream[S2C] = streams[S2C];
@@ -104,9 +104,6 @@ static struct conn_work *work_get(struct snt_engine *e)
     snt_stream_reset(&w->stream[S2C], e->cfg.s2c_bytes);
     snt_tls_dir_reset(&w->tls[C2S], e->cfg.c2s_bytes);
     snt_tls_dir_reset(&w->tls[S2C], e->cfg.s2c_bytes);
-    w->quic = quic;
-    if (quic)
-        snt_quic_crypto_init(quic);
     return w;
 }
 

@@ -38,8 +38,8 @@ static uint16_t highest_offered_version(const struct snt_tls_client_hello *ch)
     return best ? best : ch->legacy_version;
 }
 
-static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
-                              char transport)
+void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
+                                  char transport)
 {
     if (a->has_client_hello)
         return; /* a second hello (after HelloRetryRequest) repeats the first's name */
@@ -66,7 +66,7 @@ static void fill_client_hello(struct snt_attempt *a, const struct snt_tls_client
     snt_ja4(ch, transport, a->ja4);
 }
 
-static void fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh)
+void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh)
 {
     if (sh->hello_retry_request)
         return; /* the real ServerHello follows the client's second hello */
@@ -113,7 +113,7 @@ static void client_hello_message(struct snt_engine *e, struct conn_work *w, stru
         memcpy(w->client_random, ch.random, sizeof w->client_random);
         w->has_client_random = true;
     }
-    fill_client_hello(&w->attempt, &ch, 't');
+    engine_app_fill_client_hello(&w->attempt, &ch, 't');
 }
 
 static void server_hello_message(struct snt_engine *e, struct conn *c, struct snt_span body)
@@ -124,7 +124,7 @@ static void server_hello_message(struct snt_engine *e, struct conn *c, struct sn
         e->stats.parse_errors++;
         return;
     }
-    fill_server_hello(&w->attempt, &sh);
+    engine_app_fill_server_hello(&w->attempt, &sh);
     if (!w->attempt.has_server_hello)
         return; /* a HelloRetryRequest */
     memcpy(w->server_random, sh.random, sizeof w->server_random);
@@ -190,7 +190,7 @@ static void tls_sslv2_hello(struct snt_engine *e, struct conn_work *w)
         return;
     enum snt_result r = snt_tls_parse_sslv2_client_hello(s->buf, s->contiguous, &ch);
     if (r == SNT_OK)
-        fill_client_hello(&w->attempt, &ch, 't');
+        engine_app_fill_client_hello(&w->attempt, &ch, 't');
     else if (r == SNT_MALFORMED)
         e->stats.parse_errors++;
 }
@@ -416,50 +416,5 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
             http_stream(e, c);
         break;
     default: break;
-    }
-}
-
-static void quic_client_datagram(struct snt_engine *e, struct conn_work *w,
-                                 const struct snt_packet *p)
-{
-    struct snt_attempt *a = &w->attempt;
-    if (a->has_client_hello)
-        return;
-    if (!w->quic) {
-        w->quic = malloc(sizeof *w->quic);
-        if (!w->quic)
-            return;
-        snt_quic_crypto_init(w->quic);
-    }
-    if (snt_quic_feed_client_datagram(w->quic, p->payload, p->payload_len) == SNT_MALFORMED)
-        e->stats.parse_errors++;
-    const uint8_t *body;
-    size_t len;
-    enum snt_result r = snt_quic_client_hello(w->quic, &body, &len);
-    if (r == SNT_MALFORMED)
-        e->stats.parse_errors++;
-    if (r != SNT_OK)
-        return;
-    struct snt_tls_client_hello ch;
-    if (snt_tls_parse_client_hello(body, len, &ch) == SNT_OK)
-        fill_client_hello(a, &ch, 'q');
-    else
-        e->stats.parse_errors++;
-}
-
-void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role)
-{
-    struct conn_work *w = c->w;
-    w->attempt.protocol = SNT_PROTO_QUIC;
-    if (role == C2S) {
-        quic_client_datagram(e, w, p);
-        return;
-    }
-    /* The server answered a complete ClientHello: as far as a passive
-     * observer without keys can tell, the handshake goes ahead. */
-    if (w->attempt.has_client_hello) {
-        w->attempt.certificate_known = true;
-        w->attempt.certificate_visible = false;
-        engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
     }
 }

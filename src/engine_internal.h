@@ -27,6 +27,8 @@ struct conn_keys {
     struct snt_tls_decrypt dir[2];
 };
 
+struct conn_quic;
+
 /* What a connection needs while its handshake is not yet understood; freed
  * as soon as the attempt is written, so finished flows cost a few bytes. */
 struct conn_work {
@@ -34,7 +36,7 @@ struct conn_work {
     struct snt_attempt attempt;
     struct snt_stream stream[2];
     struct snt_tls_dir tls[2];
-    struct snt_quic_crypto *quic;
+    struct conn_quic *quic;      /* QUIC: the packet spaces as far as they can be read */
     bool client_after_handshake; /* client sent CCS or encrypted records after the ServerHello */
     bool server_after_handshake;
     bool plaintext; /* client spoke something else first: watch for a late TLS start */
@@ -109,6 +111,12 @@ void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct sn
  * understood; finishes it if so. */
 void engine_app_tls_decide(struct snt_engine *e, struct conn *c);
 
+/* The attempt's fields from a parsed ClientHello (transport 't' TCP, 'q'
+ * QUIC, for JA4) and ServerHello. */
+void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
+                                  char transport);
+void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh);
+
 /* engine_keys.c: key-log keys. */
 void engine_keys_server_hello(struct snt_engine *e, struct conn *c);
 void engine_keys_stream(struct snt_engine *e, struct conn *c, int role);
@@ -118,6 +126,10 @@ bool engine_keys_used(const struct conn_work *w);
 void engine_keys_expire(struct snt_engine *e);
 void engine_keys_finishing(struct snt_engine *e, struct conn_work *w);
 void engine_keys_release(struct snt_engine *e, struct conn_work *w);
+/* A decrypted server handshake message (TLS 1.3 over TCP or QUIC):
+ * EncryptedExtensions, Certificate, CompressedCertificate. */
+void engine_keys_server_message(struct snt_engine *e, struct conn_work *w, uint8_t type,
+                                struct snt_span body);
 
 /* engine_tls13.c: after a TLS 1.3 ServerHello. */
 bool engine_is_tls13(const struct snt_attempt *a);
@@ -127,6 +139,8 @@ bool engine_tls13_pending(struct snt_engine *e, struct conn *c);
 /* The attempt is being finished: settle what can be inferred. */
 void engine_tls13_conclude(struct conn_work *w);
 
+/* engine_quic.c: one UDP datagram of a QUIC connection. */
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
+void engine_quic_release(struct conn_work *w);
 
 #endif

@@ -201,14 +201,13 @@ static void take_compressed_certificate(struct snt_engine *e, struct conn_work *
     free(buf);
 }
 
-static void server_message(struct snt_engine *e, struct conn_work *w, uint8_t type,
-                           struct snt_span body)
+void engine_keys_server_message(struct snt_engine *e, struct conn_work *w, uint8_t type,
+                                struct snt_span body)
 {
     switch (type) {
     case SNT_TLS_HS_ENCRYPTED_EXTENSIONS: take_encrypted_extensions(&w->attempt, body); break;
     case SNT_TLS_HS_CERTIFICATE: engine_app_certificate(e, w, body, SNT_CERT_SOURCE_KEYLOG); break;
     case SNT_TLS_HS_COMPRESSED_CERTIFICATE: take_compressed_certificate(e, w, body); break;
-    case SNT_TLS_HS_FINISHED: w->keys->server_finished = true; break;
     default: break;
     }
 }
@@ -220,10 +219,10 @@ static void take_messages(struct snt_engine *e, struct conn_work *w, int role)
     struct snt_span body;
     enum snt_result r;
     while ((r = snt_tls_next_message(inner, &type, &body)) == SNT_OK) {
-        if (role == S2C)
-            server_message(e, w, type, body);
-        else if (type == SNT_TLS_HS_FINISHED)
-            w->keys->client_finished = true;
+        if (type == SNT_TLS_HS_FINISHED)
+            *(role == S2C ? &w->keys->server_finished : &w->keys->client_finished) = true;
+        else if (role == S2C)
+            engine_keys_server_message(e, w, type, body);
     }
     if (r == SNT_MALFORMED)
         e->stats.parse_errors++;

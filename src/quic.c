@@ -20,6 +20,13 @@
 #define NIBBLE_CID_BIAS     3   /* draft-21: a non-zero 4-bit length n means n + 3 */
 #define INVARIANT_CID_MAX   255 /* RFC 8999 section 5.1: any version's CIDs */
 
+/* RFC 9287: a peer that advertised grease_quic_bit may receive long
+ * headers with the fixed bit clear, in QUIC v1 and v2. */
+static bool may_grease_fixed_bit(uint32_t version)
+{
+    return version == SNT_QUIC_VERSION_1 || version == SNT_QUIC_VERSION_2;
+}
+
 void snt_quic_crypto_init(struct snt_quic_crypto *c)
 {
     memset(c, 0, sizeof *c);
@@ -76,7 +83,7 @@ static enum snt_result long_packet(struct snt_reader *r, size_t total, struct sn
     if (p->version == VERSION_NEGOTIATION)
         return version_negotiation(r, p);
     p->v = snt_quic_version_lookup(p->version);
-    if (!(first & FIXED_BIT) || !p->v)
+    if (!p->v || (!(first & FIXED_BIT) && !may_grease_fixed_bit(p->version)))
         return SNT_NOT_MINE;
     unsigned wire_type = (first >> LONG_TYPE_SHIFT) & LONG_TYPE_MASK;
     p->type = (enum snt_quic_packet_type)((wire_type - p->v->initial_type) & LONG_TYPE_MASK);
@@ -130,11 +137,14 @@ enum snt_result snt_quic_next_packet(struct snt_reader *datagram, size_t short_d
     return SNT_OK;
 }
 
+/* A client's first Initial cannot grease the fixed bit: it has not yet
+ * heard whether the server would accept that. */
 enum snt_result snt_quic_sniff_initial(const uint8_t *p, size_t len)
 {
     struct snt_reader r = snt_reader_make(p, len);
     struct snt_quic_packet pkt;
-    if (snt_quic_next_packet(&r, 0, &pkt) != SNT_OK || pkt.type != SNT_QUIC_INITIAL)
+    if (len == 0 || !(p[0] & FIXED_BIT) || snt_quic_next_packet(&r, 0, &pkt) != SNT_OK ||
+        pkt.type != SNT_QUIC_INITIAL)
         return SNT_NOT_MINE;
     return SNT_OK;
 }
