@@ -484,8 +484,11 @@ static enum snt_result feed_hex(const char *hex)
 static void test_bad_headers(void)
 {
     CHECK_EQ_INT(feed_hex(""), SNT_NOT_MINE);
-    CHECK_EQ_INT(feed_hex("40 0102030405060708 00"), SNT_NOT_MINE);     /* short header */
-    CHECK_EQ_INT(feed_hex("80 00000001 00 00 00 41 00"), SNT_NOT_MINE); /* fixed bit clear */
+    CHECK_EQ_INT(feed_hex("40 0102030405060708 00"), SNT_NOT_MINE); /* short header */
+    /* RFC 9287: v1 and v2 long headers may have the fixed bit greased (this
+     * one's Length then runs past the end); other versions may not. */
+    CHECK_EQ_INT(feed_hex("80 00000001 00 00 00 41 00"), SNT_MALFORMED);
+    CHECK_EQ_INT(feed_hex("80 ff00001d 00 00 00 41 00"), SNT_NOT_MINE); /* fixed bit clear */
     CHECK_EQ_INT(feed_hex("c0 00000000 00 00 00000001"), SNT_NOT_MINE); /* Version Negotiation */
     CHECK_EQ_INT(feed_hex("c0 0a1a2a3a 00 00 00 41 00"), SNT_NOT_MINE); /* unknown version */
     CHECK_EQ_INT(feed_hex("f0 00000001 00 00 00 00"), SNT_NOT_MINE);    /* Retry */
