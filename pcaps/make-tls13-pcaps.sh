@@ -165,6 +165,30 @@ for f in mail shared auto fixed auto-fixed; do
 	cp "$C/story-$f.key" "$STORY13_DIR/$f.key"
 done
 cp "$C/inter.crt" "$STORY13_DIR/intermediate.pem"
+cat >"$STORY13_DIR/README.md" <<'EOF'
+# Throwaway test keys: the origin story's TLS 1.3 servers
+
+THE PRIVATE KEYS HERE ARE THROWAWAY TEST KEYS. They were made by
+`pcaps/make-tls13-pcaps.sh` for one purpose: to serve, inside network
+namespaces made by the tests, the certificates of `../story13.pcap` and
+`../story13-fixed.pcap`. They protect nothing, are published on purpose,
+and must never be used anywhere else.
+
+All leaves are EC P-256, valid 2020-01-01 to 2040-01-01, issued by the
+intermediate (`intermediate.pem`, sent after each leaf), which is issued by
+`../test-ca.pem`. `pcaps/story13-servers.sh` starts the servers with them.
+
+| files | leaf (CN, SAN) | served on |
+|---|---|---|
+| `mail.crt`, `mail.key` | `mail.hosted.test` | 198.51.100.21:443 (both variants) |
+| `shared.crt`, `shared.key` | `shared7.webhost.test` | 198.51.100.22:443 (before) |
+| `auto.crt`, `auto.key` | `autodiscover.webhost.test` | 198.51.100.23:443 (before) |
+| `fixed.crt`, `fixed.key` | `example.test` (SANs `example.test`, `www.example.test`) | 198.51.100.22:443 (fixed) |
+| `auto-fixed.crt`, `auto-fixed.key` | `autodiscover.example.test` | 198.51.100.23:443 (fixed) |
+
+A new run of `make-tls13-pcaps.sh` replaces all of them together with the
+captures, the key logs and the CA certificates.
+EOF
 chmod 644 "$OUT/test-ca.pem" "$OUT/test-intermediate.pem" "$STORY13_DIR"/*
 
 # --- servers and clients -----------------------------------------------------
@@ -410,6 +434,13 @@ story_burst() {
 for v in story13:before story13-fixed:fixed; do
 	story13_start_servers "${v#*:}" || snt_die "story13 servers (${v#*:}) did not start"
 	keyed "${v%%:*}" "ip host $STORY13_CLI" story_burst
+	# After the capture: every TLS server refuses TLS 1.2.
+	for a in "$STORY13_MAIL" "$STORY13_WEB" "$STORY13_AUTO"; do
+		if ip netns exec "$SNT_CLI" timeout 5 openssl s_client -tls1_2 \
+			-connect "$a:$STORY13_PORT" </dev/null >/dev/null 2>&1; then
+			snt_die "story13: $a:$STORY13_PORT accepts TLS 1.2"
+		fi
+	done
 	story13_stop_servers
 done
 
