@@ -191,13 +191,14 @@ snt_cap_start() {
 	snt_wait_file "$out.log" "listening on"
 }
 
-# Stop a capture (or any background process) by pid with SIGINT, wait,
-# and return its exit status. The short pause lets the last packets of a
-# scenario reach the capture.
+# snt_stop PID [SIGNAL] : stop a capture (or any background process) by
+# pid with SIGNAL (default INT), wait, and return its exit status. The
+# short pause lets the last packets of a scenario reach the capture.
+# (dnsmasq takes SIGINT for something else: stop it with TERM.)
 snt_stop() {
-	local pid=$1 p rc keep=()
+	local pid=$1 sig=${2:-INT} p rc keep=()
 	sleep 0.3
-	kill -INT "$pid" 2>/dev/null
+	kill -"$sig" "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rc=$?
 	for p in "${SNT_PIDS[@]}"; do
@@ -247,10 +248,14 @@ fail() {
 # tsh FILE TSHARK-ARGS... : tshark over a capture into $SNT_TMP/tshark.out,
 # with ${SNT_TSHARK_ARGS[@]} (e.g. decode-as rules) first.
 # A filter or field tshark does not know is an error, not "nothing found".
+# SNT_TSH_OPTS (an array, empty unless a caller sets it) goes before
+# TSHARK-ARGS, e.g. (-o tls.keylog_file:FILE) to check with a key log.
+SNT_TSH_OPTS=()
 tsh() {
 	local file=$1
 	shift
-	tshark -r "$OUT/$file" -n "${SNT_TSHARK_ARGS[@]}" "$@" >"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0
+	tshark -r "$OUT/$file" -n ${SNT_TSHARK_ARGS[@]+"${SNT_TSHARK_ARGS[@]}"} "$@" \
+		>"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0
 	fail "$file: tshark $*: $(grep -v '^Running as user' "$SNT_TMP/tshark.err" | head -3)"
 	return 1
 }
