@@ -147,6 +147,29 @@ static void tls_message(struct snt_engine *e, struct conn *c, int role, uint8_t 
  * verdict on the certificate. */
 #define TLS_ALERT_ECH_REQUIRED 121
 
+#define TLS_ALERT_CLOSE_NOTIFY 0
+
+/* Application data from the client, as far as can be told: decrypted, or
+ * in TLS 1.2 the records after its Finished. */
+static bool client_sent_data(const struct conn_work *w)
+{
+    if (w->keys && w->keys->active && engine_is_tls13(&w->attempt))
+        return w->keys->client_data;
+    return w->tls[C2S].saw_app_data;
+}
+
+/* How a client turns down a certificate it saw, in its alerts: a fatal
+ * one, or, once the handshake is done, close_notify before any data (a
+ * client that checks the name after the handshake, as curl does). */
+static const char *rejection(const struct conn_work *w, const struct snt_tls_alert *al)
+{
+    if (al->level == TLS_ALERT_FATAL && al->description != TLS_ALERT_ECH_REQUIRED)
+        return "fatal alert after the certificate";
+    if (al->description == TLS_ALERT_CLOSE_NOTIFY && w->handshake_done && !client_sent_data(w))
+        return "closed right after the handshake, before sending data";
+    return NULL;
+}
+
 /* Copy alerts a record layer found since last time into the attempt; true
  * when one of them is fatal. */
 static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls_dir *d,
@@ -163,10 +186,10 @@ static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls
             out->level = d->alerts[i].level;
             out->description = d->alerts[i].description;
         }
-        if (role == C2S && a->has_cert && d->alerts[i].level == TLS_ALERT_FATAL &&
-            d->alerts[i].description != TLS_ALERT_ECH_REQUIRED) {
+        const char *how = role == C2S && a->has_cert ? rejection(w, &d->alerts[i]) : NULL;
+        if (how && !a->client_rejected) {
             a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
-            a->client_rejected = "fatal alert after the certificate";
+            a->client_rejected = how;
         }
     }
     *taken = d->n_alerts;
@@ -240,7 +263,7 @@ void engine_app_tls_decide(struct snt_engine *e, struct conn *c)
     w->attempt.established = true;
     if (engine_keys_pending(w) || engine_tls13_pending(e, c))
         return;
-    if (!w->attempt.has_cert || cd->saw_app_data || engine_keys_client_finished(w))
+    if (!w->attempt.has_cert || cd->saw_app_data)
         engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
 }
 
@@ -257,8 +280,7 @@ void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_ou
 {
     struct conn_work *w = c->w;
     struct snt_attempt *a = &w->attempt;
-    /* With keys the client's own Finished says it accepted the certificate. */
-    if (w->handshake_done && a->has_cert && !engine_keys_client_finished(w)) {
+    if (w->handshake_done && a->has_cert) {
         a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
         a->client_rejected = outcome == SNT_OUTCOME_RESET
                                  ? "reset right after the handshake, before sending data"

@@ -121,7 +121,6 @@ void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_se
 void engine_keys_server_hello(struct snt_engine *e, struct conn *c);
 void engine_keys_stream(struct snt_engine *e, struct conn *c, int role);
 bool engine_keys_pending(const struct conn_work *w);
-bool engine_keys_client_finished(const struct conn_work *w);
 bool engine_keys_used(const struct conn_work *w);
 void engine_keys_expire(struct snt_engine *e);
 void engine_keys_finishing(struct snt_engine *e, struct conn_work *w);

@@ -243,7 +243,10 @@ void engine_keys_stream(struct snt_engine *e, struct conn *c, int role)
     while ((r = snt_tls_decrypt_next(d, s->buf, s->contiguous, &type)) != SNT_NEED_MORE) {
         if (r != SNT_OK) {
             e->stats.tls_decrypt_failures++;
-            if (role == C2S && k->client_finished)
+            /* Past its Finished and unreadable without the application
+             * secret: data, unless it has exactly an alert's size. */
+            if (role == C2S && k->client_finished &&
+                d->last_len != snt_tls13_alert_record_len(w->attempt.cipher))
                 k->client_data = true;
             if (r == SNT_MALFORMED)
                 break;
@@ -275,11 +278,6 @@ bool engine_keys_pending(const struct conn_work *w)
     /* Understood once the client has answered, and with a certificate to
      * judge, once it went on to send data. */
     return !k->client_finished || (w->attempt.has_cert && !k->client_data);
-}
-
-bool engine_keys_client_finished(const struct conn_work *w)
-{
-    return w->keys && w->keys->active && w->keys->client_finished;
 }
 
 bool engine_keys_used(const struct conn_work *w)

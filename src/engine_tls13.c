@@ -15,7 +15,7 @@ bool engine_is_tls13(const struct snt_attempt *a)
 
 /* Copy the record lengths both sides sent into the attempt and read the
  * client's verdict from them. */
-static enum snt_tls_client_verdict infer(struct conn_work *w, bool client_ended)
+static enum snt_tls_client_verdict infer(struct conn_work *w, bool ended, bool client_ended)
 {
     struct snt_attempt_inference *in = &w->attempt.inferred;
     const struct snt_tls_dir *cd = &w->tls[C2S], *sd = &w->tls[S2C];
@@ -28,7 +28,7 @@ static enum snt_tls_client_verdict infer(struct conn_work *w, bool client_ended)
     for (unsigned i = 0; i < in->n_server; i++)
         in->server_records[i] = sd->protected_len[i];
     in->verdict = snt_tls13_infer_client_verdict(w->attempt.cipher, cd->protected_len, in->n_client,
-                                                 cd->n_protected, client_ended);
+                                                 cd->n_protected, ended, client_ended);
     return in->verdict;
 }
 
@@ -46,7 +46,7 @@ bool engine_tls13_pending(struct snt_engine *e, struct conn *c)
     struct conn_work *w = c->w;
     if (!wants_inference(w))
         return false;
-    return infer(w, false) == SNT_TLS_VERDICT_NONE;
+    return infer(w, false, false) == SNT_TLS_VERDICT_NONE;
 }
 
 void engine_tls13_conclude(struct conn_work *w)
@@ -56,7 +56,7 @@ void engine_tls13_conclude(struct conn_work *w)
         return;
     a->inferred.ended_by = w->ended_by;
     bool client_ended = w->ended_by && strncmp(w->ended_by, "client", 6) == 0;
-    if (infer(w, client_ended) != SNT_TLS_VERDICT_REJECTED)
+    if (infer(w, w->ended_by != NULL, client_ended) != SNT_TLS_VERDICT_REJECTED)
         return;
     /* A client offering ECH also closes this way when the server asks it to
      * retry with new keys: that is no verdict on a certificate. */

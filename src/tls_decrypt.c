@@ -117,6 +117,7 @@ enum snt_result snt_tls_decrypt_next(struct snt_tls_decrypt *d, const uint8_t *s
         d->consumed += rec.len;
         if (!is_protected(d, rec.p[0]))
             continue;
+        d->last_len = rec.len - RECORD_HEADER;
         size_t plain_len = 0;
         uint8_t type = 0;
         r = open_record(d, rec, plain, &plain_len, &type);

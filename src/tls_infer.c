@@ -6,8 +6,12 @@
  * its Finished, a record of 4 + Hash.length bytes of message, one byte of
  * content type and the AEAD tag, and then application data.  A client that
  * rejects it sends a fatal alert instead: two bytes, the content type and
- * the tag, the shortest record TLS 1.3 can carry, and closes.  Padding
- * could blur this; clients do not pad their alerts in practice.
+ * the tag, the shortest record TLS 1.3 can carry, and closes; or it
+ * completes the handshake and checks the name afterwards (curl does), and
+ * then leaves without sending any data, a close_notify at most.  Padding
+ * could blur this, and so could one byte of application data, which
+ * makes a record exactly alert-sized; clients do not do either in
+ * practice.
  */
 #include "snitrace/tls.h"
 
@@ -34,19 +38,37 @@ size_t snt_tls13_finished_record_len(uint16_t cipher)
     return HANDSHAKE_HEADER_LEN + hash + CONTENT_TYPE_LEN + tag;
 }
 
+/* Only alert-sized records from i on? */
+static bool only_alerts(const uint16_t *records, unsigned from, unsigned kept, size_t alert)
+{
+    for (unsigned i = from; i < kept; i++)
+        if (records[i] != alert)
+            return false;
+    return true;
+}
+
 enum snt_tls_client_verdict snt_tls13_infer_client_verdict(uint16_t cipher, const uint16_t *records,
                                                            unsigned kept, unsigned total,
-                                                           bool client_ended)
+                                                           bool ended, bool client_ended)
 {
     if (total == 0 || kept == 0)
         return SNT_TLS_VERDICT_NONE;
     size_t alert = snt_tls13_alert_record_len(cipher);
-    if (records[0] != alert)
-        return SNT_TLS_VERDICT_ACCEPTED; /* its Finished, or more of its handshake */
-    for (unsigned i = 1; i < kept; i++)
-        if (records[i] != alert)
-            return SNT_TLS_VERDICT_UNKNOWN; /* an alert, then something else */
-    if (total > kept)
-        return SNT_TLS_VERDICT_UNKNOWN;
-    return client_ended ? SNT_TLS_VERDICT_REJECTED : SNT_TLS_VERDICT_NONE;
+    bool all_kept = total == kept;
+    if (records[0] == alert) { /* an alert before any Finished */
+        if (!all_kept || !only_alerts(records, 1, kept, alert))
+            return SNT_TLS_VERDICT_UNKNOWN;
+        return ended ? SNT_TLS_VERDICT_REJECTED : SNT_TLS_VERDICT_NONE;
+    }
+    /* Its Finished (or the rest of its handshake): anything but alerts
+     * after it is application data. */
+    if (!all_kept || !only_alerts(records, 1, kept, alert))
+        return SNT_TLS_VERDICT_ACCEPTED;
+    /* The handshake went through and the client left without a word of
+     * data: it turned the certificate down once it had it, as clients that
+     * check the name afterwards do.  Its close_notify says it left even when
+     * the server closes first; without one, only its own close does. */
+    if (kept > 1 ? ended : client_ended)
+        return SNT_TLS_VERDICT_REJECTED;
+    return SNT_TLS_VERDICT_NONE;
 }

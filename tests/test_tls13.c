@@ -25,31 +25,38 @@ struct verdict_case {
     uint16_t cipher;
     uint16_t records[4];
     unsigned kept, total;
-    bool ended;
+    bool ended, client_ended;
     enum snt_tls_client_verdict want;
 };
 
 static void test_verdicts(void)
 {
     static const struct verdict_case cases[] = {
-        {AES128GCM, {0}, 0, 0, false, SNT_TLS_VERDICT_NONE},      /* nothing yet */
-        {AES128GCM, {0}, 0, 0, true, SNT_TLS_VERDICT_NONE},       /* closed without a word */
-        {AES128GCM, {53}, 1, 1, false, SNT_TLS_VERDICT_ACCEPTED}, /* its Finished */
-        {AES256GCM, {69, 120}, 2, 2, false, SNT_TLS_VERDICT_ACCEPTED},
-        {AES128GCM, {1200, 53}, 2, 2, false, SNT_TLS_VERDICT_ACCEPTED}, /* client certificate */
-        {AES128GCM, {19}, 1, 1, false, SNT_TLS_VERDICT_NONE},           /* an alert: wait */
-        {AES128GCM, {19}, 1, 1, true, SNT_TLS_VERDICT_REJECTED},        /* alert, then close */
-        {AES128GCM, {19, 19}, 2, 2, true, SNT_TLS_VERDICT_REJECTED},    /* two alerts, close */
-        {AES128GCM, {19, 300}, 2, 2, true, SNT_TLS_VERDICT_UNKNOWN},    /* alert, then data */
-        {AES128GCM, {19, 19}, 2, 9, true, SNT_TLS_VERDICT_UNKNOWN},     /* more than was kept */
-        {CCM8, {11}, 1, 1, true, SNT_TLS_VERDICT_REJECTED},
-        {CCM8, {19}, 1, 1, true, SNT_TLS_VERDICT_ACCEPTED}, /* 19 is no alert with an 8-byte tag */
+        /* cipher, records, kept, total, ended, client ended, verdict */
+        {AES128GCM, {0}, 0, 0, false, false, SNT_TLS_VERDICT_NONE},    /* nothing yet */
+        {AES128GCM, {0}, 0, 0, true, true, SNT_TLS_VERDICT_NONE},      /* left without a word */
+        {AES128GCM, {53}, 1, 1, false, false, SNT_TLS_VERDICT_NONE},   /* its Finished: wait */
+        {AES128GCM, {53}, 1, 1, true, true, SNT_TLS_VERDICT_REJECTED}, /* Finished, then left */
+        {AES128GCM, {53}, 1, 1, true, false, SNT_TLS_VERDICT_NONE},    /* the server closed */
+        {AES256GCM, {69, 19}, 2, 2, true, false, SNT_TLS_VERDICT_REJECTED}, /* + close_notify */
+        {AES256GCM, {69, 19}, 2, 2, false, false, SNT_TLS_VERDICT_NONE},
+        {AES256GCM, {69, 120}, 2, 2, false, false, SNT_TLS_VERDICT_ACCEPTED},  /* data */
+        {AES256GCM, {69, 19, 19}, 3, 9, true, true, SNT_TLS_VERDICT_ACCEPTED}, /* more than kept */
+        {AES128GCM, {1200, 53}, 2, 2, false, false, SNT_TLS_VERDICT_ACCEPTED}, /* client cert */
+        {AES128GCM, {19}, 1, 1, false, false, SNT_TLS_VERDICT_NONE},           /* an alert: wait */
+        {AES128GCM, {19}, 1, 1, true, true, SNT_TLS_VERDICT_REJECTED},     /* alert, then close */
+        {AES128GCM, {19}, 1, 1, true, false, SNT_TLS_VERDICT_REJECTED},    /* the server hung up */
+        {AES128GCM, {19, 19}, 2, 2, true, true, SNT_TLS_VERDICT_REJECTED}, /* two alerts */
+        {AES128GCM, {19, 300}, 2, 2, true, true, SNT_TLS_VERDICT_UNKNOWN}, /* alert, then data */
+        {AES128GCM, {19, 19}, 2, 9, true, true, SNT_TLS_VERDICT_UNKNOWN},  /* more than kept */
+        {CCM8, {11}, 1, 1, true, true, SNT_TLS_VERDICT_REJECTED},
+        {CCM8, {19, 45}, 2, 2, false, false, SNT_TLS_VERDICT_ACCEPTED}, /* 19: no alert here */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct verdict_case *c = &cases[i];
-        CHECK_EQ_INT(
-            snt_tls13_infer_client_verdict(c->cipher, c->records, c->kept, c->total, c->ended),
-            c->want);
+        CHECK_EQ_INT(snt_tls13_infer_client_verdict(c->cipher, c->records, c->kept, c->total,
+                                                    c->ended, c->client_ended),
+                     c->want);
     }
 }
 

@@ -222,10 +222,11 @@ size_t snt_tls13_alert_record_len(uint16_t cipher);
 size_t snt_tls13_finished_record_len(uint16_t cipher);
 
 /* records: the lengths of the client's first encrypted records after its
- * hello (kept of total); client_ended: it has closed or reset. */
+ * hello (kept of total); ended: the connection is over; client_ended: the
+ * client itself closed or reset it. */
 enum snt_tls_client_verdict snt_tls13_infer_client_verdict(uint16_t cipher, const uint16_t *records,
                                                            unsigned kept, unsigned total,
-                                                           bool client_ended);
+                                                           bool ended, bool client_ended);
 
 /* ---- fingerprints (include/snitrace/tls.h; src/ja.c) -------------------- */
 

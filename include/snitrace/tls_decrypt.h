@@ -38,6 +38,7 @@ struct snt_tls_decrypt {
     unsigned epoch;           /* where the last record opened */
     bool tls12;               /* TLS 1.2 records: every record is protected, one epoch */
     size_t consumed;          /* stream offset of the next record */
+    size_t last_len;          /* length (after the header) of the last protected record */
     unsigned opened;          /* records opened */
     unsigned misses;          /* records no key opened */
     unsigned in_a_row;        /* misses since the last record opened */
