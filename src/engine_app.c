@@ -158,13 +158,22 @@ static bool client_sent_data(const struct conn_work *w)
     return w->tls[C2S].saw_app_data;
 }
 
+/* The server's certificate went by: seen, or inside a TLS 1.3 server's
+ * encrypted flight. */
+static bool saw_certificate(const struct conn_work *w)
+{
+    const struct snt_attempt *a = &w->attempt;
+    return a->has_cert || (engine_is_tls13(a) && !a->resumed && w->tls[S2C].n_protected > 0);
+}
+
 /* How a client turns down a certificate it saw, in its alerts: a fatal
  * one, or, once the handshake is done, close_notify before any data (a
  * client that checks the name after the handshake, as curl does). */
 static const char *rejection(const struct conn_work *w, const struct snt_tls_alert *al)
 {
     if (al->level == TLS_ALERT_FATAL && al->description != TLS_ALERT_ECH_REQUIRED)
-        return "fatal alert after the certificate";
+        return w->attempt.has_cert ? "fatal alert after the certificate"
+                                   : "fatal alert after the server's encrypted flight";
     if (al->description == TLS_ALERT_CLOSE_NOTIFY && w->handshake_done && !client_sent_data(w))
         return "closed right after the handshake, before sending data";
     return NULL;
@@ -182,11 +191,11 @@ static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls
         if (a->n_alerts < SNT_ATTEMPT_MAX_ALERTS) {
             struct snt_attempt_alert *out = &a->alerts[a->n_alerts++];
             out->from_client = role == C2S;
-            out->after_certificate = a->has_cert;
+            out->after_certificate = saw_certificate(w);
             out->level = d->alerts[i].level;
             out->description = d->alerts[i].description;
         }
-        const char *how = role == C2S && a->has_cert ? rejection(w, &d->alerts[i]) : NULL;
+        const char *how = role == C2S && saw_certificate(w) ? rejection(w, &d->alerts[i]) : NULL;
         if (how && !a->client_rejected) {
             a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
             a->client_rejected = how;

@@ -378,6 +378,21 @@ static void client_hello(struct snt_engine *e, struct conn *c, const struct snt_
     keys_when_ready(e, c);
 }
 
+/* RFC 9287 lets a peer clear the fixed bit of short headers too, and the
+ * walk stops there.  What is left is a 1-RTT packet unless it is the zero
+ * padding some stacks put after their last packet. */
+static bool greased_short_header(const struct snt_reader *rest)
+{
+    struct snt_reader r = *rest;
+    uint8_t first, b;
+    if (!snt_read_u8(&r, &first) || (first & 0x80))
+        return false;
+    bool nonzero = first != 0;
+    while (!nonzero && snt_read_u8(&r, &b))
+        nonzero = b != 0;
+    return nonzero;
+}
+
 static void walk_datagram(struct snt_engine *e, struct conn *c, const struct snt_packet *p,
                           int role)
 {
@@ -394,6 +409,8 @@ static void walk_datagram(struct snt_engine *e, struct conn *c, const struct snt
     }
     if (c->w && walk == SNT_MALFORMED)
         e->stats.parse_errors++;
+    if (c->w && role == C2S && walk == SNT_NOT_MINE && greased_short_header(&r))
+        c->w->quic->client_1rtt = true;
 }
 
 /* ---- decisions ------------------------------------------------------------------ */

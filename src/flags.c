@@ -183,7 +183,8 @@ struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *serv
 }
 
 struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_addr *server,
-                                          uint16_t port, const char *name, uint64_t ts_usec)
+                                          uint16_t port, unsigned problems, const char *name,
+                                          uint64_t ts_usec)
 {
     static const struct snt_cert_info unseen; /* no fingerprint: one entry per server */
     struct snt_flag *fl = find(f, server, port, unseen.sha256_hex);
@@ -191,7 +192,7 @@ struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_
         return NULL;
     fl->suspected = true;
     fl->last_usec = ts_usec;
-    fl->problems |= SNT_PROBLEM_CLIENT_REJECTED_INFERRED;
+    fl->problems |= problems;
     return note_name(f, fl, name, true);
 }
 

@@ -23,6 +23,9 @@
 #define EXIT_READ_ERROR 1
 #define EXIT_USAGE      2
 
+/* A client turning down a certificate nobody saw: a suspected flag. */
+#define REJECTIONS (SNT_PROBLEM_CLIENT_REJECTED | SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
+
 #define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
 
 static volatile sig_atomic_t stop_requested;
@@ -112,8 +115,9 @@ static void write_ready_attempt(const struct snt_attempt *a, void *arg)
     if (a->has_cert)
         fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, a->cert_source, name,
                             a->ts_usec);
-    else if (a->problems & SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
-        fl = snt_flags_note_suspected(r->flags, &a->server, a->server_port, name, a->ts_usec);
+    else if (a->problems & REJECTIONS)
+        fl = snt_flags_note_suspected(r->flags, &a->server, a->server_port,
+                                      a->problems & REJECTIONS, name, a->ts_usec);
     if (fl && !text)
         note_write(r, snt_output_flag(&r->out, fl, false));
 }

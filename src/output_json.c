@@ -13,6 +13,7 @@
 #include "snitrace/flags.h"
 #include "snitrace/dns.h"
 #include "snitrace/output.h"
+#include "snitrace/quic.h"
 #include "snitrace/tls.h"
 
 void snt_format_time(uint64_t ts_usec, char *buf, size_t len)
@@ -245,6 +246,14 @@ static void add_probe(cJSON *root, const struct snt_attempt *a)
     add_cstring(o, "error", pr->error);
 }
 
+/* The QUIC version the server's packets carry: "1", "2", "draft-29", ... */
+static void add_quic_version(cJSON *root, uint32_t version)
+{
+    const struct snt_quic_version *v = version ? snt_quic_version_lookup(version) : NULL;
+    if (v)
+        cJSON_AddStringToObject(root, "quic_version", v->name);
+}
+
 static cJSON *attempt_to_json(const struct snt_attempt *a)
 {
     char ts[40];
@@ -270,6 +279,7 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
         cJSON_AddBoolToObject(root, "certificate_visible", a->has_cert || a->certificate_visible);
     add_certificate(root, a);
     add_inferred(root, &a->inferred);
+    add_quic_version(root, a->quic_version);
     if (a->ech_offered)
         cJSON_AddBoolToObject(root, "ech_offered", true);
     add_probe(root, a);

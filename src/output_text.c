@@ -169,8 +169,11 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     fprintf(o->f, "%s%s%s%s %s: ", paint(o, RED), update ? "FLAG (updated)" : "FLAG",
             fl->suspected ? " (suspected)" : "", paint(o, RESET), server);
     if (fl->suspected) {
-        fprintf(o->f, "clients seem to turn its certificate down (inferred from encrypted record "
-                      "sizes; the certificate was not seen) for: ");
+        fprintf(o->f, "%s (the certificate was not seen) for: ",
+                fl->problems & SNT_PROBLEM_CLIENT_REJECTED
+                    ? "clients turned its certificate down"
+                    : "clients seem to turn its certificate down (inferred from encrypted record "
+                      "sizes)");
     } else {
         fprintf(o->f, "certificate ");
         print_list(o->f, &cn, 1);

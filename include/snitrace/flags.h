@@ -48,12 +48,13 @@ struct snt_flag *snt_flags_note(struct snt_flags *f, const struct snt_addr *serv
                                 const struct snt_cert_result *cert, enum snt_cert_source source,
                                 const char *name, uint64_t ts_usec);
 
-/* A client seemed to turn down the certificate of a server it asked `name`
- * of, but the certificate itself could not be seen: a suspected flag, one
- * per server, with no certificate fields.  Returns it when it must be
- * written now, else NULL. */
+/* A client turned down (or seemed to: problems says which) the
+ * certificate of a server it asked `name` of, but the certificate itself
+ * could not be seen: a suspected flag, one per server, with no certificate
+ * fields.  Returns it when it must be written now, else NULL. */
 struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_addr *server,
-                                          uint16_t port, const char *name, uint64_t ts_usec);
+                                          uint16_t port, unsigned problems, const char *name,
+                                          uint64_t ts_usec);
 
 /* Every flag written earlier that has changed since, then marked unchanged. */
 void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg);

@@ -25,5 +25,11 @@ done
 for pcap in "$top"/pcaps/starttls/*.pcap; do
     update "$pcap" "starttls-$(basename "$pcap")" --ca-file "$top/pcaps/starttls/test-ca.pem"
 done
+for pcap in "$top"/pcaps/tls13/*.pcap "$top"/pcaps/tls13/*.pcapng; do
+    ca="$top/pcaps/tls13/test-ca.pem"
+    update "$pcap" "tls13-$(basename "$pcap")" --ca-file "$ca"
+    keys=${pcap%.*}.keys
+    [ -f "$keys" ] && update "$pcap" "tls13-$(basename "$pcap")-keylog" --ca-file "$ca" --keylog "$keys"
+done
 update "$top/pcaps/session/sessions-overlap.pcap" "session-sessions-overlap.pcap-gap2" \
     --ca-file "$top/pcaps/session/test-ca.pem" --session-gap 2
