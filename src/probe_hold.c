@@ -1,10 +1,12 @@
 /* Attempts held for their probe, and released when it answers.
  *
  * Held attempts are deep copies (the engine reuses its own as soon as the
- * emit callback returns), kept in one list per probe so an answer releases
- * every attempt that waited for it, in the order they finished.  Judging
- * the probed chain happens here, on the main thread, because the
- * certificate checker is not thread-safe.
+ * emit callback returns), kept in one queue in the order they finished.
+ * While anything is held, later attempts queue behind it, probed or not,
+ * so records come out in the same order whatever order the probes answer
+ * in: an attempt leaves when everything before it has.  Judging the probed
+ * chain happens here, on the main thread, because the certificate checker
+ * is not thread-safe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +18,9 @@
 
 struct held {
     struct held *next;
+    snt_probe_id id;
+    bool waiting; /* for probe id; once false, it leaves when it is first */
     struct snt_attempt a;
-};
-
-struct waiting {
-    struct held *head, *tail;
 };
 
 struct snt_probe_hold {
@@ -30,8 +30,7 @@ struct snt_probe_hold {
     bool stopped;
     snt_probe_write_fn write;
     void *arg;
-    struct waiting *waiting; /* by probe id, max_probes of them */
-    unsigned max_probes;
+    struct held *head, *tail; /* in the order the attempts finished */
     size_t n_held;
     uint64_t own_connections, not_awaited, refused_stopped;
 };
@@ -40,14 +39,12 @@ struct snt_probe_hold *snt_probe_hold_new(struct snt_probes *probes, struct snt_
                                           unsigned max_probes, bool live, snt_probe_write_fn write,
                                           void *arg)
 {
+    (void)max_probes;
     struct snt_probe_hold *h = calloc(1, sizeof *h);
-    if (!h || !(h->waiting = calloc(max_probes, sizeof *h->waiting))) {
-        free(h);
+    if (!h)
         return NULL;
-    }
     h->probes = probes;
     h->certs = certs;
-    h->max_probes = max_probes;
     h->live = live;
     h->write = write;
     h->arg = arg;
@@ -64,12 +61,10 @@ void snt_probe_hold_free(struct snt_probe_hold *h)
 {
     if (!h)
         return;
-    for (unsigned i = 0; i < h->max_probes; i++)
-        for (struct held *x = h->waiting[i].head, *next; x; x = next) {
-            next = x->next;
-            held_free(x);
-        }
-    free(h->waiting);
+    for (struct held *x = h->head, *next; x; x = next) {
+        next = x->next;
+        held_free(x);
+    }
     free(h);
 }
 
@@ -112,33 +107,52 @@ static void apply_result(struct snt_probe_hold *h, struct snt_attempt *a,
     a->cert_source = SNT_CERT_SOURCE_PROBE;
 }
 
-static void write_with_result(struct snt_probe_hold *h, const struct snt_attempt *a,
-                              const struct snt_probe_result *r)
+/* Write what may leave: the queue's head, as long as it is not waiting. */
+static void flush(struct snt_probe_hold *h)
 {
-    struct snt_attempt copy;
-    snt_attempt_copy(&copy, a);
-    apply_result(h, &copy, r);
-    h->write(&copy, h->arg);
-    snt_attempt_free(&copy);
+    while (h->head && !h->head->waiting) {
+        struct held *x = h->head;
+        h->head = x->next;
+        if (!h->head)
+            h->tail = NULL;
+        h->n_held--;
+        h->write(&x->a, h->arg);
+        held_free(x);
+    }
 }
 
-static void hold(struct snt_probe_hold *h, const struct snt_attempt *a, snt_probe_id id)
+/* Queue a copy (waiting for probe id, or only behind what waits); with
+ * nothing queued an attempt that waits for nothing goes out at once.
+ * false when the queue is full: the caller writes it now. */
+static bool enqueue(struct snt_probe_hold *h, const struct snt_attempt *a, bool waiting,
+                    snt_probe_id id, const struct snt_probe_result *r)
 {
+    if (!waiting && !h->head && !r)
+        return false;
     struct held *x = h->n_held < SNT_PROBE_MAX_HELD ? malloc(sizeof *x) : NULL;
-    if (!x) {
-        h->not_awaited++;
-        h->write(a, h->arg);
-        return;
-    }
+    if (!x)
+        return false;
     snt_attempt_copy(&x->a, a);
+    if (r)
+        apply_result(h, &x->a, r);
     x->next = NULL;
-    struct waiting *w = &h->waiting[id];
-    if (w->tail)
-        w->tail->next = x;
+    x->id = id;
+    x->waiting = waiting;
+    if (h->tail)
+        h->tail->next = x;
     else
-        w->head = x;
-    w->tail = x;
+        h->head = x;
+    h->tail = x;
     h->n_held++;
+    flush(h);
+    return true;
+}
+
+/* An attempt that waits for no probe: behind the queue, if there is one. */
+static void pass(struct snt_probe_hold *h, const struct snt_attempt *a)
+{
+    if (!enqueue(h, a, false, 0, NULL))
+        h->write(a, h->arg);
 }
 
 static bool make_request(const struct snt_attempt *a, struct snt_probe_request *rq)
@@ -158,37 +172,45 @@ void snt_probe_hold_attempt(struct snt_probe_hold *h, const struct snt_attempt *
     }
     struct snt_probe_request rq;
     if (!snt_probe_wanted(a) || !make_request(a, &rq)) {
-        h->write(a, h->arg);
+        pass(h, a);
         return;
     }
     if (h->stopped) {
         h->refused_stopped++;
-        h->write(a, h->arg);
+        pass(h, a);
         return;
     }
     snt_probe_id id = 0;
     const struct snt_probe_result *r = NULL;
     switch (snt_probes_request(h->probes, &rq, &id, &r)) {
-    case SNT_PROBE_WAIT: hold(h, a, id); break;
-    case SNT_PROBE_ANSWERED: write_with_result(h, a, r); break;
-    default: h->write(a, h->arg); break;
+    case SNT_PROBE_WAIT:
+        if (!enqueue(h, a, true, id, NULL)) {
+            h->not_awaited++;
+            h->write(a, h->arg);
+        }
+        break;
+    case SNT_PROBE_ANSWERED:
+        if (!enqueue(h, a, false, 0, r)) {
+            struct snt_attempt copy;
+            snt_attempt_copy(&copy, a);
+            apply_result(h, &copy, r);
+            h->write(&copy, h->arg);
+            snt_attempt_free(&copy);
+        }
+        break;
+    default: pass(h, a); break;
     }
 }
 
 static void release(snt_probe_id id, const struct snt_probe_result *r, void *arg)
 {
     struct snt_probe_hold *h = arg;
-    struct waiting *w = &h->waiting[id];
-    struct held *x = w->head;
-    w->head = w->tail = NULL;
-    while (x) {
-        struct held *next = x->next;
-        apply_result(h, &x->a, r);
-        h->write(&x->a, h->arg);
-        held_free(x);
-        h->n_held--;
-        x = next;
-    }
+    for (struct held *x = h->head; x; x = x->next)
+        if (x->waiting && x->id == id) {
+            apply_result(h, &x->a, r);
+            x->waiting = false;
+        }
+    flush(h);
 }
 
 void snt_probe_hold_poll(struct snt_probe_hold *h)
@@ -206,8 +228,14 @@ void snt_probe_hold_finish(struct snt_probe_hold *h, volatile sig_atomic_t *stop
 {
     for (;;) {
         snt_probe_hold_poll(h);
-        if (!snt_probes_outstanding(h->probes))
+        if (!snt_probes_outstanding(h->probes)) {
+            /* Nothing will answer any more: whatever still waits goes out
+             * as it is, so nothing read is lost. */
+            for (struct held *x = h->head; x; x = x->next)
+                x->waiting = false;
+            flush(h);
             return;
+        }
         if (stop && *stop && !h->stopped)
             snt_probe_hold_stop(h);
         snt_probes_wait(h->probes, WAIT_SLICE_MS);
