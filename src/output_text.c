@@ -64,6 +64,40 @@ static void format_version(const struct snt_attempt *a, char *buf, size_t len)
         snprintf(buf, len, "TLS%s", v);
 }
 
+/* Where a certificate shown came from, when not the wire. */
+static const char *source_note(enum snt_cert_source source)
+{
+    switch (source) {
+    case SNT_CERT_SOURCE_KEYLOG: return " (keylog)";
+    case SNT_CERT_SOURCE_PROBE: return " (probe)";
+    case SNT_CERT_SOURCE_WIRE: break;
+    }
+    return "";
+}
+
+/* "  NAME MISMATCH, EXPIRED" into buf: the problem words in capitals, a
+ * suspicion said as one.  Returns the length written. */
+static int problem_words(unsigned problems, char *buf, size_t len)
+{
+    int at = 0;
+    const char *sep = "  ";
+    buf[0] = '\0';
+    for (unsigned i = 0; i < SNT_PROBLEM_COUNT && (size_t)at < len; i++) {
+        if (!(problems & (1u << i)))
+            continue;
+        char word[40];
+        size_t k = 0;
+        for (const char *c = snt_problem_name(i); *c && k + 1 < sizeof word; c++)
+            word[k++] = *c == '_' ? ' ' : (char)toupper((unsigned char)*c);
+        word[k] = '\0';
+        if (1u << i == SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
+            snprintf(word, sizeof word, "CLIENT REJECTED? (inferred)");
+        at += snprintf(buf + at, len - (size_t)at, "%s%s", sep, word);
+        sep = ", ";
+    }
+    return at;
+}
+
 /* "  cert www.example.test  NAME MISMATCH, EXPIRED  (client closed ...)" */
 static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
 {
@@ -73,21 +107,12 @@ static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
         const char *cn = a->cert.info.n_subject_cn ? a->cert.info.subject_cn[0] : "(no CN)";
         char *safe = snt_utf8_sanitize((const uint8_t *)cn, strlen(cn));
         at += snprintf(buf + at, len - (size_t)at, "  cert %s%s", safe ? safe : "?",
-                       a->cert_source == SNT_CERT_SOURCE_PROBE ? " (probe)" : "");
+                       source_note(a->cert_source));
         free(safe);
     }
-    const char *sep = "  ";
-    for (unsigned i = 0; i < SNT_PROBLEM_COUNT && (size_t)at < len; i++) {
-        if (!(a->problems & (1u << i)))
-            continue;
-        char word[32];
-        size_t k = 0;
-        for (const char *c = snt_problem_name(i); *c && k + 1 < sizeof word; c++)
-            word[k++] = *c == '_' ? ' ' : (char)toupper((unsigned char)*c);
-        word[k] = '\0';
-        at += snprintf(buf + at, len - (size_t)at, "%s%s", sep, word);
-        sep = ", ";
-    }
+    if ((size_t)at < len)
+        at += problem_words(a->problems, buf + at, len - (size_t)at);
+    const char *sep = a->problems ? ", " : "  ";
     if (a->starttls_refused.len && (size_t)at < len) {
         char *why = snt_utf8_sanitize(a->starttls_refused.p, a->starttls_refused.len);
         at += snprintf(buf + at, len - (size_t)at, "%sSTARTTLS REFUSED (%s)", sep, why ? why : "?");
@@ -177,8 +202,7 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     } else {
         fprintf(o->f, "certificate ");
         print_list(o->f, &cn, 1);
-        if (fl->source == SNT_CERT_SOURCE_PROBE)
-            fputs(" (probe)", o->f);
+        fputs(source_note(fl->source), o->f);
         fprintf(o->f, " (SHA-256 %.16s...) does not cover: ", fl->cert.sha256_hex);
     }
     print_list(o->f, (const char *const *)fl->failed, fl->n_failed);
@@ -220,20 +244,13 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
             e->version ? e->version : "-");
     if (e->cert_cn) {
         char *cn = snt_utf8_sanitize((const uint8_t *)e->cert_cn, strlen(e->cert_cn));
-        fprintf(o->f, "  cert %s%s", cn ? cn : "?",
-                e->cert_source == SNT_CERT_SOURCE_PROBE ? " (probe)" : "");
+        fprintf(o->f, "  cert %s%s", cn ? cn : "?", source_note(e->cert_source));
         free(cn);
     }
-    const char *sep = "  ";
-    fputs(paint(o, RED), o->f);
-    for (unsigned i = 0; i < SNT_PROBLEM_COUNT; i++) {
-        if (!(e->problems & (1u << i)))
-            continue;
-        fputs(sep, o->f);
-        for (const char *c = snt_problem_name(i); *c; c++)
-            fputc(*c == '_' ? ' ' : toupper((unsigned char)*c), o->f);
-        sep = ", ";
-    }
+    char words[512];
+    problem_words(e->problems, words, sizeof words);
+    const char *sep = e->problems ? ", " : "  ";
+    fprintf(o->f, "%s%s", paint(o, RED), words);
     if (e->starttls_refused)
         fprintf(o->f, "%sSTARTTLS REFUSED", sep);
     bool ok = e->outcome == SNT_OUTCOME_ESTABLISHED;
