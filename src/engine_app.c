@@ -77,9 +77,9 @@ void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_se
         snt_bytes_set(&a->next_protocol, sh->alpn.p, sh->alpn.len, SNT_MAX_NAME_LEN);
     /* TLS 1.3 encrypts the certificate: without keys it cannot be seen. */
     if (engine_is_tls13(a)) {
-        a->certificate_known = true;
-        a->certificate_visible = false;
         a->resumed = sh->psk;
+        a->certificate_known = !a->resumed; /* a resumed session sends none */
+        a->certificate_visible = false;
     }
 }
 
