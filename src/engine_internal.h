@@ -23,6 +23,10 @@ struct conn_keys {
     bool active;    /* keys found: records are opened */
     bool decrypted; /* at least one record opened */
     bool server_finished, client_finished, client_data;
+    /* The connection ended while waiting: how, to be said once keys came
+     * or the wait ran out (client_gave_up: the client closed or reset). */
+    bool deferred, deferred_client;
+    enum snt_outcome deferred_outcome;
     unsigned alerts_taken[2]; /* decrypted alerts already copied into the attempt */
     struct snt_tls_decrypt dir[2];
 };
@@ -118,11 +122,19 @@ void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_cl
 void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh);
 
 /* engine_keys.c: key-log keys. */
+bool engine_keys_may_come(const struct snt_engine *e);
 void engine_keys_server_hello(struct snt_engine *e, struct conn *c);
 void engine_keys_stream(struct snt_engine *e, struct conn *c, int role);
 bool engine_keys_pending(const struct conn_work *w);
 bool engine_keys_used(const struct conn_work *w);
 void engine_keys_expire(struct snt_engine *e);
+/* Put a connection on the list of those waiting for key-log keys (live
+ * only: false when no wait is configured). */
+bool engine_keys_hold(struct snt_engine *e, struct conn *c);
+/* A FIN or RST while the handshake waits for its keys: remember it and
+ * keep the attempt open (its bytes are still here) instead of ending it
+ * now.  false when nothing waits: end it as usual. */
+bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client_gave_up);
 void engine_keys_finishing(struct snt_engine *e, struct conn_work *w);
 void engine_keys_release(struct snt_engine *e, struct conn_work *w);
 /* A decrypted server handshake message (TLS 1.3 over TCP or QUIC):
@@ -141,5 +153,9 @@ void engine_tls13_conclude(struct conn_work *w);
 /* engine_quic.c: one UDP datagram of a QUIC connection. */
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
 void engine_quic_release(struct conn_work *w);
+/* New keys came while this connection waited: true when they were its own. */
+bool engine_quic_keys_arrived(struct snt_engine *e, struct conn *c);
+/* Its wait for keys is over without them. */
+void engine_quic_keys_missing(struct snt_engine *e, struct conn *c);
 
 #endif

@@ -129,6 +129,13 @@ static bool look_up(struct snt_engine *e, struct conn_work *w)
     return false;
 }
 
+bool engine_keys_may_come(const struct snt_engine *e)
+{
+    /* Offline, a store that never had a key (a pcapng without secrets)
+     * never will: then TLS costs nothing here.  Live, keys come later. */
+    return e->cfg.keylog && (snt_keylog_generation(e->cfg.keylog) || e->cfg.keylog_hold_usec);
+}
+
 /* The key a connection cannot do without: the server's handshake secret
  * (TLS 1.3) or the master secret (TLS 1.2). */
 static bool has_keys(const struct snt_engine *e, const struct conn_work *w)
@@ -152,9 +159,8 @@ void engine_keys_server_hello(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
     bool tls13 = engine_is_tls13(&w->attempt);
-    /* A store that never had a key (a pcapng without secrets) costs nothing. */
-    if (!e->cfg.keylog || !snt_keylog_generation(e->cfg.keylog) || w->keys ||
-        !w->has_client_random || (!tls13 && w->attempt.version != TLS12))
+    if (!engine_keys_may_come(e) || w->keys || !w->has_client_random ||
+        (!tls13 && w->attempt.version != TLS12))
         return;
     if (has_keys(e, w)) {
         if (!keys_new(c))
@@ -285,24 +291,75 @@ bool engine_keys_used(const struct conn_work *w)
     return w->keys && w->keys->active;
 }
 
+bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client_gave_up)
+{
+    struct conn_keys *k = c->w ? c->w->keys : NULL;
+    if (!k || !k->waiting)
+        return false;
+    if (!k->deferred) {
+        k->deferred = true;
+        k->deferred_client = client_gave_up;
+        k->deferred_outcome = outcome;
+    }
+    return true;
+}
+
+/* The end that came while waiting, now that what the keys show is in. */
+static void end_as_deferred(struct snt_engine *e, struct conn *c, bool deferred, bool by_client,
+                            enum snt_outcome outcome)
+{
+    if (!c->w || !deferred)
+        return;
+    if (by_client)
+        engine_app_client_gave_up(e, c, outcome);
+    else
+        engine_finish(e, c, outcome);
+}
+
 static void keys_found(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
-    wait_unlink(e, w->keys);
-    w->keys->active = true;
+    struct conn_keys *k = w->keys;
+    wait_unlink(e, k);
+    k->active = true;
     e->stats.tls_keys_late++;
+    bool deferred = k->deferred, by_client = k->deferred_client;
+    enum snt_outcome outcome = k->deferred_outcome;
     engine_keys_stream(e, c, S2C);
     if (c->w)
         engine_keys_stream(e, c, C2S);
     if (c->w)
         engine_app_tls_decide(e, c);
+    end_as_deferred(e, c, deferred, by_client, outcome);
 }
 
 static void give_up_waiting(struct snt_engine *e, struct conn *c)
 {
+    struct conn_keys *k = c->w->keys;
+    bool deferred = k->deferred, by_client = k->deferred_client;
+    enum snt_outcome outcome = k->deferred_outcome;
     e->stats.tls_keys_missing++;
     engine_keys_release(e, c->w);
     engine_app_tls_decide(e, c);
+    end_as_deferred(e, c, deferred, by_client, outcome);
+}
+
+bool engine_keys_hold(struct snt_engine *e, struct conn *c)
+{
+    if (!e->cfg.keylog_hold_usec || c->w->keys || !keys_new(c))
+        return false;
+    c->w->keys->wait_until_usec = e->now_usec + e->cfg.keylog_hold_usec;
+    wait_push(e, c->w->keys);
+    return true;
+}
+
+/* QUIC keeps its own keys: the wait list only tells it when to look again. */
+static bool quic_keys_found(struct snt_engine *e, struct conn *c)
+{
+    if (!engine_quic_keys_arrived(e, c))
+        return false;
+    e->stats.tls_keys_late++;
+    return true;
 }
 
 void snt_engine_keys_arrived(struct snt_engine *e)
@@ -311,15 +368,24 @@ void snt_engine_keys_arrived(struct snt_engine *e)
     for (; k; k = next) {
         next = k->newer;
         struct conn *c = k->conn;
-        if (look_up(e, c->w))
+        if (c->w->attempt.protocol == SNT_PROTO_QUIC)
+            quic_keys_found(e, c);
+        else if (look_up(e, c->w))
             keys_found(e, c);
     }
 }
 
 void engine_keys_expire(struct snt_engine *e)
 {
-    while (e->keys_oldest && e->keys_oldest->wait_until_usec <= e->now_usec)
-        give_up_waiting(e, e->keys_oldest->conn);
+    while (e->keys_oldest && e->keys_oldest->wait_until_usec <= e->now_usec) {
+        struct conn *c = e->keys_oldest->conn;
+        if (c->w->attempt.protocol != SNT_PROTO_QUIC) {
+            give_up_waiting(e, c);
+            continue;
+        }
+        engine_keys_release(e, c->w);
+        engine_quic_keys_missing(e, c);
+    }
 }
 
 /* A connection that ends while still waiting: its keys never came in time. */

@@ -41,6 +41,7 @@ struct conn_quic {
     bool client_1rtt; /* the client sent a short-header (1-RTT) packet */
     bool closed;      /* a CONNECTION_CLOSE was seen */
     bool decrypted;   /* a Handshake packet opened with key-log keys */
+    bool waiting;     /* live: held for keys not written yet */
     /* Handshake packets that came before their keys could be looked up (the
      * ClientHello or ServerHello was not whole yet): kept, bounded, to be
      * opened then.  Each is a direction byte, a 2-byte length and the packet. */
@@ -180,16 +181,13 @@ static bool v2_labels(uint32_t version)
     return v && v->v2_labels;
 }
 
-/* Handshake keys for both sides from the key log, once the cipher is known. */
-static void look_up_keys(struct snt_engine *e, struct conn_work *w)
+/* Handshake keys for both sides from the key log, once the cipher is
+ * known; true when the server's were there. */
+static bool find_keys(struct snt_engine *e, struct conn_work *w)
 {
     struct conn_quic *q = w->quic;
     static const enum snt_keylog_label labels[2] = {SNT_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
                                                     SNT_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET};
-    if (q->keys_looked || !w->attempt.has_server_hello || !w->has_client_random || !e->cfg.keylog ||
-        !snt_keylog_generation(e->cfg.keylog))
-        return;
-    q->keys_looked = true;
     bool v2 = v2_labels(w->attempt.quic_version);
     for (int role = 0; role < 2; role++) {
         struct snt_span secret;
@@ -197,8 +195,14 @@ static void look_up_keys(struct snt_engine *e, struct conn_work *w)
         s->have_keys = snt_keylog_find(e->cfg.keylog, w->client_random, labels[role], &secret) &&
                        snt_quic_packet_keys(w->attempt.cipher, v2, secret.p, secret.len, &s->keys);
     }
-    if (!q->handshake[S2C].have_keys)
-        e->stats.tls_keys_missing++;
+    return q->handshake[S2C].have_keys;
+}
+
+static void drop_held(struct conn_quic *q)
+{
+    free(q->pending);
+    q->pending = NULL;
+    q->pending_len = q->pending_cap = 0;
 }
 
 static void server_packet(struct snt_engine *e, struct conn *c, const struct snt_quic_packet *pkt);
@@ -228,14 +232,55 @@ static void replay_held(struct snt_engine *e, struct conn *c)
     free(held);
 }
 
-/* Once both hellos are whole: the keys, and what waited for them. */
+/* Once both hellos are whole: the keys, and what waited for them.  Live,
+ * keys a browser has yet to write are waited for a little. */
 static void keys_when_ready(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
-    if (w->quic->keys_looked || !w->attempt.has_server_hello || !w->has_client_random)
+    struct conn_quic *q = w->quic;
+    if (q->keys_looked || q->waiting || !w->attempt.has_server_hello || !w->has_client_random ||
+        !engine_keys_may_come(e))
         return;
-    look_up_keys(e, w);
+    if (find_keys(e, w)) {
+        q->keys_looked = true;
+        replay_held(e, c);
+        return;
+    }
+    if (engine_keys_hold(e, c)) {
+        q->waiting = true;
+        return;
+    }
+    q->keys_looked = true;
+    e->stats.tls_keys_missing++;
+    drop_held(q);
+}
+
+static void decide(struct snt_engine *e, struct conn *c);
+
+bool engine_quic_keys_arrived(struct snt_engine *e, struct conn *c)
+{
+    struct conn_quic *q = c->w->quic;
+    if (!q || !find_keys(e, c->w))
+        return false;
+    engine_keys_release(e, c->w); /* off the wait list before anything may end it */
+    q->waiting = false;
+    q->keys_looked = true;
     replay_held(e, c);
+    if (c->w)
+        decide(e, c);
+    return true;
+}
+
+void engine_quic_keys_missing(struct snt_engine *e, struct conn *c)
+{
+    struct conn_quic *q = c->w->quic;
+    e->stats.tls_keys_missing++;
+    if (!q)
+        return;
+    q->waiting = false;
+    q->keys_looked = true;
+    drop_held(q);
+    decide(e, c);
 }
 
 /* The server's Initial keys derive from the client's original DCID (or
@@ -262,7 +307,7 @@ static bool server_initial_keys(struct conn_quic *q, const struct snt_quic_packe
 /* Could a key still open this Handshake packet, once the hellos are whole? */
 static bool may_get_keys(const struct snt_engine *e, const struct conn_quic *q)
 {
-    return !q->keys_looked && e->cfg.keylog && snt_keylog_generation(e->cfg.keylog);
+    return !q->keys_looked && engine_keys_may_come(e);
 }
 
 static void hold_packet(struct snt_engine *e, struct conn_quic *q, int role,
@@ -434,6 +479,8 @@ static void decide(struct snt_engine *e, struct conn *c)
     struct snt_attempt *a = &w->attempt;
     if (a->has_server_hello)
         w->handshake_done = true; /* as far as can be seen, it goes ahead */
+    if (q->waiting)
+        return; /* its keys may still come */
     if (q->closed) {
         engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
         return;

@@ -68,6 +68,8 @@ static void on_rst(struct snt_engine *e, struct conn *c, int role)
     note_end(c, role, true);
     if (role == S2C && c->syn_seen && !c->synack_seen)
         engine_finish(e, c, SNT_OUTCOME_REFUSED);
+    else if (engine_keys_defer_end(c, SNT_OUTCOME_RESET, role == C2S))
+        return;
     else if (role == C2S)
         engine_app_client_gave_up(e, c, SNT_OUTCOME_RESET);
     else
@@ -95,6 +97,8 @@ static void on_fin(struct snt_engine *e, struct conn *c, int role)
     else
         c->fin_s = true;
     note_end(c, role, false);
+    if (engine_keys_defer_end(c, SNT_OUTCOME_CLOSED, role == C2S))
+        return;
     if (c->w && role == C2S)
         engine_app_client_gave_up(e, c, SNT_OUTCOME_CLOSED);
     else if (c->w)

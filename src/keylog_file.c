@@ -128,8 +128,15 @@ static bool reopen(struct snt_keylog_file *f, const struct stat *st)
 static void refresh_file(struct snt_keylog *k, struct snt_keylog_file *f)
 {
     struct stat st;
-    if (f->capped || stat(f->path, &st) != 0)
-        return; /* done with, or missing for a moment while its writer replaces it */
+    if (f->capped)
+        return; /* done with */
+    if (stat(f->path, &st) != 0) {
+        /* Missing for a moment while its writer replaces it: wait.  Out of
+         * reach after dropping privileges (a directory only its owner may
+         * enter): the file held open can still grow. */
+        if (errno == ENOENT || fstat(f->fd, &st) != 0)
+            return;
+    }
     if (st.st_dev != f->dev || st.st_ino != f->ino) {
         if (!reopen(f, &st))
             return;
