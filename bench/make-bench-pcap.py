@@ -15,7 +15,7 @@ Two shapes:
                      and what a tracer must skip cheaply
   --handshake-heavy  almost only handshakes: the parsing cost per connection
 
-usage: make-bench-pcap.py [--handshake-heavy] [--seed N] [--templates DIR]
+usage: make-bench-pcap.py [--handshake-heavy] [--seed N] [--templates DIR] [--keylog KEYS]
                           OUTPUT [SIZE_MB]      (SIZE_MB defaults to 1000)
 
 Speed: templates and headers are prepared once; per packet only addresses,
@@ -465,6 +465,9 @@ MIXES = {
 TLS_TEMPLATES = [("tls13.pcap", 443, 40), ("tls12.pcap", 443, 25), ("ipv6-tls.pcap", 443, 10),
                  ("tls-no-sni.pcap", 443, 5), ("tls-cut-in-sni.pcap", 443, 4),
                  ("tls-split-clienthello.pcap", 443, 4), ("http-connect.pcap", 3128, 5)]
+# TLS 1.3 handshakes with their key logs: every copy keeps its client
+# random, so one key log line set opens them all.
+KEYED_TEMPLATES = [("tls13/tls13-match.pcap", 443, 40)]
 OTHER_TEMPLATES = {"http": ("http.pcap", 80), "refused": ("refused.pcap", 443),
                    "noanswer": ("no-answer.pcap", 443)}
 
@@ -476,7 +479,16 @@ def main():
     ap.add_argument("--handshake-heavy", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--templates", default=os.path.join(HERE, "..", "pcaps"))
+    ap.add_argument("--keylog", metavar="KEYS",
+                    help="also copy TLS 1.3 handshakes whose key logs are in pcaps/tls13/ "
+                         "(as many as of tls13.pcap) and write their keys to KEYS")
     args = ap.parse_args()
+    if args.keylog:
+        TLS_TEMPLATES.extend(KEYED_TEMPLATES)
+        with open(args.keylog, "w") as out:
+            for fname, _, _ in KEYED_TEMPLATES:
+                with open(os.path.join(args.templates, fname[:-len(".pcap")] + ".keys")) as f:
+                    out.write(f.read())
 
     rng = random.Random(args.seed)
     mix = MIXES["handshake" if args.handshake_heavy else "bulk"]

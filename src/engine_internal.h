@@ -28,6 +28,8 @@ struct conn_keys {
     bool deferred, deferred_client;
     enum snt_outcome deferred_outcome;
     unsigned alerts_taken[2]; /* decrypted alerts already copied into the attempt */
+    bool late_derived[2];     /* the epochs after the handshake's were derived */
+    uint64_t skipped[2];      /* application records passed over unopened, per side */
     struct snt_tls_decrypt dir[2];
 };
 

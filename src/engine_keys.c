@@ -86,22 +86,50 @@ static void init_dirs(struct snt_engine *e, struct conn_work *w, bool tls12)
 
 /* TLS 1.3: traffic keys for every secret the key log has for this client
  * random; the server's handshake secret is the one that matters. */
+/* Derive one secret's record keys into its direction and epoch; true when
+ * the key log had it. */
+static bool derive(struct snt_engine *e, struct conn_work *w, const struct tls13_secret *s)
+{
+    struct snt_span secret;
+    struct snt_traffic_keys tk;
+    if (!snt_keylog_find(e->cfg.keylog, w->client_random, s->label, &secret) ||
+        !snt_tls13_traffic_keys(w->attempt.cipher, secret.p, secret.len, &tk))
+        return false;
+    snt_tls_decrypt_set_keys(&w->keys->dir[s->role], s->epoch, &tk);
+    return true;
+}
+
+/* TLS 1.3: the handshake keys of both sides now.  Each derivation costs a
+ * key and an IV through the KDF, so the other epochs (0-RTT, application)
+ * wait until a record needs them. */
 static bool tls13_keys(struct snt_engine *e, struct conn_work *w)
 {
     struct snt_span secret;
-    const uint8_t *random = w->client_random;
-    if (!snt_keylog_find(e->cfg.keylog, random, SNT_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
-                         &secret))
+    if (!snt_keylog_find(e->cfg.keylog, w->client_random,
+                         SNT_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, &secret))
         return false;
     init_dirs(e, w, false);
+    for (size_t i = 0; i < sizeof tls13_secrets / sizeof tls13_secrets[0]; i++)
+        if (tls13_secrets[i].epoch == SNT_TLS_EPOCH_HANDSHAKE)
+            derive(e, w, &tls13_secrets[i]);
+    return w->keys->dir[S2C].have[SNT_TLS_EPOCH_HANDSHAKE];
+}
+
+/* A record the keys so far do not open: derive the epochs of that side not
+ * derived yet, once.  true when there are new keys to try it with. */
+static bool derive_late(struct snt_engine *e, struct conn_work *w, int role)
+{
+    struct conn_keys *k = w->keys;
+    bool more = false;
+    if (k->late_derived[role] || w->keys->dir[role].tls12)
+        return false;
+    k->late_derived[role] = true;
     for (size_t i = 0; i < sizeof tls13_secrets / sizeof tls13_secrets[0]; i++) {
         const struct tls13_secret *s = &tls13_secrets[i];
-        struct snt_traffic_keys tk;
-        if (snt_keylog_find(e->cfg.keylog, random, s->label, &secret) &&
-            snt_tls13_traffic_keys(w->attempt.cipher, secret.p, secret.len, &tk))
-            snt_tls_decrypt_set_keys(&w->keys->dir[s->role], s->epoch, &tk);
+        if (s->role == role && s->epoch != SNT_TLS_EPOCH_HANDSHAKE)
+            more |= derive(e, w, s);
     }
-    return w->keys->dir[S2C].have[SNT_TLS_EPOCH_HANDSHAKE];
+    return more;
 }
 
 /* TLS 1.2: the master secret gives both directions' keys (AEAD suites only). */
@@ -236,6 +264,33 @@ static void take_messages(struct snt_engine *e, struct conn_work *w, int role)
 
 /* Open what arrived in one direction.  After the client's Finished,
  * whatever it sends is application data, readable or not. */
+/* Past a side's Finished its records are application data (the client's
+ * tell it went on), unless one has exactly an alert's size: that one is
+ * opened, with the application keys derived then, to read the alert
+ * (close_notify, or a late fatal one).  true to try the record again. */
+static bool record_after_finished(struct snt_engine *e, struct conn_work *w, int role,
+                                  struct snt_tls_decrypt *d)
+{
+    struct conn_keys *k = w->keys;
+    if (d->last_len != snt_tls13_alert_record_len(w->attempt.cipher)) {
+        if (role == C2S)
+            k->client_data = true;
+        k->skipped[role]++; /* it took a sequence number all the same */
+        return false;
+    }
+    if (!derive_late(e, w, role))
+        return false;
+    d->seq[SNT_TLS_EPOCH_APPLICATION] = k->skipped[role];
+    snt_tls_decrypt_retry_last(d);
+    return true;
+}
+
+static bool finished(const struct conn_keys *k, int role)
+{
+    return role == S2C ? k->server_finished : k->client_finished;
+}
+
+/* Open what arrived in one direction. */
 void engine_keys_stream(struct snt_engine *e, struct conn *c, int role)
 {
     struct conn_work *w = c->w;
@@ -247,13 +302,16 @@ void engine_keys_stream(struct snt_engine *e, struct conn *c, int role)
     uint8_t type;
     enum snt_result r;
     while ((r = snt_tls_decrypt_next(d, s->buf, s->contiguous, &type)) != SNT_NEED_MORE) {
+        if (r == SNT_NOT_MINE && finished(k, role) && !d->tls12) {
+            record_after_finished(e, w, role, d);
+            continue;
+        }
+        if (r == SNT_NOT_MINE && derive_late(e, w, role)) {
+            snt_tls_decrypt_retry_last(d); /* 0-RTT data, say: its keys are there now */
+            continue;
+        }
         if (r != SNT_OK) {
             e->stats.tls_decrypt_failures++;
-            /* Past its Finished and unreadable without the application
-             * secret: data, unless it has exactly an alert's size. */
-            if (role == C2S && k->client_finished &&
-                d->last_len != snt_tls13_alert_record_len(w->attempt.cipher))
-                k->client_data = true;
             if (r == SNT_MALFORMED)
                 break;
             continue;

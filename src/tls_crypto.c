@@ -39,8 +39,31 @@ static struct {
     EVP_CIPHER *aead[SNT_AEAD_AES_256_CCM_8 + 1];
     EVP_CIPHER *aes_128_ecb, *aes_256_ecb, *chacha20;
     EVP_KDF *hkdf, *tls13_kdf, *tls1_prf;
-} evp;
+    /* TLS13-KDF contexts with the digest, the mode and the "tls13 " prefix
+     * set once: reusing one costs far less than a new context with its
+     * digest fetched by name on every derivation.  OpenSSL 3.0 cannot
+     * duplicate them, so they are shared under a lock. */
+    EVP_KDF_CTX *expand_sha256, *expand_sha384;
+    pthread_mutex_t expand_lock;
+} evp = {.expand_lock = PTHREAD_MUTEX_INITIALIZER};
 static pthread_once_t evp_once = PTHREAD_ONCE_INIT;
+
+static EVP_KDF_CTX *expand_template(const char *digest)
+{
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM params[4], *p = params;
+    EVP_KDF_CTX *ctx = evp.tls13_kdf ? EVP_KDF_CTX_new(evp.tls13_kdf) : NULL;
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (char *)TLS13_LABEL_PREFIX,
+                                             strlen(TLS13_LABEL_PREFIX));
+    *p = OSSL_PARAM_construct_end();
+    if (ctx && EVP_KDF_CTX_set_params(ctx, params) != 1) {
+        EVP_KDF_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
 
 static void fetch_all(void)
 {
@@ -61,6 +84,8 @@ static void fetch_all(void)
     evp.hkdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
     evp.tls13_kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_TLS1_3_KDF, NULL);
     evp.tls1_prf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_TLS1_PRF, NULL);
+    evp.expand_sha256 = expand_template("SHA256");
+    evp.expand_sha384 = expand_template("SHA384");
 }
 
 static void fetch_once(void)
@@ -194,31 +219,42 @@ bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size
     return snt_kdf_derive(evp.hkdf, params, out, out_len);
 }
 
+/* The prepared TLS13-KDF context for a digest name, or NULL. */
+static EVP_KDF_CTX *expand_template_for(const char *digest)
+{
+    if (strcmp(digest, "SHA256") == 0)
+        return evp.expand_sha256;
+    if (strcmp(digest, "SHA384") == 0)
+        return evp.expand_sha384;
+    return NULL;
+}
+
 bool snt_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
                             const char *label, const uint8_t *context, size_t context_len,
                             uint8_t *out, size_t out_len)
 {
-    size_t label_len = strlen(label), prefix_len = strlen(TLS13_LABEL_PREFIX);
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM params[7], *p = params;
+    static const uint8_t empty[1];
+    size_t label_len = strlen(label);
+    OSSL_PARAM params[4], *p = params;
     if (!label_fits(secret_len, label_len, context_len, out_len))
         return false;
     fetch_once();
-    if (!evp.tls13_kdf) /* a provider without it */
+    EVP_KDF_CTX *ctx = expand_template_for(digest);
+    if (!ctx) /* a provider without TLS13-KDF, or another digest */
         return snt_tls13_expand_label_hkdf(digest, secret, secret_len, label, context, context_len,
                                            out, out_len);
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
-    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    /* Every value is set on every call, an empty one as empty (not NULL,
+     * which OpenSSL 3.0 will not copy): nothing of the last call stays. */
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (char *)TLS13_LABEL_PREFIX,
-                                             prefix_len);
-    /* Empty values are left out: OpenSSL 3.0 will not copy a NULL one. */
-    if (label_len)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (char *)label, label_len);
-    if (context_len)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_DATA, (void *)context, context_len);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL,
+                                             label_len ? (void *)label : (void *)empty, label_len);
+    *p++ = OSSL_PARAM_construct_octet_string(
+        OSSL_KDF_PARAM_DATA, context_len ? (void *)context : (void *)empty, context_len);
     *p = OSSL_PARAM_construct_end();
-    return snt_kdf_derive(evp.tls13_kdf, params, out, out_len);
+    pthread_mutex_lock(&evp.expand_lock);
+    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    pthread_mutex_unlock(&evp.expand_lock);
+    return ok;
 }
 
 /* ---- traffic keys ------------------------------------------------------------ */

@@ -136,3 +136,14 @@ enum snt_result snt_tls_decrypt_next(struct snt_tls_decrypt *d, const uint8_t *s
         return SNT_OK;
     }
 }
+
+void snt_tls_decrypt_retry_last(struct snt_tls_decrypt *d)
+{
+    size_t len = RECORD_HEADER + d->last_len;
+    if (!d->misses || !d->in_a_row || d->consumed < len)
+        return;
+    d->consumed -= len;
+    d->misses--;
+    d->in_a_row--;
+    d->stopped = false; /* a stop for misses only: that miss is undone */
+}

@@ -63,4 +63,8 @@ void snt_tls_decrypt_set_keys(struct snt_tls_decrypt *d, enum snt_tls_epoch epoc
 enum snt_result snt_tls_decrypt_next(struct snt_tls_decrypt *d, const uint8_t *stream, size_t len,
                                      uint8_t *content_type);
 
+/* Right after SNT_NOT_MINE (not after a stop for broken framing): step
+ * back to that record, to open it again with keys set since. */
+void snt_tls_decrypt_retry_last(struct snt_tls_decrypt *d);
+
 #endif
