@@ -34,7 +34,7 @@ static const char usage_text[] =
     "      --stats-interval S live: write a stats record every S seconds (default 60, 0 off)\n"
     "  -q, --quiet            no warnings or progress line on standard error\n"
     "\n"
-    "Certificates (TLS up to 1.2, where they travel in clear):\n"
+    "Certificates (in clear up to TLS 1.2; TLS 1.3 and QUIC with --keylog or --probe):\n"
     "      --ca-file FILE     trust store for chain checks (PEM); default: the system's\n"
     "      --ca-path DIR      trust store directory (c_rehash form)\n"
     "      --openssl-config DIR  write, per flagged host, an openssl req configuration\n"
