@@ -31,5 +31,6 @@ for pcap in "$top"/pcaps/tls13/*.pcap "$top"/pcaps/tls13/*.pcapng; do
     keys=${pcap%.*}.keys
     [ -f "$keys" ] && update "$pcap" "tls13-$(basename "$pcap")-keylog" --ca-file "$ca" --keylog "$keys"
 done
+update "$top/pcaps/ech/ech-offered.pcap" "ech-ech-offered.pcap"
 update "$top/pcaps/session/sessions-overlap.pcap" "session-sessions-overlap.pcap-gap2" \
     --ca-file "$top/pcaps/session/test-ca.pem" --session-gap 2
