@@ -68,15 +68,6 @@ n() {
 	SNT_TSHARK_ARGS=(-o tls.keylog_file:)
 	"$check" "$@"
 }
-# lib.sh's tsh reads $OUT/FILE: drop the " +keys" label again.
-tsh() {
-	local file=${1% +keys}
-	shift
-	tshark -r "$OUT/$file" -n ${SNT_TSHARK_ARGS[@]+"${SNT_TSHARK_ARGS[@]}"} "$@" \
-		>"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0
-	fail "$file: tshark $*: $(grep -v '^Running as user' "$SNT_TMP/tshark.err" | head -3)"
-	return 1
-}
 
 # tls13 FILE CHS SNI CIPHER : in clear, CHS ClientHellos with SNI, every
 # ServerHello TLS 1.3 with CIPHER; no certificate without the key log.

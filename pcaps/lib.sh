@@ -246,13 +246,11 @@ fail() {
 	fails=$((fails + 1))
 }
 # tsh FILE TSHARK-ARGS... : tshark over a capture into $SNT_TMP/tshark.out,
-# with ${SNT_TSHARK_ARGS[@]} (e.g. decode-as rules) first.
+# with ${SNT_TSHARK_ARGS[@]} (decode-as rules, -o tls.keylog_file:...) first.
 # A filter or field tshark does not know is an error, not "nothing found".
-# SNT_TSH_OPTS (an array, empty unless a caller sets it) goes before
-# TSHARK-ARGS, e.g. (-o tls.keylog_file:FILE) to check with a key log.
-SNT_TSH_OPTS=()
+# FILE may carry a label after a space ("x.pcap +keys"), for the messages.
 tsh() {
-	local file=$1
+	local file=${1%% *}
 	shift
 	tshark -r "$OUT/$file" -n ${SNT_TSHARK_ARGS[@]+"${SNT_TSHARK_ARGS[@]}"} "$@" \
 		>"$SNT_TMP/tshark.out" 2>"$SNT_TMP/tshark.err" && return 0

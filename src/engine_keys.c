@@ -82,6 +82,9 @@ static void init_dirs(struct snt_engine *e, struct conn_work *w, bool tls12)
     struct conn_keys *k = w->keys;
     snt_tls_decrypt_init(&k->dir[C2S], start_of_protected(&w->tls[C2S]), e->cfg.c2s_bytes, tls12);
     snt_tls_decrypt_init(&k->dir[S2C], start_of_protected(&w->tls[S2C]), e->cfg.s2c_bytes, tls12);
+    /* A direction that is past its ChangeCipherSpec already starts there. */
+    for (int i = 0; i < 2; i++)
+        k->dir[i].past_ccs = w->tls[i].n_protected > 0;
 }
 
 /* TLS 1.3: traffic keys for every secret the key log has for this client

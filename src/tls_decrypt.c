@@ -93,10 +93,17 @@ static enum snt_result next_record(const struct snt_tls_decrypt *d, const uint8_
 
 /* TLS 1.3 protects only records that say application_data; the
  * compatibility ChangeCipherSpec and plaintext alerts stay in clear.  In
- * TLS 1.2 everything after ChangeCipherSpec is protected. */
-static bool is_protected(const struct snt_tls_decrypt *d, uint8_t outer_type)
+ * TLS 1.2 everything after ChangeCipherSpec is protected, and the
+ * handshake before it (ClientKeyExchange) is not. */
+static bool is_protected(struct snt_tls_decrypt *d, uint8_t outer_type)
 {
-    return d->tls12 ? outer_type != CCS_CONTENT : outer_type == PROTECTED_TLS13;
+    if (!d->tls12)
+        return outer_type == PROTECTED_TLS13;
+    if (outer_type == CCS_CONTENT) {
+        d->past_ccs = true;
+        return false;
+    }
+    return d->past_ccs;
 }
 
 enum snt_result snt_tls_decrypt_next(struct snt_tls_decrypt *d, const uint8_t *stream, size_t len,

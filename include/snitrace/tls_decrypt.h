@@ -35,14 +35,15 @@ struct snt_tls_decrypt {
     struct snt_traffic_keys keys[SNT_TLS_EPOCHS];
     uint64_t seq[SNT_TLS_EPOCHS]; /* next record sequence number per epoch */
     bool have[SNT_TLS_EPOCHS];
-    unsigned epoch;           /* where the last record opened */
-    bool tls12;               /* TLS 1.2 records: every record is protected, one epoch */
-    size_t consumed;          /* stream offset of the next record */
-    size_t last_len;          /* length (after the header) of the last protected record */
-    unsigned opened;          /* records opened */
-    unsigned misses;          /* records no key opened */
-    unsigned in_a_row;        /* misses since the last record opened */
-    bool stopped;             /* broken framing, a limit, or too many misses */
+    unsigned epoch;    /* where the last record opened */
+    bool tls12;        /* TLS 1.2 records: every record is protected, one epoch */
+    bool past_ccs;     /* TLS 1.2: the ChangeCipherSpec was passed; what follows is protected */
+    size_t consumed;   /* stream offset of the next record */
+    size_t last_len;   /* length (after the header) of the last protected record */
+    unsigned opened;   /* records opened */
+    unsigned misses;   /* records no key opened */
+    unsigned in_a_row; /* misses since the last record opened */
+    bool stopped;      /* broken framing, a limit, or too many misses */
     struct snt_tls_dir inner; /* what the records held */
 };
 
