@@ -225,7 +225,9 @@ static void tls_direction(struct snt_engine *e, struct conn *c, int role)
 void engine_app_tls_decide(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
-    if (take_alerts(w, C2S) | take_alerts(w, S2C)) {
+    /* Both directions' alerts are taken, whichever is fatal. */
+    bool client_fatal = take_alerts(w, C2S), server_fatal = take_alerts(w, S2C);
+    if (client_fatal || server_fatal) {
         engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
         return;
     }
