@@ -279,6 +279,10 @@ static void count_decode_status(struct snt_engine *e, enum snt_decode_status st)
     case SNT_DECODE_TRUNCATED: e->stats.truncated++; break;
     case SNT_DECODE_MALFORMED:
     case SNT_DECODE_UNSUPPORTED: e->stats.decode_errors++; break;
+    case SNT_DECODE_TOO_DEEP:
+        e->stats.decode_errors++;
+        e->stats.decode_too_deep++;
+        break;
     default: break;
     }
 }

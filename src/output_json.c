@@ -321,6 +321,21 @@ static void add_count(cJSON *root, const char *key, uint64_t v)
     cJSON_AddNumberToObject(root, key, (double)v);
 }
 
+/* Counters of damage and limits that ordinary traffic never reaches:
+ * present only when something was counted. */
+static void add_rare_counts(cJSON *root, const struct snt_stats *s)
+{
+    const struct {
+        const char *key;
+        uint64_t v;
+    } rare[] = {
+        {"decode_too_deep", s->decode_too_deep},
+    };
+    for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++)
+        if (rare[i].v)
+            add_count(root, rare[i].key, rare[i].v);
+}
+
 /* Only with --probe: a run that sends nothing says nothing about it. */
 static void add_probe_stats(cJSON *root, const struct snt_stats_probe *p)
 {
@@ -373,6 +388,7 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
     add_count(root, "dns_names_learnt", s->dns_names_learnt);
     add_count(root, "dns_names_evicted", s->dns_names_evicted);
     add_count(root, "flags_untracked", s->flags_untracked);
+    add_rare_counts(root, s);
     if (s->keylog_used) {
         add_count(root, "keylog_keys", s->keylog_keys);
         add_count(root, "keylog_malformed", s->keylog_malformed);

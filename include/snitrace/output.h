@@ -31,6 +31,7 @@ struct snt_stats {
     uint64_t flows, attempts, sessions, flags;
     uint64_t parse_errors, truncated, evictions;
     uint64_t decode_errors;    /* frames we could not decode (not IP etc. excluded) */
+    uint64_t decode_too_deep;  /* of those, frames nested past SNT_MAX_DECODE_DEPTH */
     uint64_t non_ip;           /* frames that were not IP */
     uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
