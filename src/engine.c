@@ -154,6 +154,8 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     for (int i = 0; i < 2; i++)
         if (c->w->stream[i].hit_limit)
             e->stats.reassembly_limit++;
+    if (a->name.truncated || a->sni.truncated)
+        e->stats.name_truncations++;
     e->stats.attempts++;
     if (e->emit)
         e->emit(a, e->emit_arg);

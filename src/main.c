@@ -111,13 +111,7 @@ static void write_ready_attempt(const struct snt_attempt *a, void *arg)
     snt_sessions_attempt_finished(r->sessions, a);
     if (!r->flags)
         return;
-    const char *name = a->sni.len ? (const char *)a->sni.p : (const char *)a->name.p;
-    struct snt_flag *fl = NULL;
-    if (a->has_cert)
-        fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, a->cert_source, name,
-                            a->ts_usec);
-    else if (a->problems & SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
-        fl = snt_flags_note_suspected(r->flags, &a->server, a->server_port, name, a->ts_usec);
+    struct snt_flag *fl = snt_flags_note_attempt(r->flags, a);
     if (fl && !text)
         note_write(r, snt_output_flag(&r->out, fl, false));
 }

@@ -79,13 +79,7 @@ static void write_attempt(const struct snt_attempt *a, void *arg)
     struct pipeline *p = arg;
     snt_output_attempt(&p->json, a);
     snt_sessions_attempt_finished(p->sessions, a);
-    const char *name = a->sni.len ? (const char *)a->sni.p : (const char *)a->name.p;
-    struct snt_flag *fl = NULL;
-    if (a->has_cert)
-        fl = snt_flags_note(p->flags, &a->server, a->server_port, &a->cert, a->cert_source, name,
-                            a->ts_usec);
-    else if (a->problems & SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
-        fl = snt_flags_note_suspected(p->flags, &a->server, a->server_port, name, a->ts_usec);
+    struct snt_flag *fl = snt_flags_note_attempt(p->flags, a);
     if (fl)
         snt_output_flag(&p->json, fl, false);
 }
