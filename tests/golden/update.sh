@@ -2,7 +2,7 @@
 # Rewrite tests/golden/expected/ from the current build after a deliberate
 # output change; review the diff before committing.  Captures under
 # pcaps/cert/, pcaps/session/ and pcaps/starttls/ are checked against the
-# test CA made with them.
+# test CA made with them; pcaps/hostile/ needs none.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/snitrace}
@@ -24,6 +24,9 @@ for pcap in "$top"/pcaps/session/*.pcap; do
 done
 for pcap in "$top"/pcaps/starttls/*.pcap; do
     update "$pcap" "starttls-$(basename "$pcap")" --ca-file "$top/pcaps/starttls/test-ca.pem"
+done
+for pcap in "$top"/pcaps/hostile/*.pcap; do
+    update "$pcap" "hostile-$(basename "$pcap")"
 done
 update "$top/pcaps/session/sessions-overlap.pcap" "session-sessions-overlap.pcap-gap2" \
     --ca-file "$top/pcaps/session/test-ca.pem" --session-gap 2
