@@ -3,7 +3,7 @@
 # Fuzz every target (or those named) for SECONDS each with libFuzzer, in a
 # clang build with the whole library instrumented (-Dfuzzing=true) under
 # AddressSanitizer and UndefinedBehaviorSanitizer, then merge what grew
-# into tests/fuzz/corpus/TARGET (-merge=1: only inputs that add coverage
+# into tests/fuzz/corpus/TARGET (-merge=1: only inputs that reach new edges
 # are kept, so the committed corpora stay small).  Crash inputs are kept
 # under WORK/crashes; commit them to the corpus with a name that says what
 # they were once fixed.
@@ -13,8 +13,10 @@
 #   -n       do not merge into tests/fuzz/corpus (just fuzz and report)
 # env: BUILD (default build-fuzz), WORK (default /tmp/snt-fuzz)
 #
-# Prints one line per target: seconds, runs, execs/s, coverage (edges),
-# features, corpus size before and after merging; exit 1 if any crashed.
+# Prints one line per target: seconds of wall and CPU time, runs, execs/s,
+# coverage (edges), features, corpus size before and after merging; exit 1
+# if any crashed.  Give each target a core of its own (-j no more than the
+# cores free), or CPU time falls short of the wall time asked for.
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,20 +59,27 @@ fuzz_one() {
 	local log=$work/$t.log before after rc
 	mkdir -p "$work/$t" "$corpus"
 	before=$(find "$corpus" -type f | wc -l)
-	"$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$work/crashes/$t-" "$work/$t" "$corpus" >"$log" 2>&1
+	# CPU seconds, not just wall time: a busy machine gives a target less.
+	local TIMEFORMAT='%U %S'
+	{ time "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$work/crashes/$t-" "$work/$t" "$corpus" >"$log" 2>&1; } 2>"$work/$t.cpu"
 	rc=$?
+	# Only inputs that reach an edge the corpus does not are kept
+	# (-use_counters=0: hit counts alone do not count), so it stays small.
 	if [ "$merge" = 1 ]; then
-		"$exe" -merge=1 -timeout=10 -rss_limit_mb=2048 "$corpus" "$work/$t" >"$work/$t.merge.log" 2>&1
+		"$exe" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 "$corpus" "$work/$t" \
+			>"$work/$t.merge.log" 2>&1
 	fi
 	after=$(find "$corpus" -type f | wc -l)
 	# The last status line has the coverage; the final stats the rest.
-	local last runs speed
+	local last runs speed cpu
 	last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+	cpu=$(awk '{printf "%.0f", $1 + $2}' "$work/$t.cpu" 2>/dev/null)
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-	printf '%-12s %5ss %10s runs %7s exec/s  cov %-6s ft %-6s corpus %s -> %s%s\n' "$t" "$secs" \
-		"${runs:-?}" "${speed:-?}" "$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")" \
+	printf '%-12s %5ss wall %5ss cpu %10s runs %7s exec/s  cov %-6s ft %-6s corpus %s -> %s%s\n' \
+		"$t" "$secs" "${cpu:-?}" "${runs:-?}" "${speed:-?}" \
+		"$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")" \
 		"$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")" "$before" "$after" \
 		"$([ "$rc" = 0 ] || echo "  CRASH (exit $rc), see $log")" >"$work/$t.summary"
 	return "$rc"
