@@ -1,8 +1,9 @@
 #!/bin/bash
 #
-# Fuzz every target (or those named) for SECONDS each with libFuzzer, in a
-# clang build with the whole library instrumented (-Dfuzzing=true) under
-# AddressSanitizer and UndefinedBehaviorSanitizer, then merge what grew
+# Fuzz every target (or those named) for SECONDS of CPU time each with
+# libFuzzer, in a clang build with the whole library instrumented
+# (-Dfuzzing=true) under AddressSanitizer and UndefinedBehaviorSanitizer,
+# then merge what grew
 # into tests/fuzz/corpus/TARGET (-merge=1: only inputs that reach new edges
 # are kept, so the committed corpora stay small).  Crash inputs are kept
 # under WORK/crashes; commit them to the corpus with a name that says what
@@ -13,10 +14,10 @@
 #   -n       do not merge into tests/fuzz/corpus (just fuzz and report)
 # env: BUILD (default build-fuzz), WORK (default /tmp/snt-fuzz)
 #
-# Prints one line per target: seconds of wall and CPU time, runs, execs/s,
-# coverage (edges), features, corpus size before and after merging; exit 1
-# if any crashed.  Give each target a core of its own (-j no more than the
-# cores free), or CPU time falls short of the wall time asked for.
+# Prints one line per target: CPU seconds (and in how many libFuzzer runs
+# they were reached), executions, execs/s, coverage (edges), features,
+# corpus size before and after merging; exit 1 if any crashed.  Give each
+# target a core of its own (-j no more than the cores free).
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,33 +53,49 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 mkdir -p "$work/crashes"
 
-# fuzz_one TARGET: fuzz into WORK/TARGET (seeded by the committed corpus),
-# then merge into the committed corpus; writes WORK/TARGET.summary.
-fuzz_one() {
-	local t=$1 exe=$build/tests/fuzz_$1 corpus=$top/tests/fuzz/corpus/$1
-	local log=$work/$t.log before after rc
-	mkdir -p "$work/$t" "$corpus"
-	before=$(find "$corpus" -type f | wc -l)
-	# CPU seconds, not just wall time: a busy machine gives a target less.
-	local TIMEFORMAT='%U %S'
-	{ time "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$work/crashes/$t-" "$work/$t" "$corpus" >"$log" 2>&1; } 2>"$work/$t.cpu"
+# fuzz_for TARGET SECONDS: one libFuzzer run, its log appended to
+# WORK/TARGET.log; prints the CPU milliseconds it used.  Returns its status.
+fuzz_for() {
+	local t=$1 TIMEFORMAT='%U %S' rc
+	{ time "$build/tests/fuzz_$t" -max_total_time="$2" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$work/crashes/$t-" "$work/$t" \
+		"$top/tests/fuzz/corpus/$t" >>"$work/$t.log" 2>&1; } 2>"$work/$t.time"
 	rc=$?
+	awk '{printf "%d\n", ($1 + $2) * 1000}' "$work/$t.time"
+	return "$rc"
+}
+
+# fuzz_one TARGET: fuzz into WORK/TARGET (seeded by the committed corpus)
+# until the fuzzer has had SECONDS of CPU time (on a busy machine wall time
+# gives less: the run is resumed for what is missing), then merge into the
+# committed corpus; writes WORK/TARGET.summary.
+fuzz_one() {
+	local t=$1 corpus=$top/tests/fuzz/corpus/$1 log=$work/$1.log
+	local before after rc=0 cpu=0 used rounds=0 runs=0 n
+	mkdir -p "$work/$t" "$corpus"
+	: >"$log"
+	before=$(find "$corpus" -type f | wc -l)
+	while [ "$cpu" -lt $((secs * 1000)) ] && [ "$rounds" -lt 10 ] && [ "$rc" = 0 ]; do
+		used=$(fuzz_for "$t" $(((secs * 1000 - cpu + 999) / 1000)))
+		rc=$?
+		cpu=$((cpu + ${used:-0}))
+		rounds=$((rounds + 1))
+		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+		runs=$((runs + ${n:-0}))
+	done
 	# Only inputs that reach an edge the corpus does not are kept
 	# (-use_counters=0: hit counts alone do not count), so it stays small.
 	if [ "$merge" = 1 ]; then
-		"$exe" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 "$corpus" "$work/$t" \
-			>"$work/$t.merge.log" 2>&1
+		"$build/tests/fuzz_$t" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 \
+			"$corpus" "$work/$t" >"$work/$t.merge.log" 2>&1
 	fi
 	after=$(find "$corpus" -type f | wc -l)
-	# The last status line has the coverage; the final stats the rest.
-	local last runs speed cpu
+	# The last status line has the coverage; the last final stats the speed.
+	local last speed
 	last=$(grep -E '^#[0-9]+' "$log" | tail -1)
-	cpu=$(awk '{printf "%.0f", $1 + $2}' "$work/$t.cpu" 2>/dev/null)
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-	printf '%-12s %5ss wall %5ss cpu %10s runs %7s exec/s  cov %-6s ft %-6s corpus %s -> %s%s\n' \
-		"$t" "$secs" "${cpu:-?}" "${runs:-?}" "${speed:-?}" \
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+	printf '%-12s %5ss cpu in %s runs %10s execs %7s exec/s  cov %-6s ft %-6s corpus %s -> %s%s\n' \
+		"$t" "$((cpu / 1000))" "$rounds" "$runs" "${speed:-?}" \
 		"$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")" \
 		"$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")" "$before" "$after" \
 		"$([ "$rc" = 0 ] || echo "  CRASH (exit $rc), see $log")" >"$work/$t.summary"
