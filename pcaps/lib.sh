@@ -37,14 +37,30 @@ snt_need_tools() {
 	done
 }
 
-# True when we can make namespaces: root and a working `ip netns`.
+# True when we can make namespaces and work in them: root, iproute2, and a
+# system where `ip netns exec` and veth pairs work. In a container or a
+# chroot `ip netns add` may succeed while `ip netns exec` fails (on `mount
+# --make-rslave /`), so each step the tests need is tried once here. When
+# false, SNT_NETNS_WHY says why, for the skip message.
 snt_can_netns() {
+	local probe="snt-probe-$$" err ok=1
+	SNT_NETNS_WHY="needs root"
 	[ "$(id -u)" = 0 ] || return 1
+	SNT_NETNS_WHY="needs ip (iproute2)"
 	command -v ip >/dev/null 2>&1 || return 1
-	local probe="snt-probe-$$"
-	ip netns add "$probe" 2>/dev/null || return 1
-	ip netns del "$probe" 2>/dev/null
-	return 0
+	if ! err=$(ip netns add "$probe" 2>&1); then
+		SNT_NETNS_WHY="cannot make a network namespace here: ip netns add: $err"
+		return 1
+	fi
+	if ! err=$(ip netns exec "$probe" true 2>&1); then
+		SNT_NETNS_WHY="cannot run commands in a network namespace here (a container or chroot?): ip netns exec: $err"
+		ok=0
+	elif ! err=$(ip -n "$probe" link add "sntpa$$" type veth peer name "sntpb$$" 2>&1); then
+		SNT_NETNS_WHY="cannot make a veth pair here: $err"
+		ok=0
+	fi
+	ip netns del "$probe" 2>/dev/null # and the veth pair inside it
+	[ "$ok" = 1 ]
 }
 
 # Make namespaces snt-cli-$$ / snt-srv-$$ and the veth between them.

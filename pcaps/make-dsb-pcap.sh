@@ -21,7 +21,7 @@ mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 for tool in ip openssl tcpdump editcap; do
 	command -v "$tool" >/dev/null 2>&1 || snt_die "needs $tool (editcap: apt-get install wireshark-common)"
 done
-snt_can_netns || snt_die "needs root and network namespaces (ip netns)"
+snt_can_netns || snt_die "$SNT_NETNS_WHY"
 
 SNT_TMP=$(mktemp -d /tmp/snt-dsb-pcap.XXXXXX)
 trap snt_cleanup EXIT

@@ -22,7 +22,7 @@ mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 for tool in ip openssl curl tcpdump python3; do
 	command -v "$tool" >/dev/null 2>&1 || snt_die "needs $tool"
 done
-snt_can_netns || snt_die "needs root and network namespaces (ip netns)"
+snt_can_netns || snt_die "$SNT_NETNS_WHY"
 
 SNT_TMP=$(mktemp -d /tmp/snt-pcaps.XXXXXX)
 trap snt_cleanup EXIT

@@ -25,7 +25,7 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 for tool in ip openssl curl tcpdump python3 dovecot slapd runuser "$PGBIN/initdb"; do
 	command -v "$tool" >/dev/null 2>&1 || snt_die "needs $tool (apt-get install dovecot-imapd dovecot-pop3d slapd postgresql)"
 done
-snt_can_netns || snt_die "needs root and network namespaces (ip netns)"
+snt_can_netns || snt_die "$SNT_NETNS_WHY"
 
 SNT_TMP=$(mktemp -d /tmp/snt-starttls-pcaps.XXXXXX)
 trap snt_cleanup EXIT

@@ -4,14 +4,16 @@
 #include <string.h>
 
 #include "snitrace/attempt.h"
+#include "snitrace/output.h"
 
 void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max)
 {
     snt_bytes_free(b);
+    if (max > UINT16_MAX)
+        max = UINT16_MAX;
+    b->truncated = len > max;
     if (len > max)
         len = max;
-    if (len > UINT16_MAX)
-        len = UINT16_MAX;
     if (len == 0)
         return;
     b->p = malloc(len + 1);
@@ -27,11 +29,26 @@ void snt_bytes_free(struct snt_bytes *b)
     free(b->p);
     b->p = NULL;
     b->len = 0;
+    b->truncated = false;
+}
+
+char *snt_bytes_readable(const struct snt_bytes *b)
+{
+    return b->len ? snt_utf8_sanitize(b->p, b->len) : NULL;
 }
 
 static const char *const problem_names[SNT_PROBLEM_COUNT] = {
-    "name_mismatch", "expired",        "not_yet_valid",   "self_signed", "untrusted",
-    "weak_key",      "weak_signature", "client_rejected", "no_sni",      "client_rejected_inferred",
+    "name_mismatch",
+    "expired",
+    "not_yet_valid",
+    "self_signed",
+    "untrusted",
+    "weak_key",
+    "weak_signature",
+    "client_rejected",
+    "no_sni",
+    "client_rejected_inferred",
+    "malformed_client_hello",
 };
 
 const char *snt_problem_name(unsigned i)
@@ -59,6 +76,7 @@ static void bytes_own(struct snt_bytes *dst, const struct snt_bytes *src)
     dst->p = NULL;
     dst->len = 0;
     snt_bytes_set(dst, src->p, src->len, src->len);
+    dst->truncated = src->truncated;
 }
 
 void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src)
@@ -121,6 +139,7 @@ const char *snt_name_source_name(enum snt_name_source s)
     case SNT_NAME_HTTP_CONNECT: return "http_connect";
     case SNT_NAME_DNS: return "dns";
     case SNT_NAME_ECH_OUTER: return "ech_outer";
+    case SNT_NAME_DNS_QUERY: return "dns_query";
     case SNT_NAME_NONE: break;
     }
     return "none";

@@ -2,25 +2,18 @@
  * and the checker's answer copied into the attempt.  Shared by the chain
  * seen on the wire (engine_app.c) and the one a probe fetched
  * (probe_hold.c), so both are judged alike. */
+#include <stdlib.h>
+
 #include "snitrace/attempt.h"
 #include "snitrace/output.h"
 
 /* The name a certificate must cover: the SNI, else whatever name the
- * attempt has (an HTTP CONNECT target; later a DNS answer).  With no name
- * at all, a client that connected by address (which never sends SNI, RFC
- * 6066 section 3) is checked against the server's address, but only when
- * the certificate lists addresses: otherwise nothing can be judged. */
-static const char *expected_name(const struct snt_attempt *a, const struct snt_cert_info *leaf,
-                                 char *ip, size_t len)
+ * attempt has (an HTTP CONNECT target; later a DNS answer), in its
+ * readable form, so a name with NUL in it is never cut short to one that
+ * matches.  Free it. */
+static char *expected_name(const struct snt_attempt *a)
 {
-    if (a->sni.len)
-        return (const char *)a->sni.p;
-    if (a->name.len)
-        return (const char *)a->name.p;
-    if (!leaf || !leaf->n_ip_addresses)
-        return NULL;
-    snt_format_addr(&a->server, ip, len);
-    return ip;
+    return snt_bytes_readable(a->sni.len ? &a->sni : &a->name);
 }
 
 bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
@@ -28,10 +21,17 @@ bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
                              int64_t when)
 {
     char ip[64];
-    const struct snt_cert_result *r =
-        snt_cert_check(c, chain, n, expected_name(a, NULL, ip, sizeof ip), when);
-    if (r && !expected_name(a, NULL, ip, sizeof ip) && r->info.n_ip_addresses)
-        r = snt_cert_check(c, chain, n, expected_name(a, &r->info, ip, sizeof ip), when);
+    char *name = expected_name(a);
+    const struct snt_cert_result *r = snt_cert_check(c, chain, n, name, when);
+    /* With no name at all, a client that connected by address (which never
+     * sends SNI, RFC 6066 section 3) is checked against the server's
+     * address, but only when the certificate lists addresses: otherwise
+     * nothing can be judged. */
+    if (r && !name && r->info.n_ip_addresses) {
+        snt_format_addr(&a->server, ip, sizeof ip);
+        r = snt_cert_check(c, chain, n, ip, when);
+    }
+    free(name);
     if (!r) {
         struct snt_cert_result unparsed;
         snt_cert_describe_unparsed(&chain[0], chain_total, &unparsed);

@@ -26,6 +26,10 @@
 #define IPV4_FLAG_MF     0x2000
 #define IPV4_OFFSET_MASK 0x1fff
 #define IPV6_HDR         40
+#define IPV6_OPT_PAD1    0
+#define IPV6_OPT_JUMBO   0xc2
+#define IPV6_JUMBO_LEN   4
+#define IPV6_MIN_JUMBO   65536 /* RFC 2675 section 2: a smaller one is an error */
 #define IPV6_FRAG_HDR    8
 #define IPV6_FRAG_M      0x0001
 #define IPV6_OFFSET_MASK 0xfff8
@@ -150,7 +154,7 @@ enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r)
     uint8_t vihl = 0, proto = 0;
     uint16_t total = 0, frag = 0;
     if (!snt_dec_enter(d))
-        return SNT_DECODE_UNSUPPORTED;
+        return SNT_DECODE_TOO_DEEP;
     if (!snt_peek_u8(r, 0, &vihl))
         return SNT_DECODE_TRUNCATED;
     size_t ihl = (size_t)(vihl & 0x0f) * 4;
@@ -236,13 +240,40 @@ static enum snt_decode_status ipv6_chain(struct snt_dec *d, uint8_t nh, struct s
     }
 }
 
+/* RFC 2675: a payload length of 0 with a Jumbo Payload option in the
+ * Hop-by-Hop header is a jumbogram of the length the option gives (it
+ * counts from the end of the fixed header, as the payload length does).
+ * Without one, 0 means what it says: nothing follows the fixed header. */
+static size_t ipv6_jumbo_length(uint8_t nh, const struct snt_reader *r)
+{
+    struct snt_reader h = *r, opts;
+    uint8_t len = 0, type = 0, opt_len = 0;
+    uint32_t jumbo = 0;
+    if (nh != IPPROTO_NUM_HOPOPT || !snt_skip(&h, 1) || !snt_read_u8(&h, &len) ||
+        !snt_read_sub(&h, (size_t)len * 8 + 6, &opts))
+        return 0;
+    while (snt_read_u8(&opts, &type)) {
+        if (type == IPV6_OPT_PAD1)
+            continue;
+        if (!snt_read_u8(&opts, &opt_len))
+            return 0;
+        if (type == IPV6_OPT_JUMBO) {
+            bool ok = opt_len == IPV6_JUMBO_LEN && snt_read_u32(&opts, &jumbo);
+            return ok && jumbo >= IPV6_MIN_JUMBO ? jumbo : 0;
+        }
+        if (!snt_skip(&opts, opt_len))
+            return 0;
+    }
+    return 0;
+}
+
 enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader *r)
 {
     struct snt_reader h;
     uint8_t first = 0, nh = 0;
     uint16_t plen = 0;
     if (!snt_dec_enter(d))
-        return SNT_DECODE_UNSUPPORTED;
+        return SNT_DECODE_TOO_DEEP;
     if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     if ((first >> 4) != 6)
@@ -255,8 +286,9 @@ enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader *r)
     snt_skip(&h, 1);
     if (!read_addr(&h, 6, &d->out->src) || !read_addr(&h, 6, &d->out->dst))
         return SNT_DECODE_MALFORMED;
-    /* Payload length 0: a jumbogram or segmentation offload. */
-    size_t wire = plen ? plen : snt_reader_left(r);
+    /* The IP length decides where the packet ends, never the capture:
+     * what follows it is padding or a trailer. */
+    size_t wire = plen ? plen : ipv6_jumbo_length(nh, r);
     snt_dec_clip(r, wire);
     return ipv6_chain(d, nh, r, wire);
 }

@@ -39,7 +39,14 @@ struct snt_dec {
     bool fragment;  /* some enclosing or the innermost IP packet is a first fragment */
 };
 
-/* Count one more level of encapsulation; false when the limit is reached. */
+/* Count one more level of encapsulation; false when the limit is reached
+ * (the caller then returns SNT_DECODE_TOO_DEEP).  Each link header, VLAN
+ * tag, MPLS label stack, PPPoE header and IP header is one level.  Real
+ * stacks stay well below SNT_MAX_DECODE_DEPTH: QinQ, an MPLS stack, a
+ * pseudowire's Ethernet and tags, IP, VXLAN or GRE and the inner Ethernet,
+ * tags and IP come to about 14.  The bound is there so that a packet cannot
+ * drive the recursion at will.  Segment routing keeps MPLS stacks below
+ * about 12 labels, under SNT_MAX_MPLS_LABELS. */
 static inline bool snt_dec_enter(struct snt_dec *d)
 {
     if (d->depth >= SNT_MAX_DECODE_DEPTH)

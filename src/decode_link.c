@@ -19,11 +19,10 @@
 #define SNAP_OUI_RFC1042 0x000000
 #define SNAP_OUI_8021H   0x0000f8
 
-#define MPLS_BOTTOM     0x100
-#define MPLS_MAX_LABELS 16
-#define MPLS_IPV4_NULL  0
-#define MPLS_IPV6_NULL  2
-#define MPLS_CW_LEN     4
+#define MPLS_BOTTOM    0x100
+#define MPLS_IPV4_NULL 0
+#define MPLS_IPV6_NULL 2
+#define MPLS_CW_LEN    4
 
 #define PPPOE_VERTYPE   0x11
 #define PPPOE_SESSION   0x00
@@ -125,7 +124,7 @@ enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t type = 0;
     if (!snt_dec_enter(d))
-        return SNT_DECODE_UNSUPPORTED;
+        return SNT_DECODE_TOO_DEEP;
     if (!snt_skip(r, ETH_ADDRS) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
     return type_or_length(d, type, r);
@@ -136,7 +135,7 @@ static enum snt_decode_status vlan(struct snt_dec *d, struct snt_reader *r)
 {
     uint16_t type = 0;
     if (!snt_dec_enter(d))
-        return SNT_DECODE_UNSUPPORTED;
+        return SNT_DECODE_TOO_DEEP;
     if (!snt_skip(r, 2) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
     return type_or_length(d, type, r);
@@ -179,10 +178,10 @@ static enum snt_decode_status mpls(struct snt_dec *d, struct snt_reader *r)
 {
     uint32_t entry = 0;
     if (!snt_dec_enter(d))
-        return SNT_DECODE_UNSUPPORTED;
+        return SNT_DECODE_TOO_DEEP;
     for (unsigned n = 0; !(entry & MPLS_BOTTOM); n++) {
-        if (n == MPLS_MAX_LABELS)
-            return SNT_DECODE_UNSUPPORTED;
+        if (n == SNT_MAX_MPLS_LABELS)
+            return SNT_DECODE_TOO_DEEP;
         if (!snt_read_u32(r, &entry))
             return SNT_DECODE_TRUNCATED;
     }
@@ -230,7 +229,7 @@ static enum snt_decode_status pppoe(struct snt_dec *d, struct snt_reader *r)
     uint8_t vertype = 0, code = 0;
     uint16_t len = 0;
     if (!snt_dec_enter(d))
-        return SNT_DECODE_UNSUPPORTED;
+        return SNT_DECODE_TOO_DEEP;
     if (!snt_read_u8(r, &vertype) || !snt_read_u8(r, &code) || !snt_skip(r, 2) ||
         !snt_read_u16(r, &len))
         return SNT_DECODE_TRUNCATED;

@@ -13,8 +13,7 @@
 #include "snitrace/dns.h"
 #include "snitrace/reader.h"
 
-#define DNS_MIN_QUESTION   5  /* root name, QTYPE, QCLASS */
-#define DNS_MIN_RR         11 /* root name, TYPE, CLASS, TTL, RDLENGTH */
+#define DNS_MIN_QUESTION   5 /* root name, QTYPE, QCLASS */
 #define DNS_TCP_LEN_PREFIX 2
 
 #define DNS_FLAG_QR      0x8000
@@ -164,20 +163,22 @@ static uint8_t header_opcode(const struct dns_header *h)
     return (uint8_t)((h->flags >> DNS_OPCODE_SHIFT) & DNS_OPCODE_MASK);
 }
 
-/* Every question is read so the answers can be found; the first is kept. */
-static bool read_questions(const struct snt_reader *msg, struct snt_reader *r,
-                           struct snt_dns_message *out)
+/* Every question is read so the answers can be found; the first is kept.
+ * Returns how many were read whole. */
+static unsigned read_questions(const struct snt_reader *msg, struct snt_reader *r,
+                               struct snt_dns_message *out)
 {
-    char scratch[NAME_CAP];
+    char name[NAME_CAP];
     for (unsigned i = 0; i < out->qdcount; i++) {
         uint16_t qtype, qclass;
-        if (!read_name(msg, r, i == 0 ? out->qname : scratch) || !snt_read_u16(r, &qtype) ||
-            !snt_read_u16(r, &qclass))
-            return false;
-        if (i == 0)
+        if (!read_name(msg, r, name) || !snt_read_u16(r, &qtype) || !snt_read_u16(r, &qclass))
+            return i;
+        if (i == 0) {
+            memcpy(out->qname, name, sizeof name);
             out->qtype = qtype;
+        }
     }
-    return true;
+    return out->qdcount;
 }
 
 /* RDATA of a kept type into a; false when it does not fit the type.  at is
@@ -219,14 +220,18 @@ static bool read_answer(const struct snt_reader *msg, struct snt_reader *r,
     if (!read_rdata(msg, at, r, &a))
         return false;
     if (out->n_answers == SNT_DNS_MAX_ANSWERS) {
-        out->answers_dropped = true;
+        out->answers_dropped++;
         return true;
     }
     out->answers[out->n_answers++] = a;
     return true;
 }
 
-enum snt_result snt_dns_parse(const uint8_t *p, size_t len, struct snt_dns_message *out)
+/* Read up to the first damage.  A server that cut its answer to fit (TC),
+ * counts no message can hold, or a record cut off still leave the question
+ * and every record before the damage whole: those are kept, and the rest
+ * is only noted (malformed). */
+enum snt_result snt_dns_parse_partial(const uint8_t *p, size_t len, struct snt_dns_message *out)
 {
     const struct snt_reader msg = snt_reader_make(p, len);
     struct snt_reader r = msg;
@@ -241,12 +246,22 @@ enum snt_result snt_dns_parse(const uint8_t *p, size_t len, struct snt_dns_messa
     out->rcode = (uint8_t)(h.flags & DNS_RCODE_MASK);
     out->qdcount = h.qdcount;
     out->ancount = h.ancount;
-    if (!read_questions(&msg, &r, out))
-        return SNT_MALFORMED;
-    for (unsigned i = 0; i < out->ancount; i++)
-        if (!read_answer(&msg, &r, out))
-            return SNT_MALFORMED;
+    unsigned questions = read_questions(&msg, &r, out);
+    if (out->qdcount > 0 && questions == 0)
+        return SNT_MALFORMED; /* nothing worth keeping */
+    out->malformed = questions < out->qdcount;
+    for (unsigned i = 0; i < out->ancount && !out->malformed; i++) {
+        out->malformed = !read_answer(&msg, &r, out);
+        if (!out->malformed)
+            out->answers_read++;
+    }
     return SNT_OK;
+}
+
+enum snt_result snt_dns_parse(const uint8_t *p, size_t len, struct snt_dns_message *out)
+{
+    enum snt_result st = snt_dns_parse_partial(p, len, out);
+    return st == SNT_OK && out->malformed ? SNT_MALFORMED : st;
 }
 
 /* ---- framing and sniffing ------------------------------------------------- */
@@ -269,14 +284,15 @@ enum snt_result snt_dns_tcp_frame(const uint8_t *p, size_t len, const uint8_t **
     return SNT_OK;
 }
 
+/* The record counts are not held against the length: a message that claims
+ * more records than it holds still has a question, and the parser keeps
+ * what is there. */
 bool snt_dns_plausible(const uint8_t *p, size_t len)
 {
     struct snt_reader r = snt_reader_make(p, len);
     struct dns_header h;
     if (!read_header(&r, &h))
         return false;
-    uint64_t least = (uint64_t)h.qdcount * DNS_MIN_QUESTION +
-                     ((uint64_t)h.ancount + h.nscount + h.arcount) * DNS_MIN_RR;
     return h.qdcount >= 1 && h.qdcount <= DNS_MAX_QDCOUNT && header_opcode(&h) <= DNS_MAX_OPCODE &&
-           least <= snt_reader_left(&r);
+           (size_t)h.qdcount * DNS_MIN_QUESTION <= snt_reader_left(&r);
 }

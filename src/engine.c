@@ -151,6 +151,8 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     for (int i = 0; i < 2; i++)
         if (c->w->stream[i].hit_limit)
             e->stats.reassembly_limit++;
+    if (a->name.truncated || a->sni.truncated)
+        e->stats.name_truncations++;
     e->stats.attempts++;
     if (e->emit)
         e->emit(a, e->emit_arg);
@@ -276,6 +278,10 @@ static void count_decode_status(struct snt_engine *e, enum snt_decode_status st)
     case SNT_DECODE_TRUNCATED: e->stats.truncated++; break;
     case SNT_DECODE_MALFORMED:
     case SNT_DECODE_UNSUPPORTED: e->stats.decode_errors++; break;
+    case SNT_DECODE_TOO_DEEP:
+        e->stats.decode_errors++;
+        e->stats.decode_too_deep++;
+        break;
     default: break;
     }
 }

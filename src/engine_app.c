@@ -38,12 +38,17 @@ static uint16_t highest_offered_version(const struct snt_tls_client_hello *ch)
     return best ? best : ch->legacy_version;
 }
 
+/* A hello broken in its extensions is reported with what came before the
+ * damage and says so; its fingerprints would describe a hello nobody sent,
+ * so it has none. */
 void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
                                   char transport)
 {
     if (a->has_client_hello)
         return; /* a second hello (after HelloRetryRequest) repeats the first's name */
     a->has_client_hello = true;
+    if (ch->malformed)
+        a->problems |= SNT_PROBLEM_MALFORMED_CLIENT_HELLO;
     a->ech_offered = ch->has_ech || ch->has_esni;
     if (ch->has_sni && ch->sni.len) {
         snt_bytes_set(&a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
@@ -60,6 +65,8 @@ void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_cl
     for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
         snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
     a->offered_version = highest_offered_version(ch);
+    if (ch->malformed)
+        return;
     char ja3[SNT_JA3_MAX];
     if (!snt_ja3(ch, ja3, sizeof ja3, a->ja3))
         a->ja3[0] = '\0';
@@ -104,10 +111,12 @@ void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct sn
 static void client_hello_message(struct snt_engine *e, struct conn_work *w, struct snt_span body)
 {
     struct snt_tls_client_hello ch;
-    if (snt_tls_parse_client_hello(body.p, body.len, &ch) != SNT_OK) {
+    if (snt_tls_parse_client_hello_partial(body.p, body.len, &ch) != SNT_OK) {
         e->stats.parse_errors++;
         return;
     }
+    if (ch.malformed)
+        e->stats.parse_errors++;
     ch.record_version = w->tls[C2S].record_version;
     if (!w->has_client_random) {
         memcpy(w->client_random, ch.random, sizeof w->client_random);
@@ -257,7 +266,9 @@ static void tls_direction(struct snt_engine *e, struct conn *c, int role)
 void engine_app_tls_decide(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
-    if (take_alerts(w, C2S) | take_alerts(w, S2C)) {
+    /* Both directions' alerts are taken, whichever is fatal. */
+    bool client_fatal = take_alerts(w, C2S), server_fatal = take_alerts(w, S2C);
+    if (client_fatal || server_fatal) {
         engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
         return;
     }
@@ -317,6 +328,8 @@ static void http_stream(struct snt_engine *e, struct conn *c)
             snt_bytes_set(&a->name, req.host.p, req.host.len, SNT_MAX_NAME_LEN);
             a->name_source = SNT_NAME_HTTP_HOST;
         }
+        if (req.host_malformed)
+            e->stats.parse_errors++; /* counted as broken, named all the same */
     } else {
         e->stats.parse_errors++;
     }

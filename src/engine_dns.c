@@ -7,15 +7,22 @@
 
 #define DNS_PORT 53
 
+/* A damaged message still teaches what it holds before the damage (the
+ * question, whole records): those are as good as any record, and dropping
+ * them would lose the lookup.  It is counted all the same. */
 static void learn(struct snt_engine *e, const struct snt_addr *client, const uint8_t *p, size_t len,
                   uint64_t ts_usec)
 {
     struct snt_dns_message m;
-    if (snt_dns_parse(p, len, &m) != SNT_OK) {
+    enum snt_result st = snt_dns_parse_partial(p, len, &m);
+    if (st != SNT_OK || m.malformed) {
         e->stats.dns_malformed++;
         e->stats.parse_errors++;
-        return;
     }
+    if (st != SNT_OK)
+        return;
+    e->stats.dns_partial += m.malformed;
+    e->stats.dns_answers_dropped += m.answers_dropped;
     if (!m.response)
         return;
     e->stats.dns_responses++;
@@ -35,10 +42,30 @@ bool engine_dns_udp(struct snt_engine *e, const struct snt_packet *p, uint64_t t
     return true;
 }
 
+/* DNS over TCP: the client's first query names the attempt, as the SNI
+ * names a TLS one. */
+static void name_from_query(struct conn_work *w)
+{
+    const struct snt_stream *s = &w->stream[C2S];
+    struct snt_attempt *a = &w->attempt;
+    struct snt_dns_message m;
+    const uint8_t *msg;
+    size_t len, used;
+    if (a->name_source == SNT_NAME_DNS_QUERY ||
+        snt_dns_tcp_frame(s->buf, s->contiguous, &msg, &len, &used) != SNT_OK ||
+        snt_dns_parse_partial(msg, len, &m) != SNT_OK || m.response || !m.qname[0])
+        return;
+    size_t n = strlen(m.qname);
+    snt_bytes_set(&a->name, (const uint8_t *)m.qname, n, SNT_MAX_NAME_LEN);
+    snt_bytes_set(&a->dns_qname, (const uint8_t *)m.qname, n, SNT_MAX_NAME_LEN);
+    a->name_source = SNT_NAME_DNS_QUERY;
+}
+
 /* DNS over TCP: every complete response message in the server's bytes. */
 void engine_dns_stream(struct snt_engine *e, struct conn *c, int role)
 {
     struct conn_work *w = c->w;
+    name_from_query(w);
     if (role != S2C)
         return;
     const struct snt_stream *s = &w->stream[S2C];

@@ -413,10 +413,11 @@ static void client_hello(struct snt_engine *e, struct conn *c, const struct snt_
     if (r != SNT_OK)
         return;
     struct snt_tls_client_hello ch;
-    if (snt_tls_parse_client_hello(body, len, &ch) != SNT_OK) {
+    enum snt_result hello = snt_tls_parse_client_hello_partial(body, len, &ch);
+    if (hello != SNT_OK || ch.malformed)
         e->stats.parse_errors++;
+    if (hello != SNT_OK)
         return;
-    }
     memcpy(w->client_random, ch.random, sizeof w->client_random);
     w->has_client_random = true;
     engine_app_fill_client_hello(&w->attempt, &ch, 'q');

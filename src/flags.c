@@ -196,6 +196,24 @@ struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_
     return note_name(f, fl, name, true);
 }
 
+struct snt_flag *snt_flags_note_attempt(struct snt_flags *f, const struct snt_attempt *a)
+{
+    /* A client turning down a certificate nobody saw: a suspected flag. */
+    const unsigned rejections = SNT_PROBLEM_CLIENT_REJECTED | SNT_PROBLEM_CLIENT_REJECTED_INFERRED;
+    struct snt_flag *fl = NULL;
+    if (!a->has_cert && !(a->problems & rejections))
+        return NULL;
+    char *name = snt_bytes_readable(a->sni.len ? &a->sni : &a->name);
+    if (a->has_cert)
+        fl = snt_flags_note(f, &a->server, a->server_port, &a->cert, a->cert_source, name,
+                            a->ts_usec);
+    else
+        fl = snt_flags_note_suspected(f, &a->server, a->server_port, a->problems & rejections, name,
+                                      a->ts_usec);
+    free(name);
+    return fl;
+}
+
 void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg)
 {
     for (size_t i = 0; i < f->n; i++) {

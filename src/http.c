@@ -333,15 +333,18 @@ static enum snt_result request_line(struct snt_span line, bool complete,
     return complete ? SNT_OK : SNT_NEED_MORE;
 }
 
-/* The Host value: no whitespace or control bytes inside, port dropped. */
-static enum snt_result host_value(struct snt_span v, struct snt_http_request *out)
+/* The Host value, port dropped.  One the grammar does not allow (NUL or
+ * other control bytes, whitespace inside, a broken IP literal) is still
+ * the name the client sent: it is kept whole, as sent, and marked. */
+static void host_value(struct snt_span v, struct snt_http_request *out)
 {
     struct snt_span port;
     bool has_port;
-    if (!all_bytes(v, is_visible) || !split_authority(v, &out->host, &port, &has_port))
-        return SNT_MALFORMED;
     out->has_host = true;
-    return SNT_OK;
+    if (all_bytes(v, is_visible) && split_authority(v, &out->host, &port, &has_port))
+        return;
+    out->host = v;
+    out->host_malformed = true;
 }
 
 /* field-name ":" OWS field-value OWS.  Whitespace before the colon is not
@@ -359,7 +362,8 @@ static enum snt_result header_line(struct snt_span line, struct snt_http_request
         return SNT_MALFORMED;
     if (out->has_host || !span_ieq(name, "host"))
         return SNT_OK;
-    return host_value(trim_ows(rest(r)), out);
+    host_value(trim_ows(rest(r)), out);
+    return SNT_OK;
 }
 
 /* The empty line arrived: without a usable Host, an absolute-form target

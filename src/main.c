@@ -23,9 +23,6 @@
 #define EXIT_READ_ERROR 1
 #define EXIT_USAGE      2
 
-/* A client turning down a certificate nobody saw: a suspected flag. */
-#define REJECTIONS (SNT_PROBLEM_CLIENT_REJECTED | SNT_PROBLEM_CLIENT_REJECTED_INFERRED)
-
 #define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
 
 static volatile sig_atomic_t stop_requested;
@@ -68,12 +65,16 @@ struct run {
     uint64_t progress_start_usec;
     bool progress_shown;
     bool write_failed;
+    int write_errno; /* why the first write failed */
 };
 
+/* The first failed write stops the trace: nothing more can be said.  Its
+ * errno is kept, since a reader that went away (EPIPE) is no error. */
 static void note_write(struct run *r, bool ok)
 {
     if (!ok && !r->write_failed) {
         r->write_failed = true;
+        r->write_errno = errno;
         stop_requested = 1;
     }
 }
@@ -110,14 +111,7 @@ static void write_ready_attempt(const struct snt_attempt *a, void *arg)
     snt_sessions_attempt_finished(r->sessions, a);
     if (!r->flags)
         return;
-    const char *name = a->sni.len ? (const char *)a->sni.p : (const char *)a->name.p;
-    struct snt_flag *fl = NULL;
-    if (a->has_cert)
-        fl = snt_flags_note(r->flags, &a->server, a->server_port, &a->cert, a->cert_source, name,
-                            a->ts_usec);
-    else if (a->problems & REJECTIONS)
-        fl = snt_flags_note_suspected(r->flags, &a->server, a->server_port,
-                                      a->problems & REJECTIONS, name, a->ts_usec);
+    struct snt_flag *fl = snt_flags_note_attempt(r->flags, a);
     if (fl && !text)
         note_write(r, snt_output_flag(&r->out, fl, false));
 }
@@ -209,8 +203,7 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
     }
     keylog_stats(r, s);
     snt_capture_drops(r->capture, &s->drops_kernel, &s->drops_interface);
-    if (!snt_output_stats(&r->out, s, ts_usec, final))
-        r->write_failed = true;
+    note_write(r, snt_output_stats(&r->out, s, ts_usec, final));
 }
 
 static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen,
@@ -438,6 +431,17 @@ static int drop_privileges(const struct snt_options *o, bool live)
     return 0;
 }
 
+/* A reader that stopped reading (`| head`, a closed pager) ends the trace
+ * quietly, as a pipe's writer should: it got what it wanted.  Any other
+ * failed write is an error the user must hear of. */
+static int finish_output_status(const struct run *r, int status)
+{
+    if (!r->write_failed || r->write_errno == EPIPE)
+        return status;
+    fprintf(stderr, "snitrace: writing the output failed: %s\n", strerror(r->write_errno));
+    return EXIT_READ_ERROR;
+}
+
 static int trace(struct run *r, const struct snt_options *o)
 {
     char err[512] = "";
@@ -463,11 +467,8 @@ static int trace(struct run *r, const struct snt_options *o)
     snt_sessions_finish(r->sessions);
     finish_flags(r);
     write_stats(r, snt_engine_now(r->engine), true);
-    if (r->write_failed || fflush(r->out.f) != 0) {
-        fprintf(stderr, "snitrace: writing the output failed: %s\n", strerror(errno));
-        status = EXIT_READ_ERROR;
-    }
-    return status;
+    note_write(r, fflush(r->out.f) == 0);
+    return finish_output_status(r, status);
 }
 
 /* Everything that needs privileges first (capture, output, trust store),

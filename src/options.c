@@ -72,8 +72,9 @@ static const char usage_text[] =
     "  -h, --help             this help\n"
     "  -V, --version          version\n"
     "\n"
-    "Exit status: 0 on success (also after SIGINT/SIGTERM), 1 when the input could not\n"
-    "be read completely, 2 for usage errors.\n";
+    "Exit status: 0 on success (also after SIGINT/SIGTERM, and when the reader of the\n"
+    "output goes away, as in `| head`), 1 when the input could not be read completely,\n"
+    "2 for usage errors.\n";
 
 enum {
     OPT_STATS_INTERVAL = 256,

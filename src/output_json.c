@@ -50,6 +50,43 @@ static void add_wire_string(cJSON *obj, const char *key, const uint8_t *p, size_
     }
 }
 
+/* Lowercase hex of p, malloc'd. */
+static char *hex_of(const uint8_t *p, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *s = malloc(len * 2 + 1);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        s[2 * i] = digits[p[i] >> 4];
+        s[2 * i + 1] = digits[p[i] & 0x0f];
+    }
+    s[len * 2] = '\0';
+    return s;
+}
+
+/* A name off the wire: its readable form under key, and what that form
+ * cannot tell: key_truncated when the wire had more than was kept, and
+ * key_hex with the bytes as sent when they were not UTF-8 or held NUL
+ * (the readable form has U+FFFD there, and the original is gone). */
+static void add_wire_name(cJSON *obj, const char *key, const struct snt_bytes *b)
+{
+    char field[64];
+    add_wire_string(obj, key, b->p, b->len);
+    if (b->truncated) {
+        snprintf(field, sizeof field, "%s_truncated", key);
+        cJSON_AddBoolToObject(obj, field, true);
+    }
+    if (snt_utf8_is_clean(b->p, b->len))
+        return;
+    char *hex = hex_of(b->p, b->len);
+    if (hex) {
+        snprintf(field, sizeof field, "%s_hex", key);
+        cJSON_AddStringToObject(obj, field, hex);
+        free(hex);
+    }
+}
+
 static cJSON *add_object(cJSON *parent, const char *key)
 {
     cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
@@ -69,7 +106,7 @@ static void add_tls_client(cJSON *tls, const struct snt_attempt *a)
 {
     cJSON *client = add_object(tls, "client");
     if (a->sni.len)
-        add_wire_string(client, "server_name", a->sni.p, a->sni.len);
+        add_wire_name(client, "server_name", &a->sni);
     if (a->n_alpn) {
         cJSON *arr = cJSON_AddArrayToObject(client, "alpn");
         for (unsigned i = 0; i < a->n_alpn; i++) {
@@ -271,7 +308,7 @@ static cJSON *attempt_to_json(const struct snt_attempt *a)
     if (a->starttls_refused.len)
         add_wire_string(root, "starttls_refused", a->starttls_refused.p, a->starttls_refused.len);
     if (a->name.len)
-        add_wire_string(root, "name", a->name.p, a->name.len);
+        add_wire_name(root, "name", &a->name);
     cJSON_AddStringToObject(root, "name_source", snt_name_source_name(a->name_source));
     cJSON_AddStringToObject(root, "outcome", snt_outcome_name(a->outcome));
     add_tls(root, a);
@@ -331,6 +368,24 @@ static void add_count(cJSON *root, const char *key, uint64_t v)
     cJSON_AddNumberToObject(root, key, (double)v);
 }
 
+/* Counters of damage and limits that ordinary traffic never reaches:
+ * present only when something was counted. */
+static void add_rare_counts(cJSON *root, const struct snt_stats *s)
+{
+    const struct {
+        const char *key;
+        uint64_t v;
+    } rare[] = {
+        {"decode_too_deep", s->decode_too_deep},
+        {"name_truncations", s->name_truncations},
+        {"dns_partial", s->dns_partial},
+        {"dns_answers_dropped", s->dns_answers_dropped},
+    };
+    for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++)
+        if (rare[i].v)
+            add_count(root, rare[i].key, rare[i].v);
+}
+
 /* Only with --probe: a run that sends nothing says nothing about it. */
 static void add_probe_stats(cJSON *root, const struct snt_stats_probe *p)
 {
@@ -383,6 +438,7 @@ bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t 
     add_count(root, "dns_names_learnt", s->dns_names_learnt);
     add_count(root, "dns_names_evicted", s->dns_names_evicted);
     add_count(root, "flags_untracked", s->flags_untracked);
+    add_rare_counts(root, s);
     if (s->keylog_used) {
         add_count(root, "keylog_keys", s->keylog_keys);
         add_count(root, "keylog_malformed", s->keylog_malformed);
@@ -484,6 +540,10 @@ static cJSON *lookup_to_json(const struct snt_session_lookup *l)
     add_joined(o, "answers", l->answers);
     if (l->chain)
         add_joined(o, "cname_chain", l->chain);
+    if (l->truncated)
+        cJSON_AddBoolToObject(o, "truncated", true);
+    if (l->malformed)
+        cJSON_AddBoolToObject(o, "malformed", true);
     return o;
 }
 

@@ -272,6 +272,10 @@ static void print_session_lookup(struct snt_output *o, const struct snt_session_
             l->answers ? l->answers : (l->rcode == SNT_DNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "-"));
     if (l->chain)
         fprintf(o->f, "  via %s", l->chain);
+    if (l->truncated)
+        fputs("  (truncated by the server)", o->f);
+    if (l->malformed)
+        fputs("  (malformed: read up to the damage)", o->f);
     fputc('\n', o->f);
 }
 

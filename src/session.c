@@ -272,39 +272,36 @@ void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
     l->question = strdup(m->qname);
     l->qtype = m->qtype;
     l->rcode = m->rcode;
+    l->truncated = m->truncated_flag;
+    l->malformed = m->malformed;
     lookup_addresses(m, l);
 }
 
-static char *copy_bytes(const struct snt_bytes *b)
-{
-    if (!b->len)
-        return NULL;
-    char *c = malloc((size_t)b->len + 1);
-    if (c) {
-        memcpy(c, b->p, b->len);
-        c[b->len] = '\0';
-    }
-    return c;
-}
-
+/* Sessions keep names in their readable form (C strings): a NUL in a name
+ * becomes U+FFFD instead of cutting it short. */
 static void add_name(struct snt_session *x, const struct snt_bytes *name)
 {
     if (!name->len || x->n_names >= SNT_SESSION_MAX_NAMES)
         return;
+    char *c = snt_bytes_readable(name);
+    if (!c)
+        return;
     for (unsigned i = 0; i < x->n_names; i++)
-        if (strlen(x->names[i]) == name->len && memcmp(x->names[i], name->p, name->len) == 0)
+        if (strcmp(x->names[i], c) == 0) {
+            free(c);
             return;
+        }
     if (x->n_names == x->cap_names) {
         unsigned cap = x->cap_names ? x->cap_names * 2 : 8;
         char **nn = realloc(x->names, cap * sizeof *nn);
-        if (!nn)
+        if (!nn) {
+            free(c);
             return;
+        }
         x->names = nn;
         x->cap_names = cap;
     }
-    char *c = copy_bytes(name);
-    if (c)
-        x->names[x->n_names++] = c;
+    x->names[x->n_names++] = c;
 }
 
 static struct snt_session_attempt *new_entry(struct snt_session *x)
@@ -335,7 +332,7 @@ static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *
     e->name_source = a->name_source;
     e->outcome = a->outcome;
     e->problems = a->problems;
-    e->name = copy_bytes(&a->name);
+    e->name = snt_bytes_readable(&a->name);
     if (a->has_cert && a->cert.info.n_subject_cn)
         e->cert_cn = strdup(a->cert.info.subject_cn[0]);
     e->cert_source = a->cert_source;

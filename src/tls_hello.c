@@ -8,7 +8,9 @@
  *
  * Every length-prefixed block must be consumed exactly; a shortfall or a
  * leftover byte means the message is malformed.  Results are built in a
- * local and copied out only on success.
+ * local and copied out only on success.  A ClientHello broken only in its
+ * extensions can still be read up to the damage, since the name it carries
+ * usually comes first (snt_tls_parse_client_hello_partial).
  */
 #include "snitrace/tls.h"
 
@@ -202,6 +204,38 @@ static bool client_exts(struct snt_reader *exts, struct snt_tls_client_hello *ch
 
 /* ---- ClientHello --------------------------------------------------------- */
 
+/* The fields before the extensions; false when they do not parse. */
+static bool client_hello_fixed(struct snt_reader *r, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader sid, suites, comp;
+    struct snt_span random;
+    if (!snt_read_u16(r, &ch->legacy_version) || !snt_read_span(r, TLS_RANDOM_LEN, &random) ||
+        !snt_read_vec8(r, &sid) || snt_reader_left(&sid) > TLS_MAX_SESSION_ID)
+        return false;
+    memcpy(ch->random, random.p, TLS_RANDOM_LEN);
+    if (!snt_read_vec16(r, &suites) || snt_reader_left(&suites) == 0 ||
+        !read_u16_list(&suites, ch->ciphers, &ch->n_ciphers, SNT_MAX_CIPHERS, &ch->truncated_lists))
+        return false;
+    return snt_read_vec8(r, &comp) && snt_reader_left(&comp) > 0;
+}
+
+/* The extensions block, read up to any damage: what came before it stays in
+ * ch.  A block that claims more bytes than the message has is read as far
+ * as the message goes.  False when anything was wrong. */
+static bool client_hello_extensions(struct snt_reader *r, struct snt_tls_client_hello *ch)
+{
+    struct snt_reader exts;
+    uint16_t claimed = 0;
+    if (snt_reader_left(r) == 0)
+        return true; /* no extensions: fine before TLS 1.3 */
+    if (!snt_read_u16(r, &claimed))
+        return false;
+    bool whole = claimed <= snt_reader_left(r);
+    snt_read_sub(r, whole ? claimed : snt_reader_left(r), &exts);
+    bool ok = client_exts(&exts, ch);
+    return ok && whole && snt_reader_done(r);
+}
+
 /* struct {
  *     ProtocolVersion legacy_version;
  *     Random random;
@@ -214,22 +248,21 @@ enum snt_result snt_tls_parse_client_hello(const uint8_t *body, size_t len,
                                            struct snt_tls_client_hello *out)
 {
     struct snt_tls_client_hello ch;
-    struct snt_reader r = snt_reader_make(body, len), sid, suites, comp, exts;
-    struct snt_span random;
+    if (snt_tls_parse_client_hello_partial(body, len, &ch) != SNT_OK || ch.malformed)
+        return SNT_MALFORMED;
+    *out = ch;
+    return SNT_OK;
+}
+
+enum snt_result snt_tls_parse_client_hello_partial(const uint8_t *body, size_t len,
+                                                   struct snt_tls_client_hello *out)
+{
+    struct snt_tls_client_hello ch;
+    struct snt_reader r = snt_reader_make(body, len);
     memset(&ch, 0, sizeof ch);
-    if (!snt_read_u16(&r, &ch.legacy_version) || !snt_read_span(&r, TLS_RANDOM_LEN, &random) ||
-        !snt_read_vec8(&r, &sid) || snt_reader_left(&sid) > TLS_MAX_SESSION_ID)
+    if (!client_hello_fixed(&r, &ch))
         return SNT_MALFORMED;
-    memcpy(ch.random, random.p, TLS_RANDOM_LEN);
-    if (!snt_read_vec16(&r, &suites) || snt_reader_left(&suites) == 0 ||
-        !read_u16_list(&suites, ch.ciphers, &ch.n_ciphers, SNT_MAX_CIPHERS, &ch.truncated_lists))
-        return SNT_MALFORMED;
-    if (!snt_read_vec8(&r, &comp) || snt_reader_left(&comp) == 0)
-        return SNT_MALFORMED;
-    if (snt_reader_left(&r) > 0) {
-        if (!snt_read_vec16(&r, &exts) || !snt_reader_done(&r) || !client_exts(&exts, &ch))
-            return SNT_MALFORMED;
-    }
+    ch.malformed = !client_hello_extensions(&r, &ch);
     *out = ch;
     return SNT_OK;
 }

@@ -46,6 +46,14 @@ static size_t utf8_sequence_len(const uint8_t *p, size_t left)
     return n;
 }
 
+bool snt_utf8_is_clean(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0, n; i < len; i += n)
+        if ((n = utf8_sequence_len(p + i, len - i)) == 0)
+            return false;
+    return true;
+}
+
 char *snt_utf8_sanitize(const uint8_t *p, size_t len)
 {
     /* Worst case every byte becomes a 3-byte replacement. */

@@ -42,6 +42,25 @@ expect 2 "bad filter" -- -r "$pcaps/tls12.pcap" -f "port port port"
 expect 2 "bad filter" -- -r "$pcaps/tls12.pcap" tcp and nonsense-word
 expect 1 "no such interface" -- -i snt-no-such-if0
 
+# A reader that goes away (`| head`) ends the run quietly with 0; a full
+# disk is still an error.
+closed_pipe_status() { # ARGS...
+    /usr/bin/python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+print(p.returncode, len(p.stderr))
+' "$bin" "$@"
+}
+got=$(closed_pipe_status -r "$pcaps/cert/story.pcap")
+[ "$got" = "0 0" ] || fail "closed output pipe: status and stderr bytes $got, expected 0 0"
+got=$(closed_pipe_status -r "$pcaps/cert/story.pcap" --format text)
+[ "$got" = "0 0" ] || fail "closed output pipe, text view: status and stderr bytes $got"
+if [ -w /dev/full ]; then
+    expect 1 "writing the output failed" -- -r "$pcaps/tls12.pcap" -o /dev/full
+fi
+
 # --probe sends packets: never implied, bad values refused before anything runs.
 grep -q "SENDS PACKETS" <("$bin" --help) || fail "--help does not warn that --probe sends packets"
 expect 2 "only apply with --probe" -- -r "$pcaps/tls13.pcap" --probe-only 192.0.2.0/24

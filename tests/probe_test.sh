@@ -28,7 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 die() { snt_fail "$@"; }
 
-snt_can_netns || snt_skip "the probe test needs root and network namespaces"
+snt_can_netns || snt_skip "the probe test: $SNT_NETNS_WHY"
 snt_need_tools "the probe test" openssl curl tcpdump timeout ss
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3) || snt_skip "the probe test needs python3"

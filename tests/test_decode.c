@@ -311,6 +311,10 @@ enum frame {
     F_ETH_IP6,
     F_IP6_PADDED,
     F_IP6_CHAIN,
+    F_IP6_PLEN0,
+    F_IP6_PLEN0_PADDED,
+    F_IP6_JUMBO,
+    F_IP6_JUMBO_SMALL,
     F_IP6_ESP,
     F_IP6_FIRST_FRAG,
     F_IP6_LATER_FRAG,
@@ -332,6 +336,8 @@ enum frame {
     F_LLC_STP,
     F_TAGS_AT_LIMIT,
     F_TAGS_PAST_LIMIT,
+    F_TAGS_8,
+    F_CARRIER_STACK,
     F_PBB,
     F_MPLS,
     F_MPLS6,
@@ -455,6 +461,18 @@ static struct pkt f_tags(unsigned n)
     return eth(0x8100, p);
 }
 
+/* What a carrier link may carry: QinQ, a three-label MPLS stack, an
+ * Ethernet pseudowire with its own two tags, IPv4, VXLAN, and inside it
+ * Ethernet, a tag and IPv4 again: 14 levels. */
+static struct pkt f_carrier_stack(void)
+{
+    struct pkt inner = eth(0x8100, tag(0x0800, IP4_TCP));
+    struct pkt vxlan = ip4o(17, udp(40000, 4789, hdr("08000000 00006400", inner)));
+    struct pkt pw = eth(0x88a8, tag(0x8100, tag(0x0800, vxlan)));
+    struct pkt mpls = hdr("000100ff 000200ff 00031140 00000000", pw);
+    return eth(0x88a8, tag(0x8100, tag(0x8847, mpls)));
+}
+
 static struct pkt f_mpls_deep(void)
 {
     struct pkt p = hdr("00011140", IP4_TCP);
@@ -483,6 +501,15 @@ static struct pkt build_ip(enum frame f)
             0x86dd,
             ip6(0, ext6(60, 0, ext6(43, 1, frag6(51, 0, false, ah6(60, ext6(17, 2, UDP_IN)))))));
     case F_IP6_ESP: return eth(0x86dd, ip6(0, ext6(50, 0, text("espespespesp"))));
+    /* Payload length 0 without a jumbo option: nothing follows the header,
+     * whatever the capture holds after it. */
+    case F_IP6_PLEN0: return poke(poke(eth(0x86dd, IP6_TCP), 14 + 4, 0), 14 + 5, 0);
+    case F_IP6_PLEN0_PADDED: return pad_to(eth(0x86dd, ip6(59, text(""))), 80);
+    /* RFC 2675: a Hop-by-Hop Jumbo Payload option of 65536 bytes. */
+    case F_IP6_JUMBO:
+        return poke(poke(eth(0x86dd, ip6(0, hdr("06 00 c2 04 00010000", TCP_IN))), 18, 0), 19, 0);
+    case F_IP6_JUMBO_SMALL:
+        return poke(poke(eth(0x86dd, ip6(0, hdr("06 00 c2 04 0000ffff", TCP_IN))), 18, 0), 19, 0);
     case F_IP6_FIRST_FRAG:
         return eth(0x86dd,
                    ip6(44, frag6(17, 0, true, cut(udp(53, 5353, pad_to(text("x"), 200)), 48))));
@@ -516,6 +543,8 @@ static struct pkt build_link(enum frame f)
     /* Ethernet, the tags and IPv4 each count one level. */
     case F_TAGS_AT_LIMIT: return f_tags(SNT_MAX_DECODE_DEPTH - 2);
     case F_TAGS_PAST_LIMIT: return f_tags(SNT_MAX_DECODE_DEPTH - 1);
+    case F_TAGS_8: return f_tags(8);
+    case F_CARRIER_STACK: return f_carrier_stack();
     case F_PBB: return eth(0x88e7, hdr("00 000064", ETH_IP4_TCP));
     case F_MPLS: return eth(0x8847, hdr("000100ff 00011140", IP4_TCP));
     case F_MPLS6: return eth(0x8848, hdr("00011140", IP6_TCP));
@@ -737,6 +766,11 @@ static const struct dcase cases[] = {
      false, false, false},
     {"ipv6 extension chain", 1, F_IP6_CHAIN, OK_UDP6},
     {"ipv6 esp", 1, F_IP6_ESP, FAIL(OTHER_PROTO)},
+    {"ipv6 payload length 0", 1, F_IP6_PLEN0, FAIL(MALFORMED)},
+    {"ipv6 no next header, padded", 1, F_IP6_PLEN0_PADDED, FAIL(OTHER_PROTO)},
+    {"ipv6 jumbogram", 1, F_IP6_JUMBO, SNT_DECODE_OK, 6, 0x20, 1234, 443, 6, 5, 65536 - 8 - 20,
+     true, false, false},
+    {"ipv6 jumbo option below 65536", 1, F_IP6_JUMBO_SMALL, FAIL(MALFORMED)},
     {"ipv6 first fragment", 1, F_IP6_FIRST_FRAG, SNT_DECODE_OK, 6, 0x20, 53, 5353, 17, 40, 200,
      true, true, false},
     {"ipv6 later fragment", 1, F_IP6_LATER_FRAG, FAIL(FRAGMENT)},
@@ -760,13 +794,15 @@ static const struct dcase cases[] = {
     {"802.3 llc snap, padded", 1, F_LLC_SNAP, OK_UDP4},
     {"802.3 llc stp", 1, F_LLC_STP, FAIL(NOT_IP)},
     {"tags up to the depth limit", 1, F_TAGS_AT_LIMIT, OK_TCP4},
-    {"tags past the depth limit", 1, F_TAGS_PAST_LIMIT, FAIL(UNSUPPORTED)},
+    {"tags past the depth limit", 1, F_TAGS_PAST_LIMIT, FAIL(TOO_DEEP)},
+    {"eight stacked vlan tags", 1, F_TAGS_8, OK_TCP4},
+    {"qinq, mpls, pseudowire, tags, vxlan, tag", 1, F_CARRIER_STACK, OK_TCP4},
     {"802.1ah", 1, F_PBB, OK_TCP4},
     {"mpls two labels", 1, F_MPLS, OK_TCP4},
     {"mpls multicast ipv6", 1, F_MPLS6, OK_TCP6},
     {"mpls ipv6 explicit null", 1, F_MPLS_NULL6, OK_TCP6},
     {"mpls ethernet pseudowire", 1, F_MPLS_PW, OK_TCP4},
-    {"mpls 17 labels", 1, F_MPLS_DEEP, FAIL(UNSUPPORTED)},
+    {"mpls 17 labels", 1, F_MPLS_DEEP, FAIL(TOO_DEEP)},
     {"pppoe padded", 1, F_PPPOE, SNT_DECODE_OK, 4, 10, 1, 2, 6, 0, 0, false, false, false},
     {"pppoe ipv6 in vlan", 1, F_PPPOE6, OK_TCP6},
     {"pppoe lcp", 1, F_PPPOE_LCP, FAIL(NOT_IP)},

@@ -113,6 +113,15 @@ static void format_answers(const struct snt_dns_message *m, char *out, size_t ca
     }
 }
 
+static void check_answers(const struct snt_dns_message *m, const char *want)
+{
+    static char got[4096];
+    format_answers(m, got, sizeof got);
+    CHECK(strcmp(got, want) == 0);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "  answers: \"%s\"\n", got);
+}
+
 /* Every case ends where its last read record does, so every shorter prefix
  * is cut short. */
 static void check_prefixes(const uint8_t *p, size_t len)
@@ -132,7 +141,6 @@ static void run_case(const struct dcase *c)
     uint8_t *hex = snt_test_hex(c->hex, &len);
     uint8_t *b = snt_test_exact_copy(hex, len);
     static struct snt_dns_message m;
-    static char got[4096];
     CHECK_EQ_INT(snt_dns_parse(b, len, &m), c->st);
     if (c->st == SNT_OK) {
         CHECK_EQ_INT(m.id, c->id);
@@ -140,10 +148,7 @@ static void run_case(const struct dcase *c)
         CHECK_EQ_INT(m.rcode, c->rcode);
         CHECK(strcmp(m.qname, c->qname) == 0);
         CHECK_EQ_INT(m.qtype, c->qtype);
-        format_answers(&m, got, sizeof got);
-        CHECK(strcmp(got, c->answers) == 0);
-        if (strcmp(got, c->answers) != 0)
-            fprintf(stderr, "  answers: \"%s\"\n", got);
+        check_answers(&m, c->answers);
     }
     check_prefixes(b, len);
     free(b);
@@ -342,9 +347,10 @@ static void test_plausible(void)
         {"abcd 0100 0005 0000 0000 0000"
          "00 0001 0001",
          false},
-        {"abcd 0100 0001 ffff 0000 0000 00 0001 0001", false}, /* counts beyond the length */
-        {"abcd 0100 0001 0000 0000", false},                   /* short header */
-        {"160301020001000001fc0303", false},                   /* TLS ClientHello */
+        /* counts beyond the length: the parser keeps what is there */
+        {"abcd 0100 0001 ffff 0000 0000 00 0001 0001", true},
+        {"abcd 0100 0001 0000 0000", false}, /* short header */
+        {"160301020001000001fc0303", false}, /* TLS ClientHello */
         {"", false},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
@@ -359,10 +365,81 @@ static void test_plausible(void)
     }
 }
 
+/* ---- damaged messages, read up to the damage ------------------------------ */
+
+struct pcase {
+    const char *name;
+    const char *hex;
+    enum snt_result st;  /* of snt_dns_parse_partial */
+    bool malformed;      /* broke off before the counts were read */
+    bool tc;             /* TC set */
+    const char *qname;   /* NULL: none */
+    const char *answers; /* as format_answers() writes them */
+};
+
+/* "b.example.test" A 192.0.2.2, the second record after the one at offset
+ * 32 (the first A record's owner is a pointer to the question). */
+#define A1 "c00c 0001 0001 0000012c 0004 c0000201"
+#define A2 "c00c 0001 0001 0000012c 0004 c0000202"
+
+static const struct pcase partial_cases[] = {
+    {"whole", RESP_AN2 Q_A A1 A2, SNT_OK, false, false, "a.example.test",
+     "a.example.test A 300 192.0.2.1, a.example.test A 300 192.0.2.2"},
+    {"ANCOUNT 65535, two answers there", "abcd 8180 0001 ffff 0000 0000" Q_A A1 A2, SNT_OK, true,
+     false, "a.example.test", "a.example.test A 300 192.0.2.1, a.example.test A 300 192.0.2.2"},
+    {"TC, cut inside the second record", "abcd 8380 0001 0002 0000 0000" Q_A A1 "c00c 0001 00",
+     SNT_OK, true, true, "a.example.test", "a.example.test A 300 192.0.2.1"},
+    {"TC, counts as sent", "abcd 8380 0001 0000 0000 0000" Q_A, SNT_OK, false, true,
+     "a.example.test", ""},
+    {"RDATA cut off", RESP_AN2 Q_A A1 "c00c 0001 0001 0000012c 0004 c000", SNT_OK, true, false,
+     "a.example.test", "a.example.test A 300 192.0.2.1"},
+    {"second record of the wrong size", RESP_AN2 Q_A A1 "c00c 0001 0001 0000012c 0005 c000020200",
+     SNT_OK, true, false, "a.example.test", "a.example.test A 300 192.0.2.1"},
+    {"only the question", RESP_AN1 Q_A, SNT_OK, true, false, "a.example.test", ""},
+    {"second question broken", "abcd 8180 0002 0001 0000 0000" Q_A "c0ff 0001 0001" A1, SNT_OK,
+     true, false, "a.example.test", ""},
+    {"first question broken", RESP_AN1 "0161 c00c 0001 0001" A1, SNT_MALFORMED, false, false, NULL,
+     NULL},
+    {"header only", "abcd 8180 0001 0001 0000", SNT_MALFORMED, false, false, NULL, NULL},
+};
+
+static void run_partial_case(const struct pcase *c)
+{
+    int before = snt_test_failures;
+    size_t len;
+    uint8_t *hex = snt_test_hex(c->hex, &len);
+    uint8_t *b = snt_test_exact_copy(hex, len);
+    static struct snt_dns_message m;
+    CHECK_EQ_INT(snt_dns_parse_partial(b, len, &m), c->st);
+    if (c->st == SNT_OK) {
+        CHECK_EQ_INT(m.malformed, c->malformed);
+        CHECK_EQ_INT(m.truncated_flag, c->tc);
+        CHECK(strcmp(m.qname, c->qname) == 0);
+        check_answers(&m, c->answers);
+        CHECK_EQ_INT(m.answers_read, m.n_answers);
+        /* The strict parser takes only a message read whole. */
+        CHECK_EQ_INT(snt_dns_parse(b, len, &m), c->malformed ? SNT_MALFORMED : SNT_OK);
+    }
+    /* A shorter prefix keeps at most what the whole did, never more. */
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *p = snt_test_exact_copy(hex, n);
+        static struct snt_dns_message pm;
+        if (snt_dns_parse_partial(p, n, &pm) == SNT_OK)
+            CHECK(pm.malformed && pm.n_answers <= m.n_answers);
+        free(p);
+    }
+    free(b);
+    free(hex);
+    if (snt_test_failures != before)
+        fprintf(stderr, "  ^ in partial case \"%s\"\n", c->name);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i]);
+    for (size_t i = 0; i < sizeof partial_cases / sizeof partial_cases[0]; i++)
+        run_partial_case(&partial_cases[i]);
     test_pointer_hops();
     test_too_many_answers();
     test_name_limits();

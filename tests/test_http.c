@@ -99,14 +99,15 @@ static const struct hcase cases[] = {
      "GET /a\x01"
      "b" H11 "\r\n",
      SNT_MALFORMED, NULL, NULL, NULL, NULL, false, NULL, 0},
-    {"space in host", "GET /" H11 "Host: a b\r\n\r\n", SNT_MALFORMED, NULL, NULL, NULL, NULL, false,
+    /* A Host the grammar does not allow is kept as sent (and marked). */
+    {"space in host", "GET /" H11 "Host: a b\r\n\r\n", SNT_OK, "GET", "/", "HTTP/1.1", "a b", false,
      NULL, 0},
-    {"bare CR in host", "GET /" H11 "Host: a\rb\r\n\r\n", SNT_MALFORMED, NULL, NULL, NULL, NULL,
+    {"bare CR in host", "GET /" H11 "Host: a\rb\r\n\r\n", SNT_OK, "GET", "/", "HTTP/1.1", "a\rb",
      false, NULL, 0},
-    {"unclosed bracket", "GET /" H11 "Host: [::1\r\n\r\n", SNT_MALFORMED, NULL, NULL, NULL, NULL,
+    {"unclosed bracket", "GET /" H11 "Host: [::1\r\n\r\n", SNT_OK, "GET", "/", "HTTP/1.1", "[::1",
      false, NULL, 0},
-    {"junk after bracket", "GET /" H11 "Host: [::1]x\r\n\r\n", SNT_MALFORMED, NULL, NULL, NULL,
-     NULL, false, NULL, 0},
+    {"junk after bracket", "GET /" H11 "Host: [::1]x\r\n\r\n", SNT_OK, "GET", "/", "HTTP/1.1",
+     "[::1]x", false, NULL, 0},
     {"connect port too big", "CONNECT a:65536" H11 "\r\n", SNT_MALFORMED, NULL, NULL, NULL, NULL,
      false, NULL, 0},
     {"connect port not a number", "CONNECT a:4x3" H11 "\r\n", SNT_MALFORMED, NULL, NULL, NULL, NULL,
@@ -227,11 +228,32 @@ static void test_limit(void)
     free(b);
 }
 
+/* A Host with NUL in it is kept whole, NUL included, and marked; a good
+ * one is not marked. */
+static void test_malformed_host(void)
+{
+    static const char nul_host[] = "GET / HTTP/1.1\r\nHost: www.example.test\0.evil\r\n\r\n";
+    size_t len = sizeof nul_host - 1;
+    uint8_t *b = snt_test_exact_copy((const uint8_t *)nul_host, len);
+    struct snt_http_request r;
+    CHECK_EQ_INT(snt_http_parse_request(b, len, &r), SNT_OK);
+    CHECK(r.has_host && r.host_malformed);
+    CHECK(snt_test_span_eq(r.host.p, r.host.len, "www.example.test") == false);
+    CHECK_EQ_INT(r.host.len, strlen("www.example.test") + 1 + strlen(".evil"));
+    free(b);
+    static const char good[] = "GET / HTTP/1.1\r\nHost: www.example.test:8080\r\n\r\n";
+    b = snt_test_exact_copy((const uint8_t *)good, sizeof good - 1);
+    CHECK_EQ_INT(snt_http_parse_request(b, sizeof good - 1, &r), SNT_OK);
+    CHECK(!r.host_malformed && snt_test_span_eq(r.host.p, r.host.len, "www.example.test"));
+    free(b);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i]);
     test_sniff();
+    test_malformed_host();
     test_limit();
     return snt_test_finish("http");
 }

@@ -862,6 +862,59 @@ static void test_truncated_lists(void)
     free(p);
 }
 
+/* A hello broken in its extensions: the partial parser keeps what came
+ * before the damage and says so; the strict one refuses it. */
+#define SNI_EXT "0000 000e 000c 00 0009 612e6578616d706c65" /* "a.example" */
+static const struct {
+    const char *name, *hex;
+    enum snt_result st;
+    bool malformed, sni;
+    unsigned n_alpn;
+} partial_hellos[] = {
+    {"whole", CH_HEAD "001b" SNI_EXT "0010 0005 0003 026832", SNT_OK, false, true, 1},
+    {"alpn list overruns its extension", CH_HEAD "001b" SNI_EXT "0010 0005 0004 026832", SNT_OK,
+     true, true, 0},
+    {"alpn list, second name cut", CH_HEAD "001e" SNI_EXT "0010 0008 0006 026832 03 6831", SNT_OK,
+     true, true, 1},
+    {"extension overruns the block", CH_HEAD "001b" SNI_EXT "0010 0010 0003 026832", SNT_OK, true,
+     true, 0},
+    {"block overruns the message", CH_HEAD "0040" SNI_EXT, SNT_OK, true, true, 0},
+    {"byte after the block", CH_HEAD "0012" SNI_EXT "00", SNT_OK, true, true, 0},
+    {"damage before the SNI", CH_HEAD "001b 0010 0005 0004 026832" SNI_EXT, SNT_OK, true, false, 0},
+    {"half an extension length", CH_HEAD "0001 00", SNT_OK, true, false, 0},
+    {"no cipher suites",
+     HELLO_HEAD "00 0000 0100"
+                "0012" SNI_EXT,
+     SNT_MALFORMED, false, false, 0},
+};
+
+static void test_partial_hellos(void)
+{
+    for (size_t i = 0; i < sizeof partial_hellos / sizeof partial_hellos[0]; i++) {
+        int before = snt_test_failures;
+        struct bytes b = from_hex(partial_hellos[i].hex);
+        uint8_t *copy = snt_test_exact_copy(b.p, b.len);
+        struct snt_tls_client_hello ch, strict;
+        CHECK_EQ_INT(snt_tls_parse_client_hello_partial(copy, b.len, &ch), partial_hellos[i].st);
+        if (partial_hellos[i].st == SNT_OK) {
+            CHECK_EQ_INT(ch.malformed, partial_hellos[i].malformed);
+            CHECK_EQ_INT(ch.has_sni, partial_hellos[i].sni);
+            if (partial_hellos[i].sni)
+                CHECK_SPAN(ch.sni, "a.example");
+            CHECK_EQ_INT(ch.n_alpn, partial_hellos[i].n_alpn);
+            CHECK_EQ_INT(ch.n_ciphers, 1);
+        }
+        CHECK_EQ_INT(snt_tls_parse_client_hello(copy, b.len, &strict),
+                     partial_hellos[i].st == SNT_OK && !partial_hellos[i].malformed
+                         ? SNT_OK
+                         : SNT_MALFORMED);
+        free(copy);
+        free(b.p);
+        if (snt_test_failures != before)
+            fprintf(stderr, "  ^ in partial hello \"%s\"\n", partial_hellos[i].name);
+    }
+}
+
 /* ---- names ---------------------------------------------------------------- */
 
 /* clang-format off */
@@ -915,6 +968,7 @@ int main(void)
     test_buffer_growth();
     test_parse_errors();
     test_truncated_lists();
+    test_partial_hellos();
     test_names();
     vectors_free();
     return snt_test_finish("tls");

@@ -17,7 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 for tool in ip openssl tcpdump tshark python3; do
 	command -v "$tool" >/dev/null 2>&1 || snt_die "needs $tool"
 done
-snt_can_netns || snt_die "needs root and network namespaces (ip netns)"
+snt_can_netns || snt_die "$SNT_NETNS_WHY"
 
 SNT_TMP=$(mktemp -d /tmp/snt-tls12.XXXXXX)
 trap snt_cleanup EXIT

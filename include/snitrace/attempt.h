@@ -45,6 +45,7 @@ enum snt_name_source {
     SNT_NAME_HTTP_CONNECT,
     SNT_NAME_DNS,
     SNT_NAME_ECH_OUTER, /* the SNI of a ClientHello offering ECH: the public, outer name */
+    SNT_NAME_DNS_QUERY, /* DNS over TCP: the question of the client's first query */
 };
 
 enum snt_outcome {
@@ -60,8 +61,9 @@ enum snt_outcome {
 /* Attempt-level problems, beside the certificate ones (SNT_PROBLEM_* in cert.h). */
 #define SNT_PROBLEM_CLIENT_REJECTED          (1u << 7)
 #define SNT_PROBLEM_NO_SNI                   (1u << 8)
-#define SNT_PROBLEM_CLIENT_REJECTED_INFERRED (1u << 9) /* suspected from record sizes */
-#define SNT_PROBLEM_COUNT                    10
+#define SNT_PROBLEM_CLIENT_REJECTED_INFERRED (1u << 9)  /* suspected from record sizes */
+#define SNT_PROBLEM_MALFORMED_CLIENT_HELLO   (1u << 10) /* fields read up to damage in it */
+#define SNT_PROBLEM_COUNT                    11
 
 /* Where the certificate of an attempt came from. */
 enum snt_cert_source {
@@ -102,10 +104,12 @@ struct snt_attempt_alert {
 };
 #define SNT_ATTEMPT_MAX_ALERTS 4
 
-/* A byte string copied off the wire, bounded. */
+/* A byte string copied off the wire, bounded.  It may hold NUL and invalid
+ * UTF-8: snt_bytes_readable() gives the form fit for people and matching. */
 struct snt_bytes {
     uint16_t len;
-    uint8_t *p; /* malloc'd, NUL-terminated for convenience; NULL when len 0 */
+    bool truncated; /* the wire had more than the bound kept */
+    uint8_t *p;     /* malloc'd, NUL-terminated for convenience; NULL when len 0 */
 };
 
 struct snt_attempt {
@@ -168,9 +172,15 @@ struct snt_attempt {
     uint64_t session_id; /* 0 until sessions exist */
 };
 
-/* Copy at most max bytes into b (replacing what was there). */
+/* Copy at most max bytes into b (replacing what was there); more than max
+ * sets b->truncated. */
 void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max);
 void snt_bytes_free(struct snt_bytes *b);
+
+/* b as valid UTF-8 without NUL (snt_utf8_sanitize), malloc'd; NULL when b
+ * is empty or memory ran out.  A name holding NUL must never be cut at it
+ * ("www.example.test\0.evil" is not "www.example.test"). */
+char *snt_bytes_readable(const struct snt_bytes *b);
 
 /* Deep copy of a certificate result into the attempt. */
 void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r);

@@ -55,6 +55,8 @@ enum snt_decode_status {
     SNT_DECODE_TRUNCATED,   /* caplen ended inside a header */
     SNT_DECODE_MALFORMED,   /* a header that contradicts itself */
     SNT_DECODE_UNSUPPORTED, /* link type or encapsulation we do not know */
+    SNT_DECODE_TOO_DEEP,    /* more nested layers than SNT_MAX_DECODE_DEPTH, or an MPLS
+                             * stack of more than SNT_MAX_MPLS_LABELS labels */
 };
 
 struct snt_packet {

@@ -40,7 +40,10 @@ struct snt_dns_message {
     uint16_t qtype;
     unsigned n_answers;
     struct snt_dns_answer answers[SNT_DNS_MAX_ANSWERS];
-    bool answers_dropped; /* more A/AAAA/CNAME answers than SNT_DNS_MAX_ANSWERS */
+    unsigned answers_dropped; /* A/AAAA/CNAME answers past SNT_DNS_MAX_ANSWERS, not kept */
+    unsigned answers_read;    /* records of the Answer section read whole (of ancount) */
+    bool malformed;           /* _partial only: the message broke off at a damaged
+                               * question or record; what is here came before it */
 };
 
 /* Parse one DNS message (a UDP payload, or one TCP message without its 2-byte
@@ -53,6 +56,13 @@ struct snt_dns_message {
  * not read.  *out is meaningful only on SNT_OK. */
 enum snt_result snt_dns_parse(const uint8_t *p, size_t len, struct snt_dns_message *out);
 
+/* The same, but damage after the first question (a later question, a
+ * record cut off or of the wrong size, counts past the end of the message)
+ * ends the reading instead of failing it: SNT_OK with out->malformed set,
+ * the header, the first question and the answers before the damage kept.
+ * SNT_MALFORMED only when the header or the first question is broken. */
+enum snt_result snt_dns_parse_partial(const uint8_t *p, size_t len, struct snt_dns_message *out);
+
 /* DNS over TCP framing (RFC 1035 section 4.2.2): the first complete message
  * in a stream prefix.  SNT_OK with *msg and *msg_len (borrowed from p) and
  * *consumed (length prefix included), SNT_NEED_MORE, or SNT_MALFORMED for a
@@ -61,7 +71,7 @@ enum snt_result snt_dns_tcp_frame(const uint8_t *p, size_t len, const uint8_t **
                                   size_t *msg_len, size_t *consumed);
 
 /* Cheap check that a UDP payload is plausibly DNS: a whole header, QDCOUNT
- * 1..4, opcode 0..5, and record counts that could fit in the length. */
+ * 1..4, opcode 0..5, and room for that many questions. */
 bool snt_dns_plausible(const uint8_t *p, size_t len);
 
 #endif

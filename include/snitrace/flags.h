@@ -56,6 +56,12 @@ struct snt_flag *snt_flags_note_suspected(struct snt_flags *f, const struct snt_
                                           uint16_t port, unsigned problems, const char *name,
                                           uint64_t ts_usec);
 
+/* What a finished attempt tells about its server: snt_flags_note for a
+ * certificate, snt_flags_note_suspected for a rejection inferred without
+ * one, under the name the client asked (its SNI, else its name, in the
+ * readable form).  Returns the flag when it must be written now. */
+struct snt_flag *snt_flags_note_attempt(struct snt_flags *f, const struct snt_attempt *a);
+
 /* Every flag written earlier that has changed since, then marked unchanged. */
 void snt_flags_each_changed(struct snt_flags *f, void (*fn)(struct snt_flag *, void *), void *arg);
 

@@ -11,6 +11,8 @@ struct snt_http_request {
     struct snt_span version; /* "HTTP/1.1"; len 0 for an HTTP/0.9 request line */
     struct snt_span host;    /* first Host header value, port stripped; len 0 if none */
     bool has_host;
+    bool host_malformed;          /* the Host value breaks the grammar (NUL, control bytes,
+                                   * spaces, a broken IP literal): host is the value as sent */
     bool host_from_target;        /* no usable Host header: host is the absolute-form
                                    * target's ("GET http://host/ ...") */
     struct snt_span connect_host; /* CONNECT authority's host, port stripped */

@@ -30,9 +30,13 @@ struct snt_stats {
     uint64_t drops_kernel, drops_interface; /* live only */
     uint64_t flows, attempts, sessions, flags;
     uint64_t parse_errors, truncated, evictions;
-    uint64_t decode_errors;    /* frames we could not decode (not IP etc. excluded) */
-    uint64_t non_ip;           /* frames that were not IP */
-    uint64_t reassembly_limit; /* reassembly buffers or queues that hit a limit */
+    uint64_t decode_errors;       /* frames we could not decode (not IP etc. excluded) */
+    uint64_t decode_too_deep;     /* of those, frames nested past SNT_MAX_DECODE_DEPTH */
+    uint64_t name_truncations;    /* attempts whose name or SNI was cut at SNT_MAX_NAME_LEN */
+    uint64_t dns_partial;         /* of dns_malformed, read up to the damage: question kept */
+    uint64_t dns_answers_dropped; /* answers past SNT_DNS_MAX_ANSWERS in one message */
+    uint64_t non_ip;              /* frames that were not IP */
+    uint64_t reassembly_limit;    /* reassembly buffers or queues that hit a limit */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
     uint64_t dns_names_evicted;    /* name cache full: oldest forgotten */
@@ -95,5 +99,9 @@ void snt_format_addr(const struct snt_addr *a, char *buf, size_t len);
 /* Make untrusted bytes valid UTF-8: valid sequences are kept, every invalid
  * byte becomes U+FFFD, NUL becomes U+FFFD too.  Returns a malloc'd string. */
 char *snt_utf8_sanitize(const uint8_t *p, size_t len);
+
+/* True when snt_utf8_sanitize would keep p as it is: well-formed UTF-8
+ * without NUL.  Otherwise the sanitized form has lost bytes. */
+bool snt_utf8_is_clean(const uint8_t *p, size_t len);
 
 #endif

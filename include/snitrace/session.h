@@ -44,8 +44,10 @@ struct snt_session_lookup {
     char *question;
     uint16_t qtype;
     uint8_t rcode;
-    char *answers; /* addresses, comma-separated; NULL when none */
-    char *chain;   /* CNAME targets, comma-separated; NULL when none */
+    char *answers;  /* addresses, comma-separated; NULL when none */
+    char *chain;    /* CNAME targets, comma-separated; NULL when none */
+    bool truncated; /* the server set TC: it cut its answer to fit */
+    bool malformed; /* the response broke off; the answers are those before the damage */
 };
 
 struct snt_session {

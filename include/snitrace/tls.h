@@ -126,6 +126,8 @@ struct snt_tls_client_hello {
     bool has_supported_versions;
     bool sslv2;           /* SSLv2-format ClientHello (no extensions) */
     bool truncated_lists; /* a list was longer than its array: counted, kept prefix */
+    bool malformed;       /* _partial only: the extensions broke off; what is here was read
+                           * before the damage (lists may end early) */
 };
 
 /* Parse a ClientHello handshake body (after the 4-byte handshake header).
@@ -133,6 +135,15 @@ struct snt_tls_client_hello {
  * failure.  record_version is left 0: only the caller knows it. */
 enum snt_result snt_tls_parse_client_hello(const uint8_t *body, size_t len,
                                            struct snt_tls_client_hello *out);
+
+/* The same, but damage in the extensions (a length that overruns, a broken
+ * extension, bytes left over) still gives what was read before it, as
+ * tshark and Zeek report it: SNT_OK with out->malformed set.  An extension
+ * broken inside keeps the entries read before the break.  SNT_MALFORMED
+ * (and *out untouched) only when the fields before the extensions do not
+ * parse. */
+enum snt_result snt_tls_parse_client_hello_partial(const uint8_t *body, size_t len,
+                                                   struct snt_tls_client_hello *out);
 
 /* Parse an SSLv2-format ClientHello record (starting with the 2-byte header).
  * Bytes after the record are ignored.  Only cipher specs that carry a TLS

@@ -49,12 +49,31 @@ static void use_client_hello(const struct snt_tls_client_hello *ch)
         (void)snt_tls_cipher_name(ch->ciphers[i]);
 }
 
+/* The partial parser agrees with the strict one on every hello the strict
+ * one takes, and what it keeps of a broken one is usable. */
+static void parse_client_hello(const uint8_t *p, size_t n)
+{
+    struct snt_tls_client_hello strict, partial;
+    bool strict_ok = snt_tls_parse_client_hello(p, n, &strict) == SNT_OK;
+    bool partial_ok = snt_tls_parse_client_hello_partial(p, n, &partial) == SNT_OK;
+    if (strict_ok && (!partial_ok || partial.malformed || partial.n_exts != strict.n_exts ||
+                      partial.has_sni != strict.has_sni || partial.sni.len != strict.sni.len))
+        abort();
+    if (!strict_ok && partial_ok && !partial.malformed)
+        abort();
+    if (partial_ok && partial.has_sni &&
+        (partial.sni.p < p || partial.sni.len > n ||
+         (size_t)(partial.sni.p - p) > n - partial.sni.len))
+        abort();
+    if (partial_ok)
+        use_client_hello(&partial);
+}
+
 static void parse_body(uint8_t type, const uint8_t *p, size_t n)
 {
-    struct snt_tls_client_hello ch;
     struct snt_tls_server_hello sh;
-    if (type == SNT_TLS_HS_CLIENT_HELLO && snt_tls_parse_client_hello(p, n, &ch) == SNT_OK)
-        use_client_hello(&ch);
+    if (type == SNT_TLS_HS_CLIENT_HELLO)
+        parse_client_hello(p, n);
     if (type == SNT_TLS_HS_SERVER_HELLO && snt_tls_parse_server_hello(p, n, &sh) == SNT_OK) {
         (void)snt_tls_version_name(snt_tls_server_hello_version(&sh));
         (void)snt_tls_cipher_name(sh.cipher);

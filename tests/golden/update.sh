@@ -2,7 +2,7 @@
 # Rewrite tests/golden/expected/ from the current build after a deliberate
 # output change; review the diff before committing.  Captures under
 # pcaps/cert/, pcaps/session/ and pcaps/starttls/ are checked against the
-# test CA made with them.
+# test CA made with them; pcaps/hostile/ needs none.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/snitrace}
@@ -32,5 +32,8 @@ for pcap in "$top"/pcaps/tls13/*.pcap "$top"/pcaps/tls13/*.pcapng; do
     [ -f "$keys" ] && update "$pcap" "tls13-$(basename "$pcap")-keylog" --ca-file "$ca" --keylog "$keys"
 done
 update "$top/pcaps/ech/ech-offered.pcap" "ech-ech-offered.pcap"
+for pcap in "$top"/pcaps/hostile/*.pcap; do
+    update "$pcap" "hostile-$(basename "$pcap")"
+done
 update "$top/pcaps/session/sessions-overlap.pcap" "session-sessions-overlap.pcap-gap2" \
     --ca-file "$top/pcaps/session/test-ca.pem" --session-gap 2

@@ -26,7 +26,7 @@ fail() {
 	exit 1
 }
 
-snt_can_netns || skip "live story test needs root and network namespaces"
+snt_can_netns || skip "live story test: $SNT_NETNS_WHY"
 for tool in openssl curl tcpdump dnsmasq unshare mount timeout ss; do
 	command -v "$tool" >/dev/null 2>&1 || skip "live story test needs $tool"
 done

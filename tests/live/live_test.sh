@@ -24,7 +24,7 @@ fail() {
 	exit 1
 }
 
-snt_can_netns || skip "live test needs root and network namespaces"
+snt_can_netns || skip "live test: $SNT_NETNS_WHY"
 for tool in openssl curl timeout; do
 	command -v "$tool" >/dev/null 2>&1 || skip "live test needs $tool"
 done

@@ -1,0 +1,163 @@
+/* Fuzz target for the whole pipeline: decode, flow table, reassembly, every
+ * parser, attempts, certificate checks, sessions, host flags and both
+ * output formats, as `snitrace -r` runs them.
+ *
+ * The input is the body of a classic pcap file (the records after the
+ * 24-byte global header, which is fixed here: little-endian, Ethernet,
+ * microsecond timestamps): each record is a 16-byte header (seconds,
+ * microseconds, captured length, original length) and its bytes.  A record
+ * claiming more bytes than are left gets what is left, as a damaged file
+ * would.  A seed is a capture from pcaps/ without its first 24 bytes.
+ *
+ * The flow table is small so eviction runs too.  Every frame handed to the
+ * engine is an exact-size heap copy, so AddressSanitizer sees any read past
+ * its end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snitrace/cert.h"
+#include "snitrace/decode.h"
+#include "snitrace/engine.h"
+#include "snitrace/flags.h"
+#include "snitrace/output.h"
+#include "snitrace/reader.h"
+#include "snitrace/session.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define PCAP_RECORD_HDR 16
+#define MAX_CAPLEN      262144 /* snitrace's default snapshot length */
+#define MAX_FLOWS       16
+#define SESSION_GAP     (30ull * 1000000u)
+
+struct pipeline {
+    struct snt_engine *engine;
+    struct snt_sessions *sessions;
+    struct snt_flags *flags;
+    struct snt_output json, text;
+};
+
+/* Shared by every run: the trust store is loaded once, output goes nowhere. */
+static struct snt_cert_checker *checker;
+static FILE *sink;
+
+static void setup_once(void)
+{
+    struct snt_cert_checker_opts o = {.cache_max = 16};
+    if (!sink)
+        sink = fopen("/dev/null", "w");
+    if (!checker)
+        checker = snt_cert_checker_new(&o, NULL, 0);
+    if (!sink || !checker)
+        abort();
+}
+
+static void attempt_started(struct snt_attempt *a, void *arg)
+{
+    struct pipeline *p = arg;
+    snt_sessions_attempt_started(p->sessions, a);
+}
+
+static void dns_response(const struct snt_addr *client, const struct snt_dns_message *m,
+                         uint64_t ts_usec, void *arg)
+{
+    struct pipeline *p = arg;
+    snt_sessions_dns(p->sessions, client, m, ts_usec);
+}
+
+static void write_session(const struct snt_session *s, void *arg)
+{
+    struct pipeline *p = arg;
+    snt_output_session(&p->json, s);
+    snt_output_text_session(&p->text, s);
+}
+
+static void write_attempt(const struct snt_attempt *a, void *arg)
+{
+    struct pipeline *p = arg;
+    snt_output_attempt(&p->json, a);
+    snt_sessions_attempt_finished(p->sessions, a);
+    struct snt_flag *fl = snt_flags_note_attempt(p->flags, a);
+    if (fl)
+        snt_output_flag(&p->json, fl, false);
+}
+
+static void write_flag_update(struct snt_flag *fl, void *arg)
+{
+    struct pipeline *p = arg;
+    snt_output_flag(&p->json, fl, true);
+    snt_output_text_flag(&p->text, fl, false);
+}
+
+static bool pipeline_open(struct pipeline *p)
+{
+    struct snt_engine_config c;
+    memset(p, 0, sizeof *p);
+    memset(&c, 0, sizeof c);
+    snt_output_init(&p->json, sink, SNT_FORMAT_JSON, false);
+    snt_output_init(&p->text, sink, SNT_FORMAT_TEXT, false);
+    snt_engine_config_default(&c);
+    c.max_flows = MAX_FLOWS;
+    c.certs = checker;
+    c.attempt_started = attempt_started;
+    c.dns_response = dns_response;
+    p->sessions = snt_sessions_new(SESSION_GAP, write_session, p);
+    p->flags = snt_flags_new(0);
+    p->engine = p->sessions && p->flags ? snt_engine_new(&c, write_attempt, p) : NULL;
+    return p->engine != NULL;
+}
+
+static void pipeline_close(struct pipeline *p)
+{
+    if (p->engine) {
+        snt_engine_finish(p->engine);
+        snt_sessions_finish(p->sessions);
+        snt_flags_each_changed(p->flags, write_flag_update, p);
+        snt_output_stats(&p->json, snt_engine_stats(p->engine), snt_engine_now(p->engine), true);
+        snt_output_text_stats(&p->text, snt_engine_stats(p->engine), true);
+    }
+    snt_engine_free(p->engine);
+    snt_sessions_free(p->sessions);
+    snt_flags_free(p->flags);
+}
+
+/* One record: its header, then up to caplen bytes of frame. */
+static bool next_record(struct snt_reader *r, struct pipeline *p)
+{
+    uint32_t secs, usecs, caplen, wirelen;
+    struct snt_span frame;
+    if (!snt_read_u32_le(r, &secs) || !snt_read_u32_le(r, &usecs) || !snt_read_u32_le(r, &caplen) ||
+        !snt_read_u32_le(r, &wirelen))
+        return false;
+    size_t n = caplen < MAX_CAPLEN ? caplen : MAX_CAPLEN;
+    if (n > snt_reader_left(r))
+        n = snt_reader_left(r);
+    snt_read_span(r, n, &frame);
+    uint8_t *copy = malloc(n ? n : 1);
+    if (!copy)
+        abort();
+    if (n)
+        memcpy(copy, frame.p, n);
+    uint64_t ts = (uint64_t)secs * 1000000u + usecs;
+    snt_engine_packet(p->engine, ts, SNT_LINKTYPE_ETHERNET, copy, n, wirelen < n ? n : wirelen);
+    snt_sessions_advance(p->sessions, ts);
+    free(copy);
+    return n > 0 || snt_reader_left(r) > 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct pipeline p;
+    struct snt_reader r = snt_reader_make(data, size);
+    setup_once();
+    if (!pipeline_open(&p)) {
+        pipeline_close(&p);
+        return 0;
+    }
+    while (snt_reader_left(&r) >= PCAP_RECORD_HDR && next_record(&r, &p))
+        ;
+    pipeline_close(&p);
+    return 0;
+}
