@@ -1,26 +1,54 @@
 #!/usr/bin/python3
-"""Build a large, realistic capture for benchmarks from the small real ones.
+"""Build large, realistic captures for benchmarks from the small real ones.
 
-The TLS and HTTP captures in pcaps/ serve as templates: each connection in
-the output is a re-addressed copy of a real handshake (new client and
-server addresses, ports, initial sequence numbers, and a new server name
-of the same length patched into the SNI / Host / CONNECT line). Between
-them run bulk downloads (full 1448-byte segments after a real TLS
-handshake, or picked up mid-stream without one), DNS lookups whose answers
-point at the server the client then connects to, refused and unanswered
-connections. All checksums are correct and timestamps never go backwards.
+The captures in pcaps/ serve as templates: each connection in the output
+is a re-addressed copy of a real one (new client and server addresses,
+ports, initial sequence numbers, a new server name of the same length
+patched into the SNI / Host line and, for TLS 1.2, into the certificate).
+All checksums are correct and timestamps never go backwards; the same seed
+gives the same bytes.
 
-Two shapes:
-  default            most bytes are bulk data: what a busy link looks like,
-                     and what a tracer must skip cheaply
-  --handshake-heavy  almost only handshakes: the parsing cost per connection
+Shapes (--shape):
+  mixed       a real network's mix (defaults for 1000 MB): 200k flows, of
+              them 100k TLS connections (half TLS 1.2 with the certificate
+              in clear, from pcaps/cert/cert-match.pcap and pcaps/tls12.pcap,
+              6% of the certificates, from cert-mismatch.pcap, not covering
+              the name; half TLS 1.3 from tls13.pcap and ipv6-tls.pcap, 10%
+              of all TLS resumed without a certificate from
+              tls13/tls13-resumed.pcap, 7% with the ClientHello split at the
+              MSS, from tls-split-clienthello.pcap and tls-cut-in-sni.pcap,
+              the latter cut inside the SNI), 10k plain HTTP (http.pcap), 90k
+              DNS lookups over UDP (35% of the TCP connections right after
+              their A/AAAA lookup); 40k clients in bursts of 1-6 flows, 30k
+              names on 10k servers, 10% of flows over IPv6 (IPv4 templates
+              carried over to IPv6), 5% of connections reset; application
+              data heavy-tailed (40% of connections under 2 KB, a Pareto tail
+              up to 8 MB) in TLS records or an HTTP response, scaled so the
+              file comes to the size asked for; ~2.5M packets per GB
+  handshakes  the same mix where every connection is a handshake with at
+              most one small request (half of them) and its small answer,
+              then a close; as many flows as fill the size (200 MB: ~110k)
+  bulk        the previous bench's capture (the default; bytes unchanged):
+              mostly bulk downloads, what a tracer must skip cheaply
+  old-handshakes  the previous bench's handshake mix, for its old figures
 
-usage: make-bench-pcap.py [--handshake-heavy] [--seed N] [--templates DIR] [--keylog KEYS]
-                          OUTPUT [SIZE_MB]      (SIZE_MB defaults to 1000)
+The realised counts (packets, flows, TLS 1.2/1.3, resumed, mismatched,
+split, HTTP, DNS lookups, clients, names, IPv6 share, reset share, share
+of packets <= 90 bytes, share of bytes in full-size frames...) are printed
+and written beside the capture as OUTPUT.json (without .pcap).
+
+usage: make-bench-pcap.py [--shape mixed|handshakes|bulk] [--handshake-heavy]
+                          [--flows N] [--duration S] [--seed N] [--templates DIR]
+                          [--keylog KEYS] [--json PATH] OUTPUT [SIZE_MB]
+  --handshake-heavy  the same as --shape handshakes
+  --flows N          flows (TCP connections and DNS lookups) of mixed or
+                     handshakes; with mixed the size stays, so twice the
+                     flows means the same bytes in twice the connections
+  --duration S       seconds over which the bursts start (0.3 s per MB)
 
 Speed: templates and headers are prepared once; per packet only addresses,
 ports, sequence numbers and checksums are patched, the checksums updated
-from precomputed partial sums, so 1 GB takes well under two minutes.
+from precomputed partial sums: 1 GB of mixed takes under a minute.
 """
 
 import argparse
@@ -1554,6 +1582,9 @@ def write_real(args, p, rng, handshakes):
         "tls": tls, "tls12": tls12, "tls13": tls - tls12,
         "tls13_resumed": kinds.get("resumed", 0),
         "tls12_certificate_mismatch": kinds.get("tls12mm", 0),
+        "tls12_distinct_leaf_certificates": len(
+            set((c.tpl.name, c.name) for c in conns if c.kind == "tls12") |
+            set(("mm", c.server) for c in conns if c.kind == "tls12mm")),
         "share_certificates_mismatch": round(kinds.get("tls12mm", 0) / max(1, tls12), 4),
         "clienthello_split": split, "clienthello_cut_in_sni": kinds.get("cut", 0),
         "share_clienthello_split": round(split / max(1, tls), 4),
