@@ -10,6 +10,7 @@
 #                     [--seed N] [--runs N] [--timeout S] [--snitrace PATH]
 #                     [--tools floor,snitrace,nocert,ndpi,ssldump,tshark]
 #                     [--subset-mb MB] [--subset-tools LIST] [--handshake-heavy]
+#                     [--flows-check]
 #
 #   --shape      mixed (1000 MB), handshakes (200 MB) or bulk (1000 MB, the
 #                previous bench's capture); --handshake-heavy is --shape
@@ -23,6 +24,9 @@
 #                of the capture, with the floor and snitrace again on that
 #                same prefix for their ratios (default: tshark; it needs
 #                ~15x snitrace's time and 250+ MB)
+#   --flows-check  instead of the tools: the floor and snitrace on the shape
+#                (default mixed) at its flows and at twice as many in the
+#                same size, and how much the time per packet changes
 #
 # Tools: floor (bench/floor.c), snitrace as a user runs it (certificates,
 # DNS naming, sessions, flags: all on by default; -o /dev/null), nocert
@@ -49,8 +53,9 @@ SUBSET_TOOLS=tshark
 SUBSET_MB=100
 # Bound every run; a tool that needs longer than this is broken, not slow.
 LIMIT=900
+FLOWS_CHECK=
 
-usage() { sed -n '9,34s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '9,38s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 note() { echo "run.sh: $*" >&2; }
 
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--tools) TOOLS=${2:?--tools needs a list}; shift 2 ;;
 	--subset-tools) SUBSET_TOOLS=${2?--subset-tools needs a list}; shift 2 ;;
 	--subset-mb) SUBSET_MB=${2:?--subset-mb needs MB}; shift 2 ;;
+	--flows-check) FLOWS_CHECK=1; shift ;;
 	-h | --help) usage 0 ;;
 	*) usage 1 >&2 ;;
 	esac
@@ -279,6 +285,42 @@ echo "- machine: $(nproc) cores, $(uname -sr); load average before: $(cut -d' ' 
 echo "- snitrace: \`${SNITRACE#"$ROOT"/}\` ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?'))"
 echo "- best of $RUNS runs (wall time), file in the page cache, each run bounded to $LIMIT s"
 echo "- connections/s: the capture's TCP connections and DNS lookups (\`flows\` in its counts) per second of wall time"
+
+if [ -n "$FLOWS_CHECK" ]; then
+	# Cost flat in flows: the same bytes in twice the flows.
+	[ ${#SHAPES[@]} -eq 1 ] && [ "${SHAPES[0]}" != bulk ] || SHAPES=(mixed)
+	shape=${SHAPES[0]}
+	size=${SIZE:-$([ "$shape" = handshakes ] && echo 200 || echo 1000)}
+	base=$FLOWS
+	if [ -z "$base" ]; then
+		cap=$(make_capture "$shape" "$size") || exit 1
+		base=$(json_get "${cap%.pcap}.json" flows)
+	fi
+	echo
+	echo "## Cost flat in flows: $shape, $size MB"
+	echo
+	echo "| flows | packets | floor (s) | snitrace (s) | snitrace user+sys (s) | snitrace ns/packet | peak RSS (MB) |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|"
+	first=
+	for n in "$base" $((base * 2)); do
+		FLOWS=$n
+		CAP=$(make_capture "$shape" "$size") || exit 1
+		ORDER=()
+		WALL=() USER=() SYS=() RSS=() STATUS=()
+		run_tools "$CAP" "" floor snitrace
+		packets=$(json_get "${CAP%.pcap}.json" packets)
+		flows=$(json_get "${CAP%.pcap}.json" flows)
+		ns=$(awk -v w="${WALL[snitrace]:-0}" -v p="$packets" 'BEGIN { printf "%.0f", w * 1e9 / p }')
+		echo "| $flows | $packets | ${WALL[floor]:-} | ${WALL[snitrace]:-${STATUS[snitrace]}} |" \
+			"$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" 'BEGIN { printf "%.2f", u + s }') |" \
+			"$ns | $(awk -v m="${RSS[snitrace]:-0}" 'BEGIN { printf "%.1f", m / 1024 }') |"
+		[ -z "$first" ] && first=$ns
+	done
+	echo
+	echo "Time per packet with twice the flows: $(awk -v a="$first" -v b="$ns" 'BEGIN { printf "%+.1f%%", 100 * (b - a) / a }')" \
+		"(target: less than 10%)."
+	exit 0
+fi
 
 for shape in "${SHAPES[@]}"; do
 	size=$SIZE
