@@ -299,9 +299,9 @@ if [ -n "$FLOWS_CHECK" ]; then
 	echo
 	echo "## Cost flat in flows: $shape, $size MB"
 	echo
-	echo "| flows | packets | floor (s) | snitrace (s) | snitrace user+sys (s) | snitrace ns/packet | peak RSS (MB) |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|"
-	first=
+	echo "| flows | packets | floor wall (s) | snitrace wall (s) | snitrace user+sys (s) | wall ns/packet | user+sys ns/packet | peak RSS (MB) |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+	first='' ufirst=''
 	for n in "$base" $((base * 2)); do
 		FLOWS=$n
 		CAP=$(make_capture "$shape" "$size") || exit 1
@@ -311,13 +311,16 @@ if [ -n "$FLOWS_CHECK" ]; then
 		packets=$(json_get "${CAP%.pcap}.json" packets)
 		flows=$(json_get "${CAP%.pcap}.json" flows)
 		ns=$(awk -v w="${WALL[snitrace]:-0}" -v p="$packets" 'BEGIN { printf "%.0f", w * 1e9 / p }')
+		uns=$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" -v p="$packets" \
+			'BEGIN { printf "%.0f", (u + s) * 1e9 / p }')
 		echo "| $flows | $packets | ${WALL[floor]:-} | ${WALL[snitrace]:-${STATUS[snitrace]}} |" \
 			"$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" 'BEGIN { printf "%.2f", u + s }') |" \
-			"$ns | $(awk -v m="${RSS[snitrace]:-0}" 'BEGIN { printf "%.1f", m / 1024 }') |"
-		[ -z "$first" ] && first=$ns
+			"$ns | $uns | $(awk -v m="${RSS[snitrace]:-0}" 'BEGIN { printf "%.1f", m / 1024 }') |"
+		[ -z "$first" ] && first=$ns ufirst=$uns
 	done
 	echo
-	echo "Time per packet with twice the flows: $(awk -v a="$first" -v b="$ns" 'BEGIN { printf "%+.1f%%", 100 * (b - a) / a }')" \
+	echo "Time per packet with twice the flows: wall $(awk -v a="$first" -v b="$ns" 'BEGIN { printf "%+.1f%%", 100 * (b - a) / a }')," \
+		"user+sys $(awk -v a="$ufirst" -v b="$uns" 'BEGIN { printf "%+.1f%%", 100 * (b - a) / a }')" \
 		"(target: less than 10%)."
 	exit 0
 fi

@@ -4,10 +4,11 @@
 # reassembly, parse, certificate, session, output, engine) of one run on a
 # capture made by make-bench-pcap.py (default: mixed, 50 MB), on stdout.
 #
-# usage: bench/stages.sh [--shape mixed|handshakes|bulk] [--size MB] [--seed N]
+# usage: bench/stages.sh [--shape mixed|handshakes|bulk] [--size MB] [--flows N] [--seed N]
 #                        [--snitrace PATH] [--perf] [--compare] [--timeout S]
 #                        [-- SNITRACE-OPTIONS...]
 #
+#   --flows N  a mixed or handshakes capture with N flows (as run.sh --flows)
 #   default    valgrind --tool=callgrind: exact instruction counts, the
 #              same on every run whatever else the machine does; also run
 #              on an empty capture, so the table shows the work without
@@ -33,6 +34,7 @@ OUT=$HERE/out
 SHAPE=mixed
 SIZE=50
 SEED=1
+FLOWS=
 SNITRACE=$ROOT/build/snitrace
 MODE=callgrind
 COMPARE=
@@ -46,12 +48,13 @@ while [ $# -gt 0 ]; do
 	--shape) SHAPE=${2:?}; shift 2 ;;
 	--size) SIZE=${2:?}; shift 2 ;;
 	--seed) SEED=${2:?}; shift 2 ;;
+	--flows) FLOWS=${2:?}; shift 2 ;;
 	--snitrace) SNITRACE=${2:?}; shift 2 ;;
 	--perf) MODE=perf; shift ;;
 	--compare) COMPARE=1; shift ;;
 	--timeout) LIMIT=${2:?}; shift 2 ;;
 	--) shift; ARGS=("$@"); break ;;
-	-h | --help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) sed -n '7,9s/^# \{0,1\}//p' "$0" >&2; exit 1 ;;
 	esac
 done
@@ -63,11 +66,13 @@ PY=/usr/bin/python3
 mkdir -p "$OUT"
 
 CAP=$OUT/bench-$SHAPE-$SIZE
+gen=(--shape "$SHAPE" --seed "$SEED")
+[ -n "$FLOWS" ] && [ "$SHAPE" != bulk ] && CAP+=-f$FLOWS && gen+=(--flows "$FLOWS")
 [ "$SEED" != 1 ] && CAP+=-s$SEED
 CAP+=.pcap
 if [ ! -s "$CAP" ] || [ ! -s "${CAP%.pcap}.json" ]; then
 	note "making $CAP"
-	"$PY" "$HERE/make-bench-pcap.py" --shape "$SHAPE" --seed "$SEED" "$CAP.tmp" "$SIZE" \
+	"$PY" "$HERE/make-bench-pcap.py" "${gen[@]}" "$CAP.tmp" "$SIZE" \
 		--json "${CAP%.pcap}.json" >&2 || { rm -f "$CAP.tmp"; die "making the capture failed"; }
 	mv "$CAP.tmp" "$CAP"
 fi
