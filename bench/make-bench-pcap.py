@@ -1404,9 +1404,11 @@ def real_shape(args):
                 lo = mid
             else:
                 hi = mid
-        if budget <= total(0):
+        p["tail_fits"] = budget > total(0)
+        if not p["tail_fits"]:
             print(f"note: {len(conns) + len(lookups)} flows need {fixed + total(0)} bytes "
-                  f"without bulk data; the capture is larger than {target}", file=sys.stderr)
+                  f"without bulk data; the capture is larger than {target} and has no "
+                  f"heavy tail", file=sys.stderr)
         for c, x in raw:
             c.resp = min(TRANSFER_CAP, SMALL_MAX + 1 + int(lo * x))
     else:
@@ -1606,6 +1608,8 @@ def write_real(args, p, rng, handshakes):
         "connections_app_data_over_1mb": sum(1 for a in app if a > 1_000_000),
         "keylog": bool(args.keylog),
     }
+    if "tail_fits" in p:
+        counts["heavy_tail_fits_in_size"] = p["tail_fits"]
     write_counts(args, counts)
 
 

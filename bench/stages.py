@@ -279,7 +279,8 @@ def attribute_perf(path, binary):
             if label == "snitrace":
                 sym0 = sym.split("+")[0]
                 f = files.get(sym0)
-                st = file_stage(f) if f else "other:" + sym0
+                # Without a source file (PLT stubs, _start): as a library.
+                st = file_stage(f) if f else None
                 if st:
                     stage, who = st, (st, os.path.basename(f or "?"), sym0)
                     break
