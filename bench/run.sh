@@ -1,51 +1,99 @@
 #!/bin/bash
 #
 # Throughput benchmark: snitrace against the libpcap read floor and, where
-# installed, tshark and ndpiReader, on one large synthetic capture. Prints
-# a markdown table (wall time, peak RSS, rates, ratios) on stdout; progress
-# goes to stderr.
+# installed, ndpiReader, ssldump and tshark, on captures made by
+# make-bench-pcap.py. For each capture: a markdown table (wall, user and
+# system time, peak RSS, packets and connections per second) and the
+# ratios, on stdout; progress goes to stderr.
 #
-# usage: bench/run.sh [--size MB] [--handshake-heavy] [--runs N]
-#                     [--snitrace PATH] [--tools floor,snitrace,tshark,ndpi]
+# usage: bench/run.sh [--shape mixed|handshakes|bulk | --all] [--size MB] [--flows N]
+#                     [--seed N] [--runs N] [--timeout S] [--snitrace PATH]
+#                     [--tools floor,snitrace,nocert,ndpi,ssldump,tshark]
+#                     [--subset-mb MB] [--subset-tools LIST] [--handshake-heavy]
+#                     [--flows-check]
 #
-# The capture is made once per shape and size into bench/out/ and reused.
-# Each tool runs --runs times (default 3) and its fastest run is reported:
-# the noise on a shared machine only ever adds time.
+#   --shape      mixed (1000 MB), handshakes (200 MB) or bulk (1000 MB, the
+#                previous bench's capture); --handshake-heavy is --shape
+#                handshakes; default bulk. --all: the three, default sizes.
+#   --size       MB, with one shape; --flows N: flows of mixed/handshakes
+#                (the "cost flat in flows" check: same --size, twice --flows)
+#   --runs       runs per tool (default 3); the fastest is reported, since on
+#                a shared machine noise only ever adds time
+#   --timeout    seconds a run may take before it is killed (default 900)
+#   --subset-tools  tools run only on the first --subset-mb MB (default 100)
+#                of the capture, with the floor and snitrace again on that
+#                same prefix for their ratios (default: tshark; it needs
+#                ~15x snitrace's time and 250+ MB)
+#   --flows-check  instead of the tools: the floor and snitrace on the shape
+#                (default mixed) at half its flows (or of --flows) and at
+#                twice that in the same size, and how much the time per
+#                packet changes
+#
+# Tools: floor (bench/floor.c), snitrace as a user runs it (certificates,
+# DNS naming, sessions, flags: all on by default; -o /dev/null), nocert
+# (snitrace --no-cert-checks), ndpi (ndpiReader -i FILE -q), ssldump
+# (ssldump -n -q -r FILE > /dev/null), tshark (the ClientHellos' server
+# names: -Y tls.handshake.type==1 -T fields -e
+# tls.handshake.extensions_server_name). Captures are made once per shape,
+# size, flows and seed into bench/out/ and reused, with their counts beside
+# them (NAME.json).
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=$HERE/out
 
-SIZE=1000
-MODE=bulk
+SHAPES=()
+SIZE=
+FLOWS=
+SEED=1
 RUNS=3
 SNITRACE=$ROOT/build/snitrace
-TOOLS=floor,snitrace,tshark,ndpi
+TOOLS=floor,snitrace,nocert,ndpi,ssldump,tshark
+SUBSET_TOOLS=tshark
+SUBSET_MB=100
 # Bound every run; a tool that needs longer than this is broken, not slow.
-LIMIT=3600
+LIMIT=900
+FLOWS_CHECK=
 
-usage() { sed -n '9,11s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '9,40s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 note() { echo "run.sh: $*" >&2; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
+	--shape) SHAPES=("${2:?--shape needs mixed, handshakes or bulk}"); shift 2 ;;
+	--all) SHAPES=(mixed handshakes bulk); shift ;;
+	--handshake-heavy) SHAPES=(handshakes); shift ;;
 	--size) SIZE=${2:?--size needs MB}; shift 2 ;;
-	--handshake-heavy) MODE=handshake; shift ;;
+	--flows) FLOWS=${2:?--flows needs N}; shift 2 ;;
+	--seed) SEED=${2:?--seed needs N}; shift 2 ;;
 	--runs) RUNS=${2:?--runs needs N}; shift 2 ;;
+	--timeout) LIMIT=${2:?--timeout needs seconds}; shift 2 ;;
 	--snitrace) SNITRACE=${2:?--snitrace needs a path}; shift 2 ;;
 	--tools) TOOLS=${2:?--tools needs a list}; shift 2 ;;
+	--subset-tools) SUBSET_TOOLS=${2?--subset-tools needs a list}; shift 2 ;;
+	--subset-mb) SUBSET_MB=${2:?--subset-mb needs MB}; shift 2 ;;
+	--flows-check) FLOWS_CHECK=1; shift ;;
 	-h | --help) usage 0 ;;
 	*) usage 1 >&2 ;;
 	esac
 done
-case $SIZE in '' | *[!0-9]*) die "--size takes whole megabytes" ;; esac
+[ ${#SHAPES[@]} -gt 0 ] || SHAPES=(bulk)
+for s in "${SHAPES[@]}"; do
+	case $s in mixed | handshakes | bulk) ;; *) die "unknown shape '$s'" ;; esac
+done
+[ -z "$SIZE" ] || [ ${#SHAPES[@]} -eq 1 ] || die "--size goes with one --shape"
+case ${SIZE:-1} in *[!0-9]*) die "--size takes whole megabytes" ;; esac
+case ${FLOWS:-1} in *[!0-9]*) die "--flows takes a number" ;; esac
 case $RUNS in '' | *[!0-9]* | 0) die "--runs takes a positive number" ;; esac
+case $LIMIT in '' | *[!0-9]* | 0) die "--timeout takes whole seconds" ;; esac
+case $SUBSET_MB in '' | *[!0-9]* | 0) die "--subset-mb takes whole megabytes" ;; esac
 want() { case ",$TOOLS," in *",$1,"*) return 0 ;; esac; return 1; }
+subset() { case ",$SUBSET_TOOLS," in *",$1,"*) return 0 ;; esac; return 1; }
 
 if ! command -v /usr/bin/time >/dev/null 2>&1; then
-	# GNU time, for peak RSS; bash's builtin time cannot report it.
+	# GNU time, for peak RSS and user time; bash's builtin time cannot.
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		note "installing GNU time"
 		apt-get install -y time >/dev/null 2>&1
@@ -62,76 +110,133 @@ pcap_flags=$(pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
 "$CC" -O2 -std=c11 -Wall -Wextra -o "$OUT/floor" "$HERE/floor.c" $pcap_flags ||
 	die "cannot build floor.c (needs libpcap headers)"
 
-CAP=$OUT/bench-$MODE-$SIZE.pcap
-if [ ! -s "$CAP" ]; then
-	note "making $CAP"
-	args=()
-	[ "$MODE" = handshake ] && args+=(--handshake-heavy)
-	if ! "$PY" "$HERE/make-bench-pcap.py" "${args[@]}" "$CAP.tmp" "$SIZE" >&2; then
-		rm -f "$CAP.tmp"
-		die "making the capture failed"
+# make_capture SHAPE SIZE : the capture's path on stdout, made if missing.
+make_capture() {
+	local shape=$1 size=$2 cap args=()
+	cap=$OUT/bench-$shape-$size
+	[ -n "$FLOWS" ] && [ "$shape" != bulk ] && cap+=-f$FLOWS
+	[ "$SEED" != 1 ] && cap+=-s$SEED
+	cap+=.pcap
+	if [ ! -s "$cap" ] || [ ! -s "${cap%.pcap}.json" ]; then
+		note "making $cap"
+		args=(--shape "$shape" --seed "$SEED" --json "${cap%.pcap}.json")
+		[ -n "$FLOWS" ] && [ "$shape" != bulk ] && args+=(--flows "$FLOWS")
+		if ! "$PY" "$HERE/make-bench-pcap.py" "${args[@]}" "$cap.tmp" "$size" >&2; then
+			rm -f "$cap.tmp"
+			die "making the capture failed"
+		fi
+		mv "$cap.tmp" "$cap"
 	fi
-	mv "$CAP.tmp" "$CAP"
-fi
+	echo "$cap"
+}
 
-# Read the file once so every tool starts with it in the page cache.
-floor_out=$("$OUT/floor" "$CAP") || die "floor cannot read $CAP"
-PACKETS=${floor_out%% packets*}
-FILE_BYTES=$(wc -c <"$CAP")
+# json_get FILE KEY : one value of a capture's counts.
+json_get() {
+	"$PY" -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2"
+}
 
-# measure NAME CMD... : run CMD $RUNS times, keep the fastest wall time and
-# the peak RSS of that run in WALL[NAME], RSS[NAME]. stdout of the last
-# run is kept in out/NAME.out for a look at what the tool found.
-declare -A WALL RSS STATUS
+# cut_prefix CAP MB OUT : the first MB megabytes of CAP, whole packets only.
+cut_prefix() {
+	"$PY" - "$1" "$2" "$3" <<-'EOF'
+		import struct, sys
+		src, mb, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+		limit, n = mb * 1_000_000, 0
+		with open(src, "rb") as f, open(dst, "wb") as out:
+		    out.write(f.read(24))
+		    done = 24
+		    while done < limit:
+		        h = f.read(16)
+		        if len(h) < 16:
+		            break
+		        incl = struct.unpack("<IIII", h)[2]
+		        out.write(h + f.read(incl))
+		        done += 16 + incl
+		        n += 1
+		print(n)
+	EOF
+}
+
+declare -A WALL USER SYS RSS STATUS
 ORDER=()
+# measure NAME CMD... : run CMD $RUNS times under GNU time and timeout; keep
+# the fastest wall time, and that run's user and system time and peak RSS.
+# stdout goes to /dev/null (to out/run-NAME.out when KEEP is set), stderr
+# to out/run-NAME.err.
+KEEP=
 measure() {
-	local name=$1 i best="" rss="" w m
+	local name=$1 i best="" w u s m rc f t0 t1 out=/dev/null
 	shift
+	f=$OUT/run-${name//[^A-Za-z0-9]/_}
+	[ -n "$KEEP" ] && out=$f.out
 	ORDER+=("$name")
 	for i in $(seq "$RUNS"); do
 		note "$name run $i/$RUNS"
-		if ! /usr/bin/time -f '%e %M' -o "$OUT/$name.time" timeout "$LIMIT" "$@" \
-			>"$OUT/$name.out" 2>"$OUT/$name.err"; then
-			STATUS[$name]="failed (see out/$name.err)"
+		t0=$EPOCHREALTIME
+		/usr/bin/time -f '%e %U %S %M' -o "$f.time" timeout "$LIMIT" "$@" >"$out" 2>"$f.err"
+		rc=$?
+		t1=$EPOCHREALTIME
+		if [ "$rc" = 124 ]; then
+			STATUS[$name]="killed after ${LIMIT} s"
+			return
+		elif [ "$rc" != 0 ]; then
+			STATUS[$name]="failed, status $rc (see ${f#"$ROOT"/}.err)"
 			return
 		fi
-		read -r w m <"$OUT/$name.time"
+		read -r w u s m < <(tail -n 1 "$f.time")
+		# Wall time to the microsecond (GNU time's has 10 ms steps).
+		w=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
 		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$w rss=$m
+			best=$w WALL[$name]=$w USER[$name]=$u SYS[$name]=$s RSS[$name]=$m
 		fi
 	done
-	WALL[$name]=$best
-	RSS[$name]=$rss
 	STATUS[$name]=ok
 }
 skip() { ORDER+=("$1"); STATUS[$1]=$2; }
 
-want floor && measure floor "$OUT/floor" "$CAP"
-if want snitrace; then
-	if [ -x "$SNITRACE" ]; then
-		measure snitrace "$SNITRACE" -r "$CAP" -o /dev/null
-	else
-		skip snitrace "not built ($SNITRACE)"
-	fi
-fi
-if want tshark; then
-	if command -v tshark >/dev/null 2>&1; then
-		measure tshark tshark -r "$CAP" -n -Y 'tls.handshake.type==1' \
-			-T fields -e tls.handshake.extensions_server_name
-	else
-		skip tshark "not installed"
-	fi
-fi
-if want ndpi; then
-	# -q: full analysis, no per-flow report.
-	if command -v ndpiReader >/dev/null 2>&1; then
-		measure ndpiReader ndpiReader -i "$CAP" -q
-	else
-		skip ndpiReader "not installed"
-	fi
-fi
-
-# --- report ---------------------------------------------------------------------
+# run_tools CAP SUFFIX TOOL... : measure the tools on CAP, each under the
+# name TOOL$SUFFIX.
+run_tools() {
+	local cap=$1 sfx=$2 t
+	shift 2
+	# Read the file once so every tool starts with it in the page cache.
+	"$OUT/floor" "$cap" >/dev/null || die "floor cannot read $cap"
+	for t in "$@"; do
+		case $t in
+		floor) measure "floor$sfx" "$OUT/floor" "$cap" ;;
+		snitrace | nocert)
+			local extra=() label=snitrace
+			[ "$t" = nocert ] && extra=(--no-cert-checks) label="snitrace --no-cert-checks"
+			if [ -x "$SNITRACE" ]; then
+				measure "$label$sfx" "$SNITRACE" -q -r "$cap" -o /dev/null "${extra[@]}"
+			else
+				skip "$label$sfx" "not built ($SNITRACE)"
+			fi
+			;;
+		ndpi)
+			if command -v ndpiReader >/dev/null 2>&1; then
+				measure "ndpiReader$sfx" ndpiReader -i "$cap" -q
+			else
+				skip "ndpiReader$sfx" "not installed (apt-get install libndpi-bin)"
+			fi
+			;;
+		ssldump)
+			if command -v ssldump >/dev/null 2>&1; then
+				measure "ssldump$sfx" ssldump -n -q -r "$cap"
+			else
+				skip "ssldump$sfx" "not installed (apt-get install ssldump)"
+			fi
+			;;
+		tshark)
+			if command -v tshark >/dev/null 2>&1; then
+				KEEP=1 measure "tshark$sfx" tshark -r "$cap" -n -Y 'tls.handshake.type==1' \
+					-T fields -e tls.handshake.extensions_server_name
+			else
+				skip "tshark$sfx" "not installed (apt-get install tshark)"
+			fi
+			;;
+		esac
+	done
+}
 
 ratio() { # A B : WALL[A] / WALL[B], or n/a
 	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[$2]:-}" = ok ]; then
@@ -141,32 +246,174 @@ ratio() { # A B : WALL[A] / WALL[B], or n/a
 		echo "n/a"
 	fi
 }
-
-echo "## Benchmark: $MODE capture, $SIZE MB"
-echo
-echo "- file: \`${CAP#"$ROOT"/}\`, $FILE_BYTES bytes, $PACKETS packets"
-echo "- machine: $(nproc) cores, $(uname -sr); best of $RUNS runs, file in page cache"
-echo
-echo "| tool | wall (s) | peak RSS (MB) | packets/s | MB/s | status |"
-echo "|---|---:|---:|---:|---:|---|"
-for name in "${ORDER[@]}"; do
-	if [ "${STATUS[$name]}" = ok ]; then
-		awk -v n="$name" -v w="${WALL[$name]}" -v m="${RSS[$name]}" -v p="$PACKETS" \
-			-v b="$FILE_BYTES" 'BEGIN {
-				if (w <= 0) w = 0.01
-				printf "| %s | %.2f | %.1f | %.0f | %.1f | ok |\n", n, w, m / 1024, p / w, b / 1e6 / w
-			}'
+uratio() { # A B : (user+sys of A) / (user+sys of B), or n/a
+	if [ "${STATUS[$1]:-}" = ok ] && [ "${STATUS[$2]:-}" = ok ]; then
+		awk -v a="${USER[$1]}" -v b="${SYS[$1]}" -v c="${USER[$2]}" -v d="${SYS[$2]}" \
+			'BEGIN { if (c + d > 0) printf "%.2f", (a + b) / (c + d); else print "n/a" }'
 	else
-		echo "| $name | | | | | ${STATUS[$name]} |"
+		echo "n/a"
 	fi
-done
+}
+
+# table SUFFIX PACKETS CONNS BYTES : the measured tools with this suffix.
+table() {
+	local sfx=$1 packets=$2 conns=$3 bytes=$4 name shown
+	echo "| tool | wall (s) | user (s) | sys (s) | peak RSS (MB) | packets/s | connections/s | MB/s | wall / floor | status |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	for name in "${ORDER[@]}"; do
+		[ "${name%"$sfx"}$sfx" = "$name" ] || continue
+		if [ -n "$sfx" ]; then shown=${name%"$sfx"}; else
+			case $name in *" (subset)") continue ;; esac
+			shown=$name
+		fi
+		if [ "${STATUS[$name]}" = ok ]; then
+			awk -v n="$shown" -v w="${WALL[$name]}" -v u="${USER[$name]}" -v s="${SYS[$name]}" \
+				-v m="${RSS[$name]}" -v p="$packets" -v c="$conns" -v b="$bytes" \
+				-v r="$(ratio "$name" "floor$sfx")" 'BEGIN {
+					if (w <= 0) w = 0.0001
+					printf "| %s | %.3f | %.2f | %.2f | %.1f | %.0f | %.0f | %.1f | %s | ok |\n",
+						n, w, u, s, m / 1024, p / w, c / w, b / 1e6 / w, r
+				}'
+		else
+			echo "| $shown | | | | | | | | | ${STATUS[$name]} |"
+		fi
+	done
+}
+
+echo "# snitrace benchmark"
 echo
-echo "| ratio (wall time) | value |"
-echo "|---|---:|"
-echo "| snitrace / floor | $(ratio snitrace floor) |"
-echo "| ndpiReader / snitrace | $(ratio ndpiReader snitrace) |"
-echo "| tshark / snitrace | $(ratio tshark snitrace) |"
-if [ "${STATUS[tshark]:-}" = ok ]; then
+echo "- machine: $(nproc) cores, $(uname -sr); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- snitrace: \`${SNITRACE#"$ROOT"/}\` ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?'))"
+echo "- best of $RUNS runs (wall time), file in the page cache, each run bounded to $LIMIT s"
+echo "- connections/s: the capture's TCP connections and DNS lookups (\`flows\` in its counts) per second of wall time"
+
+if [ -n "$FLOWS_CHECK" ]; then
+	# Cost flat in flows: the same bytes in twice the flows.
+	[ ${#SHAPES[@]} -eq 1 ] && [ "${SHAPES[0]}" != bulk ] || SHAPES=(mixed)
+	shape=${SHAPES[0]}
+	size=${SIZE:-$([ "$shape" = handshakes ] && echo 200 || echo 1000)}
+	# From half the flows to the shape's own (or --flows): twice the flows in
+	# one capture that still has its heavy tail (1 GB holds about 200k
+	# flows' handshakes with room for bulk data; 400k would leave none).
+	base=$FLOWS
+	if [ -z "$base" ]; then
+		cap=$(make_capture "$shape" "$size") || exit 1
+		base=$(json_get "${cap%.pcap}.json" flows)
+	fi
+	base=$((base / 2))
 	echo
-	echo "tshark saw $(grep -c . "$OUT/tshark.out") ClientHellos with a server name."
+	echo "## Cost flat in flows: $shape, $size MB"
+	echo
+	echo "| flows | packets | floor wall (s) | snitrace wall (s) | snitrace user+sys (s) | wall ns/packet | user+sys ns/packet | peak RSS (MB) |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+	first='' ufirst=''
+	for n in "$base" $((base * 2)); do
+		FLOWS=$n
+		CAP=$(make_capture "$shape" "$size") || exit 1
+		ORDER=()
+		WALL=() USER=() SYS=() RSS=() STATUS=()
+		run_tools "$CAP" "" floor snitrace
+		packets=$(json_get "${CAP%.pcap}.json" packets)
+		flows=$(json_get "${CAP%.pcap}.json" flows)
+		ns=$(awk -v w="${WALL[snitrace]:-0}" -v p="$packets" 'BEGIN { printf "%.0f", w * 1e9 / p }')
+		uns=$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" -v p="$packets" \
+			'BEGIN { printf "%.0f", (u + s) * 1e9 / p }')
+		echo "| $flows | $packets | ${WALL[floor]:-} | ${WALL[snitrace]:-${STATUS[snitrace]}} |" \
+			"$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" 'BEGIN { printf "%.2f", u + s }') |" \
+			"$ns | $uns | $(awk -v m="${RSS[snitrace]:-0}" 'BEGIN { printf "%.1f", m / 1024 }') |"
+		[ -z "$first" ] && first=$ns ufirst=$uns
+	done
+	echo
+	echo "Time per packet with twice the flows: wall $(awk -v a="$first" -v b="$ns" 'BEGIN { printf "%+.1f%%", 100 * (b - a) / a }')," \
+		"user+sys $(awk -v a="$ufirst" -v b="$uns" 'BEGIN { printf "%+.1f%%", 100 * (b - a) / a }')" \
+		"(target: less than 10%)."
+	exit 0
 fi
+
+for shape in "${SHAPES[@]}"; do
+	size=$SIZE
+	if [ -z "$size" ]; then
+		case $shape in handshakes) size=200 ;; *) size=1000 ;; esac
+	fi
+	CAP=$(make_capture "$shape" "$size") || exit 1
+	COUNTS=${CAP%.pcap}.json
+	ORDER=()
+	WALL=() USER=() SYS=() RSS=() STATUS=()
+	main_tools=() sub_tools=()
+	for t in floor snitrace nocert ndpi ssldump tshark; do
+		want "$t" || continue
+		if subset "$t"; then sub_tools+=("$t"); else main_tools+=("$t"); fi
+	done
+	run_tools "$CAP" "" "${main_tools[@]}"
+	PACKETS=$(json_get "$COUNTS" packets)
+	CONNS=$(json_get "$COUNTS" flows)
+	FILE_BYTES=$(wc -c <"$CAP")
+	SUB=
+	if [ ${#sub_tools[@]} -gt 0 ]; then
+		SUB=$OUT/$(basename "${CAP%.pcap}")-first$SUBSET_MB.pcap
+		SUB_PACKETS=$(cut_prefix "$CAP" "$SUBSET_MB" "$SUB")
+		SUB_BYTES=$(wc -c <"$SUB")
+		# Connections in the prefix: in proportion to its packets (a guide).
+		SUB_CONNS=$(awk -v c="$CONNS" -v p="$PACKETS" -v q="$SUB_PACKETS" 'BEGIN { printf "%d", c * q / p }')
+		run_tools "$SUB" " (subset)" floor snitrace "${sub_tools[@]}"
+	fi
+
+	echo
+	echo "## $shape capture, $size MB"
+	echo
+	echo "- file: \`${CAP#"$ROOT"/}\`, $FILE_BYTES bytes, $PACKETS packets, $CONNS flows; counts in \`${COUNTS#"$ROOT"/}\`"
+	"$PY" - "$COUNTS" <<-'EOF'
+		import json, sys
+		c = json.load(open(sys.argv[1]))
+		if c.get("shape") in ("mixed", "handshakes"):
+		    print(f"- {c['tls']} TLS ({c['tls12']} TLS 1.2, {c['tls13']} TLS 1.3 of which "
+		          f"{c['tls13_resumed']} resumed), {c['http']} HTTP, {c['dns_lookups']} DNS lookups; "
+		          f"{c['clients']} clients, {c['names']} names; "
+		          f"{100 * c['share_packets_le_90_bytes']:.0f}% of packets <= 90 bytes, "
+		          f"{100 * c['share_bytes_in_full_frames']:.0f}% of bytes in full-size frames")
+		else:
+		    print(f"- flows by kind: {c.get('flows_by_kind')}; "
+		          f"{100 * c['share_packets_le_90_bytes']:.0f}% of packets <= 90 bytes, "
+		          f"{100 * c['share_bytes_in_full_frames']:.0f}% of bytes in full-size frames")
+	EOF
+	echo
+	table "" "$PACKETS" "$CONNS" "$FILE_BYTES"
+	echo
+	echo "| ratio | wall | user+sys |"
+	echo "|---|---:|---:|"
+	echo "| snitrace / floor | $(ratio snitrace floor) | $(uratio snitrace floor) |"
+	echo "| snitrace --no-cert-checks / floor | $(ratio "snitrace --no-cert-checks" floor) | $(uratio "snitrace --no-cert-checks" floor) |"
+	echo "| snitrace / snitrace --no-cert-checks | $(ratio snitrace "snitrace --no-cert-checks") | $(uratio snitrace "snitrace --no-cert-checks") |"
+	for other in ndpiReader ssldump tshark; do
+		[ -n "${STATUS[$other]:-}" ] || continue
+		echo "| $other / snitrace | $(ratio "$other" snitrace) | $(uratio "$other" snitrace) |"
+	done
+	if [ -n "$SUB" ]; then
+		echo
+		echo "On the first $SUBSET_MB MB of the same capture (\`${SUB#"$ROOT"/}\`, $SUB_PACKETS packets," \
+			"about $SUB_CONNS flows), for ${sub_tools[*]}:"
+		echo
+		table " (subset)" "$SUB_PACKETS" "$SUB_CONNS" "$SUB_BYTES"
+		echo
+		echo "| ratio (subset) | wall | user+sys |"
+		echo "|---|---:|---:|"
+		echo "| snitrace / floor | $(ratio "snitrace (subset)" "floor (subset)") | $(uratio "snitrace (subset)" "floor (subset)") |"
+		for other in ndpiReader ssldump tshark; do
+			[ -n "${STATUS[$other (subset)]:-}" ] || continue
+			echo "| $other / snitrace | $(ratio "$other (subset)" "snitrace (subset)") | $(uratio "$other (subset)" "snitrace (subset)") |"
+		done
+	fi
+	case $shape in
+	mixed)
+		echo
+		echo "Targets (issue 9): snitrace wall <= 2.0x the floor (now $(ratio snitrace floor)x);" \
+			">= 15x faster than ndpiReader (now $(ratio ndpiReader snitrace)x);" \
+			"peak RSS <= 200 MB (now $(awk -v m="${RSS[snitrace]:-0}" 'BEGIN { printf "%.0f", m / 1024 }') MB)."
+		;;
+	handshakes)
+		echo
+		echo "Target (issue 9): >= 10x faster than ndpiReader with every certificate checked" \
+			"(now $(ratio ndpiReader snitrace)x; TLS 1.3 certificates are encrypted and without keys not checked)."
+		;;
+	esac
+done
