@@ -38,11 +38,23 @@
 #define MIN_EC_BITS         224
 #define MAX_DN_TEXT         1024 /* bytes of a distinguished name kept */
 
+/* Intermediates decoded once: a server's chain is its own leaf and the
+ * same CA certificates as thousands of others', and with OpenSSL 3.0 a
+ * d2i_X509 costs a thousand times what hashing its bytes does.  A small
+ * direct-mapped table, by the SHA-256 of the DER; a clash replaces. */
+#define INTERMEDIATES 512
+
+struct decoded {
+    uint8_t hash[SNT_CERT_KEY_LEN];
+    X509 *x; /* NULL: empty */
+};
+
 struct snt_cert_checker {
     X509_STORE *store;
     EVP_MD *sha256;
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
+    struct decoded intermediates[INTERMEDIATES];
 };
 
 /* The chain decoded, leaf first; entries that do not decode are left out. */
@@ -145,6 +157,8 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     if (!c)
         return;
     snt_cert_cache_free(c->cache);
+    for (size_t i = 0; i < INTERMEDIATES; i++)
+        X509_free(c->intermediates[i].x);
     EVP_MD_free(c->sha256);
     X509_STORE_free(c->store);
     free(c);
@@ -175,19 +189,46 @@ static X509 *decode_der(const struct snt_span *s)
     return x;
 }
 
+/* A certificate after the leaf: from the table when its bytes were seen
+ * before (a reference of its own for the caller), else decoded and kept. */
+static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_span *s)
+{
+    uint8_t hash[SNT_CERT_KEY_LEN];
+    unsigned int len = 0;
+    if (!s->p || !s->len || EVP_Digest(s->p, s->len, hash, &len, c->sha256, NULL) != 1 ||
+        len != SNT_CERT_KEY_LEN) {
+        ERR_clear_error();
+        return decode_der(s);
+    }
+    struct decoded *d = &c->intermediates[(hash[0] | (size_t)hash[1] << 8) % INTERMEDIATES];
+    if (d->x && memcmp(d->hash, hash, sizeof hash) == 0 && X509_up_ref(d->x) == 1) {
+        c->counters.intermediates_reused++;
+        return d->x;
+    }
+    X509 *x = decode_der(s);
+    if (x && X509_up_ref(x) == 1) {
+        X509_free(d->x);
+        d->x = x;
+        memcpy(d->hash, hash, sizeof hash);
+    }
+    return x;
+}
+
 static bool decode_chain(struct snt_cert_checker *c, const struct snt_span *spans, size_t n,
                          struct chain *ch)
 {
     ch->n = 0;
     for (size_t i = 0; i < n && i < SNT_CERT_MAX_CHAIN; i++) {
-        X509 *x = decode_der(&spans[i]);
+        uint64_t reused = c->counters.intermediates_reused;
+        X509 *x = i == 0 ? decode_der(&spans[i]) : decode_intermediate(c, &spans[i]);
         if (!x) {
             c->counters.parse_errors++;
             if (i == 0)
                 return false;
             continue;
         }
-        c->counters.parsed++;
+        if (reused == c->counters.intermediates_reused)
+            c->counters.parsed++;
         ch->certs[ch->n++] = x;
     }
     return true;

@@ -108,6 +108,7 @@ void snt_cert_describe_unparsed(const struct snt_span *leaf, unsigned chain_leng
  * decode (an intermediate that does not decode is left out of the chain). */
 struct snt_cert_counters {
     uint64_t parsed, verified, cache_hits, parse_errors;
+    uint64_t intermediates_reused; /* chain certificates taken decoded from an earlier chain */
 };
 void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counters *out);
 
