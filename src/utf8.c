@@ -14,7 +14,7 @@ static const uint8_t replacement[3] = {0xef, 0xbf, 0xbd};
 
 /* Length of the well-formed sequence at p (1..4), or 0 if the byte at p does
  * not start one.  Bounds follow RFC 3629 table 3-7 of Unicode. */
-static size_t utf8_sequence_len(const uint8_t *p, size_t left)
+size_t snt_utf8_sequence_len(const uint8_t *p, size_t left)
 {
     uint8_t c = p[0];
     if (c >= 0x01 && c < 0x80)
@@ -49,7 +49,7 @@ static size_t utf8_sequence_len(const uint8_t *p, size_t left)
 bool snt_utf8_is_clean(const uint8_t *p, size_t len)
 {
     for (size_t i = 0, n; i < len; i += n)
-        if ((n = utf8_sequence_len(p + i, len - i)) == 0)
+        if ((n = snt_utf8_sequence_len(p + i, len - i)) == 0)
             return false;
     return true;
 }
@@ -62,7 +62,7 @@ char *snt_utf8_sanitize(const uint8_t *p, size_t len)
         return NULL;
     size_t o = 0, i = 0;
     while (i < len) {
-        size_t n = utf8_sequence_len(p + i, len - i);
+        size_t n = snt_utf8_sequence_len(p + i, len - i);
         if (n == 0) {
             for (size_t k = 0; k < sizeof replacement; k++)
                 out[o++] = (char)replacement[k];

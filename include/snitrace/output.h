@@ -100,6 +100,10 @@ void snt_format_addr(const struct snt_addr *a, char *buf, size_t len);
  * byte becomes U+FFFD, NUL becomes U+FFFD too.  Returns a malloc'd string. */
 char *snt_utf8_sanitize(const uint8_t *p, size_t len);
 
+/* Length of the well-formed UTF-8 sequence at p (1..4; NUL is none), or 0
+ * when the byte at p starts none. */
+size_t snt_utf8_sequence_len(const uint8_t *p, size_t left);
+
 /* True when snt_utf8_sanitize would keep p as it is: well-formed UTF-8
  * without NUL.  Otherwise the sanitized form has lost bytes. */
 bool snt_utf8_is_clean(const uint8_t *p, size_t len);

@@ -1,0 +1,156 @@
+/* Tests for the record writer (src/json.c): for many generated records,
+ * the bytes must be exactly what cJSON_PrintUnformatted writes for the
+ * same tree (strings with every byte value, untrusted bytes made valid
+ * UTF-8, numbers small and large, nesting), so records can move from
+ * cJSON to it without a golden file changing. */
+#include "snitrace/json.h"
+#include "snitrace/output.h"
+#include "testutil.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rnd_state = 88172645463325252ULL;
+
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+static size_t rnd_bytes(uint8_t *out, size_t max)
+{
+    size_t n = rnd() % max;
+    for (size_t i = 0; i < n; i++) {
+        /* mostly text, some controls, quotes, backslashes and high bytes */
+        unsigned k = (unsigned)(rnd() % 10);
+        out[i] = k < 6   ? (uint8_t)('a' + rnd() % 26)
+                 : k < 7 ? (uint8_t)(rnd() % 0x20)
+                 : k < 8 ? (uint8_t) "\"\\/"[rnd() % 3]
+                         : (uint8_t)(0x80 + rnd() % 0x80);
+    }
+    return n;
+}
+
+static const uint64_t numbers[] = {0,
+                                   1,
+                                   9,
+                                   10,
+                                   255,
+                                   65535,
+                                   2147483647,
+                                   2147483648u,
+                                   4294967296,
+                                   999999999999999,
+                                   1000000000000000ULL};
+
+/* One member of each kind into both writers. */
+static void add_member(struct snt_json *j, cJSON *parent, bool in_array, int depth)
+{
+    char key[16];
+    snprintf(key, sizeof key, "k%u", (unsigned)(rnd() % 1000));
+    const char *k = in_array ? NULL : key;
+    uint8_t bytes[64];
+    size_t n;
+    unsigned kind = (unsigned)(rnd() % (depth < 3 ? 6 : 4));
+    cJSON *item = NULL;
+    switch (kind) {
+    case 0: {
+        n = rnd_bytes(bytes, sizeof bytes);
+        snt_json_wire_string(j, k, bytes, n);
+        char *s = snt_utf8_sanitize(bytes, n);
+        item = cJSON_CreateString(s);
+        free(s);
+        break;
+    }
+    case 1: {
+        uint64_t v = numbers[rnd() % (sizeof numbers / sizeof numbers[0])];
+        snt_json_uint(j, k, v);
+        item = cJSON_CreateNumber((double)v);
+        break;
+    }
+    case 2: {
+        bool b = rnd() & 1;
+        snt_json_bool(j, k, b);
+        item = cJSON_CreateBool(b);
+        break;
+    }
+    case 3:
+        snt_json_string(j, k, "plain");
+        item = cJSON_CreateString("plain");
+        break;
+    default: {
+        bool array = kind == 4;
+        item = array ? cJSON_CreateArray() : cJSON_CreateObject();
+        if (array)
+            snt_json_begin_array(j, k);
+        else
+            snt_json_begin_object(j, k);
+        unsigned members = (unsigned)(rnd() % 4);
+        for (unsigned i = 0; i < members; i++)
+            add_member(j, item, array, depth + 1);
+        if (array)
+            snt_json_end_array(j);
+        else
+            snt_json_end_object(j);
+    }
+    }
+    if (in_array)
+        cJSON_AddItemToArray(parent, item);
+    else
+        cJSON_AddItemToObject(parent, key, item);
+}
+
+static void test_same_as_cjson(void)
+{
+    struct snt_json j;
+    snt_json_init(&j);
+    for (int round = 0; round < 3000; round++) {
+        snt_json_reset(&j);
+        cJSON *root = cJSON_CreateObject();
+        snt_json_begin_object(&j, NULL);
+        unsigned members = (unsigned)(rnd() % 8);
+        for (unsigned i = 0; i < members; i++)
+            add_member(&j, root, false, 0);
+        snt_json_end_object(&j);
+        char *want = cJSON_PrintUnformatted(root);
+        CHECK(snt_json_ok(&j));
+        CHECK(want && j.len == strlen(want) && memcmp(j.buf, want, j.len) == 0);
+        if (want && (j.len != strlen(want) || memcmp(j.buf, want, j.len) != 0)) {
+            fprintf(stderr, "want %s\ngot  %.*s\n", want, (int)j.len, j.buf);
+            round = 3000;
+        }
+        free(want);
+        cJSON_Delete(root);
+    }
+    snt_json_free(&j);
+}
+
+static void test_limits(void)
+{
+    struct snt_json j;
+    char out[32];
+    snt_json_init(&j);
+    for (int i = 0; i < SNT_JSON_MAX_DEPTH + 1; i++)
+        snt_json_begin_array(&j, NULL);
+    CHECK(!snt_json_ok(&j)); /* too deep */
+    snt_json_reset(&j);
+    snt_json_begin_object(&j, NULL);
+    CHECK(!snt_json_ok(&j)); /* not closed */
+    snt_json_end_object(&j);
+    CHECK(snt_json_ok(&j));
+    snt_json_free(&j);
+    CHECK_EQ_INT(snt_format_uint(18446744073709551615ULL, out), 20);
+    CHECK(strcmp(out, "18446744073709551615") == 0);
+    CHECK_EQ_INT(snt_format_uint(0, out), 1);
+}
+
+int main(void)
+{
+    test_same_as_cjson();
+    test_limits();
+    return snt_test_finish("json");
+}
