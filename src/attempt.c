@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "snitrace/attempt.h"
-#include "snitrace/output.h"
+#include "snitrace/utf8.h"
 
 void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "snitrace/attempt.h"
-#include "snitrace/output.h"
+#include "snitrace/format.h"
 
 /* The name a certificate must cover: the SNI, else whatever name the
  * attempt has (an HTTP CONNECT target; later a DNS answer), in its

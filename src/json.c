@@ -4,12 +4,14 @@
  * prints them (decimal up to 10^15, as its "%1.15g" does for integers). */
 #include "snitrace/json.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "growbuf.h"
-#include "snitrace/output.h"
+#include "snitrace/format.h"
+#include "snitrace/utf8.h"
 
 #define FIRST_BYTES  4096
 #define MAX_BYTES    (64u * 1024 * 1024) /* one record: far beyond any real one */
@@ -36,7 +38,7 @@ void snt_json_reset(struct snt_json *j)
     j->failed = false;
 }
 
-static bool room(struct snt_json *j, size_t n)
+static bool grow(struct snt_json *j, size_t n)
 {
     if (j->failed)
         return false;
@@ -48,6 +50,12 @@ static bool room(struct snt_json *j, size_t n)
     return true;
 }
 
+/* Room for n more bytes; the common case is one comparison. */
+static inline bool room(struct snt_json *j, size_t n)
+{
+    return (n <= j->cap - j->len && !j->failed) || grow(j, n);
+}
+
 static void put(struct snt_json *j, const void *p, size_t n)
 {
     if (n && room(j, n)) {
@@ -56,42 +64,71 @@ static void put(struct snt_json *j, const void *p, size_t n)
     }
 }
 
-static void put_char(struct snt_json *j, char c)
+static inline void put_char(struct snt_json *j, char c)
 {
     if (room(j, 1))
         j->buf[j->len++] = c;
 }
 
+/* Bytes that cannot stand in a JSON string as they are. */
+static inline bool needs_escape(uint8_t c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* The escape of one such byte at out; returns the end. */
+static char *escape(char *out, uint8_t c)
+{
+    static const char hex[] = "0123456789abcdef";
+    *out++ = '\\';
+    switch (c) {
+    case '"': *out++ = '"'; break;
+    case '\\': *out++ = '\\'; break;
+    case '\b': *out++ = 'b'; break;
+    case '\f': *out++ = 'f'; break;
+    case '\n': *out++ = 'n'; break;
+    case '\r': *out++ = 'r'; break;
+    case '\t': *out++ = 't'; break;
+    default:
+        memcpy(out, "u00", 3);
+        out[3] = hex[c >> 4];
+        out[4] = hex[c & 0x0f];
+        out += 5;
+    }
+    return out;
+}
+
+/* Room for n input bytes at their longest escaped (or replaced) form. */
+static char *reserve_escaped(struct snt_json *j, size_t n)
+{
+    if (n > MAX_BYTES / ESCAPE_LEN) {
+        j->failed = true;
+        return NULL;
+    }
+    return room(j, n * ESCAPE_LEN) ? j->buf + j->len : NULL;
+}
+
+/* s[0, n) with its escapes, at out; returns the end. */
+static char *copy_escaped(char *out, const uint8_t *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!needs_escape(s[i]))
+            continue;
+        memcpy(out, s + run, i - run);
+        out = escape(out + (i - run), s[i]);
+        run = i + 1;
+    }
+    memcpy(out, s + run, n - run);
+    return out + (n - run);
+}
+
 /* The byte string's escaped form, bytes as they are (UTF-8 assumed). */
 static void put_escaped(struct snt_json *j, const uint8_t *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        put(j, s + run, i - run);
-        run = i + 1;
-        char esc[ESCAPE_LEN] = {'\\', 0};
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 0x0f];
-            put(j, esc, ESCAPE_LEN);
-            continue;
-        }
-        put(j, esc, 2);
-    }
-    put(j, s + run, n - run);
+    char *out = reserve_escaped(j, n);
+    if (out)
+        j->len = (size_t)(copy_escaped(out, s, n) - j->buf);
 }
 
 /* The separator a new member needs, then its "key": when in an object. */
@@ -101,10 +138,15 @@ static void member(struct snt_json *j, const char *key)
         put_char(j, ',');
     if (j->depth)
         j->first[j->depth - 1] = false;
-    if (key) {
-        put_char(j, '"');
-        put_escaped(j, (const uint8_t *)key, strlen(key));
-        put(j, "\":", 2);
+    if (key) { /* the program's own names: nothing to escape */
+        size_t n = strlen(key);
+        if (room(j, n + 3)) {
+            char *out = j->buf + j->len;
+            out[0] = '"';
+            memcpy(out + 1, key, n);
+            memcpy(out + 1 + n, "\":", 2);
+            j->len += n + 3;
+        }
     }
 }
 
@@ -163,31 +205,37 @@ void snt_json_wire_string(struct snt_json *j, const char *key, const uint8_t *p,
 {
     member(j, key);
     put_char(j, '"');
+    char *out = reserve_escaped(j, len);
+    if (!out)
+        return;
+    size_t run = 0; /* start of the valid bytes not yet copied */
     for (size_t i = 0; i < len;) {
-        size_t n = snt_utf8_sequence_len(p + i, len - i);
-        if (n == 0) {
-            put(j, replacement, sizeof replacement);
-            i++;
+        size_t n = p[i] - 1u < 0x7fu ? 1 : snt_utf8_sequence_len(p + i, len - i);
+        if (n) {
+            i += n;
             continue;
         }
-        put_escaped(j, p + i, n); /* a multi-byte sequence never needs escaping */
-        i += n;
+        out = copy_escaped(out, p + run, i - run);
+        memcpy(out, replacement, sizeof replacement);
+        out += sizeof replacement;
+        run = ++i;
     }
+    out = copy_escaped(out, p + run, len - run);
+    j->len = (size_t)(out - j->buf);
     put_char(j, '"');
 }
 
-size_t snt_format_uint(uint64_t v, char *out)
+/* What cJSON's print_number writes for a double beyond 10^15: 15
+ * significant digits when they read back as the same double, else 17. */
+static size_t large_number(uint64_t v, char *out, size_t len)
 {
-    char tmp[21];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
-    return n;
+    double d = (double)v, back = 0;
+    int n = snprintf(out, len, "%1.15g", d);
+    bool same = sscanf(out, "%lg", &back) == 1 &&
+                (back > d ? back - d : d - back) <= (back > d ? back : d) * DBL_EPSILON;
+    if (!same)
+        n = snprintf(out, len, "%1.17g", d);
+    return n > 0 ? (size_t)n : 0;
 }
 
 void snt_json_uint(struct snt_json *j, const char *key, uint64_t v)
@@ -197,8 +245,8 @@ void snt_json_uint(struct snt_json *j, const char *key, uint64_t v)
     member(j, key);
     if (v < EXACT_DIGITS)
         n = snt_format_uint(v, digits);
-    else /* what cJSON writes for a double this large */
-        n = (size_t)snprintf(digits, sizeof digits, "%1.15g", (double)v);
+    else
+        n = large_number(v, digits, sizeof digits);
     put(j, digits, n);
 }
 
@@ -209,6 +257,27 @@ void snt_json_bool(struct snt_json *j, const char *key, bool v)
         put(j, "true", 4);
     else
         put(j, "false", 5);
+}
+
+void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    member(j, key);
+    put_char(j, '"');
+    if (len <= (MAX_BYTES - j->len) / 2 && room(j, 2 * len)) {
+        for (size_t i = 0; i < len; i++) {
+            j->buf[j->len++] = digits[p[i] >> 4];
+            j->buf[j->len++] = digits[p[i] & 0x0f];
+        }
+    } else {
+        j->failed = true;
+    }
+    put_char(j, '"');
+}
+
+void snt_json_raw(struct snt_json *j, const char *p, size_t len)
+{
+    put(j, p, len);
 }
 
 bool snt_json_ok(const struct snt_json *j)

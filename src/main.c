@@ -24,6 +24,8 @@
 #define EXIT_USAGE      2
 
 #define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
+#define OUTPUT_QUEUE     4096       /* records on their way to the output thread */
+#define OUTPUT_BUFFER    (1u << 20) /* stdio buffer of a file or pipe written offline */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -57,7 +59,7 @@ struct run {
     bool keylog_used;          /* one was read: the stats say what came of it */
     bool keylog_warned_malformed, keylog_warned_capped;
     bool quiet;
-    struct snt_output out;
+    struct snt_sink *out;
     int linktype;
     unsigned stats_interval;
     uint64_t last_stats_usec;
@@ -74,7 +76,7 @@ static void note_write(struct run *r, bool ok)
 {
     if (!ok && !r->write_failed) {
         r->write_failed = true;
-        r->write_errno = errno;
+        r->write_errno = snt_sink_error(r->out) ? snt_sink_error(r->out) : errno;
         stop_requested = 1;
     }
 }
@@ -97,7 +99,7 @@ static void dns_response(const struct snt_addr *client, const struct snt_dns_mes
 static void write_session(const struct snt_session *s, void *arg)
 {
     struct run *r = arg;
-    note_write(r, snt_output_session(&r->out, s));
+    note_write(r, snt_sink_session(r->out, s));
 }
 
 /* Flags follow the attempts that raise them.  The text view shows attempts
@@ -105,15 +107,13 @@ static void write_session(const struct snt_session *s, void *arg)
 static void write_ready_attempt(const struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
-    bool text = r->out.format == SNT_FORMAT_TEXT;
-    if (!text)
-        note_write(r, snt_output_attempt(&r->out, a));
+    note_write(r, snt_sink_attempt(r->out, a));
     snt_sessions_attempt_finished(r->sessions, a);
     if (!r->flags)
         return;
     struct snt_flag *fl = snt_flags_note_attempt(r->flags, a);
-    if (fl && !text)
-        note_write(r, snt_output_flag(&r->out, fl, false));
+    if (fl)
+        note_write(r, snt_sink_flag(r->out, fl, SNT_FLAG_FIRST));
 }
 
 /* A finished attempt from the engine: with --probe it may wait for its
@@ -130,8 +130,7 @@ static void write_attempt(const struct snt_attempt *a, void *arg)
 static void write_flag_update(struct snt_flag *fl, void *arg)
 {
     struct run *r = arg;
-    if (r->out.format != SNT_FORMAT_TEXT)
-        note_write(r, snt_output_flag(&r->out, fl, true));
+    note_write(r, snt_sink_flag(r->out, fl, SNT_FLAG_UPDATE));
 }
 
 static void write_openssl_config(struct snt_flag *fl, void *arg)
@@ -151,7 +150,7 @@ static void write_openssl_config(struct snt_flag *fl, void *arg)
 static void write_flag_summary(struct snt_flag *fl, void *arg)
 {
     struct run *r = arg;
-    note_write(r, snt_output_text_flag(&r->out, fl, false));
+    note_write(r, snt_sink_flag(r->out, fl, SNT_FLAG_SUMMARY));
 }
 
 static void finish_flags(struct run *r)
@@ -159,11 +158,7 @@ static void finish_flags(struct run *r)
     if (!r->flags)
         return;
     snt_flags_each_changed(r->flags, write_flag_update, r);
-    /* People read the text view to the end: the hosts to fix go last. */
-    if (r->out.format == SNT_FORMAT_TEXT && snt_flags_count(r->flags)) {
-        fprintf(r->out.f, "\n# hosts whose certificates do not cover the names clients used:\n");
-        snt_flags_each_written(r->flags, write_flag_summary, r);
-    }
+    snt_flags_each_written(r->flags, write_flag_summary, r);
     if (r->openssl_config_dir)
         snt_flags_each_written(r->flags, write_openssl_config, r);
 }
@@ -203,7 +198,7 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
     }
     keylog_stats(r, s);
     snt_capture_drops(r->capture, &s->drops_kernel, &s->drops_interface);
-    note_write(r, snt_output_stats(&r->out, s, ts_usec, final));
+    note_write(r, snt_sink_stats(r->out, s, ts_usec, final));
 }
 
 static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen,
@@ -357,6 +352,31 @@ static FILE *open_output(const char *path)
     return f;
 }
 
+/* The sink the command line chose.  With two threads it sits behind the
+ * queue, which flushes whenever it runs dry; alone it flushes each record
+ * when capturing live. */
+static int open_sink(struct run *r, const struct snt_options *o, FILE *f, bool live)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = o->threads ? o->threads : cpus >= 2 ? 2 : 1;
+    bool flush_each = live && threads == 1;
+    if (!live)
+        setvbuf(f, NULL, _IOFBF, OUTPUT_BUFFER);
+    if (o->format == SNT_FORMAT_TEXT) {
+        bool color = isatty(fileno(f)) && !getenv("NO_COLOR");
+        r->out = snt_sink_text_new(f, flush_each, color);
+    } else {
+        r->out = snt_sink_json_new(f, flush_each);
+    }
+    if (r->out && threads > 1)
+        r->out = snt_sink_queue_new(r->out, OUTPUT_QUEUE, live);
+    if (!r->out) {
+        fprintf(stderr, "snitrace: cannot set up the output: out of memory or threads\n");
+        return EXIT_READ_ERROR;
+    }
+    return 0;
+}
+
 static int open_capture(struct run *r, const struct snt_options *o)
 {
     char err[512];
@@ -467,7 +487,7 @@ static int trace(struct run *r, const struct snt_options *o)
     snt_sessions_finish(r->sessions);
     finish_flags(r);
     write_stats(r, snt_engine_now(r->engine), true);
-    note_write(r, fflush(r->out.f) == 0);
+    note_write(r, snt_sink_flush(r->out));
     return finish_output_status(r, status);
 }
 
@@ -489,8 +509,8 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     if (status)
         return status;
     bool live = snt_capture_is_live(r->capture);
-    snt_output_init(&r->out, *out, o->format, live);
-    r->out.color = o->format == SNT_FORMAT_TEXT && isatty(fileno(*out)) && !getenv("NO_COLOR");
+    if ((status = open_sink(r, o, *out, live)) != 0)
+        return status;
     r->progress = !o->quiet && !live && isatty(STDERR_FILENO);
     if ((status = drop_privileges(o, live)) != 0 || (status = open_probes(r, o, live)) != 0)
         return status;
@@ -534,6 +554,7 @@ int main(int argc, char **argv)
     snt_flags_free(r.flags);
     snt_cert_checker_free(r.certs);
     snt_capture_close(r.capture);
+    snt_sink_free(r.out); /* its thread has written everything by now */
     if (out && out != stdout)
         fclose(out);
     snt_options_free(&o);

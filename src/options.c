@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  -F, --format FORMAT    json (default) or text\n"
     "      --stats-interval S live: write a stats record every S seconds (default 60, 0 off)\n"
     "  -q, --quiet            no warnings or progress line on standard error\n"
+    "      --threads N        1: one thread does everything; 2: records are written by a\n"
+    "                         second thread (default: 2 when there are 2 CPUs or more)\n"
     "\n"
     "Certificates (in clear up to TLS 1.2; TLS 1.3 and QUIC with --keylog or --probe):\n"
     "      --ca-file FILE     trust store for chain checks (PEM); default: the system's\n"
@@ -95,6 +97,7 @@ enum {
     OPT_PROBE_TIMEOUT,
     OPT_PROBE_MAX,
     OPT_PROBE_PARALLEL,
+    OPT_THREADS,
 };
 
 static const struct option long_options[] = {
@@ -126,6 +129,7 @@ static const struct option long_options[] = {
     {"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
     {"probe-max", required_argument, NULL, OPT_PROBE_MAX},
     {"probe-parallel", required_argument, NULL, OPT_PROBE_PARALLEL},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -260,6 +264,11 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
         if (!parse_number("--max-flows", arg, 1, 1ULL << 26, &v))
             return false;
         o->engine.max_flows = (size_t)v;
+        return true;
+    case OPT_THREADS:
+        if (!parse_number("--threads", arg, 1, 2, &v))
+            return false;
+        o->threads = (unsigned)v;
         return true;
     case OPT_CA_FILE: o->ca_file = arg; return true;
     case OPT_CA_PATH: o->ca_path = arg; return true;

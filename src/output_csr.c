@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "snitrace/format.h"
 #include "snitrace/output.h"
 
 static bool is_ip_literal(const char *s)

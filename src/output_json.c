@@ -1,376 +1,492 @@
-/* NDJSON output, schema version 1 (docs/schema.md, docs/snitrace.schema.json).
+/* The JSON sink: NDJSON, schema version 1 (docs/schema.md,
+ * docs/snitrace.schema.json).
  *
- * Field names follow the Elastic Common Schema as nested objects.  Absent
- * knowledge is an absent field.  Every wire string passes through
- * snt_utf8_sanitize before cJSON sees it.
+ * Field names follow the Elastic Common Schema as nested objects, each
+ * object written whole, in the order the schema documents.  Absent
+ * knowledge is an absent field.  Every string from the wire or from a
+ * certificate is made valid UTF-8 as it is written.  A record is built in
+ * one reusable buffer and written with one call.
  */
-#include <arpa/inet.h>
-#include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "snitrace/flags.h"
 #include "snitrace/dns.h"
+#include "snitrace/format.h"
+#include "snitrace/json.h"
 #include "snitrace/output.h"
 #include "snitrace/quic.h"
 #include "snitrace/tls.h"
+#include "snitrace/utf8.h"
 
-void snt_format_time(uint64_t ts_usec, char *buf, size_t len)
+struct json_sink {
+    struct snt_sink base;
+    FILE *f;
+    bool live;
+    struct snt_json j;
+};
+
+/* ---- fields shared by several records ------------------------------------ */
+
+static void put_time(struct snt_json *j, const char *key, uint64_t ts_usec)
 {
-    time_t secs = (time_t)(ts_usec / 1000000u);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char day[24];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_usec % 1000000u));
+    char ts[SNT_FORMAT_TIME_LEN];
+    size_t n = snt_format_time(ts_usec, ts, sizeof ts);
+    snt_json_string_n(j, key, ts, n);
 }
 
-void snt_format_addr(const struct snt_addr *a, char *buf, size_t len)
+/* Certificate times (seconds, signed): before 1970 they are left out. */
+static void put_cert_time(struct snt_json *j, const char *key, int64_t secs)
 {
-    if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->b, buf, (socklen_t)len))
-        snprintf(buf, len, "?");
+    if (secs >= 0)
+        put_time(j, key, (uint64_t)secs * 1000000u);
 }
 
-void snt_output_init(struct snt_output *o, FILE *f, enum snt_format format, bool live)
+static void put_ip(struct snt_json *j, const struct snt_addr *addr)
 {
-    memset(o, 0, sizeof *o);
-    o->f = f;
-    o->format = format;
-    o->live = live;
+    char ip[SNT_FORMAT_ADDR_LEN];
+    size_t n = snt_format_addr(addr, ip, sizeof ip);
+    snt_json_string_n(j, "ip", ip, n);
 }
 
-/* Add a wire string, made valid UTF-8. */
-static void add_wire_string(cJSON *obj, const char *key, const uint8_t *p, size_t len)
+static void put_endpoint(struct snt_json *j, const char *key, const struct snt_addr *addr,
+                         uint16_t port)
 {
-    char *s = snt_utf8_sanitize(p, len);
-    if (s) {
-        cJSON_AddStringToObject(obj, key, s);
-        free(s);
-    }
+    snt_json_begin_object(j, key);
+    put_ip(j, addr);
+    snt_json_uint(j, "port", port);
+    snt_json_end_object(j);
 }
 
-/* Lowercase hex of p, malloc'd. */
-static char *hex_of(const uint8_t *p, size_t len)
+/* A C string from a certificate or the program, made valid UTF-8. */
+static void put_text(struct snt_json *j, const char *key, const char *s)
 {
-    static const char digits[] = "0123456789abcdef";
-    char *s = malloc(len * 2 + 1);
-    if (!s)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 0x0f];
-    }
-    s[len * 2] = '\0';
-    return s;
+    snt_json_wire_string(j, key, (const uint8_t *)s, strlen(s));
+}
+
+/* Absent when NULL or empty. */
+static void put_text_if(struct snt_json *j, const char *key, const char *s)
+{
+    if (s && *s)
+        put_text(j, key, s);
+}
+
+static void put_text_array(struct snt_json *j, const char *key, char *const *list, size_t n)
+{
+    snt_json_begin_array(j, key);
+    for (size_t i = 0; i < n; i++)
+        put_text(j, NULL, list[i]);
+    snt_json_end_array(j);
+}
+
+static void put_bytes(struct snt_json *j, const char *key, const struct snt_bytes *b)
+{
+    snt_json_wire_string(j, key, b->p, b->len);
 }
 
 /* A name off the wire: its readable form under key, and what that form
  * cannot tell: key_truncated when the wire had more than was kept, and
  * key_hex with the bytes as sent when they were not UTF-8 or held NUL
  * (the readable form has U+FFFD there, and the original is gone). */
-static void add_wire_name(cJSON *obj, const char *key, const struct snt_bytes *b)
+static void put_wire_name(struct snt_json *j, const char *key, const struct snt_bytes *b)
 {
     char field[64];
-    add_wire_string(obj, key, b->p, b->len);
+    size_t klen = strlen(key);
+    put_bytes(j, key, b);
+    if (klen + sizeof "_truncated" > sizeof field)
+        return;
+    memcpy(field, key, klen);
     if (b->truncated) {
-        snprintf(field, sizeof field, "%s_truncated", key);
-        cJSON_AddBoolToObject(obj, field, true);
+        memcpy(field + klen, "_truncated", sizeof "_truncated");
+        snt_json_bool(j, field, true);
     }
     if (snt_utf8_is_clean(b->p, b->len))
         return;
-    char *hex = hex_of(b->p, b->len);
-    if (hex) {
-        snprintf(field, sizeof field, "%s_hex", key);
-        cJSON_AddStringToObject(obj, field, hex);
-        free(hex);
-    }
+    memcpy(field + klen, "_hex", sizeof "_hex");
+    snt_json_hex(j, field, b->p, b->len);
 }
 
-static cJSON *add_object(cJSON *parent, const char *key)
+static void put_problems(struct snt_json *j, unsigned problems)
 {
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
-    return o ? o : cJSON_AddObjectToObject(parent, key);
-}
-
-static void add_endpoint(cJSON *root, const char *key, const struct snt_addr *addr, uint16_t port)
-{
-    char ip[64];
-    cJSON *o = add_object(root, key);
-    snt_format_addr(addr, ip, sizeof ip);
-    cJSON_AddStringToObject(o, "ip", ip);
-    cJSON_AddNumberToObject(o, "port", port);
-}
-
-static void add_tls_client(cJSON *tls, const struct snt_attempt *a)
-{
-    cJSON *client = add_object(tls, "client");
-    if (a->sni.len)
-        add_wire_name(client, "server_name", &a->sni);
-    if (a->n_alpn) {
-        cJSON *arr = cJSON_AddArrayToObject(client, "alpn");
-        for (unsigned i = 0; i < a->n_alpn; i++) {
-            char *s = snt_utf8_sanitize(a->alpn[i].p, a->alpn[i].len);
-            if (s) {
-                cJSON_AddItemToArray(arr, cJSON_CreateString(s));
-                free(s);
-            }
-        }
-    }
-    if (a->ja3[0])
-        cJSON_AddStringToObject(client, "ja3", a->ja3);
-    if (a->ja4[0])
-        cJSON_AddStringToObject(client, "ja4", a->ja4);
-}
-
-static void add_tls(cJSON *root, const struct snt_attempt *a)
-{
-    if (!a->has_client_hello && !a->has_server_hello)
-        return;
-    cJSON *tls = add_object(root, "tls");
-    if (a->has_client_hello)
-        add_tls_client(tls, a);
-    if (a->has_server_hello) {
-        const char *v = snt_tls_version_name(a->version);
-        if (v) {
-            cJSON_AddStringToObject(tls, "version", v);
-            cJSON_AddStringToObject(tls, "version_protocol", strcmp(v, "ssl3") ? "tls" : "ssl");
-        }
-        const char *c = snt_tls_cipher_name(a->cipher);
-        if (c)
-            cJSON_AddStringToObject(tls, "cipher", c);
-        if (a->next_protocol.len)
-            add_wire_string(tls, "next_protocol", a->next_protocol.p, a->next_protocol.len);
-        if (a->resumed)
-            cJSON_AddBoolToObject(tls, "resumed", true);
-    }
-    cJSON_AddBoolToObject(tls, "established", a->established);
-}
-
-static void add_http(cJSON *root, const struct snt_attempt *a)
-{
-    if (a->http_method.len) {
-        cJSON *req = add_object(add_object(root, "http"), "request");
-        add_wire_string(req, "method", a->http_method.p, a->http_method.len);
-    }
-    if (a->http_uri.len)
-        add_wire_string(add_object(root, "url"), "original", a->http_uri.p, a->http_uri.len);
-}
-
-static void add_problems(cJSON *root, const char *key, unsigned problems)
-{
-    cJSON *arr = cJSON_AddArrayToObject(root, key);
+    snt_json_begin_array(j, "problems");
     for (unsigned i = 0; i < SNT_PROBLEM_COUNT; i++)
         if (problems & (1u << i))
-            cJSON_AddItemToArray(arr, cJSON_CreateString(snt_problem_name(i)));
+            snt_json_string(j, NULL, snt_problem_name(i));
+    snt_json_end_array(j);
 }
 
-static void add_string_array(cJSON *obj, const char *key, char *const *list, size_t n)
+/* The certificate as ECS has it: the "x509" and "hash" members of
+ * tls.server; shared by attempt and flag records. */
+static void put_x509(struct snt_json *j, const struct snt_cert_info *ci)
 {
-    cJSON *arr = cJSON_AddArrayToObject(obj, key);
-    for (size_t i = 0; i < n; i++) {
-        char *s = snt_utf8_sanitize((const uint8_t *)list[i], strlen(list[i]));
-        if (s) {
-            cJSON_AddItemToArray(arr, cJSON_CreateString(s));
-            free(s);
-        }
-    }
-}
-
-static void add_cstring(cJSON *obj, const char *key, const char *s)
-{
-    if (s && *s)
-        add_wire_string(obj, key, (const uint8_t *)s, strlen(s));
-}
-
-static void add_time_field(cJSON *obj, const char *key, int64_t secs)
-{
-    char ts[40];
-    if (secs < 0)
-        return; /* before 1970: RFC 3339 could say it, our formatter does not */
-    snt_format_time((uint64_t)secs * 1000000u, ts, sizeof ts);
-    cJSON_AddStringToObject(obj, key, ts);
-}
-
-/* The certificate fields, ECS tls.server.x509.* and tls.server.hash.sha256;
- * shared by attempt and flag records. */
-static void add_x509(cJSON *server, const struct snt_cert_info *ci)
-{
-    cJSON *x509 = add_object(server, "x509");
-    cJSON *subject = add_object(x509, "subject");
-    add_string_array(subject, "common_name", ci->subject_cn, ci->n_subject_cn);
-    add_cstring(subject, "distinguished_name", ci->subject_dn);
-    add_string_array(x509, "alternative_names", ci->dns_names, ci->n_dns_names);
-    cJSON *alt = cJSON_GetObjectItemCaseSensitive(x509, "alternative_names");
+    snt_json_begin_object(j, "x509");
+    snt_json_begin_object(j, "subject");
+    put_text_array(j, "common_name", ci->subject_cn, ci->n_subject_cn);
+    put_text_if(j, "distinguished_name", ci->subject_dn);
+    snt_json_end_object(j);
+    snt_json_begin_array(j, "alternative_names");
+    for (size_t i = 0; i < ci->n_dns_names; i++)
+        put_text(j, NULL, ci->dns_names[i]);
     for (size_t i = 0; i < ci->n_ip_addresses; i++)
-        cJSON_AddItemToArray(alt, cJSON_CreateString(ci->ip_addresses[i]));
-    add_cstring(add_object(x509, "issuer"), "distinguished_name", ci->issuer_dn);
-    add_time_field(x509, "not_before", ci->not_before);
-    add_time_field(x509, "not_after", ci->not_after);
-    add_cstring(x509, "public_key_algorithm", ci->key_type);
+        snt_json_string(j, NULL, ci->ip_addresses[i]);
+    snt_json_end_array(j);
+    snt_json_begin_object(j, "issuer");
+    put_text_if(j, "distinguished_name", ci->issuer_dn);
+    snt_json_end_object(j);
+    put_cert_time(j, "not_before", ci->not_before);
+    put_cert_time(j, "not_after", ci->not_after);
+    put_text_if(j, "public_key_algorithm", ci->key_type);
     if (ci->key_bits > 0)
-        cJSON_AddNumberToObject(x509, "public_key_size", ci->key_bits);
-    add_cstring(x509, "signature_algorithm", ci->signature_algorithm);
-    cJSON_AddStringToObject(add_object(server, "hash"), "sha256", ci->sha256_hex);
+        snt_json_uint(j, "public_key_size", (uint64_t)ci->key_bits);
+    put_text_if(j, "signature_algorithm", ci->signature_algorithm);
+    snt_json_end_object(j);
+    snt_json_begin_object(j, "hash");
+    snt_json_string(j, "sha256", ci->sha256_hex);
+    snt_json_end_object(j);
 }
 
-static void add_alerts(cJSON *root, const struct snt_attempt *a)
+static void put_tls_server(struct snt_json *j, const struct snt_cert_info *ci)
 {
-    if (!a->n_alerts)
-        return;
-    cJSON *arr = cJSON_AddArrayToObject(root, "alerts");
-    for (unsigned i = 0; i < a->n_alerts; i++) {
-        const struct snt_attempt_alert *al = &a->alerts[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "from", al->from_client ? "client" : "server");
-        cJSON_AddStringToObject(o, "level", al->level == 2 ? "fatal" : "warning");
-        const char *d = snt_tls_alert_name(al->description);
-        if (d)
-            cJSON_AddStringToObject(o, "description", d);
-        cJSON_AddNumberToObject(o, "code", al->description);
-        cJSON_AddBoolToObject(o, "after_certificate", al->after_certificate);
-        cJSON_AddItemToArray(arr, o);
-    }
+    snt_json_begin_object(j, "server");
+    put_x509(j, ci);
+    snt_json_end_object(j);
 }
 
-static void add_certificate(cJSON *root, const struct snt_attempt *a)
+/* ---- attempt --------------------------------------------------------------- */
+
+static void put_network(struct snt_json *j, const struct snt_attempt *a)
+{
+    snt_json_begin_object(j, "network");
+    snt_json_string(j, "transport", a->transport == SNT_IPPROTO_UDP ? "udp" : "tcp");
+    snt_json_string(j, "type", a->client.family == 6 ? "ipv6" : "ipv4");
+    snt_json_string(j, "protocol", snt_protocol_name(a->protocol));
+    snt_json_end_object(j);
+}
+
+static void put_tls_client(struct snt_json *j, const struct snt_attempt *a)
+{
+    snt_json_begin_object(j, "client");
+    if (a->sni.len)
+        put_wire_name(j, "server_name", &a->sni);
+    if (a->n_alpn) {
+        snt_json_begin_array(j, "alpn");
+        for (unsigned i = 0; i < a->n_alpn; i++)
+            put_bytes(j, NULL, &a->alpn[i]);
+        snt_json_end_array(j);
+    }
+    if (a->ja3[0])
+        snt_json_string(j, "ja3", a->ja3);
+    if (a->ja4[0])
+        snt_json_string(j, "ja4", a->ja4);
+    snt_json_end_object(j);
+}
+
+static void put_tls_server_hello(struct snt_json *j, const struct snt_attempt *a)
+{
+    const char *v = snt_tls_version_name(a->version);
+    if (v) {
+        snt_json_string(j, "version", v);
+        snt_json_string(j, "version_protocol", strcmp(v, "ssl3") ? "tls" : "ssl");
+    }
+    const char *c = snt_tls_cipher_name(a->cipher);
+    if (c)
+        snt_json_string(j, "cipher", c);
+    if (a->next_protocol.len)
+        put_bytes(j, "next_protocol", &a->next_protocol);
+    if (a->resumed)
+        snt_json_bool(j, "resumed", true);
+}
+
+/* tls: what the hellos said, and the certificate (tls.server) with them. */
+static void put_tls(struct snt_json *j, const struct snt_attempt *a)
+{
+    snt_json_begin_object(j, "tls");
+    if (a->has_client_hello)
+        put_tls_client(j, a);
+    if (a->has_server_hello)
+        put_tls_server_hello(j, a);
+    snt_json_bool(j, "established", a->established);
+    if (a->has_cert)
+        put_tls_server(j, &a->cert.info);
+    snt_json_end_object(j);
+}
+
+static void put_certificate(struct snt_json *j, const struct snt_attempt *a, bool tls_written)
 {
     if (!a->has_cert)
         return;
-    add_x509(add_object(add_object(root, "tls"), "server"), &a->cert.info);
-    cJSON_AddStringToObject(root, "certificate_source", snt_cert_source_name(a->cert_source));
-    cJSON_AddNumberToObject(root, "certificate_chain_length", a->cert.info.chain_length);
-    add_cstring(root, "name_check", a->cert.verdict.name_check);
-    add_cstring(root, "verify_error", a->cert.verdict.verify_error);
+    if (!tls_written) { /* a certificate without hellos: tls holds it alone */
+        snt_json_begin_object(j, "tls");
+        put_tls_server(j, &a->cert.info);
+        snt_json_end_object(j);
+    }
+    snt_json_string(j, "certificate_source", snt_cert_source_name(a->cert_source));
+    snt_json_uint(j, "certificate_chain_length", a->cert.info.chain_length);
+    put_text_if(j, "name_check", a->cert.verdict.name_check);
+    put_text_if(j, "verify_error", a->cert.verdict.verify_error);
 }
 
-static void add_lengths(cJSON *obj, const char *key, const uint16_t *lens, unsigned n)
+static void put_lengths(struct snt_json *j, const char *key, const uint16_t *lens, unsigned n)
 {
-    cJSON *arr = cJSON_AddArrayToObject(obj, key);
+    snt_json_begin_array(j, key);
     for (unsigned i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateNumber(lens[i]));
+        snt_json_uint(j, NULL, lens[i]);
+    snt_json_end_array(j);
 }
 
 /* Without keys: what the encrypted records suggest, and the evidence. */
-static void add_inferred(cJSON *root, const struct snt_attempt_inference *in)
+static void put_inferred(struct snt_json *j, const struct snt_attempt_inference *in)
 {
     const char *verdict = snt_inferred_verdict_name(in->verdict);
     if (!verdict)
         return;
-    cJSON *o = add_object(root, "inferred");
-    cJSON_AddStringToObject(o, "client_verdict", verdict);
-    add_lengths(o, "client_records", in->client_records, in->n_client);
-    add_lengths(o, "server_records", in->server_records, in->n_server);
+    snt_json_begin_object(j, "inferred");
+    snt_json_string(j, "client_verdict", verdict);
+    put_lengths(j, "client_records", in->client_records, in->n_client);
+    put_lengths(j, "server_records", in->server_records, in->n_server);
     if (in->ended_by)
-        cJSON_AddStringToObject(o, "ended_by", in->ended_by);
-}
-
-/* What --probe did: when, how, and that the answer is as of that time. */
-static void add_probe(cJSON *root, const struct snt_attempt *a)
-{
-    const struct snt_attempt_probe *pr = &a->probe;
-    char ts[40];
-    if (!pr->done)
-        return;
-    cJSON *o = add_object(root, "probe");
-    snt_format_time(pr->usec, ts, sizeof ts);
-    cJSON_AddStringToObject(o, "@timestamp", ts);
-    cJSON_AddStringToObject(o, "transport", "tcp");
-    cJSON_AddNumberToObject(o, "port", pr->port);
-    cJSON_AddStringToObject(o, "as_of", "probe_time");
-    cJSON_AddBoolToObject(o, "live", pr->live);
-    cJSON_AddBoolToObject(o, "for_quic", pr->tcp_for_quic);
-    add_cstring(o, "error", pr->error);
+        snt_json_string(j, "ended_by", in->ended_by);
+    snt_json_end_object(j);
 }
 
 /* The QUIC version the server's packets carry: "1", "2", "draft-29", ... */
-static void add_quic_version(cJSON *root, uint32_t version)
+static void put_quic_version(struct snt_json *j, uint32_t version)
 {
     const struct snt_quic_version *v = version ? snt_quic_version_lookup(version) : NULL;
     if (v)
-        cJSON_AddStringToObject(root, "quic_version", v->name);
+        snt_json_string(j, "quic_version", v->name);
 }
 
-static cJSON *attempt_to_json(const struct snt_attempt *a)
+/* What --probe did: when, how, and that the answer is as of that time. */
+static void put_probe(struct snt_json *j, const struct snt_attempt_probe *pr)
 {
-    char ts[40];
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "type", "attempt");
-    snt_format_time(a->ts_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(root, "@timestamp", ts);
-    add_endpoint(root, "client", &a->client, a->client_port);
-    add_endpoint(root, "server", &a->server, a->server_port);
-    cJSON *net = add_object(root, "network");
-    cJSON_AddStringToObject(net, "transport", a->transport == SNT_IPPROTO_UDP ? "udp" : "tcp");
-    cJSON_AddStringToObject(net, "type", a->client.family == 6 ? "ipv6" : "ipv4");
-    cJSON_AddStringToObject(net, "protocol", snt_protocol_name(a->protocol));
-    add_cstring(root, "starttls", snt_starttls_name(a->starttls));
-    if (a->starttls_refused.len)
-        add_wire_string(root, "starttls_refused", a->starttls_refused.p, a->starttls_refused.len);
-    if (a->name.len)
-        add_wire_name(root, "name", &a->name);
-    cJSON_AddStringToObject(root, "name_source", snt_name_source_name(a->name_source));
-    cJSON_AddStringToObject(root, "outcome", snt_outcome_name(a->outcome));
-    add_tls(root, a);
-    if (a->certificate_known || a->has_cert)
-        cJSON_AddBoolToObject(root, "certificate_visible", a->has_cert || a->certificate_visible);
-    add_certificate(root, a);
-    add_inferred(root, &a->inferred);
-    add_quic_version(root, a->quic_version);
-    if (a->ech_offered)
-        cJSON_AddBoolToObject(root, "ech_offered", true);
-    add_probe(root, a);
-    if (a->dns_qname.len) {
-        cJSON *q = add_object(add_object(root, "dns"), "question");
-        add_wire_string(q, "name", a->dns_qname.p, a->dns_qname.len);
-    }
+    if (!pr->done)
+        return;
+    snt_json_begin_object(j, "probe");
+    put_time(j, "@timestamp", pr->usec);
+    snt_json_string(j, "transport", "tcp");
+    snt_json_uint(j, "port", pr->port);
+    snt_json_string(j, "as_of", "probe_time");
+    snt_json_bool(j, "live", pr->live);
+    snt_json_bool(j, "for_quic", pr->tcp_for_quic);
+    put_text_if(j, "error", pr->error);
+    snt_json_end_object(j);
+}
+
+/* "outer":{"inner":{"key":b}} */
+static void put_nested_bytes(struct snt_json *j, const char *outer, const char *inner,
+                             const char *key, const struct snt_bytes *b)
+{
+    snt_json_begin_object(j, outer);
+    if (inner)
+        snt_json_begin_object(j, inner);
+    put_bytes(j, key, b);
+    if (inner)
+        snt_json_end_object(j);
+    snt_json_end_object(j);
+}
+
+static void put_dns(struct snt_json *j, const struct snt_attempt *a)
+{
+    if (a->dns_qname.len)
+        put_nested_bytes(j, "dns", "question", "name", &a->dns_qname);
     if (a->n_cname) {
-        cJSON *arr = cJSON_AddArrayToObject(root, "cname_chain");
-        for (unsigned i = 0; i < a->n_cname; i++) {
-            char *s = snt_utf8_sanitize(a->cname_chain[i].p, a->cname_chain[i].len);
-            if (s) {
-                cJSON_AddItemToArray(arr, cJSON_CreateString(s));
-                free(s);
-            }
-        }
+        snt_json_begin_array(j, "cname_chain");
+        for (unsigned i = 0; i < a->n_cname; i++)
+            put_bytes(j, NULL, &a->cname_chain[i]);
+        snt_json_end_array(j);
     }
-    add_alerts(root, a);
-    add_cstring(root, "client_rejected", a->client_rejected);
-    add_http(root, a);
-    add_problems(root, "problems", a->problems);
+}
+
+static void put_alerts(struct snt_json *j, const struct snt_attempt *a)
+{
+    if (!a->n_alerts)
+        return;
+    snt_json_begin_array(j, "alerts");
+    for (unsigned i = 0; i < a->n_alerts; i++) {
+        const struct snt_attempt_alert *al = &a->alerts[i];
+        const char *d = snt_tls_alert_name(al->description);
+        snt_json_begin_object(j, NULL);
+        snt_json_string(j, "from", al->from_client ? "client" : "server");
+        snt_json_string(j, "level", al->level == 2 ? "fatal" : "warning");
+        if (d)
+            snt_json_string(j, "description", d);
+        snt_json_uint(j, "code", al->description);
+        snt_json_bool(j, "after_certificate", al->after_certificate);
+        snt_json_end_object(j);
+    }
+    snt_json_end_array(j);
+}
+
+static void put_http(struct snt_json *j, const struct snt_attempt *a)
+{
+    if (a->http_method.len)
+        put_nested_bytes(j, "http", "request", "method", &a->http_method);
+    if (a->http_uri.len)
+        put_nested_bytes(j, "url", NULL, "original", &a->http_uri);
+}
+
+static void put_attempt(struct snt_json *j, const struct snt_attempt *a)
+{
+    snt_json_begin_object(j, NULL);
+    snt_json_string(j, "type", "attempt");
+    put_time(j, "@timestamp", a->ts_usec);
+    put_endpoint(j, "client", &a->client, a->client_port);
+    put_endpoint(j, "server", &a->server, a->server_port);
+    put_network(j, a);
+    put_text_if(j, "starttls", snt_starttls_name(a->starttls));
+    if (a->starttls_refused.len)
+        put_bytes(j, "starttls_refused", &a->starttls_refused);
+    if (a->name.len)
+        put_wire_name(j, "name", &a->name);
+    snt_json_string(j, "name_source", snt_name_source_name(a->name_source));
+    snt_json_string(j, "outcome", snt_outcome_name(a->outcome));
+    bool tls = a->has_client_hello || a->has_server_hello;
+    if (tls)
+        put_tls(j, a);
+    if (a->certificate_known || a->has_cert)
+        snt_json_bool(j, "certificate_visible", a->has_cert || a->certificate_visible);
+    put_certificate(j, a, tls);
+    put_inferred(j, &a->inferred);
+    put_quic_version(j, a->quic_version);
+    if (a->ech_offered)
+        snt_json_bool(j, "ech_offered", true);
+    put_probe(j, &a->probe);
+    put_dns(j, a);
+    put_alerts(j, a);
+    put_text_if(j, "client_rejected", a->client_rejected);
+    put_http(j, a);
+    put_problems(j, a->problems);
     if (a->session_id)
-        cJSON_AddNumberToObject(root, "session_id", (double)a->session_id);
-    return root;
+        snt_json_uint(j, "session_id", a->session_id);
+    snt_json_end_object(j);
 }
 
-static bool write_json_line(struct snt_output *o, cJSON *root)
+/* ---- session ----------------------------------------------------------------- */
+
+static void put_session_attempt(struct snt_json *j, const struct snt_session_attempt *e)
 {
-    char *s = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    if (!s)
-        return false;
-    bool ok = fputs(s, o->f) >= 0 && fputc('\n', o->f) != EOF;
-    free(s);
-    if (o->live)
-        fflush(o->f);
-    return ok && !ferror(o->f);
+    snt_json_begin_object(j, NULL);
+    put_time(j, "@timestamp", e->ts_usec);
+    put_endpoint(j, "server", &e->server, e->server_port);
+    snt_json_begin_object(j, "network");
+    snt_json_string(j, "protocol", snt_protocol_name(e->protocol));
+    snt_json_end_object(j);
+    put_text_if(j, "starttls", snt_starttls_name(e->starttls));
+    put_text_if(j, "name", e->name);
+    snt_json_string(j, "name_source", snt_name_source_name(e->name_source));
+    snt_json_string(j, "outcome", snt_outcome_name(e->outcome));
+    put_problems(j, e->problems);
+    snt_json_end_object(j);
 }
 
-bool snt_output_attempt(struct snt_output *o, const struct snt_attempt *a)
+/* "a,b" as a JSON array of strings. */
+static void put_joined(struct snt_json *j, const char *key, const char *joined)
 {
-    if (o->format == SNT_FORMAT_TEXT)
-        return snt_output_text_attempt(o, a);
-    return write_json_line(o, attempt_to_json(a));
+    snt_json_begin_array(j, key);
+    for (const char *p = joined; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        snt_json_wire_string(j, NULL, (const uint8_t *)p, len);
+        p = end ? end + 1 : p + len;
+    }
+    snt_json_end_array(j);
 }
 
-static void add_count(cJSON *root, const char *key, uint64_t v)
+/* The query type as a string, so a log store types the field once: RFC
+ * 3597's TYPEnnn for types without a name here. */
+static void put_dns_type(struct snt_json *j, uint16_t qtype)
 {
-    cJSON_AddNumberToObject(root, key, (double)v);
+    const char *name = qtype == SNT_DNS_TYPE_A       ? "A"
+                       : qtype == SNT_DNS_TYPE_AAAA  ? "AAAA"
+                       : qtype == SNT_DNS_TYPE_CNAME ? "CNAME"
+                                                     : NULL;
+    char text[4 + SNT_FORMAT_UINT_LEN] = "TYPE";
+    if (name) {
+        snt_json_string(j, "type", name);
+        return;
+    }
+    size_t n = snt_format_uint(qtype, text + 4);
+    snt_json_string_n(j, "type", text, 4 + n);
 }
+
+static void put_lookup(struct snt_json *j, const struct snt_session_lookup *l)
+{
+    snt_json_begin_object(j, NULL);
+    put_time(j, "@timestamp", l->ts_usec);
+    put_text_if(j, "question", l->question);
+    put_dns_type(j, l->qtype);
+    snt_json_uint(j, "rcode", l->rcode);
+    put_joined(j, "answers", l->answers);
+    if (l->chain)
+        put_joined(j, "cname_chain", l->chain);
+    if (l->truncated)
+        snt_json_bool(j, "truncated", true);
+    if (l->malformed)
+        snt_json_bool(j, "malformed", true);
+    snt_json_end_object(j);
+}
+
+static void put_session(struct snt_json *j, const struct snt_session *s)
+{
+    snt_json_begin_object(j, NULL);
+    snt_json_string(j, "type", "session");
+    put_time(j, "@timestamp", s->start_usec);
+    snt_json_uint(j, "session_id", s->id);
+    snt_json_begin_object(j, "client");
+    put_ip(j, &s->client);
+    snt_json_end_object(j);
+    put_time(j, "start", s->start_usec);
+    put_time(j, "end", s->end_usec);
+    snt_json_begin_array(j, "attempts");
+    for (unsigned i = 0; i < s->n_attempts; i++)
+        put_session_attempt(j, &s->attempts[i]);
+    snt_json_end_array(j);
+    snt_json_uint(j, "attempt_count", s->attempts_total);
+    snt_json_begin_array(j, "dns_lookups");
+    for (unsigned i = 0; i < s->n_lookups; i++)
+        put_lookup(j, &s->lookups[i]);
+    snt_json_end_array(j);
+    put_text_array(j, "names", s->names, s->n_names);
+    snt_json_uint(j, "problem_count", s->problem_count);
+    snt_json_end_object(j);
+}
+
+/* ---- flag -------------------------------------------------------------------- */
+
+static void put_flag(struct snt_json *j, const struct snt_flag *fl, bool update)
+{
+    snt_json_begin_object(j, NULL);
+    snt_json_string(j, "type", "flag");
+    put_time(j, "@timestamp", fl->last_usec);
+    snt_json_bool(j, "update", update);
+    put_endpoint(j, "server", &fl->server, fl->port);
+    if (fl->suspected) {
+        snt_json_bool(j, "suspected", true);
+    } else {
+        snt_json_begin_object(j, "tls");
+        put_tls_server(j, &fl->cert);
+        snt_json_end_object(j);
+    }
+    /* Absent for the common case, a certificate seen on the wire. */
+    if (!fl->suspected && fl->source != SNT_CERT_SOURCE_WIRE)
+        snt_json_string(j, "certificate_source", snt_cert_source_name(fl->source));
+    put_problems(j, fl->problems);
+    put_text_array(j, "names", fl->failed, fl->n_failed);
+    put_text_array(j, "names_asked", fl->asked, fl->n_asked);
+    const char *suggested[2 * SNT_FLAG_MAX_NAMES + SNT_CERT_MAX_NAMES];
+    size_t n = snt_flag_suggested_names(fl, suggested, sizeof suggested / sizeof suggested[0]);
+    put_text_array(j, "suggested_alt_names", (char *const *)suggested, n);
+    if (fl->names_dropped)
+        snt_json_bool(j, "names_truncated", true);
+    snt_json_end_object(j);
+}
+
+/* ---- stats ------------------------------------------------------------------- */
 
 /* Counters of damage and limits that ordinary traffic never reaches:
  * present only when something was counted. */
-static void add_rare_counts(cJSON *root, const struct snt_stats *s)
+static void put_rare_counts(struct snt_json *j, const struct snt_stats *s)
 {
     const struct {
         const char *key;
@@ -383,193 +499,171 @@ static void add_rare_counts(cJSON *root, const struct snt_stats *s)
     };
     for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++)
         if (rare[i].v)
-            add_count(root, rare[i].key, rare[i].v);
+            snt_json_uint(j, rare[i].key, rare[i].v);
+}
+
+static void put_keylog_stats(struct snt_json *j, const struct snt_stats *s)
+{
+    if (!s->keylog_used)
+        return;
+    snt_json_uint(j, "keylog_keys", s->keylog_keys);
+    snt_json_uint(j, "keylog_malformed", s->keylog_malformed);
+    snt_json_uint(j, "keylog_clients_evicted", s->keylog_clients_evicted);
+    snt_json_uint(j, "tls_decrypted", s->tls_decrypted);
+    snt_json_uint(j, "tls_decrypt_failures", s->tls_decrypt_failures);
+    snt_json_uint(j, "tls_keys_late", s->tls_keys_late);
+    snt_json_uint(j, "tls_keys_missing", s->tls_keys_missing);
 }
 
 /* Only with --probe: a run that sends nothing says nothing about it. */
-static void add_probe_stats(cJSON *root, const struct snt_stats_probe *p)
+static void put_probe_stats(struct snt_json *j, const struct snt_stats_probe *p)
 {
     if (!p->on)
         return;
-    add_count(root, "probes_sent", p->sent);
-    add_count(root, "probes_ok", p->ok);
-    add_count(root, "probes_failed", p->failed);
-    add_count(root, "probes_reused", p->reused);
-    add_count(root, "probes_capped", p->capped);
-    add_count(root, "probes_filtered", p->filtered);
-    add_count(root, "probes_cancelled", p->cancelled);
-    add_count(root, "probe_connections_ignored", p->own_connections);
-    add_count(root, "probes_not_awaited", p->not_awaited);
-    add_count(root, "attempts_waiting_for_probe", p->waiting);
+    snt_json_uint(j, "probes_sent", p->sent);
+    snt_json_uint(j, "probes_ok", p->ok);
+    snt_json_uint(j, "probes_failed", p->failed);
+    snt_json_uint(j, "probes_reused", p->reused);
+    snt_json_uint(j, "probes_capped", p->capped);
+    snt_json_uint(j, "probes_filtered", p->filtered);
+    snt_json_uint(j, "probes_cancelled", p->cancelled);
+    snt_json_uint(j, "probe_connections_ignored", p->own_connections);
+    snt_json_uint(j, "probes_not_awaited", p->not_awaited);
+    snt_json_uint(j, "attempts_waiting_for_probe", p->waiting);
 }
 
-bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec, bool final)
+static void put_stats(struct snt_json *j, const struct snt_stats *s, uint64_t ts_usec, bool final)
 {
-    if (o->format == SNT_FORMAT_TEXT)
-        return snt_output_text_stats(o, s, final);
-    char ts[40];
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "type", "stats");
-    snt_format_time(ts_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(root, "@timestamp", ts);
-    cJSON_AddBoolToObject(root, "final", final);
-    add_count(root, "packets", s->packets);
-    add_count(root, "bytes", s->bytes);
+    const struct {
+        const char *key;
+        uint64_t v;
+    } counts[] = {
+        {"flows", s->flows},
+        {"attempts", s->attempts},
+        {"sessions", s->sessions},
+        {"flags", s->flags},
+        {"parse_errors", s->parse_errors},
+        {"truncated", s->truncated},
+        {"evictions", s->evictions},
+        {"decode_errors", s->decode_errors},
+        {"non_ip", s->non_ip},
+        {"reassembly_limit", s->reassembly_limit},
+        {"certificates_parsed", s->certs_parsed},
+        {"certificate_verifications", s->cert_verifications},
+        {"certificate_cache_hits", s->cert_cache_hits},
+        {"dns_responses", s->dns_responses},
+        {"dns_malformed", s->dns_malformed},
+        {"dns_names_learnt", s->dns_names_learnt},
+        {"dns_names_evicted", s->dns_names_evicted},
+        {"flags_untracked", s->flags_untracked},
+    };
+    snt_json_begin_object(j, NULL);
+    snt_json_string(j, "type", "stats");
+    put_time(j, "@timestamp", ts_usec);
+    snt_json_bool(j, "final", final);
+    snt_json_uint(j, "packets", s->packets);
+    snt_json_uint(j, "bytes", s->bytes);
     if (s->live) {
-        cJSON *drops = cJSON_AddObjectToObject(root, "drops");
-        add_count(drops, "kernel", s->drops_kernel);
-        add_count(drops, "interface", s->drops_interface);
+        snt_json_begin_object(j, "drops");
+        snt_json_uint(j, "kernel", s->drops_kernel);
+        snt_json_uint(j, "interface", s->drops_interface);
+        snt_json_end_object(j);
     }
-    add_count(root, "flows", s->flows);
-    add_count(root, "attempts", s->attempts);
-    add_count(root, "sessions", s->sessions);
-    add_count(root, "flags", s->flags);
-    add_count(root, "parse_errors", s->parse_errors);
-    add_count(root, "truncated", s->truncated);
-    add_count(root, "evictions", s->evictions);
-    add_count(root, "decode_errors", s->decode_errors);
-    add_count(root, "non_ip", s->non_ip);
-    add_count(root, "reassembly_limit", s->reassembly_limit);
-    add_count(root, "certificates_parsed", s->certs_parsed);
-    add_count(root, "certificate_verifications", s->cert_verifications);
-    add_count(root, "certificate_cache_hits", s->cert_cache_hits);
-    add_count(root, "dns_responses", s->dns_responses);
-    add_count(root, "dns_malformed", s->dns_malformed);
-    add_count(root, "dns_names_learnt", s->dns_names_learnt);
-    add_count(root, "dns_names_evicted", s->dns_names_evicted);
-    add_count(root, "flags_untracked", s->flags_untracked);
-    add_rare_counts(root, s);
-    if (s->keylog_used) {
-        add_count(root, "keylog_keys", s->keylog_keys);
-        add_count(root, "keylog_malformed", s->keylog_malformed);
-        add_count(root, "keylog_clients_evicted", s->keylog_clients_evicted);
-        add_count(root, "tls_decrypted", s->tls_decrypted);
-        add_count(root, "tls_decrypt_failures", s->tls_decrypt_failures);
-        add_count(root, "tls_keys_late", s->tls_keys_late);
-        add_count(root, "tls_keys_missing", s->tls_keys_missing);
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        snt_json_uint(j, counts[i].key, counts[i].v);
+    put_rare_counts(j, s);
+    put_keylog_stats(j, s);
+    put_probe_stats(j, &s->probe);
+    snt_json_end_object(j);
+}
+
+/* ---- the sink ---------------------------------------------------------------- */
+
+static struct json_sink *json_of(struct snt_sink *s)
+{
+    return (struct json_sink *)s;
+}
+
+/* The record built in the buffer, as one line. */
+static bool write_record(struct json_sink *js)
+{
+    if (js->base.error)
+        return false;
+    snt_json_raw(&js->j, "\n", 1);
+    if (!snt_json_ok(&js->j)) {
+        js->base.error = ENOMEM;
+        return false;
     }
-    add_probe_stats(root, &s->probe);
-    return write_json_line(o, root);
-}
-
-bool snt_output_flag(struct snt_output *o, const struct snt_flag *fl, bool update)
-{
-    if (o->format == SNT_FORMAT_TEXT)
-        return snt_output_text_flag(o, fl, update);
-    char ts[40];
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "type", "flag");
-    snt_format_time(fl->last_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(root, "@timestamp", ts);
-    cJSON_AddBoolToObject(root, "update", update);
-    add_endpoint(root, "server", &fl->server, fl->port);
-    if (fl->suspected)
-        cJSON_AddBoolToObject(root, "suspected", true);
-    else
-        add_x509(add_object(add_object(root, "tls"), "server"), &fl->cert);
-    /* Absent for the common case, a certificate seen on the wire. */
-    if (!fl->suspected && fl->source != SNT_CERT_SOURCE_WIRE)
-        cJSON_AddStringToObject(root, "certificate_source", snt_cert_source_name(fl->source));
-    add_problems(root, "problems", fl->problems);
-    add_string_array(root, "names", fl->failed, fl->n_failed);
-    add_string_array(root, "names_asked", fl->asked, fl->n_asked);
-    const char *suggested[2 * SNT_FLAG_MAX_NAMES + SNT_CERT_MAX_NAMES];
-    size_t n = snt_flag_suggested_names(fl, suggested, sizeof suggested / sizeof suggested[0]);
-    add_string_array(root, "suggested_alt_names", (char *const *)suggested, n);
-    if (fl->names_dropped)
-        cJSON_AddBoolToObject(root, "names_truncated", true);
-    return write_json_line(o, root);
-}
-
-static cJSON *session_attempt_to_json(const struct snt_session_attempt *e)
-{
-    char ts[40];
-    cJSON *o = cJSON_CreateObject();
-    snt_format_time(e->ts_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(o, "@timestamp", ts);
-    add_endpoint(o, "server", &e->server, e->server_port);
-    cJSON_AddStringToObject(add_object(o, "network"), "protocol", snt_protocol_name(e->protocol));
-    add_cstring(o, "starttls", snt_starttls_name(e->starttls));
-    add_cstring(o, "name", e->name);
-    cJSON_AddStringToObject(o, "name_source", snt_name_source_name(e->name_source));
-    cJSON_AddStringToObject(o, "outcome", snt_outcome_name(e->outcome));
-    add_problems(o, "problems", e->problems);
-    return o;
-}
-
-static const char *dns_type_name(uint16_t t)
-{
-    return t == SNT_DNS_TYPE_A       ? "A"
-           : t == SNT_DNS_TYPE_AAAA  ? "AAAA"
-           : t == SNT_DNS_TYPE_CNAME ? "CNAME"
-                                     : NULL;
-}
-
-/* "a,b" as a JSON array of strings. */
-static void add_joined(cJSON *obj, const char *key, const char *joined)
-{
-    cJSON *arr = cJSON_AddArrayToObject(obj, key);
-    for (const char *p = joined; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char *s = snt_utf8_sanitize((const uint8_t *)p, len);
-        if (s) {
-            cJSON_AddItemToArray(arr, cJSON_CreateString(s));
-            free(s);
-        }
-        p = end ? end + 1 : p + len;
+    if (fwrite(js->j.buf, 1, js->j.len, js->f) != js->j.len || (js->live && fflush(js->f) != 0)) {
+        js->base.error = errno ? errno : EIO;
+        return false;
     }
+    return true;
 }
 
-static cJSON *lookup_to_json(const struct snt_session_lookup *l)
+static struct snt_json *begin(struct snt_sink *s)
 {
-    char ts[40];
-    cJSON *o = cJSON_CreateObject();
-    snt_format_time(l->ts_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(o, "@timestamp", ts);
-    add_cstring(o, "question", l->question);
-    /* Always a string, so a log store types the field once: RFC 3597's
-     * TYPEnnn for types without a name here. */
-    char type[16];
-    const char *t = dns_type_name(l->qtype);
-    snprintf(type, sizeof type, "%s", t ? t : "");
-    if (!t)
-        snprintf(type, sizeof type, "TYPE%u", l->qtype);
-    cJSON_AddStringToObject(o, "type", type);
-    cJSON_AddNumberToObject(o, "rcode", l->rcode);
-    add_joined(o, "answers", l->answers);
-    if (l->chain)
-        add_joined(o, "cname_chain", l->chain);
-    if (l->truncated)
-        cJSON_AddBoolToObject(o, "truncated", true);
-    if (l->malformed)
-        cJSON_AddBoolToObject(o, "malformed", true);
-    return o;
+    struct snt_json *j = &json_of(s)->j;
+    snt_json_reset(j);
+    return j;
 }
 
-bool snt_output_session(struct snt_output *o, const struct snt_session *s)
+static bool json_attempt(struct snt_sink *s, const struct snt_attempt *a)
 {
-    if (o->format == SNT_FORMAT_TEXT)
-        return snt_output_text_session(o, s);
-    char ts[40], ip[64];
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "type", "session");
-    snt_format_time(s->start_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(root, "@timestamp", ts);
-    cJSON_AddNumberToObject(root, "session_id", (double)s->id);
-    snt_format_addr(&s->client, ip, sizeof ip);
-    cJSON_AddStringToObject(add_object(root, "client"), "ip", ip);
-    cJSON_AddStringToObject(root, "start", ts);
-    snt_format_time(s->end_usec, ts, sizeof ts);
-    cJSON_AddStringToObject(root, "end", ts);
-    cJSON *arr = cJSON_AddArrayToObject(root, "attempts");
-    for (unsigned i = 0; i < s->n_attempts; i++)
-        cJSON_AddItemToArray(arr, session_attempt_to_json(&s->attempts[i]));
-    cJSON_AddNumberToObject(root, "attempt_count", s->attempts_total);
-    cJSON *lookups = cJSON_AddArrayToObject(root, "dns_lookups");
-    for (unsigned i = 0; i < s->n_lookups; i++)
-        cJSON_AddItemToArray(lookups, lookup_to_json(&s->lookups[i]));
-    add_string_array(root, "names", s->names, s->n_names);
-    cJSON_AddNumberToObject(root, "problem_count", s->problem_count);
-    return write_json_line(o, root);
+    put_attempt(begin(s), a);
+    return write_record(json_of(s));
+}
+
+static bool json_session(struct snt_sink *s, const struct snt_session *x)
+{
+    put_session(begin(s), x);
+    return write_record(json_of(s));
+}
+
+static bool json_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev)
+{
+    if (ev == SNT_FLAG_SUMMARY)
+        return !s->error; /* every flag record is already written */
+    put_flag(begin(s), fl, ev == SNT_FLAG_UPDATE);
+    return write_record(json_of(s));
+}
+
+static bool json_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final)
+{
+    put_stats(begin(s), st, ts_usec, final);
+    return write_record(json_of(s));
+}
+
+static bool json_flush(struct snt_sink *s)
+{
+    if (!s->error && fflush(json_of(s)->f) != 0)
+        s->error = errno ? errno : EIO;
+    return !s->error;
+}
+
+static void json_destroy(struct snt_sink *s)
+{
+    snt_json_free(&json_of(s)->j);
+    free(s);
+}
+
+static const struct snt_sink_ops json_ops = {
+    .attempt = json_attempt,
+    .session = json_session,
+    .flag = json_flag,
+    .stats = json_stats,
+    .flush = json_flush,
+    .destroy = json_destroy,
+};
+
+struct snt_sink *snt_sink_json_new(FILE *f, bool live)
+{
+    struct json_sink *js = calloc(1, sizeof *js);
+    if (!js)
+        return NULL;
+    js->base.ops = &json_ops;
+    js->f = f;
+    js->live = live;
+    snt_json_init(&js->j);
+    return &js->base;
 }

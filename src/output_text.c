@@ -1,29 +1,47 @@
-/* The text view: one aligned line per attempt, for people.
+/* The text sink: the view for people.  Each session as the client lived
+ * it (its lookups and attempts in time order, one line each), then the
+ * hosts whose certificates do not fit, then a line of counts:
  *
- *   2026-11-25 14:00:00.123456  192.0.2.10:51234 -> 198.51.100.21:443  tls  www.example.test (sni)
- * TLS1.3  h2  established
+ *   session 1  client 192.0.2.10  2026-11-25 15:07:07.484025 UTC  0.2 s  4 attempts  (problems)
+ *     dns    mail.hosted.test                          A     198.51.100.21
+ *     https  mail.hosted.test:443                      198.51.100.21    TLS1.2  cert ...
+ * established
+ *
+ * Attempts are shown within their sessions, so the attempt records
+ * themselves are not written here.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "snitrace/dns.h"
+#include "snitrace/format.h"
 #include "snitrace/output.h"
 #include "snitrace/tls.h"
+#include "snitrace/utf8.h"
 
 #define RED    "\033[1;31m"
 #define YELLOW "\033[1;33m"
 #define GREEN  "\033[32m"
 #define RESET  "\033[0m"
 
-static const char *paint(const struct snt_output *o, const char *colour)
+struct text_sink {
+    struct snt_sink base;
+    FILE *f;
+    bool live;
+    bool color;
+    bool flags_header_done;
+};
+
+static const char *paint(const struct text_sink *o, const char *colour)
 {
     return o->color ? colour : "";
 }
 
 static void format_endpoint(const struct snt_addr *a, uint16_t port, char *buf, size_t len)
 {
-    char ip[64];
+    char ip[SNT_FORMAT_ADDR_LEN];
     snt_format_addr(a, ip, sizeof ip);
     if (a->family == 6)
         snprintf(buf, len, "[%s]:%u", ip, port);
@@ -40,28 +58,6 @@ static const char *protocol_column(enum snt_protocol p, enum snt_starttls_protoc
         return snt_protocol_name(p);
     snprintf(buf, len, "%s+tls", carrier);
     return buf;
-}
-
-static void format_name(const struct snt_attempt *a, char *buf, size_t len)
-{
-    if (!a->name.len) {
-        snprintf(buf, len, "-");
-        return;
-    }
-    char *name = snt_utf8_sanitize(a->name.p, a->name.len);
-    snprintf(buf, len, "%s (%s)", name ? name : "?", snt_name_source_name(a->name_source));
-    free(name);
-}
-
-static void format_version(const struct snt_attempt *a, char *buf, size_t len)
-{
-    const char *v = a->has_server_hello ? snt_tls_version_name(a->version) : NULL;
-    if (!v)
-        snprintf(buf, len, "-");
-    else if (strcmp(v, "ssl3") == 0)
-        snprintf(buf, len, "SSL3");
-    else
-        snprintf(buf, len, "TLS%s", v);
 }
 
 /* Where a certificate shown came from, when not the wire. */
@@ -98,61 +94,7 @@ static int problem_words(unsigned problems, char *buf, size_t len)
     return at;
 }
 
-/* "  cert www.example.test  NAME MISMATCH, EXPIRED  (client closed ...)" */
-static void format_verdict(const struct snt_attempt *a, char *buf, size_t len)
-{
-    int at = 0;
-    buf[0] = '\0';
-    if (a->has_cert) {
-        const char *cn = a->cert.info.n_subject_cn ? a->cert.info.subject_cn[0] : "(no CN)";
-        char *safe = snt_utf8_sanitize((const uint8_t *)cn, strlen(cn));
-        at += snprintf(buf + at, len - (size_t)at, "  cert %s%s", safe ? safe : "?",
-                       source_note(a->cert_source));
-        free(safe);
-    }
-    if ((size_t)at < len)
-        at += problem_words(a->problems, buf + at, len - (size_t)at);
-    const char *sep = a->problems ? ", " : "  ";
-    if (a->starttls_refused.len && (size_t)at < len) {
-        char *why = snt_utf8_sanitize(a->starttls_refused.p, a->starttls_refused.len);
-        at += snprintf(buf + at, len - (size_t)at, "%sSTARTTLS REFUSED (%s)", sep, why ? why : "?");
-        free(why);
-    }
-    if (a->client_rejected && (size_t)at < len)
-        at += snprintf(buf + at, len - (size_t)at, "  (client %s)", a->client_rejected);
-    if (a->probe.done && a->probe.error[0] && (size_t)at < len)
-        snprintf(buf + at, len - (size_t)at, "  (probe: %s)", a->probe.error);
-}
-
-bool snt_output_text_attempt(struct snt_output *o, const struct snt_attempt *a)
-{
-    char ts[40], client[80], server[80], name[600], version[16], proto[32];
-    snt_format_time(a->ts_usec, ts, sizeof ts);
-    ts[10] = ' ';
-    ts[strlen(ts) - 1] = '\0'; /* drop the Z: the header says UTC */
-    format_endpoint(&a->client, a->client_port, client, sizeof client);
-    format_endpoint(&a->server, a->server_port, server, sizeof server);
-    format_name(a, name, sizeof name);
-    format_version(a, version, sizeof version);
-    if (!o->text_header_done) {
-        fprintf(o->f, "%-26s  %-21s    %-21s  %-5s  %-32s  %-6s  %s\n", "time (UTC)", "client",
-                "server", "proto", "name", "tls", "outcome");
-        o->text_header_done = true;
-    }
-    char *alpn =
-        a->next_protocol.len ? snt_utf8_sanitize(a->next_protocol.p, a->next_protocol.len) : NULL;
-    char verdict[512];
-    format_verdict(a, verdict, sizeof verdict);
-    fprintf(o->f, "%-26s  %-21s -> %-21s  %-5s  %-32s  %-6s  %s%s%s%s\n", ts, client, server,
-            protocol_column(a->protocol, a->starttls, proto, sizeof proto), name, version,
-            snt_outcome_name(a->outcome), alpn ? "  alpn " : "", alpn ? alpn : "", verdict);
-    free(alpn);
-    if (o->live)
-        fflush(o->f);
-    return !ferror(o->f);
-}
-
-bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool final)
+static void print_stats(struct text_sink *o, const struct snt_stats *s, bool final)
 {
     fprintf(o->f,
             "%s %llu packets, %llu bytes, %llu attempts in %llu sessions, %llu flagged hosts, "
@@ -173,8 +115,6 @@ bool snt_output_text_stats(struct snt_output *o, const struct snt_stats *s, bool
                 (unsigned long long)s->probe.failed, (unsigned long long)s->probe.capped,
                 (unsigned long long)s->probe.filtered);
     fputc('\n', o->f);
-    fflush(o->f);
-    return !ferror(o->f);
 }
 
 static void print_list(FILE *f, const char *const *list, size_t n)
@@ -186,13 +126,13 @@ static void print_list(FILE *f, const char *const *list, size_t n)
     }
 }
 
-bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool update)
+static void print_flag(struct text_sink *o, const struct snt_flag *fl)
 {
     char server[80];
     format_endpoint(&fl->server, fl->port, server, sizeof server);
     const char *cn = fl->cert.n_subject_cn ? fl->cert.subject_cn[0] : "(no CN)";
-    fprintf(o->f, "%s%s%s%s %s: ", paint(o, RED), update ? "FLAG (updated)" : "FLAG",
-            fl->suspected ? " (suspected)" : "", paint(o, RESET), server);
+    fprintf(o->f, "%s%s%s%s %s: ", paint(o, RED), "FLAG", fl->suspected ? " (suspected)" : "",
+            paint(o, RESET), server);
     if (fl->suspected) {
         fprintf(o->f, "%s (the certificate was not seen) for: ",
                 fl->problems & SNT_PROBLEM_CLIENT_REJECTED
@@ -211,9 +151,6 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
     fprintf(o->f, "\n     a certificate for this host should list: ");
     print_list(o->f, suggested, n);
     fputc('\n', o->f);
-    if (o->live)
-        fflush(o->f);
-    return !ferror(o->f);
 }
 
 static const char *scheme_of(const struct snt_session_attempt *e, char *buf, size_t len)
@@ -232,9 +169,9 @@ static const char *scheme_of(const struct snt_session_attempt *e, char *buf, siz
 
 /* "  https  autodiscover.example.test:443  198.51.100.21  TLS1.2  cert shared7.webhost.test  NAME
  * MISMATCH  established" */
-static void print_session_attempt(struct snt_output *o, const struct snt_session_attempt *e)
+static void print_session_attempt(struct text_sink *o, const struct snt_session_attempt *e)
 {
-    char ip[64], target[320], scheme[32];
+    char ip[SNT_FORMAT_ADDR_LEN], target[320], scheme[32];
     snt_format_addr(&e->server, ip, sizeof ip);
     const char *name = e->name ? e->name : ip;
     char *safe = snt_utf8_sanitize((const uint8_t *)name, strlen(name));
@@ -262,7 +199,7 @@ static void print_session_attempt(struct snt_output *o, const struct snt_session
 }
 
 /* "  dns    www.example.test  A  198.51.100.22  via cdn.example.test" */
-static void print_session_lookup(struct snt_output *o, const struct snt_session_lookup *l)
+static void print_session_lookup(struct text_sink *o, const struct snt_session_lookup *l)
 {
     const char *q = l->question ? l->question : "";
     const char *type = l->qtype == SNT_DNS_TYPE_A      ? "A"
@@ -279,9 +216,9 @@ static void print_session_lookup(struct snt_output *o, const struct snt_session_
     fputc('\n', o->f);
 }
 
-bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)
+static void print_session(struct text_sink *o, const struct snt_session *s)
 {
-    char ip[64], start[40];
+    char ip[SNT_FORMAT_ADDR_LEN], start[SNT_FORMAT_TIME_LEN];
     snt_format_addr(&s->client, ip, sizeof ip);
     snt_format_time(s->start_usec, start, sizeof start);
     start[10] = ' ';
@@ -302,7 +239,90 @@ bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)
     }
     if (s->attempts_total > s->n_attempts)
         fprintf(o->f, "  ... and %u more\n", s->attempts_total - s->n_attempts);
-    if (o->live)
-        fflush(o->f);
-    return !ferror(o->f);
+}
+
+/* ---- the sink ---------------------------------------------------------------- */
+
+static struct text_sink *text_of(struct snt_sink *s)
+{
+    return (struct text_sink *)s;
+}
+
+/* After a record: flushed when people are watching; the stream's error
+ * state is the sink's. */
+static bool done(struct text_sink *o, bool flush)
+{
+    if (o->base.error)
+        return false;
+    if ((flush && fflush(o->f) != 0) || ferror(o->f))
+        o->base.error = errno ? errno : EIO;
+    return !o->base.error;
+}
+
+static bool text_attempt(struct snt_sink *s, const struct snt_attempt *a)
+{
+    return !s->error; /* shown in its session */
+}
+
+static bool text_session(struct snt_sink *s, const struct snt_session *x)
+{
+    struct text_sink *o = text_of(s);
+    if (s->error)
+        return false;
+    print_session(o, x);
+    return done(o, o->live);
+}
+
+/* People read the view to the end: the hosts to fix go last. */
+static bool text_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev)
+{
+    struct text_sink *o = text_of(s);
+    if (s->error || ev != SNT_FLAG_SUMMARY)
+        return !s->error;
+    if (!o->flags_header_done) {
+        fputs("\n# hosts whose certificates do not cover the names clients used:\n", o->f);
+        o->flags_header_done = true;
+    }
+    print_flag(o, fl);
+    return done(o, o->live);
+}
+
+static bool text_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final)
+{
+    struct text_sink *o = text_of(s);
+    if (s->error)
+        return false;
+    print_stats(o, st, final);
+    return done(o, true);
+}
+
+static bool text_flush(struct snt_sink *s)
+{
+    return done(text_of(s), true);
+}
+
+static void text_destroy(struct snt_sink *s)
+{
+    free(s);
+}
+
+static const struct snt_sink_ops text_ops = {
+    .attempt = text_attempt,
+    .session = text_session,
+    .flag = text_flag,
+    .stats = text_stats,
+    .flush = text_flush,
+    .destroy = text_destroy,
+};
+
+struct snt_sink *snt_sink_text_new(FILE *f, bool live, bool color)
+{
+    struct text_sink *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->base.ops = &text_ops;
+    o->f = f;
+    o->live = live;
+    o->color = color;
+    return &o->base;
 }

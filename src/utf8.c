@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 
-#include "snitrace/output.h"
+#include "snitrace/utf8.h"
 
 static const uint8_t replacement[3] = {0xef, 0xbf, 0xbd};
 

@@ -57,9 +57,25 @@ got=$(closed_pipe_status -r "$pcaps/cert/story.pcap")
 [ "$got" = "0 0" ] || fail "closed output pipe: status and stderr bytes $got, expected 0 0"
 got=$(closed_pipe_status -r "$pcaps/cert/story.pcap" --format text)
 [ "$got" = "0 0" ] || fail "closed output pipe, text view: status and stderr bytes $got"
-if [ -w /dev/full ]; then
-    expect 1 "writing the output failed" -- -r "$pcaps/tls12.pcap" -o /dev/full
-fi
+for threads in 1 2; do
+    got=$(closed_pipe_status --threads $threads -r "$pcaps/cert/story.pcap")
+    [ "$got" = "0 0" ] || fail "closed output pipe, --threads $threads: status and stderr bytes $got"
+    if [ -w /dev/full ]; then
+        expect 1 "writing the output failed" -- --threads $threads -r "$pcaps/tls12.pcap" -o /dev/full
+    fi
+done
+
+# The output thread writes exactly what one thread writes, in the same order.
+expect 2 "whole number" -- -r "$pcaps/tls12.pcap" --threads 3
+for pcap in "$pcaps"/*.pcap "$pcaps"/*.pcapng "$pcaps"/cert/*.pcap "$pcaps"/session/*.pcap; do
+    for format in json text; do
+        "$bin" -q --threads 1 --format $format --ca-file "$pcaps/cert/test-ca.pem" -r "$pcap" \
+            >"$tmp/one" 2>&1
+        "$bin" -q --threads 2 --format $format --ca-file "$pcaps/cert/test-ca.pem" -r "$pcap" \
+            >"$tmp/two" 2>&1
+        cmp -s "$tmp/one" "$tmp/two" || fail "--threads 1 and 2 differ on $pcap ($format)"
+    done
+done
 
 # --probe sends packets: never implied, bad values refused before anything runs.
 grep -q "SENDS PACKETS" <("$bin" --help) || fail "--help does not warn that --probe sends packets"

@@ -4,7 +4,9 @@
  * UTF-8, numbers small and large, nesting), so records can move from
  * cJSON to it without a golden file changing. */
 #include "snitrace/json.h"
+#include "snitrace/format.h"
 #include "snitrace/output.h"
+#include "snitrace/utf8.h"
 #include "testutil.h"
 
 #include <cjson/cJSON.h>

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "snitrace/attempt.h"
+#include "snitrace/utf8.h"
 #include "snitrace/output.h"
 #include "testutil.h"
 

@@ -11,7 +11,7 @@
 #include "snitrace/attempt.h"
 #include "snitrace/cert.h"
 #include "snitrace/dns.h"
-#include "snitrace/output.h"
+#include "snitrace/stats.h"
 
 struct snt_keylog;
 

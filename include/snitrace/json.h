@@ -44,11 +44,12 @@ void snt_json_string(struct snt_json *j, const char *key, const char *s);
 void snt_json_wire_string(struct snt_json *j, const char *key, const uint8_t *p, size_t len);
 void snt_json_uint(struct snt_json *j, const char *key, uint64_t v);
 void snt_json_bool(struct snt_json *j, const char *key, bool v);
+/* p[0, len) as a string of lowercase hex digits. */
+void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p, size_t len);
+/* Bytes as they are, outside any value (a record's closing newline). */
+void snt_json_raw(struct snt_json *j, const char *p, size_t len);
 
 /* The record so far; false when writing it failed. */
 bool snt_json_ok(const struct snt_json *j);
-
-/* Write v in decimal into out (at least 21 bytes); returns the length. */
-size_t snt_format_uint(uint64_t v, char *out);
 
 #endif

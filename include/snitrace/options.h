@@ -18,6 +18,7 @@ struct snt_options {
     enum snt_format format;
     unsigned stats_interval; /* seconds between live stats records; 0: off */
     bool quiet;
+    unsigned threads;               /* --threads: 1 or 2; 0: 2 when there are 2 CPUs or more */
     const char *ca_file, *ca_path;  /* trust store; NULL: the system's */
     const char *openssl_config_dir; /* write a CSR config per flagged host */
     bool no_cert_checks;

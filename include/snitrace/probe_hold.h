@@ -16,7 +16,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/cert.h"
-#include "snitrace/output.h"
+#include "snitrace/stats.h"
 #include "snitrace/probe.h"
 
 #define SNT_PROBE_MAX_HELD 4096 /* attempts held at once; more are written unprobed */

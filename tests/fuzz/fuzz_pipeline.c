@@ -36,7 +36,7 @@ struct pipeline {
     struct snt_engine *engine;
     struct snt_sessions *sessions;
     struct snt_flags *flags;
-    struct snt_output json, text;
+    struct snt_sink *json, *text;
 };
 
 /* Shared by every run: the trust store is loaded once, output goes nowhere. */
@@ -70,25 +70,26 @@ static void dns_response(const struct snt_addr *client, const struct snt_dns_mes
 static void write_session(const struct snt_session *s, void *arg)
 {
     struct pipeline *p = arg;
-    snt_output_session(&p->json, s);
-    snt_output_text_session(&p->text, s);
+    snt_sink_session(p->json, s);
+    snt_sink_session(p->text, s);
 }
 
 static void write_attempt(const struct snt_attempt *a, void *arg)
 {
     struct pipeline *p = arg;
-    snt_output_attempt(&p->json, a);
+    snt_sink_attempt(p->json, a);
+    snt_sink_attempt(p->text, a);
     snt_sessions_attempt_finished(p->sessions, a);
     struct snt_flag *fl = snt_flags_note_attempt(p->flags, a);
     if (fl)
-        snt_output_flag(&p->json, fl, false);
+        snt_sink_flag(p->json, fl, SNT_FLAG_FIRST);
 }
 
 static void write_flag_update(struct snt_flag *fl, void *arg)
 {
     struct pipeline *p = arg;
-    snt_output_flag(&p->json, fl, true);
-    snt_output_text_flag(&p->text, fl, false);
+    snt_sink_flag(p->json, fl, SNT_FLAG_UPDATE);
+    snt_sink_flag(p->text, fl, SNT_FLAG_SUMMARY);
 }
 
 static bool pipeline_open(struct pipeline *p)
@@ -96,8 +97,8 @@ static bool pipeline_open(struct pipeline *p)
     struct snt_engine_config c;
     memset(p, 0, sizeof *p);
     memset(&c, 0, sizeof c);
-    snt_output_init(&p->json, sink, SNT_FORMAT_JSON, false);
-    snt_output_init(&p->text, sink, SNT_FORMAT_TEXT, false);
+    p->json = snt_sink_json_new(sink, false);
+    p->text = snt_sink_text_new(sink, false, true);
     snt_engine_config_default(&c);
     c.max_flows = MAX_FLOWS;
     c.certs = checker;
@@ -105,7 +106,8 @@ static bool pipeline_open(struct pipeline *p)
     c.dns_response = dns_response;
     p->sessions = snt_sessions_new(SESSION_GAP, write_session, p);
     p->flags = snt_flags_new(0);
-    p->engine = p->sessions && p->flags ? snt_engine_new(&c, write_attempt, p) : NULL;
+    bool ready = p->sessions && p->flags && p->json && p->text;
+    p->engine = ready ? snt_engine_new(&c, write_attempt, p) : NULL;
     return p->engine != NULL;
 }
 
@@ -115,9 +117,11 @@ static void pipeline_close(struct pipeline *p)
         snt_engine_finish(p->engine);
         snt_sessions_finish(p->sessions);
         snt_flags_each_changed(p->flags, write_flag_update, p);
-        snt_output_stats(&p->json, snt_engine_stats(p->engine), snt_engine_now(p->engine), true);
-        snt_output_text_stats(&p->text, snt_engine_stats(p->engine), true);
+        snt_sink_stats(p->json, snt_engine_stats(p->engine), snt_engine_now(p->engine), true);
+        snt_sink_stats(p->text, snt_engine_stats(p->engine), snt_engine_now(p->engine), true);
     }
+    snt_sink_free(p->json);
+    snt_sink_free(p->text);
     snt_engine_free(p->engine);
     snt_sessions_free(p->sessions);
     snt_flags_free(p->flags);

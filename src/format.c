@@ -1,0 +1,180 @@
+/* The text forms of include/snitrace/format.h. */
+#include "snitrace/format.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define USEC_PER_SEC   1000000u
+#define SECS_PER_DAY   86400u
+#define IPV6_WORDS     8
+#define IPV4_TAIL_WORD 6 /* where a dotted IPv4 tail begins */
+
+size_t snt_format_uint(uint64_t v, char *out)
+{
+    char tmp[SNT_FORMAT_UINT_LEN];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
+/* v as exactly `width` digits, zero-padded. */
+static char *put_digits(char *at, uint64_t v, unsigned width)
+{
+    for (unsigned i = width; i-- > 0; v /= 10)
+        at[i] = (char)('0' + v % 10);
+    return at + width;
+}
+
+/* The proleptic Gregorian date of a day count since 1970-01-01 (H.
+ * Hinnant's civil_from_days), for days >= 0. */
+static void civil_from_days(uint64_t days, uint64_t *y, unsigned *m, unsigned *d)
+{
+    uint64_t z = days + 719468;
+    uint64_t era = z / 146097;
+    uint64_t doe = z - era * 146097;
+    uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint64_t mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of a second, remembered per thread: consecutive
+ * records mostly fall in the same second. */
+static size_t second_text(uint64_t secs, char *out)
+{
+    static _Thread_local uint64_t cached_secs = UINT64_MAX;
+    static _Thread_local char cached[32];
+    static _Thread_local size_t cached_len;
+    if (secs != cached_secs) {
+        uint64_t year, sod = secs % SECS_PER_DAY;
+        unsigned month, day;
+        civil_from_days(secs / SECS_PER_DAY, &year, &month, &day);
+        char *at = cached;
+        if (year > 9999)
+            at += snt_format_uint(year, at);
+        else
+            at = put_digits(at, year, 4);
+        *at++ = '-';
+        at = put_digits(at, month, 2);
+        *at++ = '-';
+        at = put_digits(at, day, 2);
+        *at++ = 'T';
+        at = put_digits(at, sod / 3600, 2);
+        *at++ = ':';
+        at = put_digits(at, sod / 60 % 60, 2);
+        *at++ = ':';
+        at = put_digits(at, sod % 60, 2);
+        cached_len = (size_t)(at - cached);
+        cached_secs = secs;
+    }
+    memcpy(out, cached, cached_len);
+    return cached_len;
+}
+
+/* tmp[0, n) into buf of len bytes, NUL-terminated, cut to fit. */
+static size_t copy_out(const char *tmp, size_t n, char *buf, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return n;
+}
+
+size_t snt_format_time(uint64_t ts_usec, char *buf, size_t len)
+{
+    char tmp[SNT_FORMAT_TIME_LEN];
+    size_t n = second_text(ts_usec / USEC_PER_SEC, tmp);
+    tmp[n++] = '.';
+    n = (size_t)(put_digits(tmp + n, ts_usec % USEC_PER_SEC, 6) - tmp);
+    tmp[n++] = 'Z';
+    return copy_out(tmp, n, buf, len);
+}
+
+static char *put_ipv4(char *at, const uint8_t b[4])
+{
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            *at++ = '.';
+        at += snt_format_uint(b[i], at);
+    }
+    return at;
+}
+
+static char *put_hex16(char *at, unsigned w)
+{
+    static const char digits[] = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        unsigned nibble = (w >> shift) & 0xf;
+        if (nibble || started || shift == 0) {
+            *at++ = digits[nibble];
+            started = true;
+        }
+    }
+    return at;
+}
+
+/* The longest run of two or more zero words (the first of equals), as
+ * [*base, *base + *run); *run is 0 when there is none. */
+static void longest_zero_run(const unsigned w[IPV6_WORDS], int *base, int *run)
+{
+    *base = -1;
+    *run = 0;
+    for (int i = 0; i < IPV6_WORDS;) {
+        int j = i;
+        while (j < IPV6_WORDS && w[j] == 0)
+            j++;
+        if (j - i > *run) {
+            *base = i;
+            *run = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    if (*run < 2) {
+        *base = -1;
+        *run = 0;
+    }
+}
+
+static char *put_ipv6(char *at, const uint8_t b[16])
+{
+    unsigned w[IPV6_WORDS];
+    int base, run;
+    for (int i = 0; i < IPV6_WORDS; i++)
+        w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+    longest_zero_run(w, &base, &run);
+    for (int i = 0; i < IPV6_WORDS; i++) {
+        if (base >= 0 && i >= base && i < base + run) {
+            if (i == base)
+                *at++ = ':';
+            continue;
+        }
+        if (i)
+            *at++ = ':';
+        /* ::a.b.c.d and ::ffff:a.b.c.d keep their IPv4 tail dotted. */
+        if (i == IPV4_TAIL_WORD && base == 0 && (run == 6 || (run == 5 && w[5] == 0xffff)))
+            return put_ipv4(at, b + 12);
+        at = put_hex16(at, w[i]);
+    }
+    if (base >= 0 && base + run == IPV6_WORDS)
+        *at++ = ':';
+    return at;
+}
+
+size_t snt_format_addr(const struct snt_addr *a, char *buf, size_t len)
+{
+    char tmp[SNT_FORMAT_ADDR_LEN + 8];
+    char *end = a->family == 6 ? put_ipv6(tmp, a->b) : put_ipv4(tmp, a->b);
+    return copy_out(tmp, (size_t)(end - tmp), buf, len);
+}

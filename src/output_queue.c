@@ -1,0 +1,389 @@
+/* The queue sink: records go, in order, through a bounded ring to an
+ * output thread that serialises and writes them with the inner sink, so
+ * capture and parsing go on while a record is being written.
+ *
+ * Each record is copied when it is queued (the caller's stays the
+ * caller's) and freed by the output thread once written.  A full ring
+ * makes the caller wait: memory stays bounded and nothing is dropped.  The
+ * output thread takes records in batches, one lock per batch.  A write
+ * error is kept; the caller sees it on its next call and the thread
+ * drains the rest without writing.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snitrace/output.h"
+
+#define BATCH 64 /* records taken per lock */
+
+enum item_kind { ITEM_ATTEMPT, ITEM_SESSION, ITEM_FLAG, ITEM_STATS, ITEM_FLUSH };
+
+struct item {
+    enum item_kind kind;
+    enum snt_flag_event event;
+    bool final;
+    uint64_t ts_usec;
+    union {
+        struct snt_attempt *attempt;
+        struct snt_session *session;
+        struct snt_flag *flag;
+        struct snt_stats *stats;
+    } u;
+};
+
+struct queue_sink {
+    struct snt_sink base;
+    struct snt_sink *inner;
+    bool live;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t not_empty, not_full, progress;
+    struct item *ring;
+    size_t cap, head, count;
+    uint64_t queued, written; /* items ever queued, ever done (both under lock) */
+    bool closing;
+    atomic_int error; /* the inner sink's first error, for the caller to see */
+};
+
+/* ---- copies the output thread owns ------------------------------------------ */
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static char **dup_strings(char *const *list, size_t n)
+{
+    char **out = n ? calloc(n, sizeof *out) : NULL;
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = dup_or_null(list[i]);
+    return out;
+}
+
+static void free_strings(char **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+static struct snt_attempt *attempt_clone(const struct snt_attempt *a)
+{
+    struct snt_attempt *c = malloc(sizeof *c);
+    if (c)
+        snt_attempt_copy(c, a);
+    return c;
+}
+
+static void attempt_drop(struct snt_attempt *a)
+{
+    snt_attempt_free(a);
+    free(a);
+}
+
+static void session_drop(struct snt_session *x)
+{
+    if (!x)
+        return;
+    for (unsigned i = 0; x->attempts && i < x->n_attempts; i++) {
+        free(x->attempts[i].name);
+        free(x->attempts[i].cert_cn);
+        free(x->attempts[i].probe_error);
+        free(x->attempts[i].version);
+    }
+    for (unsigned i = 0; x->lookups && i < x->n_lookups; i++) {
+        free(x->lookups[i].question);
+        free(x->lookups[i].answers);
+        free(x->lookups[i].chain);
+    }
+    free(x->attempts);
+    free(x->lookups);
+    free_strings(x->names, x->n_names);
+    free(x);
+}
+
+static struct snt_session *session_clone(const struct snt_session *s)
+{
+    struct snt_session *x = malloc(sizeof *x);
+    if (!x)
+        return NULL;
+    *x = *s;
+    x->attempts = s->n_attempts ? calloc(s->n_attempts, sizeof *x->attempts) : NULL;
+    x->lookups = s->n_lookups ? calloc(s->n_lookups, sizeof *x->lookups) : NULL;
+    x->names = dup_strings(s->names, s->n_names);
+    if ((s->n_attempts && !x->attempts) || (s->n_lookups && !x->lookups) ||
+        (s->n_names && !x->names)) {
+        x->n_names = x->names ? x->n_names : 0;
+        session_drop(x);
+        return NULL;
+    }
+    for (unsigned i = 0; i < s->n_attempts; i++) {
+        const struct snt_session_attempt *e = &s->attempts[i];
+        x->attempts[i] = *e;
+        x->attempts[i].name = dup_or_null(e->name);
+        x->attempts[i].cert_cn = dup_or_null(e->cert_cn);
+        x->attempts[i].probe_error = dup_or_null(e->probe_error);
+        x->attempts[i].version = dup_or_null(e->version);
+    }
+    for (unsigned i = 0; i < s->n_lookups; i++) {
+        const struct snt_session_lookup *l = &s->lookups[i];
+        x->lookups[i] = *l;
+        x->lookups[i].question = dup_or_null(l->question);
+        x->lookups[i].answers = dup_or_null(l->answers);
+        x->lookups[i].chain = dup_or_null(l->chain);
+    }
+    return x;
+}
+
+static void flag_drop(struct snt_flag *fl)
+{
+    if (!fl)
+        return;
+    snt_cert_info_free(&fl->cert);
+    free_strings(fl->cert_names, fl->n_cert_names);
+    free_strings(fl->asked, fl->n_asked);
+    free_strings(fl->failed, fl->n_failed);
+    free(fl);
+}
+
+static struct snt_flag *flag_clone(const struct snt_flag *f)
+{
+    struct snt_flag *fl = malloc(sizeof *fl);
+    if (!fl)
+        return NULL;
+    *fl = *f;
+    fl->hnext = NULL;
+    snt_cert_info_copy(&fl->cert, &f->cert);
+    fl->cert_names = dup_strings(f->cert_names, f->n_cert_names);
+    fl->asked = dup_strings(f->asked, f->n_asked);
+    fl->failed = dup_strings(f->failed, f->n_failed);
+    return fl;
+}
+
+static void item_drop(struct item *it)
+{
+    switch (it->kind) {
+    case ITEM_ATTEMPT: attempt_drop(it->u.attempt); break;
+    case ITEM_SESSION: session_drop(it->u.session); break;
+    case ITEM_FLAG: flag_drop(it->u.flag); break;
+    case ITEM_STATS: free(it->u.stats); break;
+    case ITEM_FLUSH: break;
+    }
+}
+
+/* ---- the output thread -------------------------------------------------------- */
+
+static bool item_write(struct snt_sink *inner, const struct item *it)
+{
+    switch (it->kind) {
+    case ITEM_ATTEMPT: return snt_sink_attempt(inner, it->u.attempt);
+    case ITEM_SESSION: return snt_sink_session(inner, it->u.session);
+    case ITEM_FLAG: return snt_sink_flag(inner, it->u.flag, it->event);
+    case ITEM_STATS: return snt_sink_stats(inner, it->u.stats, it->ts_usec, it->final);
+    case ITEM_FLUSH: return snt_sink_flush(inner);
+    }
+    return true;
+}
+
+/* Up to BATCH items out of the ring; 0 when closing with nothing left. */
+static size_t take_batch(struct queue_sink *q, struct item *batch)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->count == 0 && !q->closing)
+        pthread_cond_wait(&q->not_empty, &q->lock);
+    size_t n = 0;
+    while (n < BATCH && q->count > 0) {
+        batch[n++] = q->ring[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->count--;
+    }
+    pthread_cond_signal(&q->not_full);
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+/* A batch is done; returns true when the ring is empty now. */
+static bool finish_batch(struct queue_sink *q, size_t n)
+{
+    pthread_mutex_lock(&q->lock);
+    q->written += n;
+    bool empty = q->count == 0;
+    pthread_cond_broadcast(&q->progress);
+    pthread_mutex_unlock(&q->lock);
+    return empty;
+}
+
+static void *output_thread(void *arg)
+{
+    struct queue_sink *q = arg;
+    struct item batch[BATCH];
+    size_t n;
+    while ((n = take_batch(q, batch)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (!atomic_load(&q->error) && !item_write(q->inner, &batch[i]))
+                atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
+            item_drop(&batch[i]);
+        }
+        /* Live, people watch: what is written reaches them when the
+         * output thread has nothing more to do. */
+        bool empty = finish_batch(q, n);
+        if (empty && q->live && !atomic_load(&q->error) && !snt_sink_flush(q->inner))
+            atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
+    }
+    return NULL;
+}
+
+/* ---- the caller's side ---------------------------------------------------------- */
+
+static struct queue_sink *queue_of(struct snt_sink *s)
+{
+    return (struct queue_sink *)s;
+}
+
+/* The output thread's first error, now the caller's to see. */
+static bool healthy(struct queue_sink *q)
+{
+    if (!q->base.error)
+        q->base.error = atomic_load(&q->error);
+    return !q->base.error;
+}
+
+/* The item's copy was made (memory may have run out). */
+static bool item_ready(const struct item *it)
+{
+    switch (it->kind) {
+    case ITEM_ATTEMPT: return it->u.attempt != NULL;
+    case ITEM_SESSION: return it->u.session != NULL;
+    case ITEM_FLAG: return it->u.flag != NULL;
+    case ITEM_STATS: return it->u.stats != NULL;
+    case ITEM_FLUSH: break;
+    }
+    return true;
+}
+
+static bool push(struct queue_sink *q, struct item it)
+{
+    if (!item_ready(&it)) {
+        q->base.error = ENOMEM;
+        return false;
+    }
+    if (!healthy(q)) {
+        item_drop(&it);
+        return false;
+    }
+    pthread_mutex_lock(&q->lock);
+    while (q->count == q->cap)
+        pthread_cond_wait(&q->not_full, &q->lock);
+    q->ring[(q->head + q->count) % q->cap] = it;
+    q->count++;
+    q->queued++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->lock);
+    return true;
+}
+
+static bool queue_attempt(struct snt_sink *s, const struct snt_attempt *a)
+{
+    return push(queue_of(s), (struct item){.kind = ITEM_ATTEMPT, .u.attempt = attempt_clone(a)});
+}
+
+static bool queue_session(struct snt_sink *s, const struct snt_session *x)
+{
+    return push(queue_of(s), (struct item){.kind = ITEM_SESSION, .u.session = session_clone(x)});
+}
+
+static bool queue_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev)
+{
+    return push(queue_of(s),
+                (struct item){.kind = ITEM_FLAG, .event = ev, .u.flag = flag_clone(fl)});
+}
+
+static bool queue_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec,
+                        bool final)
+{
+    struct snt_stats *copy = malloc(sizeof *copy);
+    if (copy)
+        *copy = *st;
+    return push(
+        queue_of(s),
+        (struct item){.kind = ITEM_STATS, .ts_usec = ts_usec, .final = final, .u.stats = copy});
+}
+
+/* Wait until the output thread has written (and flushed) everything
+ * queued so far. */
+static bool queue_flush(struct snt_sink *s)
+{
+    struct queue_sink *q = queue_of(s);
+    if (!push(q, (struct item){.kind = ITEM_FLUSH}))
+        return false;
+    pthread_mutex_lock(&q->lock);
+    uint64_t target = q->queued;
+    while (q->written < target)
+        pthread_cond_wait(&q->progress, &q->lock);
+    pthread_mutex_unlock(&q->lock);
+    return healthy(q);
+}
+
+static void queue_destroy(struct snt_sink *s)
+{
+    struct queue_sink *q = queue_of(s);
+    pthread_mutex_lock(&q->lock);
+    q->closing = true;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->lock);
+    pthread_join(q->thread, NULL);
+    snt_sink_free(q->inner);
+    pthread_cond_destroy(&q->not_empty);
+    pthread_cond_destroy(&q->not_full);
+    pthread_cond_destroy(&q->progress);
+    pthread_mutex_destroy(&q->lock);
+    free(q->ring);
+    free(q);
+}
+
+static const struct snt_sink_ops queue_ops = {
+    .attempt = queue_attempt,
+    .session = queue_session,
+    .flag = queue_flag,
+    .stats = queue_stats,
+    .flush = queue_flush,
+    .destroy = queue_destroy,
+};
+
+struct snt_sink *snt_sink_queue_new(struct snt_sink *inner, size_t depth, bool live)
+{
+    struct queue_sink *q = inner ? calloc(1, sizeof *q) : NULL;
+    if (q) {
+        q->cap = depth ? depth : 1;
+        q->ring = calloc(q->cap, sizeof *q->ring);
+    }
+    if (!q || !q->ring) {
+        if (q)
+            free(q->ring);
+        free(q);
+        snt_sink_free(inner);
+        return NULL;
+    }
+    q->base.ops = &queue_ops;
+    q->inner = inner;
+    q->live = live;
+    atomic_init(&q->error, 0);
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->not_empty, NULL);
+    pthread_cond_init(&q->not_full, NULL);
+    pthread_cond_init(&q->progress, NULL);
+    if (pthread_create(&q->thread, NULL, output_thread, q) != 0) {
+        pthread_cond_destroy(&q->not_empty);
+        pthread_cond_destroy(&q->not_full);
+        pthread_cond_destroy(&q->progress);
+        pthread_mutex_destroy(&q->lock);
+        free(q->ring);
+        free(q);
+        snt_sink_free(inner);
+        return NULL;
+    }
+    return &q->base;
+}

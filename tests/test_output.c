@@ -1,0 +1,169 @@
+/* Tests for the output sinks (src/output*.c): the queue in front of a sink
+ * writes exactly what the sink alone writes, in the same order, whatever
+ * the queue's depth; write errors reach the caller; the text view keeps
+ * attempts within their sessions and lists flags at the end. */
+#include "snitrace/output.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECORDS 3000
+
+static void make_attempt(struct snt_attempt *a, unsigned i)
+{
+    static const char *const names[] = {"www.example.test", "a\"b\\c", "caf\xc3\xa9.test",
+                                        "bad\xff\x00name"};
+    const char *name = names[i % 4];
+    size_t len = i % 4 == 3 ? 9 : strlen(name);
+    snt_attempt_init(a);
+    a->ts_usec = 1795622400000000ULL + i * 1000u;
+    a->client = (struct snt_addr){.family = 4, .b = {192, 0, 2, (uint8_t)i}};
+    a->server = (struct snt_addr){.family = 6, .b = {0x20, 0x01, 0x0d, 0xb8, [15] = (uint8_t)i}};
+    a->client_port = (uint16_t)(40000 + i);
+    a->server_port = 443;
+    a->transport = SNT_IPPROTO_TCP;
+    a->protocol = SNT_PROTO_TLS;
+    a->has_client_hello = true;
+    snt_bytes_set(&a->sni, (const uint8_t *)name, len, SNT_MAX_NAME_LEN);
+    snt_bytes_set(&a->name, (const uint8_t *)name, len, SNT_MAX_NAME_LEN);
+    a->name_source = SNT_NAME_SNI;
+    a->outcome = (enum snt_outcome)(i % 7);
+    a->problems = i % 5 ? 0 : SNT_PROBLEM_NO_SNI;
+    a->session_id = i / 3 + 1;
+}
+
+static void make_session(struct snt_session *x, struct snt_session_attempt *e, char **names,
+                         unsigned i)
+{
+    memset(x, 0, sizeof *x);
+    memset(e, 0, sizeof *e);
+    x->id = i;
+    x->client = (struct snt_addr){.family = 4, .b = {192, 0, 2, (uint8_t)i}};
+    x->start_usec = 1795622400000000ULL + i;
+    x->end_usec = x->start_usec + 2500000;
+    e->ts_usec = x->start_usec;
+    e->server = (struct snt_addr){.family = 4, .b = {198, 51, 100, 1}};
+    e->server_port = 443;
+    e->protocol = SNT_PROTO_TLS;
+    e->name = names[0];
+    e->outcome = SNT_OUTCOME_ESTABLISHED;
+    x->attempts = e;
+    x->n_attempts = x->attempts_total = 1;
+    x->names = names;
+    x->n_names = 1;
+}
+
+/* The same records into a sink; returns what it wrote. */
+static char *write_all(bool text, size_t queue_depth, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    struct snt_sink *s = text ? snt_sink_text_new(f, false, false) : snt_sink_json_new(f, false);
+    if (queue_depth)
+        s = snt_sink_queue_new(s, queue_depth, false);
+    CHECK(s != NULL);
+    char name[] = "www.example.test", *names[] = {name};
+    struct snt_stats st = {.packets = 12, .bytes = 3456, .attempts = RECORDS};
+    for (unsigned i = 0; i < RECORDS; i++) {
+        struct snt_attempt a;
+        make_attempt(&a, i);
+        CHECK(snt_sink_attempt(s, &a));
+        snt_attempt_free(&a);
+        if (i % 3 == 2) {
+            struct snt_session x;
+            struct snt_session_attempt e;
+            make_session(&x, &e, names, i);
+            CHECK(snt_sink_session(s, &x));
+        }
+        if (i == RECORDS / 2)
+            CHECK(snt_sink_flush(s));
+    }
+    CHECK(snt_sink_stats(s, &st, 1795622400000000ULL, true));
+    CHECK(snt_sink_error(s) == 0);
+    snt_sink_free(s);
+    fclose(f);
+    return buf;
+}
+
+static void test_queue_writes_the_same(void)
+{
+    for (int text = 0; text < 2; text++) {
+        size_t direct_len, queued_len, tight_len;
+        char *direct = write_all(text, 0, &direct_len);
+        char *queued = write_all(text, 4096, &queued_len);
+        char *tight = write_all(text, 1, &tight_len); /* the caller waits on every record */
+        CHECK(direct_len > 0);
+        CHECK(direct_len == queued_len && memcmp(direct, queued, direct_len) == 0);
+        CHECK(direct_len == tight_len && memcmp(direct, tight, direct_len) == 0);
+        free(direct);
+        free(queued);
+        free(tight);
+    }
+}
+
+static void test_json_lines(void)
+{
+    size_t len;
+    char *out = write_all(false, 0, &len);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += out[i] == '\n';
+    CHECK_EQ_INT(lines, RECORDS + RECORDS / 3 + 1);
+    /* A quote, a backslash and bytes that are not UTF-8 stay valid JSON. */
+    CHECK(strstr(out, "\"name\":\"a\\\"b\\\\c\"") != NULL);
+    CHECK(strstr(out, "\"name\":\"bad\xef\xbf\xbd\xef\xbf\xbdname\",\"name_hex\":"
+                      "\"626164ff006e616d65\"") != NULL);
+    CHECK(strstr(out, "\"server\":{\"ip\":\"2001:db8::2\",\"port\":443}") != NULL);
+    CHECK(strstr(out, "{\"type\":\"stats\",\"@timestamp\":\"2026-11-25T16:00:00.000000Z\","
+                      "\"final\":true,\"packets\":12,\"bytes\":3456,") != NULL);
+    free(out);
+}
+
+static void test_text_view(void)
+{
+    size_t len;
+    char *out = write_all(true, 0, &len);
+    CHECK(strstr(out, "\"type\"") == NULL); /* attempts are shown in their sessions */
+    CHECK(strstr(out, "session 2  client 192.0.2.2  2026-11-25 16:00:00.000002 UTC  2.5 s  "
+                      "1 attempt\n") != NULL);
+    CHECK(strstr(out, "# 12 packets, 3456 bytes, 3000 attempts") != NULL);
+    free(out);
+}
+
+/* A disk that is full: the error comes back to the caller, with or
+ * without the output thread, and the sink can still be freed. */
+static void test_write_error(void)
+{
+    for (size_t depth = 0; depth <= 8; depth += 8) {
+        FILE *f = fopen("/dev/full", "w");
+        if (!f)
+            return;
+        setvbuf(f, NULL, _IONBF, 0);
+        struct snt_sink *s = snt_sink_json_new(f, false);
+        if (depth)
+            s = snt_sink_queue_new(s, depth, false);
+        bool ok = true;
+        for (unsigned i = 0; i < 100 && ok; i++) {
+            struct snt_attempt a;
+            make_attempt(&a, i);
+            ok = snt_sink_attempt(s, &a);
+            snt_attempt_free(&a);
+        }
+        ok = ok && snt_sink_flush(s);
+        CHECK(!ok);
+        CHECK_EQ_INT(snt_sink_error(s), ENOSPC);
+        snt_sink_free(s);
+        fclose(f);
+    }
+}
+
+int main(void)
+{
+    test_queue_writes_the_same();
+    test_json_lines();
+    test_text_view();
+    test_write_error();
+    return snt_test_finish("output");
+}
