@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install what is missing, build, run
-# every test once normally and once under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and end with "N passed, N failed".
+# every test once normally, once under AddressSanitizer and
+# UndefinedBehaviorSanitizer and once under ThreadSanitizer, and end with
+# "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -14,6 +15,7 @@ fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+export TSAN_OPTIONS=halt_on_error=1:exitcode=66
 
 run_suite() { # build-dir, meson options...
     local dir=$1
@@ -39,9 +41,14 @@ echo "== normal build =="
 run_suite build-ci || build_failures=$((build_failures + 1))
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false || build_failures=$((build_failures + 1))
+# The output thread (--threads 2, the default on two CPUs) and the probe's
+# workers under ThreadSanitizer: the whole suite once more.
+echo "== ThreadSanitizer build =="
+run_suite build-tsan -Db_sanitize=thread -Db_lundef=false ||
+    build_failures=$((build_failures + 1))
 
 # Count from meson's own test logs.
-/usr/bin/python3 - "$build_failures" build-ci build-asan <<'PY'
+/usr/bin/python3 - "$build_failures" build-ci build-asan build-tsan <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
 for d in sys.argv[2:]:
