@@ -4,12 +4,14 @@
  * Each layer decoder takes a reader over the captured bytes from the start
  * of its header to the end of the enclosing layer and returns a
  * snt_decode_status.  It consumes the reader: its header is read off and
- * what is left goes on to the next layer, so callers never look at a reader
- * after handing it down (by pointer, which keeps the hot path free of
- * struct copies).  Layers nest by calling each other.  Every chain of
- * nested layers passes through an IP header, an Ethernet header, a tag or a
- * label stack, and each of those first calls snt_dec_enter(): the recursion
- * stays bounded by SNT_MAX_DECODE_DEPTH whatever the packet says.
+ * what is left is the next layer's.  A layer never calls the decoder of
+ * another file's layer: it says which layer comes next (snt_dec_then), and
+ * the loop in decode.c, the one place that knows every layer, goes on
+ * there.  So the files depend on decode.c's loop and this header only,
+ * never on each other.  Every chain of nested layers passes through an IP
+ * header, an Ethernet header, a tag or a label stack, and each of those
+ * first calls snt_dec_enter(): the chain stays bounded by
+ * SNT_MAX_DECODE_DEPTH whatever the packet says.
  */
 #ifndef SNITRACE_DECODE_INTERNAL_H
 #define SNITRACE_DECODE_INTERNAL_H
@@ -33,11 +35,41 @@
 #define SNT_ETH_PBB           0x88e7 /* 802.1ah I-tag */
 #define SNT_ETH_MAX_LENGTH    1500   /* type field values up to here are 802.3 lengths */
 
+/* The layer decode.c's loop decodes next. */
+enum snt_dec_layer {
+    SNT_DEC_DONE = 0,   /* the packet is decoded (or not decodable) */
+    SNT_DEC_LINK,       /* by d->linktype (decode_link.c) */
+    SNT_DEC_ETHERNET,   /* an Ethernet header (decode_link.c) */
+    SNT_DEC_ETHERTYPE,  /* what d->ethertype names (decode_link.c) */
+    SNT_DEC_IP,         /* IPv4 or IPv6 by the version nibble (decode_ip.c) */
+    SNT_DEC_IPV4,       /* (decode_ip.c) */
+    SNT_DEC_IPV6,       /* (decode_ip.c) */
+    SNT_DEC_GRE,        /* (decode_tunnel.c) */
+    SNT_DEC_UDP_TUNNEL, /* the UDP payload, if its ports say tunnel (decode_tunnel.c) */
+};
+
 struct snt_dec {
     struct snt_packet *out;
     unsigned depth; /* encapsulation levels entered so far */
     bool fragment;  /* some enclosing or the innermost IP packet is a first fragment */
+    enum snt_dec_layer next;
+    int linktype;       /* SNT_DEC_LINK */
+    uint16_t ethertype; /* SNT_DEC_ETHERTYPE */
+    size_t udp_wire;    /* SNT_DEC_UDP_TUNNEL: the payload length the UDP header claims */
 };
+
+/* Go on with `next`: what a layer returns when another one follows. */
+static inline enum snt_decode_status snt_dec_then(struct snt_dec *d, enum snt_dec_layer next)
+{
+    d->next = next;
+    return SNT_DECODE_OK;
+}
+
+static inline enum snt_decode_status snt_dec_then_ethertype(struct snt_dec *d, uint16_t type)
+{
+    d->ethertype = type;
+    return snt_dec_then(d, SNT_DEC_ETHERTYPE);
+}
 
 /* Count one more level of encapsulation; false when the limit is reached
  * (the caller then returns SNT_DECODE_TOO_DEEP).  Each link header, VLAN
@@ -65,7 +97,8 @@ static inline void snt_dec_clip(struct snt_reader *r, size_t n)
         *r = sub;
 }
 
-/* decode.c */
+/* decode_ip.c: IPv4 and IPv6 with what they carry (TCP and UDP decoded
+ * there; IP-in-IP, GRE and UDP tunnels through snt_dec_then). */
 enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r);
 enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader *r);
 /* IPv4 or IPv6 by the version nibble, for layers that don't say which. */
@@ -73,19 +106,16 @@ enum snt_decode_status snt_dec_ip(struct snt_dec *d, struct snt_reader *r);
 
 /* decode_link.c */
 bool snt_dec_link_known(int linktype);
-enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader *r);
+enum snt_decode_status snt_dec_link(struct snt_dec *d, struct snt_reader *r);
 enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader *r);
-enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader *r);
-/* A PPP frame, with or without the RFC 1662 address/control bytes. */
-enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader *r);
+enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, struct snt_reader *r);
 
 /* decode_tunnel.c */
 enum snt_decode_status snt_dec_gre(struct snt_dec *d, struct snt_reader *r);
-/* Try the UDP payload as a tunnel chosen by port.  Returns false when the
- * payload is not a tunnel header after all (the caller keeps the UDP packet);
- * true when it is, with the inner packet's status in *st.  wire is the UDP
- * payload length the UDP header claims; r holds what was captured of it. */
-bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader *r,
-                        size_t wire, enum snt_decode_status *st);
+/* The UDP payload (r, what was captured of d->udp_wire bytes; the ports
+ * are in d->out) as a tunnel chosen by port.  When it is not a tunnel
+ * header after all, the UDP packet stands: SNT_DECODE_OK with nothing
+ * next. */
+enum snt_decode_status snt_dec_udp_tunnel(struct snt_dec *d, struct snt_reader *r);
 
 #endif

@@ -96,7 +96,7 @@ static enum snt_decode_status llc(struct snt_dec *d, struct snt_reader *r)
     if (!snt_read_u8(r, &dsap) || !snt_read_u8(r, &ssap) || !snt_read_u8(r, &control))
         return SNT_DECODE_TRUNCATED;
     if (dsap == LLC_SAP_IP && ssap == LLC_SAP_IP && control == LLC_UI)
-        return snt_dec_ipv4(d, r);
+        return snt_dec_then(d, SNT_DEC_IPV4);
     /* The low bit of the SSAP is command/response, not part of the SAP. */
     if (dsap != LLC_SAP_SNAP || (ssap & 0xfe) != LLC_SAP_SNAP || control != LLC_UI)
         return SNT_DECODE_NOT_IP;
@@ -104,7 +104,7 @@ static enum snt_decode_status llc(struct snt_dec *d, struct snt_reader *r)
         return SNT_DECODE_TRUNCATED;
     if (oui != SNAP_OUI_RFC1042 && oui != SNAP_OUI_8021H)
         return SNT_DECODE_NOT_IP;
-    return snt_dec_ethertype(d, type, r);
+    return snt_dec_then_ethertype(d, type);
 }
 
 /* An Ethernet type field: an EtherType, or (802.3) the length of an LLC frame
@@ -117,7 +117,7 @@ static enum snt_decode_status type_or_length(struct snt_dec *d, uint16_t v, stru
     }
     if (v < ETH_MIN_TYPE)
         return SNT_DECODE_NOT_IP;
-    return snt_dec_ethertype(d, v, r);
+    return snt_dec_then_ethertype(d, v);
 }
 
 enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader *r)
@@ -146,7 +146,7 @@ static enum snt_decode_status pbb(struct snt_dec *d, struct snt_reader *r)
 {
     if (!snt_skip(r, 4))
         return SNT_DECODE_TRUNCATED;
-    return snt_dec_ethernet(d, r);
+    return snt_dec_then(d, SNT_DEC_ETHERNET);
 }
 
 /* MPLS says nothing about its payload: the explicit-null labels do, else the
@@ -155,18 +155,18 @@ static enum snt_decode_status mpls_payload(struct snt_dec *d, uint32_t label, st
 {
     uint8_t first = 0;
     if (label == MPLS_IPV4_NULL)
-        return snt_dec_ipv4(d, r);
+        return snt_dec_then(d, SNT_DEC_IPV4);
     if (label == MPLS_IPV6_NULL)
-        return snt_dec_ipv6(d, r);
+        return snt_dec_then(d, SNT_DEC_IPV6);
     if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     switch (first >> 4) {
-    case 4: return snt_dec_ipv4(d, r);
-    case 6: return snt_dec_ipv6(d, r);
+    case 4: return snt_dec_then(d, SNT_DEC_IPV4);
+    case 6: return snt_dec_then(d, SNT_DEC_IPV6);
     case 0:
         if (!snt_skip(r, MPLS_CW_LEN))
             return SNT_DECODE_TRUNCATED;
-        return snt_dec_ethernet(d, r);
+        return snt_dec_then(d, SNT_DEC_ETHERNET);
     /* 1: an associated channel (RFC 5586), OAM rather than traffic. */
     case 1: return SNT_DECODE_NOT_IP;
     default: return SNT_DECODE_UNSUPPORTED;
@@ -203,8 +203,8 @@ static enum snt_decode_status ppp_protocol(struct snt_dec *d, struct snt_reader 
         return SNT_DECODE_TRUNCATED;
     }
     switch (proto) {
-    case PPP_IPV4: return snt_dec_ipv4(d, r);
-    case PPP_IPV6: return snt_dec_ipv6(d, r);
+    case PPP_IPV4: return snt_dec_then(d, SNT_DEC_IPV4);
+    case PPP_IPV6: return snt_dec_then(d, SNT_DEC_IPV6);
     case PPP_MPLS_UC:
     case PPP_MPLS_MC: return mpls(d, r);
     case PPP_VJ_COMP:
@@ -213,7 +213,8 @@ static enum snt_decode_status ppp_protocol(struct snt_dec *d, struct snt_reader 
     }
 }
 
-enum snt_decode_status snt_dec_ppp(struct snt_dec *d, struct snt_reader *r)
+/* A PPP frame, with or without the RFC 1662 address/control bytes. */
+static enum snt_decode_status ppp(struct snt_dec *d, struct snt_reader *r)
 {
     uint8_t address = 0, control = 0;
     if (snt_peek_u8(r, 0, &address) && snt_peek_u8(r, 1, &control) && address == PPP_ADDRESS &&
@@ -241,11 +242,11 @@ static enum snt_decode_status pppoe(struct snt_dec *d, struct snt_reader *r)
     return ppp_protocol(d, r);
 }
 
-enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struct snt_reader *r)
+enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, struct snt_reader *r)
 {
-    switch (type) {
-    case SNT_ETH_IPV4: return snt_dec_ipv4(d, r);
-    case SNT_ETH_IPV6: return snt_dec_ipv6(d, r);
+    switch (d->ethertype) {
+    case SNT_ETH_IPV4: return snt_dec_then(d, SNT_DEC_IPV4);
+    case SNT_ETH_IPV6: return snt_dec_then(d, SNT_DEC_IPV6);
     case SNT_ETH_VLAN:
     case SNT_ETH_QINQ:
     case SNT_ETH_QINQ_OLD:
@@ -253,8 +254,8 @@ enum snt_decode_status snt_dec_ethertype(struct snt_dec *d, uint16_t type, struc
     case SNT_ETH_MPLS_UC:
     case SNT_ETH_MPLS_MC: return mpls(d, r);
     case SNT_ETH_PPPOE_SESSION: return pppoe(d, r);
-    case SNT_ETH_PPP: return snt_dec_ppp(d, r);
-    case SNT_ETH_TEB: return snt_dec_ethernet(d, r);
+    case SNT_ETH_PPP: return ppp(d, r);
+    case SNT_ETH_TEB: return snt_dec_then(d, SNT_DEC_ETHERNET);
     case SNT_ETH_PBB: return pbb(d, r);
     default: return SNT_DECODE_NOT_IP;
     }
@@ -269,10 +270,10 @@ static enum snt_decode_status hdlc(struct snt_dec *d, struct snt_reader *r)
     if (!snt_peek_u8(r, 0, &address))
         return SNT_DECODE_TRUNCATED;
     if (address != CHDLC_UNICAST && address != CHDLC_BROADCAST)
-        return snt_dec_ppp(d, r);
+        return ppp(d, r);
     if (!snt_skip(r, 2) || !snt_read_u16(r, &type))
         return SNT_DECODE_TRUNCATED;
-    return snt_dec_ethertype(d, type, r);
+    return snt_dec_then_ethertype(d, type);
 }
 
 /* NULL stores the address family in the capturing host's byte order, LOOP in
@@ -286,11 +287,11 @@ static enum snt_decode_status loopback(struct snt_dec *d, struct snt_reader *r)
     if (af > 0xffff)
         snt_read_u32_le(&le, &af);
     switch (af) {
-    case BSD_AF_INET: return snt_dec_ipv4(d, r);
+    case BSD_AF_INET: return snt_dec_then(d, SNT_DEC_IPV4);
     case LINUX_AF_INET6:
     case NETBSD_AF_INET6:
     case FREEBSD_AF_INET6:
-    case DARWIN_AF_INET6: return snt_dec_ipv6(d, r);
+    case DARWIN_AF_INET6: return snt_dec_then(d, SNT_DEC_IPV6);
     default: return SNT_DECODE_NOT_IP;
     }
 }
@@ -301,7 +302,7 @@ static enum snt_decode_status sll_protocol(struct snt_dec *d, uint16_t hatype, u
     if (hatype == ARPHRD_NETLINK)
         return SNT_DECODE_NOT_IP;
     if (proto >= ETH_MIN_TYPE)
-        return snt_dec_ethertype(d, proto, r);
+        return snt_dec_then_ethertype(d, proto);
     switch (proto) {
     case SLL_P_802_2: return llc(d, r);
     case SLL_P_PPPHDLC: return hdlc(d, r);
@@ -372,7 +373,7 @@ static enum snt_decode_status nflog(struct snt_dec *d, struct snt_reader *r)
                padded = ((size_t)len + 3) / 4 * 4 - NFLOG_TLV_HDR;
         if ((type & NLA_TYPE_MASK) == NFULA_PAYLOAD) {
             snt_dec_clip(r, value);
-            return snt_dec_ip(d, r);
+            return snt_dec_then(d, SNT_DEC_IP);
         }
         if (value > snt_reader_left(r))
             return SNT_DECODE_TRUNCATED;
@@ -410,8 +411,8 @@ static enum snt_decode_status arcnet_linux(struct snt_dec *d, struct snt_reader 
     }
     switch (type) {
     case ARC_IP_RFC1051:
-    case ARC_IP: return snt_dec_ipv4(d, r);
-    case ARC_IPV6: return snt_dec_ipv6(d, r);
+    case ARC_IP: return snt_dec_then(d, SNT_DEC_IPV4);
+    case ARC_IPV6: return snt_dec_then(d, SNT_DEC_IPV6);
     default: return SNT_DECODE_NOT_IP;
     }
 }
@@ -513,7 +514,8 @@ static enum snt_decode_status ppi(struct snt_dec *d, struct snt_reader *r)
         return SNT_DECODE_TRUNCATED;
     if (dlt == SNT_LINKTYPE_PPI || dlt > INT32_MAX)
         return SNT_DECODE_UNSUPPORTED;
-    return snt_dec_link(d, (int)dlt, r);
+    d->linktype = (int)dlt;
+    return snt_dec_then(d, SNT_DEC_LINK);
 }
 
 static const int known_linktypes[] = {
@@ -534,9 +536,9 @@ bool snt_dec_link_known(int linktype)
     return false;
 }
 
-enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_reader *r)
+enum snt_decode_status snt_dec_link(struct snt_dec *d, struct snt_reader *r)
 {
-    switch (linktype) {
+    switch (d->linktype) {
     case SNT_LINKTYPE_ETHERNET: return snt_dec_ethernet(d, r);
     case SNT_LINKTYPE_NULL:
     case SNT_LINKTYPE_LOOP: return loopback(d, r);
@@ -545,9 +547,9 @@ enum snt_decode_status snt_dec_link(struct snt_dec *d, int linktype, struct snt_
     case SNT_LINKTYPE_C_HDLC: return hdlc(d, r);
     case SNT_LINKTYPE_RAW:
     case SNT_LINKTYPE_DLT_RAW12:
-    case SNT_LINKTYPE_DLT_RAW14: return snt_dec_ip(d, r);
-    case SNT_LINKTYPE_IPV4: return snt_dec_ipv4(d, r);
-    case SNT_LINKTYPE_IPV6: return snt_dec_ipv6(d, r);
+    case SNT_LINKTYPE_DLT_RAW14: return snt_dec_then(d, SNT_DEC_IP);
+    case SNT_LINKTYPE_IPV4: return snt_dec_then(d, SNT_DEC_IPV4);
+    case SNT_LINKTYPE_IPV6: return snt_dec_then(d, SNT_DEC_IPV6);
     case SNT_LINKTYPE_LINUX_SLL: return sll(d, r);
     case SNT_LINKTYPE_LINUX_SLL2: return sll2(d, r);
     case SNT_LINKTYPE_NFLOG: return nflog(d, r);

@@ -3,7 +3,7 @@
  * ERSPAN types I to III (draft-foschiano-erspan-03), VXLAN (RFC 7348),
  * VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe-12), Geneve (RFC 8926), GTP-U
  * (3GPP TS 29.281 section 5) and Teredo (RFC 4380 section 5.1.1).  IP-in-IP
- * (RFC 2003, RFC 4213) has no header of its own and lives in decode.c.
+ * (RFC 2003, RFC 4213) has no header of its own and lives in decode_ip.c.
  *
  * GRE is chosen by IP protocol number, so its header is taken at its word
  * and a broken inner packet is reported as broken.  The UDP tunnels are
@@ -117,8 +117,8 @@ static enum snt_decode_status erspan3(struct snt_dec *d, struct snt_reader *r)
     if ((b11 & ERSPAN_3_O) && !snt_skip(r, ERSPAN_3_SUBHDR))
         return SNT_DECODE_TRUNCATED;
     switch ((b10 >> 2) & ERSPAN_3_FT_MASK) {
-    case ERSPAN_FT_ETH: return snt_dec_ethernet(d, r);
-    case ERSPAN_FT_IP: return snt_dec_ip(d, r);
+    case ERSPAN_FT_ETH: return snt_dec_then(d, SNT_DEC_ETHERNET);
+    case ERSPAN_FT_IP: return snt_dec_then(d, SNT_DEC_IP);
     default: return SNT_DECODE_UNSUPPORTED;
     }
 }
@@ -131,14 +131,14 @@ static enum snt_decode_status gre_payload(struct snt_dec *d, uint16_t proto, boo
     case ETH_ERSPAN_2:
         /* Type I has no sequence number and no header of its own. */
         if (!seq)
-            return snt_dec_ethernet(d, r);
+            return snt_dec_then(d, SNT_DEC_ETHERNET);
         if (!snt_peek_u8(r, 0, &version) || !snt_skip(r, ERSPAN_2_HDR))
             return SNT_DECODE_TRUNCATED;
         if ((version >> 4) != ERSPAN_VER_2)
             return SNT_DECODE_MALFORMED;
-        return snt_dec_ethernet(d, r);
+        return snt_dec_then(d, SNT_DEC_ETHERNET);
     case ETH_ERSPAN_3: return erspan3(d, r);
-    default: return snt_dec_ethertype(d, proto, r);
+    default: return snt_dec_then_ethertype(d, proto);
     }
 }
 
@@ -173,7 +173,7 @@ static bool vxlan(struct snt_dec *d, struct snt_reader *r, enum snt_decode_statu
     snt_read_u8(&h, &last);
     if (!(flags & VXLAN_I) || (flags & ~(VXLAN_I | VXLAN_GBP_G)) || last != 0)
         return false;
-    *st = snt_dec_ethernet(d, r);
+    *st = snt_dec_then(d, SNT_DEC_ETHERNET);
     return true;
 }
 
@@ -190,10 +190,10 @@ static bool vxlan_gpe(struct snt_dec *d, struct snt_reader *r, enum snt_decode_s
     if ((flags & GPE_VERSION_MASK) || !(flags & VXLAN_I) || !(flags & GPE_P))
         return false;
     switch (next) {
-    case GPE_NP_IPV4: *st = snt_dec_ipv4(d, r); return true;
-    case GPE_NP_IPV6: *st = snt_dec_ipv6(d, r); return true;
-    case GPE_NP_ETHERNET: *st = snt_dec_ethernet(d, r); return true;
-    case GPE_NP_MPLS: *st = snt_dec_ethertype(d, SNT_ETH_MPLS_UC, r); return true;
+    case GPE_NP_IPV4: *st = snt_dec_then(d, SNT_DEC_IPV4); return true;
+    case GPE_NP_IPV6: *st = snt_dec_then(d, SNT_DEC_IPV6); return true;
+    case GPE_NP_ETHERNET: *st = snt_dec_then(d, SNT_DEC_ETHERNET); return true;
+    case GPE_NP_MPLS: *st = snt_dec_then_ethertype(d, SNT_ETH_MPLS_UC); return true;
     default: return false;
     }
 }
@@ -213,7 +213,7 @@ static bool geneve(struct snt_dec *d, struct snt_reader *r, enum snt_decode_stat
         return false;
     if (!snt_skip(r, (size_t)(first & 0x3f) * 4))
         return false;
-    *st = snt_dec_ethertype(d, proto, r);
+    *st = snt_dec_then_ethertype(d, proto);
     return true;
 }
 
@@ -248,7 +248,7 @@ static enum snt_decode_status gtpu_pdu(struct snt_dec *d, uint8_t flags, struct 
     /* A PDU session may carry Ethernet or unstructured data as well as IP. */
     if ((first >> 4) != 4 && (first >> 4) != 6)
         return SNT_DECODE_UNSUPPORTED;
-    return snt_dec_ip(d, r);
+    return snt_dec_then(d, SNT_DEC_IP);
 }
 
 /* GTPv1-U: version 1 and protocol type GTP, and the length field covering
@@ -291,13 +291,13 @@ static bool teredo(struct snt_dec *d, struct snt_reader *r, size_t wire, enum sn
     size_t rest = wire - (start - snt_reader_left(r));
     if ((first >> 4) != 6 || (size_t)plen + IPV6_HDR != rest)
         return false;
-    *st = snt_dec_ipv6(d, r);
+    *st = snt_dec_then(d, SNT_DEC_IPV6);
     return true;
 }
 
-bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struct snt_reader *r,
-                        size_t wire, enum snt_decode_status *st)
+static bool udp_tunnel(struct snt_dec *d, struct snt_reader *r, enum snt_decode_status *st)
 {
+    uint16_t sport = d->out->sport, dport = d->out->dport;
     if (dport == VXLAN_PORT)
         return vxlan(d, r, st);
     if (dport == VXLAN_GPE_PORT)
@@ -305,8 +305,16 @@ bool snt_dec_udp_tunnel(struct snt_dec *d, uint16_t sport, uint16_t dport, struc
     if (dport == GENEVE_PORT)
         return geneve(d, r, st);
     if (sport == GTPU_PORT || dport == GTPU_PORT)
-        return gtpu(d, r, wire, st);
+        return gtpu(d, r, d->udp_wire, st);
     if (sport == TEREDO_PORT || dport == TEREDO_PORT)
-        return teredo(d, r, wire, st);
+        return teredo(d, r, d->udp_wire, st);
     return false;
+}
+
+enum snt_decode_status snt_dec_udp_tunnel(struct snt_dec *d, struct snt_reader *r)
+{
+    enum snt_decode_status st = SNT_DECODE_OK;
+    if (!udp_tunnel(d, r, &st))
+        d->next = SNT_DEC_DONE; /* not a tunnel: the UDP packet stands */
+    return st;
 }
