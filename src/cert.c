@@ -2,7 +2,8 @@
  * the chain a server sent (RFC 5280), describe the leaf, and find what is
  * wrong at capture time -- validity, self-signed, chain trust against a
  * store, weak keys and signatures.  The name check (RFC 6125) is in
- * cert_names.c, the verdict cache in cert_cache.c.
+ * cert_names.c, the verdict cache in cert_cache.c, decoding a certificate in
+ * cert_decode.c.
  *
  * Decisions worth knowing:
  * - expired / not_yet_valid describe the leaf only (capture time after
@@ -39,9 +40,10 @@
 #define MAX_DN_TEXT         1024 /* bytes of a distinguished name kept */
 
 /* Intermediates decoded once: a server's chain is its own leaf and the
- * same CA certificates as thousands of others', and with OpenSSL 3.0 a
- * d2i_X509 costs a thousand times what hashing its bytes does.  A small
- * direct-mapped table, by the SHA-256 of the DER; a clash replaces. */
+ * same CA certificates as thousands of others', and a d2i_X509 costs ten
+ * times what hashing its bytes does (a hundred without cert_decode.c's
+ * shortcut).  A small direct-mapped table, by the SHA-256 of the DER; a
+ * clash replaces. */
 #define INTERMEDIATES 512
 
 struct decoded {
@@ -52,6 +54,7 @@ struct decoded {
 struct snt_cert_checker {
     X509_STORE *store;
     EVP_MD *sha256;
+    struct snt_cert_decoder *decoder;
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
     struct decoded intermediates[INTERMEDIATES];
@@ -134,11 +137,12 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
     if (c) {
         c->store = X509_STORE_new();
         c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+        c->decoder = snt_cert_decoder_new();
         c->cache =
             snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
                                o->cache_bytes_max ? o->cache_bytes_max : DEFAULT_CACHE_BYTES);
     }
-    if (!c || !c->store || !c->sha256 || !c->cache) {
+    if (!c || !c->store || !c->sha256 || !c->decoder || !c->cache) {
         if (err && errlen)
             snprintf(err, errlen, "cannot set up certificate checks: out of memory");
         ERR_clear_error();
@@ -160,6 +164,7 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     for (size_t i = 0; i < INTERMEDIATES; i++)
         X509_free(c->intermediates[i].x);
     EVP_MD_free(c->sha256);
+    snt_cert_decoder_free(c->decoder);
     X509_STORE_free(c->store);
     free(c);
 }
@@ -171,24 +176,6 @@ void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counter
 
 /* ---- decoding ------------------------------------------------------------- */
 
-/* One DER certificate, which must fill the span exactly: trailing bytes mean
- * the framing around it was wrong. */
-static X509 *decode_der(const struct snt_span *s)
-{
-    const unsigned char *p = s->p;
-    X509 *x;
-    if (!s->p || s->len == 0 || s->len > LONG_MAX)
-        return NULL;
-    x = d2i_X509(NULL, &p, (long)s->len);
-    if (x && p != s->p + s->len) {
-        X509_free(x);
-        x = NULL;
-    }
-    if (!x)
-        ERR_clear_error();
-    return x;
-}
-
 /* A certificate after the leaf: from the table when its bytes were seen
  * before (a reference of its own for the caller), else decoded and kept. */
 static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_span *s)
@@ -198,14 +185,14 @@ static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_sp
     if (!s->p || !s->len || EVP_Digest(s->p, s->len, hash, &len, c->sha256, NULL) != 1 ||
         len != SNT_CERT_KEY_LEN) {
         ERR_clear_error();
-        return decode_der(s);
+        return snt_cert_decode(c->decoder, s);
     }
     struct decoded *d = &c->intermediates[(hash[0] | (size_t)hash[1] << 8) % INTERMEDIATES];
     if (d->x && memcmp(d->hash, hash, sizeof hash) == 0 && X509_up_ref(d->x) == 1) {
         c->counters.intermediates_reused++;
         return d->x;
     }
-    X509 *x = decode_der(s);
+    X509 *x = snt_cert_decode(c->decoder, s);
     if (x && X509_up_ref(x) == 1) {
         X509_free(d->x);
         d->x = x;
@@ -220,7 +207,8 @@ static bool decode_chain(struct snt_cert_checker *c, const struct snt_span *span
     ch->n = 0;
     for (size_t i = 0; i < n && i < SNT_CERT_MAX_CHAIN; i++) {
         uint64_t reused = c->counters.intermediates_reused;
-        X509 *x = i == 0 ? decode_der(&spans[i]) : decode_intermediate(c, &spans[i]);
+        X509 *x =
+            i == 0 ? snt_cert_decode(c->decoder, &spans[i]) : decode_intermediate(c, &spans[i]);
         if (!x) {
             c->counters.parse_errors++;
             if (i == 0)
@@ -580,7 +568,7 @@ static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
     int64_t from, to;
     /* The chain's entry keeps its parsed leaf: decoding a certificate costs
      * more than checking a name against it. */
-    X509 *x = chain_only->leaf ? chain_only->leaf : decode_der(leaf);
+    X509 *x = chain_only->leaf ? chain_only->leaf : snt_cert_decode(c->decoder, leaf);
     if (!x)
         return NULL;
     memset(&r, 0, sizeof r);

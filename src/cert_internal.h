@@ -1,5 +1,6 @@
-/* Shared by the cert stage's files (cert.c, cert_names.c, cert_cache.c);
- * not part of the public surface.  X.509 per RFC 5280, names per RFC 6125. */
+/* Shared by the cert stage's files (cert.c, cert_names.c, cert_cache.c,
+ * cert_decode.c); not part of the public surface.  X.509 per RFC 5280,
+ * names per RFC 6125. */
 #ifndef SNITRACE_CERT_INTERNAL_H
 #define SNITRACE_CERT_INTERNAL_H
 
@@ -45,6 +46,18 @@ void snt_cert_check_name(X509 *x, const struct snt_cert_info *info, const struct
  * '?', and so does every byte >= 0x80 unless utf8 says the bytes are
  * already valid UTF-8 (OpenSSL's conversion output). */
 char *snt_cert_printable(const uint8_t *p, size_t len, bool utf8);
+
+/* ---- decoding (cert_decode.c) ------------------------------------------- */
+
+struct snt_cert_decoder;
+
+/* NULL only when memory runs out. */
+struct snt_cert_decoder *snt_cert_decoder_new(void);
+void snt_cert_decoder_free(struct snt_cert_decoder *d); /* accepts NULL */
+
+/* One DER certificate, which must fill s exactly (trailing bytes mean the
+ * framing around it was wrong), or NULL; the error queue is left empty. */
+X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s);
 
 /* ---- results (cert.c) ---------------------------------------------------- */
 
