@@ -549,6 +549,7 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     }
     r.info.chain_length = n > UINT_MAX ? UINT_MAX : (unsigned)n;
     judge(c, &ch, nm, t, times_ok, &r);
+    snt_cert_info_share(&r.info); /* else every copy makes its own */
     stable_window(&ch, t, &from, &to);
     if (nm->kind == SNT_CERT_NAME_NONE && X509_up_ref(ch.certs[0]) == 1)
         r.leaf = ch.certs[0]; /* for the names that will be asked of it */

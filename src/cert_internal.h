@@ -64,6 +64,10 @@ X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s);
 /* Free what a result owns (not the struct itself); accepts a zeroed one. */
 void snt_cert_result_clear(struct snt_cert_result *r);
 
+/* Move ci's own strings into a shared block (cert_info.c); false, and ci
+ * unchanged, when memory runs out. */
+bool snt_cert_info_share(struct snt_cert_info *ci);
+
 /* What a result costs the cache, roughly (cert_info.c). */
 size_t snt_cert_result_bytes(const struct snt_cert_result *r);
 
