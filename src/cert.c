@@ -465,7 +465,7 @@ static void judge(struct snt_cert_checker *c, const struct chain *ch,
     snt_cert_check_name(ch->certs[0], &r->info, nm, v);
 }
 
-/* ---- the question and its cache key --------------------------------------- */
+/* ---- the question --------------------------------------------------------- */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -494,46 +494,12 @@ static void stable_window(const struct chain *ch, int64_t t, int64_t *from, int6
     }
 }
 
-static void digest_u64(EVP_MD_CTX *md, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        b[i] = (unsigned char)v;
-    EVP_DigestUpdate(md, b, sizeof b);
-}
-
-/* SHA-256 over the chain (each certificate length-prefixed), the normalised
- * name and its kind, and the capture day. */
-static bool question_key(struct snt_cert_checker *c, const struct snt_span *chain, size_t n,
-                         const struct snt_cert_name *nm, int64_t t, uint8_t key[SNT_CERT_KEY_LEN])
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    bool ok = md && EVP_DigestInit_ex(md, c->sha256, NULL) == 1;
-    size_t kept = n < SNT_CERT_MAX_CHAIN ? n : SNT_CERT_MAX_CHAIN;
-    if (ok) {
-        digest_u64(md, n);
-        for (size_t i = 0; i < kept; i++) {
-            digest_u64(md, chain[i].len);
-            if (chain[i].len)
-                EVP_DigestUpdate(md, chain[i].p, chain[i].len);
-        }
-        digest_u64(md, (uint64_t)nm->kind);
-        digest_u64(md, nm->len);
-        EVP_DigestUpdate(md, nm->text, nm->len);
-        digest_u64(md, (uint64_t)floor_div(t, SECONDS_PER_DAY));
-        ok = EVP_DigestFinal_ex(md, key, &len) == 1 && len == SNT_CERT_KEY_LEN;
-    }
-    EVP_MD_CTX_free(md);
-    ERR_clear_error();
-    return ok;
-}
-
 static const struct snt_cert_result *examine(struct snt_cert_checker *c,
-                                             const struct snt_span *spans, size_t n,
-                                             const struct snt_cert_name *nm, int64_t t,
-                                             const uint8_t key[SNT_CERT_KEY_LEN])
+                                             const struct snt_cert_question *q, int64_t t)
 {
+    const struct snt_span *spans = q->chain;
+    const struct snt_cert_name *nm = q->name;
+    size_t n = q->n;
     struct chain ch;
     struct snt_cert_result r;
     bool times_ok = false;
@@ -554,32 +520,30 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     if (nm->kind == SNT_CERT_NAME_NONE && X509_up_ref(ch.certs[0]) == 1)
         r.leaf = ch.certs[0]; /* for the names that will be asked of it */
     free_chain(&ch);
-    return snt_cert_cache_put(c->cache, key, &r, snt_cert_result_bytes(&r), from, to);
+    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, NULL);
 }
 
 /* A name asked of a chain already judged without one: the chain's verdict
  * (trust, validity, algorithms) stands, only the name is checked. */
 static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
                                               const struct snt_cert_result *chain_only,
-                                              const struct snt_span *leaf,
-                                              const struct snt_cert_name *nm,
-                                              const uint8_t key[SNT_CERT_KEY_LEN])
+                                              const struct snt_cert_question *q)
 {
     struct snt_cert_result r;
     int64_t from, to;
     /* The chain's entry keeps its parsed leaf: decoding a certificate costs
      * more than checking a name against it. */
-    X509 *x = chain_only->leaf ? chain_only->leaf : snt_cert_decode(c->decoder, leaf);
+    X509 *x = chain_only->leaf ? chain_only->leaf : snt_cert_decode(c->decoder, &q->chain[0]);
     if (!x)
         return NULL;
     memset(&r, 0, sizeof r);
     snt_cert_cache_window(chain_only, &from, &to);
     snt_cert_info_copy(&r.info, &chain_only->info);
     r.verdict = chain_only->verdict;
-    snt_cert_check_name(x, &r.info, nm, &r.verdict);
+    snt_cert_check_name(x, &r.info, q->name, &r.verdict);
     if (x != chain_only->leaf)
         X509_free(x);
-    return snt_cert_cache_put(c->cache, key, &r, snt_cert_result_bytes(&r), from, to);
+    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, chain_only);
 }
 
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
@@ -587,15 +551,16 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
                                              const char *name, int64_t capture_time)
 {
     struct snt_cert_name nm, none;
-    uint8_t key[SNT_CERT_KEY_LEN], chain_key[SNT_CERT_KEY_LEN];
     const struct snt_cert_result *hit;
     if (!c || !chain || n == 0)
         return NULL;
     snt_cert_name_normalize(name, &nm);
     snt_cert_name_normalize(NULL, &none);
-    if (!question_key(c, chain, n, &nm, capture_time, key))
-        return NULL;
-    hit = snt_cert_cache_get(c->cache, key, capture_time);
+    int64_t day = floor_div(capture_time, SECONDS_PER_DAY);
+    struct snt_cert_question q = {chain, n, &nm, day, 0}, chain_only = {chain, n, &none, day, 0};
+    uint64_t chain_hash = snt_cert_cache_chain_hash(c->cache, chain, n);
+    snt_cert_cache_hash(c->cache, &q, chain_hash);
+    hit = snt_cert_cache_get(c->cache, &q, capture_time);
     if (hit) {
         c->counters.cache_hits++;
         return hit;
@@ -603,11 +568,10 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
     /* The costly part, verifying the chain, does not depend on the name:
      * it is done once per chain and day, and each name is checked on top. */
     if (nm.kind == SNT_CERT_NAME_NONE)
-        return examine(c, chain, n, &nm, capture_time, key);
-    if (!question_key(c, chain, n, &none, capture_time, chain_key))
-        return NULL;
-    hit = snt_cert_cache_get(c->cache, chain_key, capture_time);
+        return examine(c, &q, capture_time);
+    snt_cert_cache_hash(c->cache, &chain_only, chain_hash);
+    hit = snt_cert_cache_get(c->cache, &chain_only, capture_time);
     if (!hit)
-        hit = examine(c, chain, n, &none, capture_time, chain_key);
-    return hit ? add_name(c, hit, &chain[0], &nm, key) : NULL;
+        hit = examine(c, &chain_only, capture_time);
+    return hit ? add_name(c, hit, &q) : NULL;
 }
