@@ -72,8 +72,15 @@ void snt_siphash_update(struct snt_siphash *s, const void *data, size_t len)
         compress(s->v, s->tail, s->c_rounds);
         s->tail = 0;
     }
+    /* The state in locals: stores through s could alias the input bytes,
+     * and the compiler would keep it in memory. */
+    uint64_t v[4] = {s->v[0], s->v[1], s->v[2], s->v[3]};
+    if (s->c_rounds == 1) /* SipHash-1-3, the table hash: a round without a loop */
+        for (; len >= 8; p += 8, len -= 8)
+            compress(v, load_le64(p), 1);
     for (; len >= 8; p += 8, len -= 8)
-        compress(s->v, load_le64(p), s->c_rounds);
+        compress(v, load_le64(p), s->c_rounds);
+    memcpy(s->v, v, sizeof v);
     for (unsigned i = 0; i < len; i++)
         s->tail |= (uint64_t)p[i] << (8 * i);
 }
