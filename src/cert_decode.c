@@ -24,18 +24,21 @@
  * ENGINE.  Other key types (RSA-PSS, Ed25519, Ed448, DSA, ...) are not
  * registered and are decoded exactly as before.
  *
- * Why only around d2i_X509: the registration is process-wide.  Left in
- * place it would also send every RSA and EC operation of the process (the
- * probes' TLS handshakes through libssl) through the legacy methods.  The
- * window is one decode on the thread that owns the checker; a probe thread
- * that creates an RSA or EC context inside it gets the built-in legacy
- * method, which computes the same thing.
+ * Why only around d2i_X509, and only when no other thread is inside
+ * OpenSSL: the registration is process-wide.  Any RSA or EC context that
+ * another thread creates while it is in place is a legacy one, and libssl
+ * does not cope when that context is given a provided key (a probe's TLS
+ * 1.2 ECDHE handshake then fails, "inaccessible domain parameters").  So
+ * threads that use OpenSSL keys (the probes' handshakes) hold
+ * snt_cert_openssl_enter() while they do, and a decode that finds one
+ * there skips the shortcut instead of waiting.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED /* ENGINE_*, EVP_PKEY_meth_find: see above */
 
 #include "cert_internal.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <openssl/err.h>
@@ -43,6 +46,19 @@
 #ifndef OPENSSL_NO_ENGINE
 #include <openssl/engine.h>
 #endif
+
+/* Read-held by threads inside OpenSSL; write-held by a decode's shortcut. */
+static pthread_rwlock_t openssl_users = PTHREAD_RWLOCK_INITIALIZER;
+
+void snt_cert_openssl_enter(void)
+{
+    pthread_rwlock_rdlock(&openssl_users);
+}
+
+void snt_cert_openssl_leave(void)
+{
+    pthread_rwlock_unlock(&openssl_users);
+}
 
 struct snt_cert_decoder {
     void *engine; /* ENGINE *, NULL when there is none: d2i_X509 as it comes */
@@ -91,12 +107,16 @@ static void drop_engine(void *engine)
     }
 }
 
+/* The shortcut when nobody else is inside OpenSSL, else the plain way. */
 static X509 *d2i_with(void *engine, const unsigned char **p, long len)
 {
-    bool on = engine && ENGINE_register_pkey_meths(engine) == 1;
+    bool alone = engine && pthread_rwlock_trywrlock(&openssl_users) == 0;
+    bool on = alone && ENGINE_register_pkey_meths(engine) == 1;
     X509 *x = d2i_X509(NULL, p, len);
     if (on)
         ENGINE_unregister_pkey_meths(engine);
+    if (alone)
+        pthread_rwlock_unlock(&openssl_users);
     return x;
 }
 

@@ -1,13 +1,20 @@
-/* The cert stage's verdict cache (src/cert_cache.c) and shared certificate
- * information (src/cert_info.c): equal hashes never make two questions
- * share a verdict; copies of a result share its strings, which outlive the
- * checker and survive copies dropped on several threads at once.
+/* The cert stage's verdict cache (src/cert_cache.c), shared certificate
+ * information (src/cert_info.c) and decoding beside other OpenSSL users
+ * (src/cert_decode.c): equal hashes never make two questions share a
+ * verdict; copies of a result share its strings, which outlive the checker
+ * and survive copies dropped on several threads at once; TLS handshakes on
+ * another thread (as the probes make) succeed while certificates are
+ * decoded.
  *
  * Usage: test_cert_cache CERT_DIR (the certificates of tests/certs/).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "../src/cert_internal.h"
 #include "testutil.h"
@@ -195,6 +202,109 @@ static void test_threads(void)
     free((void *)s[1].p);
 }
 
+/* ---- handshakes beside decoding ------------------------------------------ */
+
+#define HANDSHAKES 500
+
+/* A throwaway P-256 key and a self-signed certificate for it. */
+static SSL_CTX *server_context(void)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    bool ok =
+        key && x && ctx && X509_set_version(x, X509_VERSION_3) == 1 &&
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1 &&
+        X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
+        X509_gmtime_adj(X509_getm_notAfter(x), 3600) &&
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                                   (const unsigned char *)"probe.example.test", -1, -1, 0) == 1 &&
+        X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 && X509_set_pubkey(x, key) == 1 &&
+        X509_sign(x, key, EVP_sha256()) > 0 && SSL_CTX_use_certificate(ctx, x) == 1 &&
+        SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    X509_free(x);
+    EVP_PKEY_free(key);
+    if (!ok) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* One TLS 1.2 ECDHE handshake over a BIO pair, each step inside OpenSSL
+ * between snt_cert_openssl_enter and _leave, as a probe makes its own. */
+static bool handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx)
+{
+    SSL *c = SSL_new(client_ctx), *s = SSL_new(server_ctx);
+    BIO *cb = NULL, *sb = NULL;
+    bool done = false;
+    if (c && s && BIO_new_bio_pair(&cb, 0, &sb, 0) == 1) {
+        SSL_set_bio(c, cb, cb);
+        SSL_set_bio(s, sb, sb);
+        SSL_set_connect_state(c);
+        SSL_set_accept_state(s);
+        for (int step = 0; step < 20 && !done; step++) {
+            snt_cert_openssl_enter();
+            int rc = SSL_do_handshake(c), rs = SSL_do_handshake(s);
+            snt_cert_openssl_leave();
+            done = rc == 1 && rs == 1;
+            if ((rc != 1 && SSL_get_error(c, rc) != SSL_ERROR_WANT_READ) ||
+                (rs != 1 && SSL_get_error(s, rs) != SSL_ERROR_WANT_READ))
+                break;
+        }
+    }
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    return done;
+}
+
+struct handshakes {
+    SSL_CTX *client, *server;
+    atomic_int done, failed;
+};
+
+static void *make_handshakes(void *arg)
+{
+    struct handshakes *h = arg;
+    for (int i = 0; i < HANDSHAKES; i++) {
+        if (!handshake(h->client, h->server))
+            atomic_fetch_add(&h->failed, 1);
+        atomic_fetch_add(&h->done, 1);
+    }
+    return NULL;
+}
+
+/* OpenSSL's tables, which decoding changes for a moment, are process-wide:
+ * a key made on another thread in that moment must still work. */
+static void test_handshakes_beside_decoding(void)
+{
+    struct handshakes h = {SSL_CTX_new(TLS_client_method()), server_context(), 0, 0};
+    struct snt_span leaf = load("ec256"), inter = load("intermediate");
+    struct snt_cert_decoder *d = snt_cert_decoder_new();
+    pthread_t t;
+    long decoded = 0;
+    CHECK(h.client && h.server && d);
+    if (h.client && h.server && d && SSL_CTX_set_max_proto_version(h.client, TLS1_2_VERSION) == 1 &&
+        SSL_CTX_set1_groups_list(h.client, "P-256") == 1 &&
+        pthread_create(&t, NULL, make_handshakes, &h) == 0) {
+        while (atomic_load(&h.done) < HANDSHAKES) {
+            X509 *x = snt_cert_decode(d, decoded % 2 ? &leaf : &inter);
+            CHECK(x != NULL);
+            X509_free(x);
+            decoded++;
+        }
+        pthread_join(t, NULL);
+        CHECK(decoded > 0);
+        CHECK_EQ_INT(atomic_load(&h.failed), 0);
+    }
+    snt_cert_decoder_free(d);
+    SSL_CTX_free(h.client);
+    SSL_CTX_free(h.server);
+    free((void *)leaf.p);
+    free((void *)inter.p);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -205,5 +315,6 @@ int main(int argc, char **argv)
     test_equal_hashes();
     test_shared_info();
     test_threads();
+    test_handshakes_beside_decoding();
     return snt_test_finish("cert_cache");
 }

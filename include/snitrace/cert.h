@@ -116,6 +116,14 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
 void snt_cert_describe_unparsed(const struct snt_span *leaf, unsigned chain_length,
                                 struct snt_cert_result *out);
 
+/* A thread other than the checker's that works with OpenSSL keys (a TLS
+ * handshake, say) does so between these two calls.  Decoding certificates
+ * briefly changes OpenSSL's process-wide ENGINE tables, which another
+ * thread must not see (src/cert_decode.c); while any thread is between
+ * them, certificates are decoded the slower way instead. */
+void snt_cert_openssl_enter(void);
+void snt_cert_openssl_leave(void);
+
 /* Counters for stats: certificates decoded (leaf and intermediates, on cache
  * misses), chain verifications run, cache hits, certificates that did not
  * decode (an intermediate that does not decode is left out of the chain). */
