@@ -2,7 +2,8 @@
  * the chain a server sent (RFC 5280), describe the leaf, and find what is
  * wrong at capture time -- validity, self-signed, chain trust against a
  * store, weak keys and signatures.  The name check (RFC 6125) is in
- * cert_names.c, the verdict cache in cert_cache.c.
+ * cert_names.c, the verdict cache in cert_cache.c, decoding a certificate in
+ * cert_decode.c.
  *
  * Decisions worth knowing:
  * - expired / not_yet_valid describe the leaf only (capture time after
@@ -39,9 +40,10 @@
 #define MAX_DN_TEXT         1024 /* bytes of a distinguished name kept */
 
 /* Intermediates decoded once: a server's chain is its own leaf and the
- * same CA certificates as thousands of others', and with OpenSSL 3.0 a
- * d2i_X509 costs a thousand times what hashing its bytes does.  A small
- * direct-mapped table, by the SHA-256 of the DER; a clash replaces. */
+ * same CA certificates as thousands of others', and a d2i_X509 costs ten
+ * times what hashing its bytes does (a hundred without cert_decode.c's
+ * shortcut).  A small direct-mapped table, by the SHA-256 of the DER; a
+ * clash replaces. */
 #define INTERMEDIATES 512
 
 struct decoded {
@@ -52,6 +54,7 @@ struct decoded {
 struct snt_cert_checker {
     X509_STORE *store;
     EVP_MD *sha256;
+    struct snt_cert_decoder *decoder;
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
     struct decoded intermediates[INTERMEDIATES];
@@ -134,11 +137,12 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
     if (c) {
         c->store = X509_STORE_new();
         c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+        c->decoder = snt_cert_decoder_new();
         c->cache =
             snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
                                o->cache_bytes_max ? o->cache_bytes_max : DEFAULT_CACHE_BYTES);
     }
-    if (!c || !c->store || !c->sha256 || !c->cache) {
+    if (!c || !c->store || !c->sha256 || !c->decoder || !c->cache) {
         if (err && errlen)
             snprintf(err, errlen, "cannot set up certificate checks: out of memory");
         ERR_clear_error();
@@ -160,6 +164,7 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     for (size_t i = 0; i < INTERMEDIATES; i++)
         X509_free(c->intermediates[i].x);
     EVP_MD_free(c->sha256);
+    snt_cert_decoder_free(c->decoder);
     X509_STORE_free(c->store);
     free(c);
 }
@@ -171,24 +176,6 @@ void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counter
 
 /* ---- decoding ------------------------------------------------------------- */
 
-/* One DER certificate, which must fill the span exactly: trailing bytes mean
- * the framing around it was wrong. */
-static X509 *decode_der(const struct snt_span *s)
-{
-    const unsigned char *p = s->p;
-    X509 *x;
-    if (!s->p || s->len == 0 || s->len > LONG_MAX)
-        return NULL;
-    x = d2i_X509(NULL, &p, (long)s->len);
-    if (x && p != s->p + s->len) {
-        X509_free(x);
-        x = NULL;
-    }
-    if (!x)
-        ERR_clear_error();
-    return x;
-}
-
 /* A certificate after the leaf: from the table when its bytes were seen
  * before (a reference of its own for the caller), else decoded and kept. */
 static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_span *s)
@@ -198,14 +185,14 @@ static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_sp
     if (!s->p || !s->len || EVP_Digest(s->p, s->len, hash, &len, c->sha256, NULL) != 1 ||
         len != SNT_CERT_KEY_LEN) {
         ERR_clear_error();
-        return decode_der(s);
+        return snt_cert_decode(c->decoder, s);
     }
     struct decoded *d = &c->intermediates[(hash[0] | (size_t)hash[1] << 8) % INTERMEDIATES];
     if (d->x && memcmp(d->hash, hash, sizeof hash) == 0 && X509_up_ref(d->x) == 1) {
         c->counters.intermediates_reused++;
         return d->x;
     }
-    X509 *x = decode_der(s);
+    X509 *x = snt_cert_decode(c->decoder, s);
     if (x && X509_up_ref(x) == 1) {
         X509_free(d->x);
         d->x = x;
@@ -220,7 +207,8 @@ static bool decode_chain(struct snt_cert_checker *c, const struct snt_span *span
     ch->n = 0;
     for (size_t i = 0; i < n && i < SNT_CERT_MAX_CHAIN; i++) {
         uint64_t reused = c->counters.intermediates_reused;
-        X509 *x = i == 0 ? decode_der(&spans[i]) : decode_intermediate(c, &spans[i]);
+        X509 *x =
+            i == 0 ? snt_cert_decode(c->decoder, &spans[i]) : decode_intermediate(c, &spans[i]);
         if (!x) {
             c->counters.parse_errors++;
             if (i == 0)
@@ -477,7 +465,7 @@ static void judge(struct snt_cert_checker *c, const struct chain *ch,
     snt_cert_check_name(ch->certs[0], &r->info, nm, v);
 }
 
-/* ---- the question and its cache key --------------------------------------- */
+/* ---- the question --------------------------------------------------------- */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -506,46 +494,12 @@ static void stable_window(const struct chain *ch, int64_t t, int64_t *from, int6
     }
 }
 
-static void digest_u64(EVP_MD_CTX *md, uint64_t v)
-{
-    unsigned char b[8];
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        b[i] = (unsigned char)v;
-    EVP_DigestUpdate(md, b, sizeof b);
-}
-
-/* SHA-256 over the chain (each certificate length-prefixed), the normalised
- * name and its kind, and the capture day. */
-static bool question_key(struct snt_cert_checker *c, const struct snt_span *chain, size_t n,
-                         const struct snt_cert_name *nm, int64_t t, uint8_t key[SNT_CERT_KEY_LEN])
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    bool ok = md && EVP_DigestInit_ex(md, c->sha256, NULL) == 1;
-    size_t kept = n < SNT_CERT_MAX_CHAIN ? n : SNT_CERT_MAX_CHAIN;
-    if (ok) {
-        digest_u64(md, n);
-        for (size_t i = 0; i < kept; i++) {
-            digest_u64(md, chain[i].len);
-            if (chain[i].len)
-                EVP_DigestUpdate(md, chain[i].p, chain[i].len);
-        }
-        digest_u64(md, (uint64_t)nm->kind);
-        digest_u64(md, nm->len);
-        EVP_DigestUpdate(md, nm->text, nm->len);
-        digest_u64(md, (uint64_t)floor_div(t, SECONDS_PER_DAY));
-        ok = EVP_DigestFinal_ex(md, key, &len) == 1 && len == SNT_CERT_KEY_LEN;
-    }
-    EVP_MD_CTX_free(md);
-    ERR_clear_error();
-    return ok;
-}
-
 static const struct snt_cert_result *examine(struct snt_cert_checker *c,
-                                             const struct snt_span *spans, size_t n,
-                                             const struct snt_cert_name *nm, int64_t t,
-                                             const uint8_t key[SNT_CERT_KEY_LEN])
+                                             const struct snt_cert_question *q, int64_t t)
 {
+    const struct snt_span *spans = q->chain;
+    const struct snt_cert_name *nm = q->name;
+    size_t n = q->n;
     struct chain ch;
     struct snt_cert_result r;
     bool times_ok = false;
@@ -561,36 +515,35 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     }
     r.info.chain_length = n > UINT_MAX ? UINT_MAX : (unsigned)n;
     judge(c, &ch, nm, t, times_ok, &r);
+    snt_cert_info_share(&r.info); /* else every copy makes its own */
     stable_window(&ch, t, &from, &to);
     if (nm->kind == SNT_CERT_NAME_NONE && X509_up_ref(ch.certs[0]) == 1)
         r.leaf = ch.certs[0]; /* for the names that will be asked of it */
     free_chain(&ch);
-    return snt_cert_cache_put(c->cache, key, &r, snt_cert_result_bytes(&r), from, to);
+    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, NULL);
 }
 
 /* A name asked of a chain already judged without one: the chain's verdict
  * (trust, validity, algorithms) stands, only the name is checked. */
 static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
                                               const struct snt_cert_result *chain_only,
-                                              const struct snt_span *leaf,
-                                              const struct snt_cert_name *nm,
-                                              const uint8_t key[SNT_CERT_KEY_LEN])
+                                              const struct snt_cert_question *q)
 {
     struct snt_cert_result r;
     int64_t from, to;
     /* The chain's entry keeps its parsed leaf: decoding a certificate costs
      * more than checking a name against it. */
-    X509 *x = chain_only->leaf ? chain_only->leaf : decode_der(leaf);
+    X509 *x = chain_only->leaf ? chain_only->leaf : snt_cert_decode(c->decoder, &q->chain[0]);
     if (!x)
         return NULL;
     memset(&r, 0, sizeof r);
     snt_cert_cache_window(chain_only, &from, &to);
     snt_cert_info_copy(&r.info, &chain_only->info);
     r.verdict = chain_only->verdict;
-    snt_cert_check_name(x, &r.info, nm, &r.verdict);
+    snt_cert_check_name(x, &r.info, q->name, &r.verdict);
     if (x != chain_only->leaf)
         X509_free(x);
-    return snt_cert_cache_put(c->cache, key, &r, snt_cert_result_bytes(&r), from, to);
+    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, chain_only);
 }
 
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
@@ -598,15 +551,16 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
                                              const char *name, int64_t capture_time)
 {
     struct snt_cert_name nm, none;
-    uint8_t key[SNT_CERT_KEY_LEN], chain_key[SNT_CERT_KEY_LEN];
     const struct snt_cert_result *hit;
     if (!c || !chain || n == 0)
         return NULL;
     snt_cert_name_normalize(name, &nm);
     snt_cert_name_normalize(NULL, &none);
-    if (!question_key(c, chain, n, &nm, capture_time, key))
-        return NULL;
-    hit = snt_cert_cache_get(c->cache, key, capture_time);
+    int64_t day = floor_div(capture_time, SECONDS_PER_DAY);
+    struct snt_cert_question q = {chain, n, &nm, day, 0}, chain_only = {chain, n, &none, day, 0};
+    uint64_t chain_hash = snt_cert_cache_chain_hash(c->cache, chain, n);
+    snt_cert_cache_hash(c->cache, &q, chain_hash);
+    hit = snt_cert_cache_get(c->cache, &q, capture_time);
     if (hit) {
         c->counters.cache_hits++;
         return hit;
@@ -614,11 +568,10 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
     /* The costly part, verifying the chain, does not depend on the name:
      * it is done once per chain and day, and each name is checked on top. */
     if (nm.kind == SNT_CERT_NAME_NONE)
-        return examine(c, chain, n, &nm, capture_time, key);
-    if (!question_key(c, chain, n, &none, capture_time, chain_key))
-        return NULL;
-    hit = snt_cert_cache_get(c->cache, chain_key, capture_time);
+        return examine(c, &q, capture_time);
+    snt_cert_cache_hash(c->cache, &chain_only, chain_hash);
+    hit = snt_cert_cache_get(c->cache, &chain_only, capture_time);
     if (!hit)
-        hit = examine(c, chain, n, &none, capture_time, chain_key);
-    return hit ? add_name(c, hit, &chain[0], &nm, key) : NULL;
+        hit = examine(c, &chain_only, capture_time);
+    return hit ? add_name(c, hit, &q) : NULL;
 }

@@ -1,5 +1,6 @@
-/* Shared by the cert stage's files (cert.c, cert_names.c, cert_cache.c);
- * not part of the public surface.  X.509 per RFC 5280, names per RFC 6125. */
+/* Shared by the cert stage's files (cert.c, cert_names.c, cert_cache.c,
+ * cert_decode.c); not part of the public surface.  X.509 per RFC 5280,
+ * names per RFC 6125. */
 #ifndef SNITRACE_CERT_INTERNAL_H
 #define SNITRACE_CERT_INTERNAL_H
 
@@ -46,38 +47,76 @@ void snt_cert_check_name(X509 *x, const struct snt_cert_info *info, const struct
  * already valid UTF-8 (OpenSSL's conversion output). */
 char *snt_cert_printable(const uint8_t *p, size_t len, bool utf8);
 
+/* ---- decoding (cert_decode.c) ------------------------------------------- */
+
+struct snt_cert_decoder;
+
+/* NULL only when memory runs out. */
+struct snt_cert_decoder *snt_cert_decoder_new(void);
+void snt_cert_decoder_free(struct snt_cert_decoder *d); /* accepts NULL */
+
+/* One DER certificate, which must fill s exactly (trailing bytes mean the
+ * framing around it was wrong), or NULL; the error queue is left empty. */
+X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s);
+
 /* ---- results (cert.c) ---------------------------------------------------- */
 
 /* Free what a result owns (not the struct itself); accepts a zeroed one. */
 void snt_cert_result_clear(struct snt_cert_result *r);
+
+/* Move ci's own strings into a shared block (cert_info.c); false, and ci
+ * unchanged, when memory runs out. */
+bool snt_cert_info_share(struct snt_cert_info *ci);
 
 /* What a result costs the cache, roughly (cert_info.c). */
 size_t snt_cert_result_bytes(const struct snt_cert_result *r);
 
 /* ---- the verdict cache (cert_cache.c) ----------------------------------- */
 
-#define SNT_CERT_KEY_LEN 32 /* SHA-256 */
+#define SNT_CERT_KEY_LEN 32 /* SHA-256, of an intermediate certificate */
+
+/* What a verdict answers: a chain as sent, the name asked of it, the
+ * capture day.  hash only finds candidates; an entry answers a question
+ * equal to its own in every byte. */
+struct snt_cert_question {
+    const struct snt_span *chain;
+    size_t n; /* certificates as sent; the first SNT_CERT_MAX_CHAIN are compared */
+    const struct snt_cert_name *name;
+    int64_t day;
+    uint64_t hash; /* snt_cert_cache_hash */
+};
 
 struct snt_cert_cache;
 
 struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes);
 void snt_cert_cache_free(struct snt_cert_cache *cache); /* accepts NULL */
 
-/* The result remembered for key if it still holds at time t; an entry whose
+/* The hash of a chain under the cache's random key, and from it the hash of
+ * a question about that chain (so asking twice reads the chain once). */
+uint64_t snt_cert_cache_chain_hash(const struct snt_cert_cache *cache, const struct snt_span *chain,
+                                   size_t n);
+void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q,
+                         uint64_t chain_hash);
+
+/* The result remembered for q if it still holds at time t; an entry whose
  * window does not contain t is dropped and NULL returned. */
 const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
-                                                 const uint8_t key[SNT_CERT_KEY_LEN], int64_t t);
+                                                 const struct snt_cert_question *q, int64_t t);
 
 /* The window [from, to) a remembered result holds for (after a get). */
 void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64_t *to);
 
-/* Remember *r (moved in: the cache owns its strings from now on) for key, as
- * valid for capture times in [from, to).  bytes is what it costs.  Evicts
- * the least recently used entries to stay within bounds, never the new one.
- * Returns the stored result, or NULL (and *r freed) when memory runs out. */
+/* Remember *r (moved in: the cache owns its strings from now on) for q, as
+ * valid for capture times in [from, to).  bytes is what it costs, beside
+ * the entry and its copy of the chain.  same_chain, when not NULL, is a
+ * remembered result about the same chain, whose copy of it is shared.
+ * Evicts the least recently used entries to stay within bounds, never the
+ * new one.  Returns the stored result, or NULL (and *r freed) when memory
+ * runs out. */
 const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
-                                                 const uint8_t key[SNT_CERT_KEY_LEN],
+                                                 const struct snt_cert_question *q,
                                                  struct snt_cert_result *r, size_t bytes,
-                                                 int64_t from, int64_t to);
+                                                 int64_t from, int64_t to,
+                                                 const struct snt_cert_result *same_chain);
 
 #endif

@@ -22,6 +22,7 @@
 #include <openssl/x509.h>
 
 #include "probe_internal.h"
+#include "snitrace/cert.h"
 
 #define DRAIN_MS 250 /* how long a clean close may wait for the server's side, past the timeout */
 
@@ -203,7 +204,9 @@ static bool handshake_within(SSL *ssl, int fd, uint64_t deadline_ms, unsigned ti
     for (;;) {
         ERR_clear_error();
         errno = 0;
+        snt_cert_openssl_enter(); /* keys are made and used in there */
         int rc = SSL_connect(ssl);
+        snt_cert_openssl_leave();
         if (rc == 1)
             return true;
         int e = SSL_get_error(ssl, rc);

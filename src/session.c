@@ -93,7 +93,10 @@ static void session_destroy(struct snt_session *x)
 {
     for (unsigned i = 0; i < x->n_attempts; i++) {
         free(x->attempts[i].name);
-        free(x->attempts[i].cert_cn);
+        if (x->attempts[i].cert_strings)
+            snt_cert_strings_release(x->attempts[i].cert_strings);
+        else
+            free(x->attempts[i].cert_cn);
         free(x->attempts[i].probe_error);
         free(x->attempts[i].version);
     }
@@ -333,8 +336,12 @@ static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *
     e->outcome = a->outcome;
     e->problems = a->problems;
     e->name = snt_bytes_readable(&a->name);
-    if (a->has_cert && a->cert.info.n_subject_cn)
-        e->cert_cn = strdup(a->cert.info.subject_cn[0]);
+    if (a->has_cert && a->cert.info.n_subject_cn) {
+        /* A reference to the certificate's strings, not a copy of the CN. */
+        e->cert_strings = snt_cert_info_hold(&a->cert.info);
+        e->cert_cn =
+            e->cert_strings ? a->cert.info.subject_cn[0] : strdup(a->cert.info.subject_cn[0]);
+    }
     e->cert_source = a->cert_source;
     if (a->probe.done && a->probe.error[0])
         e->probe_error = strdup(a->probe.error);

@@ -182,7 +182,8 @@ void snt_bytes_free(struct snt_bytes *b);
  * ("www.example.test\0.evil" is not "www.example.test"). */
 char *snt_bytes_readable(const struct snt_bytes *b);
 
-/* Deep copy of a certificate result into the attempt. */
+/* A certificate result into the attempt (the strings shared, not copied:
+ * snt_cert_info_copy). */
 void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r);
 
 /* Judge a certificate chain (DER, leaf first; chain_total as sent) for the
@@ -198,8 +199,8 @@ bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
 void snt_attempt_init(struct snt_attempt *a);
 void snt_attempt_free(struct snt_attempt *a); /* accepts NULL */
 
-/* A deep copy: dst owns copies of every string and the certificate (dst is
- * overwritten, not freed first). */
+/* A deep copy: dst owns copies of every string, and a reference to the
+ * certificate's immutable strings (dst is overwritten, not freed first). */
 void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src);
 
 const char *snt_protocol_name(enum snt_protocol p);

@@ -30,8 +30,13 @@ enum snt_cert_problem {
 /* "name_mismatch", ... for one bit; NULL for none or several. */
 const char *snt_cert_problem_name(unsigned bit);
 
-/* What the leaf certificate says (strings are UTF-8, NUL-terminated, owned
- * by the struct; arrays allocated). */
+struct snt_cert_strings;
+
+/* What the leaf certificate says.  Strings are UTF-8, NUL-terminated and
+ * immutable: the lists and DNs live in one reference-counted block
+ * (strings), shared by every copy, so a copy costs no allocation.  An info
+ * put together by hand, with strings NULL, owns its allocations instead;
+ * its copies get a block of their own. */
 struct snt_cert_info {
     char **subject_cn;
     size_t n_subject_cn;
@@ -45,8 +50,9 @@ struct snt_cert_info {
     char sha256_hex[65];                        /* uppercase hex of SHA-256 over the DER */
     char key_type[16];                          /* "RSA", "EC", "DSA", "ED25519", ... */
     int key_bits;
-    char signature_algorithm[64]; /* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
-    unsigned chain_length;        /* certificates as sent */
+    char signature_algorithm[64];     /* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
+    unsigned chain_length;            /* certificates as sent */
+    struct snt_cert_strings *strings; /* holds the lists and DNs above; NULL: the struct's own */
 };
 
 /* A verdict for (chain, expected name, capture day). */
@@ -62,9 +68,16 @@ struct snt_cert_result {
     void *leaf; /* the checker's own: the parsed leaf, kept with a chain's verdict */
 };
 
-/* Deep copy of certificate information, and its release (accepts zeroed). */
+/* A copy of certificate information that shares its strings (a reference
+ * more), and its release (accepts zeroed).  Thread-safe between copies. */
 void snt_cert_info_copy(struct snt_cert_info *dst, const struct snt_cert_info *src);
 void snt_cert_info_free(struct snt_cert_info *ci);
+
+/* A reference to ci's strings alone, for keeping one of them (say the
+ * first CN) without the rest of the struct; NULL when ci has no shared
+ * block (then copy what you keep).  Release accepts NULL. */
+struct snt_cert_strings *snt_cert_info_hold(const struct snt_cert_info *ci);
+void snt_cert_strings_release(struct snt_cert_strings *s);
 
 struct snt_cert_checker;
 
@@ -102,6 +115,14 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
  * Free with snt_cert_info_free(&out->info). */
 void snt_cert_describe_unparsed(const struct snt_span *leaf, unsigned chain_length,
                                 struct snt_cert_result *out);
+
+/* A thread other than the checker's that works with OpenSSL keys (a TLS
+ * handshake, say) does so between these two calls.  Decoding certificates
+ * briefly changes OpenSSL's process-wide ENGINE tables, which another
+ * thread must not see (src/cert_decode.c); while any thread is between
+ * them, certificates are decoded the slower way instead. */
+void snt_cert_openssl_enter(void);
+void snt_cert_openssl_leave(void);
 
 /* Counters for stats: certificates decoded (leaf and intermediates, on cache
  * misses), chain verifications run, cache hits, certificates that did not

@@ -31,8 +31,9 @@ struct snt_session_attempt {
     enum snt_name_source name_source;
     enum snt_outcome outcome;
     unsigned problems;
-    char *name;    /* NULL when none */
-    char *cert_cn; /* first subject CN of the certificate, NULL when none */
+    char *name;                            /* NULL when none */
+    char *cert_cn;                         /* first subject CN of the certificate, NULL when none */
+    struct snt_cert_strings *cert_strings; /* where cert_cn lives; NULL: cert_cn is malloc'd */
     enum snt_cert_source cert_source;
     char *probe_error; /* --probe found no certificate: why; NULL otherwise */
     char *version;     /* "TLS1.2", NULL when none */

@@ -1,0 +1,173 @@
+/* Decoding the DER certificates a server sent (RFC 5280) with d2i_X509,
+ * at a tenth of what OpenSSL 3.0 charges by default for an RSA key, a
+ * fifth for an EC key (whose curve OpenSSL builds afresh for every key).
+ *
+ * Why an ENGINE, a deprecated interface, in new code: OpenSSL 3.0's
+ * d2i_X509 decodes the subjectPublicKeyInfo through the provider decoders,
+ * and sets up their whole decoder chain afresh for every certificate
+ * (OSSL_DECODER_CTX_new_for_pkey: about 1 M of the 1.2 M instructions a
+ * d2i_X509 costs; openssl/openssl issues #15199, #17950, #19119; 3.2 caches
+ * the chain, pull request #21426).  Before trying the providers, the decoder
+ * (x509_pubkey_decode in crypto/x509/x_pubkey.c) takes the legacy path for
+ * any key type an ENGINE has registered public-key methods for.  So while
+ * one d2i_X509 runs, an ENGINE of our own is registered for RSA and EC with
+ * the built-in methods (EVP_PKEY_meth_find): nothing of it is ours but the
+ * registration.
+ *
+ * Why that changes no verdict: the provider decoders for these two types
+ * parse the key with the very same legacy functions (d2i_RSA_PUBKEY and
+ * d2i_EC_PUBKEY go through ossl_d2i_PUBKEY_legacy); only the EVP_PKEY
+ * around the key differs, a legacy one instead of a provided one.  Every
+ * later use of the key (signature checks while verifying, the self-signed
+ * test) runs after the ENGINE is unregistered again, so it goes to the
+ * providers as before, through OpenSSL's own export of legacy keys.  A key
+ * the legacy decoder refuses falls through to the providers, as without the
+ * ENGINE.  Other key types (RSA-PSS, Ed25519, Ed448, DSA, ...) are not
+ * registered and are decoded exactly as before.
+ *
+ * Why only around d2i_X509, and only when no other thread is inside
+ * OpenSSL: the registration is process-wide.  Any RSA or EC context that
+ * another thread creates while it is in place is a legacy one, and libssl
+ * does not cope when that context is given a provided key (a probe's TLS
+ * 1.2 ECDHE handshake then fails, "inaccessible domain parameters").  So
+ * threads that use OpenSSL keys (the probes' handshakes) hold
+ * snt_cert_openssl_enter() while they do, and a decode that finds one
+ * there skips the shortcut instead of waiting.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED /* ENGINE_*, EVP_PKEY_meth_find: see above */
+
+#include "cert_internal.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#ifndef OPENSSL_NO_ENGINE
+#include <openssl/engine.h>
+#endif
+
+/* Read-held by threads inside OpenSSL; write-held by a decode's shortcut. */
+static pthread_rwlock_t openssl_users = PTHREAD_RWLOCK_INITIALIZER;
+
+void snt_cert_openssl_enter(void)
+{
+    pthread_rwlock_rdlock(&openssl_users);
+}
+
+void snt_cert_openssl_leave(void)
+{
+    pthread_rwlock_unlock(&openssl_users);
+}
+
+struct snt_cert_decoder {
+    void *engine; /* ENGINE *, NULL when there is none: d2i_X509 as it comes */
+};
+
+#ifndef OPENSSL_NO_ENGINE
+
+static const int legacy_key_types[] = {EVP_PKEY_RSA, EVP_PKEY_EC};
+
+/* ENGINE_PKEY_METHS_PTR: the list of types, or the built-in method of one. */
+static int builtin_pkey_methods(ENGINE *e, EVP_PKEY_METHOD **pmeth, const int **nids, int nid)
+{
+    (void)e;
+    if (!pmeth) {
+        *nids = legacy_key_types;
+        return (int)(sizeof legacy_key_types / sizeof legacy_key_types[0]);
+    }
+    for (size_t i = 0; i < sizeof legacy_key_types / sizeof legacy_key_types[0]; i++) {
+        if (nid == legacy_key_types[i]) {
+            /* The ENGINE interface wants it writable; it is never written. */
+            *pmeth = (EVP_PKEY_METHOD *)EVP_PKEY_meth_find(nid);
+            return *pmeth != NULL;
+        }
+    }
+    *pmeth = NULL;
+    return 0;
+}
+
+static ENGINE *legacy_key_engine(void)
+{
+    ENGINE *e = ENGINE_new();
+    if (e && ENGINE_set_id(e, "snitrace-legacy-keys") == 1 &&
+        ENGINE_set_name(e, "built-in RSA and EC key methods, for decoding certificates") == 1 &&
+        ENGINE_set_pkey_meths(e, builtin_pkey_methods) == 1 && ENGINE_init(e) == 1)
+        return e;
+    ENGINE_free(e);
+    ERR_clear_error();
+    return NULL;
+}
+
+static void drop_engine(void *engine)
+{
+    if (engine) {
+        ENGINE_finish(engine);
+        ENGINE_free(engine);
+    }
+}
+
+/* The shortcut when nobody else is inside OpenSSL, else the plain way. */
+static X509 *d2i_with(void *engine, const unsigned char **p, long len)
+{
+    bool alone = engine && pthread_rwlock_trywrlock(&openssl_users) == 0;
+    bool on = alone && ENGINE_register_pkey_meths(engine) == 1;
+    X509 *x = d2i_X509(NULL, p, len);
+    if (on)
+        ENGINE_unregister_pkey_meths(engine);
+    if (alone)
+        pthread_rwlock_unlock(&openssl_users);
+    return x;
+}
+
+#else
+
+static void *legacy_key_engine(void)
+{
+    return NULL;
+}
+
+static void drop_engine(void *engine)
+{
+    (void)engine;
+}
+
+static X509 *d2i_with(void *engine, const unsigned char **p, long len)
+{
+    (void)engine;
+    return d2i_X509(NULL, p, len);
+}
+
+#endif
+
+struct snt_cert_decoder *snt_cert_decoder_new(void)
+{
+    struct snt_cert_decoder *d = calloc(1, sizeof *d);
+    if (d)
+        d->engine = legacy_key_engine(); /* none: slower, never wrong */
+    return d;
+}
+
+void snt_cert_decoder_free(struct snt_cert_decoder *d)
+{
+    if (!d)
+        return;
+    drop_engine(d->engine);
+    free(d);
+}
+
+X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s)
+{
+    const unsigned char *p = s->p;
+    X509 *x;
+    if (!s->p || s->len == 0 || s->len > LONG_MAX)
+        return NULL;
+    x = d2i_with(d ? d->engine : NULL, &p, (long)s->len);
+    if (x && p != s->p + s->len) {
+        X509_free(x);
+        x = NULL;
+    }
+    ERR_clear_error();
+    return x;
+}

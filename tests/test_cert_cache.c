@@ -1,0 +1,320 @@
+/* The cert stage's verdict cache (src/cert_cache.c), shared certificate
+ * information (src/cert_info.c) and decoding beside other OpenSSL users
+ * (src/cert_decode.c): equal hashes never make two questions share a
+ * verdict; copies of a result share its strings, which outlive the checker
+ * and survive copies dropped on several threads at once; TLS handshakes on
+ * another thread (as the probes make) succeed while certificates are
+ * decoded.
+ *
+ * Usage: test_cert_cache CERT_DIR (the certificates of tests/certs/).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "../src/cert_internal.h"
+#include "testutil.h"
+
+#define T_2025_06_01 INT64_C(1748736000)
+#define DAY          (T_2025_06_01 / 86400)
+
+static const char *cert_dir;
+
+static struct snt_span load(const char *name)
+{
+    char path[1024];
+    uint8_t buf[65536];
+    snprintf(path, sizeof path, "%s/%s.der", cert_dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return (struct snt_span){snt_test_exact_copy(buf, len), len};
+}
+
+static struct snt_cert_checker *test_checker(void)
+{
+    char ca[1024], err[256] = "";
+    snprintf(ca, sizeof ca, "%s/ca.pem", cert_dir);
+    struct snt_cert_checker_opts o = {.ca_file = ca};
+    struct snt_cert_checker *c = snt_cert_checker_new(&o, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "cannot create checker: %s\n", err);
+        exit(1);
+    }
+    return c;
+}
+
+/* Remember a result saying `what` for q. */
+static const struct snt_cert_result *put(struct snt_cert_cache *cache,
+                                         const struct snt_cert_question *q, const char *what)
+{
+    struct snt_cert_result r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.verdict.name_check, sizeof r.verdict.name_check, "%s", what);
+    return snt_cert_cache_put(cache, q, &r, 0, INT64_MIN, INT64_MAX, NULL);
+}
+
+static const char *answer(struct snt_cert_cache *cache, const struct snt_cert_question *q)
+{
+    const struct snt_cert_result *r = snt_cert_cache_get(cache, q, T_2025_06_01);
+    return r ? r->verdict.name_check : "(none)";
+}
+
+/* Questions made to share one hash, as a server would want them to: each
+ * is answered by its own entry or by none. */
+static void test_equal_hashes(void)
+{
+    struct snt_span www = load("www"), inter = load("intermediate"), other = load("other-leaf");
+    struct snt_span tampered = {snt_test_exact_copy(www.p, www.len), www.len};
+    ((uint8_t *)tampered.p)[www.len - 1] ^= 1; /* one bit of the signature */
+    struct snt_span a[2] = {www, inter}, b[2] = {tampered, inter}, c[2] = {other, inter};
+    struct snt_span many[SNT_CERT_MAX_CHAIN + 2];
+    for (size_t i = 0; i < SNT_CERT_MAX_CHAIN + 2; i++)
+        many[i] = i ? inter : www;
+    struct snt_cert_name name, none;
+    snt_cert_name_normalize("www.example.test", &name);
+    snt_cert_name_normalize(NULL, &none);
+    struct snt_cert_cache *cache = snt_cert_cache_new(64, (size_t)1 << 24);
+    const uint64_t h = 42;
+    struct snt_cert_question qa = {a, 2, &name, DAY, h}, qb = {b, 2, &name, DAY, h},
+                             qc = {c, 2, &name, DAY, h}, qleaf = {a, 1, &name, DAY, h},
+                             qnone = {a, 2, &none, DAY, h}, qday = {a, 2, &name, DAY + 1, h},
+                             q17 = {many, SNT_CERT_MAX_CHAIN + 1, &name, DAY, h},
+                             q18 = {many, SNT_CERT_MAX_CHAIN + 2, &name, DAY, h};
+    CHECK(put(cache, &qa, "a") != NULL);
+    CHECK(strcmp(answer(cache, &qa), "a") == 0);
+    CHECK(strcmp(answer(cache, &qb), "(none)") == 0); /* one bit differs */
+    CHECK(strcmp(answer(cache, &qc), "(none)") == 0);
+    CHECK(strcmp(answer(cache, &qleaf), "(none)") == 0); /* a prefix of the chain */
+    CHECK(strcmp(answer(cache, &qnone), "(none)") == 0);
+    CHECK(strcmp(answer(cache, &qday), "(none)") == 0);
+    put(cache, &qb, "b");
+    put(cache, &q17, "17");
+    CHECK(strcmp(answer(cache, &qa), "a") == 0);
+    CHECK(strcmp(answer(cache, &qb), "b") == 0);
+    CHECK(strcmp(answer(cache, &q17), "17") == 0);
+    CHECK(strcmp(answer(cache, &q18), "(none)") == 0); /* same first 16, more sent */
+    /* The cache's own hash tells the chains apart too. */
+    snt_cert_cache_hash(cache, &qa, snt_cert_cache_chain_hash(cache, a, 2));
+    snt_cert_cache_hash(cache, &qb, snt_cert_cache_chain_hash(cache, b, 2));
+    CHECK(qa.hash != qb.hash);
+    snt_cert_cache_free(cache);
+    free((void *)www.p);
+    free((void *)inter.p);
+    free((void *)other.p);
+    free((void *)tampered.p);
+}
+
+/* A copy of a result's information is a reference, and outlives the
+ * checker; information put together by hand gets a block of its own. */
+static void test_shared_info(void)
+{
+    struct snt_span s[2] = {load("www"), load("intermediate")};
+    struct snt_cert_checker *c = test_checker();
+    const struct snt_cert_result *r = snt_cert_check(c, s, 2, "www.example.test", T_2025_06_01);
+    struct snt_cert_info copy;
+    CHECK(r && r->info.strings != NULL);
+    if (!r) {
+        snt_cert_checker_free(c);
+        return;
+    }
+    snt_cert_info_copy(&copy, &r->info);
+    CHECK(copy.strings == r->info.strings && copy.dns_names == r->info.dns_names &&
+          copy.subject_dn == r->info.subject_dn);
+    struct snt_cert_strings *held = snt_cert_info_hold(&r->info);
+    CHECK(held == r->info.strings);
+    snt_cert_checker_free(c); /* the cache's reference goes */
+    CHECK(copy.n_dns_names == 2 && strcmp(copy.dns_names[1], "mail.example.test") == 0);
+    CHECK(strcmp(copy.subject_dn, "CN=www.example.test") == 0);
+    snt_cert_info_free(&copy);
+    snt_cert_strings_release(held);
+    snt_cert_strings_release(NULL);
+
+    char cn[] = "by.hand.example.test", ip[] = "192.0.2.7";
+    char *cns[] = {cn}, *ips[] = {ip};
+    struct snt_cert_info loose = {
+        .subject_cn = cns, .n_subject_cn = 1, .ip_addresses = ips, .n_ip_addresses = 1};
+    snt_cert_info_copy(&copy, &loose);
+    CHECK(copy.strings != NULL && snt_cert_info_hold(&loose) == NULL);
+    CHECK(copy.subject_cn != cns && copy.subject_cn[0] != cn);
+    cn[0] = 'X';
+    CHECK(strcmp(copy.subject_cn[0], "by.hand.example.test") == 0);
+    CHECK(strcmp(copy.ip_addresses[0], "192.0.2.7") == 0 && copy.dns_names == NULL);
+    CHECK(copy.subject_dn == NULL && copy.issuer_dn == NULL);
+    snt_cert_info_free(&copy);
+    free((void *)s[0].p);
+    free((void *)s[1].p);
+}
+
+#define THREADS 4
+#define ROUNDS  20000
+
+static void *copy_and_drop(void *arg)
+{
+    struct snt_cert_info *own = arg;
+    void *failed = NULL;
+    for (int i = 0; i < ROUNDS && !failed; i++) {
+        struct snt_cert_info copy;
+        snt_cert_info_copy(&copy, own);
+        if (copy.n_subject_cn != 1 || strcmp(copy.subject_cn[0], "www.example.test") != 0)
+            failed = (void *)1;
+        snt_cert_info_free(&copy);
+    }
+    snt_cert_info_free(own); /* the last reference goes on whichever thread ends last */
+    return failed;
+}
+
+/* References taken and dropped on several threads at once, after the
+ * checker and the thread that made them have let go. */
+static void test_threads(void)
+{
+    struct snt_span s[2] = {load("www"), load("intermediate")};
+    struct snt_cert_checker *c = test_checker();
+    const struct snt_cert_result *r = snt_cert_check(c, s, 2, "www.example.test", T_2025_06_01);
+    struct snt_cert_info own[THREADS];
+    pthread_t t[THREADS];
+    int started = 0;
+    CHECK(r != NULL);
+    for (int i = 0; r && i < THREADS; i++)
+        snt_cert_info_copy(&own[i], &r->info);
+    snt_cert_checker_free(c);
+    for (int i = 0; r && i < THREADS; i++) {
+        if (pthread_create(&t[started], NULL, copy_and_drop, &own[i]) == 0)
+            started++;
+        else
+            snt_cert_info_free(&own[i]);
+    }
+    for (int i = 0; i < started; i++) {
+        void *failed = (void *)1;
+        pthread_join(t[i], &failed);
+        CHECK(failed == NULL);
+    }
+    CHECK(!r || started == THREADS);
+    free((void *)s[0].p);
+    free((void *)s[1].p);
+}
+
+/* ---- handshakes beside decoding ------------------------------------------ */
+
+#define HANDSHAKES 500
+
+/* A throwaway P-256 key and a self-signed certificate for it. */
+static SSL_CTX *server_context(void)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    bool ok =
+        key && x && ctx && X509_set_version(x, X509_VERSION_3) == 1 &&
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1 &&
+        X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
+        X509_gmtime_adj(X509_getm_notAfter(x), 3600) &&
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                                   (const unsigned char *)"probe.example.test", -1, -1, 0) == 1 &&
+        X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 && X509_set_pubkey(x, key) == 1 &&
+        X509_sign(x, key, EVP_sha256()) > 0 && SSL_CTX_use_certificate(ctx, x) == 1 &&
+        SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    X509_free(x);
+    EVP_PKEY_free(key);
+    if (!ok) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* One TLS 1.2 ECDHE handshake over a BIO pair, each step inside OpenSSL
+ * between snt_cert_openssl_enter and _leave, as a probe makes its own. */
+static bool handshake(SSL_CTX *client_ctx, SSL_CTX *server_ctx)
+{
+    SSL *c = SSL_new(client_ctx), *s = SSL_new(server_ctx);
+    BIO *cb = NULL, *sb = NULL;
+    bool done = false;
+    if (c && s && BIO_new_bio_pair(&cb, 0, &sb, 0) == 1) {
+        SSL_set_bio(c, cb, cb);
+        SSL_set_bio(s, sb, sb);
+        SSL_set_connect_state(c);
+        SSL_set_accept_state(s);
+        for (int step = 0; step < 20 && !done; step++) {
+            snt_cert_openssl_enter();
+            int rc = SSL_do_handshake(c), rs = SSL_do_handshake(s);
+            snt_cert_openssl_leave();
+            done = rc == 1 && rs == 1;
+            if ((rc != 1 && SSL_get_error(c, rc) != SSL_ERROR_WANT_READ) ||
+                (rs != 1 && SSL_get_error(s, rs) != SSL_ERROR_WANT_READ))
+                break;
+        }
+    }
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    return done;
+}
+
+struct handshakes {
+    SSL_CTX *client, *server;
+    atomic_int done, failed;
+};
+
+static void *make_handshakes(void *arg)
+{
+    struct handshakes *h = arg;
+    for (int i = 0; i < HANDSHAKES; i++) {
+        if (!handshake(h->client, h->server))
+            atomic_fetch_add(&h->failed, 1);
+        atomic_fetch_add(&h->done, 1);
+    }
+    return NULL;
+}
+
+/* OpenSSL's tables, which decoding changes for a moment, are process-wide:
+ * a key made on another thread in that moment must still work. */
+static void test_handshakes_beside_decoding(void)
+{
+    struct handshakes h = {SSL_CTX_new(TLS_client_method()), server_context(), 0, 0};
+    struct snt_span leaf = load("ec256"), inter = load("intermediate");
+    struct snt_cert_decoder *d = snt_cert_decoder_new();
+    pthread_t t;
+    long decoded = 0;
+    CHECK(h.client && h.server && d);
+    if (h.client && h.server && d && SSL_CTX_set_max_proto_version(h.client, TLS1_2_VERSION) == 1 &&
+        SSL_CTX_set1_groups_list(h.client, "P-256") == 1 &&
+        pthread_create(&t, NULL, make_handshakes, &h) == 0) {
+        while (atomic_load(&h.done) < HANDSHAKES) {
+            X509 *x = snt_cert_decode(d, decoded % 2 ? &leaf : &inter);
+            CHECK(x != NULL);
+            X509_free(x);
+            decoded++;
+        }
+        pthread_join(t, NULL);
+        CHECK(decoded > 0);
+        CHECK_EQ_INT(atomic_load(&h.failed), 0);
+    }
+    snt_cert_decoder_free(d);
+    SSL_CTX_free(h.client);
+    SSL_CTX_free(h.server);
+    free((void *)leaf.p);
+    free((void *)inter.p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CERT_DIR\n", argv[0]);
+        return 2;
+    }
+    cert_dir = argv[1];
+    test_equal_hashes();
+    test_shared_info();
+    test_threads();
+    test_handshakes_beside_decoding();
+    return snt_test_finish("cert_cache");
+}
