@@ -83,6 +83,7 @@ void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src)
 {
     *dst = *src; /* values, fixed arrays, and pointers to static strings */
     bytes_own(&dst->name, &src->name);
+    bytes_own(&dst->starttls_refused, &src->starttls_refused);
     bytes_own(&dst->sni, &src->sni);
     for (unsigned i = 0; i < src->n_alpn; i++)
         bytes_own(&dst->alpn[i], &src->alpn[i]);
