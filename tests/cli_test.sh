@@ -67,7 +67,7 @@ done
 
 # The output thread writes exactly what one thread writes, in the same order.
 expect 2 "whole number" -- -r "$pcaps/tls12.pcap" --threads 3
-for pcap in "$pcaps"/*.pcap "$pcaps"/*.pcapng "$pcaps"/cert/*.pcap "$pcaps"/session/*.pcap; do
+for pcap in "$pcaps"/*.pcap "$pcaps"/*.pcapng "$pcaps"/*/*.pcap "$pcaps"/*/*.pcapng; do
     for format in json text; do
         "$bin" -q --threads 1 --format $format --ca-file "$pcaps/cert/test-ca.pem" -r "$pcap" \
             >"$tmp/one" 2>&1
