@@ -27,6 +27,7 @@
 #define LIVE_TIMEOUT_MS      200 /* longest wait for packets: idle ticks and stops need no more */
 #define LIVE_BLOCK_MS        50  /* longest a packet waits in a ring block before we see it */
 #define LIVE_BATCH_PACKETS   1024
+#define LIVE_BUFFER_MB       32 /* the ring without -B: about 80,000 packets of 400 bytes */
 #define IDLE_INTERVAL_USEC   200000ULL
 #define OFFLINE_TICK_PACKETS 16384
 #define OFFLINE_BUFFER       (256u << 10)
@@ -165,7 +166,10 @@ static enum snt_capture_error activate_error(pcap_t *p, int rc, const char *ifac
  * TPACKET_V3 packs packets of any size into 256 KiB blocks and hands over
  * a block when it is full or LIVE_BLOCK_MS after its first packet: that
  * (pcap_set_timeout sets it) is as late as a packet is seen.  The ring's
- * size is -B (pcap_set_buffer_size), else libpcap's default. */
+ * size is -B (pcap_set_buffer_size), else LIVE_BUFFER_MB: libpcap's 2 MiB
+ * holds a tenth of a second of 40,000 packets/s, less than the time a burst
+ * of new certificates can take, and dropped packets where 32 MiB did not
+ * (bench/RESULTS.md, "Live capture"). */
 static enum snt_capture_error open_live(struct snt_capture *c, const struct snt_capture_opts *o,
                                         char *err, size_t errlen)
 {
@@ -180,8 +184,7 @@ static enum snt_capture_error open_live(struct snt_capture *c, const struct snt_
     pcap_set_snaplen(c->pcap, o->snaplen > 0 ? o->snaplen : DEFAULT_SNAPLEN);
     pcap_set_promisc(c->pcap, o->promisc);
     pcap_set_timeout(c->pcap, LIVE_BLOCK_MS);
-    if (o->buffer_mb > 0)
-        pcap_set_buffer_size(c->pcap, o->buffer_mb * 1024 * 1024);
+    pcap_set_buffer_size(c->pcap, (o->buffer_mb > 0 ? o->buffer_mb : LIVE_BUFFER_MB) * 1024 * 1024);
     int rc = pcap_activate(c->pcap);
     if (rc < 0)
         return activate_error(c->pcap, rc, o->iface, err, errlen);

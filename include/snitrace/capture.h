@@ -15,7 +15,7 @@ struct snt_capture_opts {
     const char *iface;  /* -i: interface name, or "any" */
     const char *filter; /* BPF expression, NULL for none */
     int snaplen;        /* 0: the default (262144) */
-    int buffer_mb;      /* live kernel buffer; 0: libpcap's default */
+    int buffer_mb;      /* live: the kernel ring's size in MiB; 0: the default (32) */
     bool promisc;
     /* Offline: called with the text of every TLS key log found in a pcapng
      * Decryption Secrets Block, as the file is read (also while opening it);
