@@ -6,9 +6,12 @@
 # the first packets of a capture into the other end at increasing rates.
 # After each step snitrace is given time to read what is still in its ring,
 # stopped with SIGINT, and its final stats record read: packets seen, kernel
-# drops (the ring was full), interface drops. A step is drop-free when both
-# drop counts are zero and snitrace saw every packet sent. The markdown table
-# goes to stdout, progress to stderr.
+# drops (the ring was full), interface drops. Beside them: frames the veth
+# itself dropped before any capture saw them (its backlog overflowed: the
+# CPUs were too busy for the kernel's receive path), and snitrace's CPU
+# time from the first packet to its ring emptied, as a share of one core
+# over the replay. A step is drop-free when snitrace saw every packet sent.
+# The markdown table goes to stdout, progress to stderr.
 #
 # usage: bench/live.sh [--capture FILE] [--rates LIST] [--seconds S]
 #                      [--snitrace PATH] [--snitrace-args "ARGS"] [--label TEXT]
@@ -182,6 +185,16 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# veth_drops : frames the veth dropped between tcpreplay and the capture
+# (its backlog overflowed, before any packet socket saw them), both ends.
+veth_drops() {
+	local sum=0 f
+	for f in "$TX_IF/statistics/tx_dropped" "$CAP_IF/statistics/rx_dropped"; do
+		sum=$((sum + $(ip netns exec "$NS" cat "/sys/class/net/$f" 2>/dev/null || echo 0)))
+	done
+	echo "$sum"
+}
+
 # wait_capturing PID : until the process has a packet socket in the namespace.
 wait_capturing() {
 	local pid=$1
@@ -246,6 +259,7 @@ replay_fields() {
 # (1: drop-free) and STEP_SHORT (1: tcpreplay fell short of the rate).
 run_step() {
 	local rate=$1 n=$2 how sent secs pps failed seen kdrop idrop conns cps
+	local vdrop0 vdrop c0 c1 busy
 	local -a replay
 	if [ "$rate" = max ]; then replay=(--topspeed); else replay=(--pps="$rate"); fi
 	rm -f "$TMP/out.json"
@@ -254,13 +268,21 @@ run_step() {
 	SNT_PID=$!
 	wait_capturing "$SNT_PID" || die "snitrace did not start capturing: $(head -c 500 "$TMP/snitrace.err")"
 	note "rate $rate: $n packets"
+	vdrop0=$(veth_drops)
+	c0=$(cpu_ticks "$SNT_PID")
 	ip netns exec "$NS" timeout $((STEP_S * 10 + 60)) tcpreplay --intf1="$TX_IF" "${replay[@]}" \
 		--limit="$n" --no-flow-stats "$CAPTURE" >"$TMP/replay.out" 2>&1 ||
 		note "tcpreplay: $(tail -n 3 "$TMP/replay.out")"
 	wait_idle "$SNT_PID"
+	c1=$(cpu_ticks "$SNT_PID")
+	vdrop=$(($(veth_drops) - vdrop0))
 	stop_snitrace
 	read -r sent secs pps failed < <(replay_fields "$TMP/replay.out")
 	read -r seen kdrop idrop < <(stats_fields "$TMP/out.json")
+	# snitrace's CPU time from the first packet sent to its ring emptied, as
+	# a share of one core over the time tcpreplay took to send.
+	busy=$(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" -v s="$secs" \
+		'BEGIN { if (s > 0) printf "%.0f%%", 100 * (b - a) / hz / s; else print "?" }')
 	conns=$(awk -v n="$sent" '$1 == n { print $2 + $3 }' "$COUNTS")
 	[ -n "$conns" ] || conns=$(awk -v n="$n" '$1 == n { print $2 + $3 }' "$COUNTS")
 	cps=$(awk -v c="$conns" -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", c / s; else print "?" }')
@@ -276,7 +298,7 @@ run_step() {
 	fi
 	how=$([ "$STEP_CLEAN" = 1 ] && echo yes || echo "**no**")
 	echo "| $rate | $sent | $secs | $(printf '%.0f' "$pps" 2>/dev/null || echo "$pps") | $conns | $cps |" \
-		"$seen | $kdrop | $idrop | $failed | $how |"
+		"$seen | $kdrop | $idrop | $vdrop | $failed | $busy | $how |"
 	STEP_PPS=$pps STEP_CPS=$cps
 }
 
@@ -318,8 +340,8 @@ echo "- replayed: the first packets of \`${CAPTURE#"$ROOT"/}\` ($TOTAL packets i
 	"with tcpreplay $(tcpreplay --version 2>&1 | head -n 1 | cut -d' ' -f3) into the other end of the veth"
 awk -v n="$NEED" '$1 == n { printf "- the longest step: %d packets, %d TCP connections and %d DNS lookups, %.0f bytes a frame on average, %.0f%% of frames <= 90 bytes\n", $1, $2, $3, $4 / $1, 100 * $5 / $1 }' "$COUNTS" | head -n 1
 echo
-echo "| rate asked (packets/s) | sent | seconds | sent/s | connections | connections/s | seen by snitrace | kernel drops | interface drops | tcpreplay failed | drop-free |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| rate asked (packets/s) | sent | seconds | sent/s | connections | connections/s | seen by snitrace | kernel drops | interface drops | veth drops | tcpreplay failed | snitrace CPU | drop-free |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 BEST_PPS='' BEST_CPS='' dropped_in_a_row=0 i=0
 for r in ${RATES//,/ }; do
 	run_step "$r" "${MARKS[$i]}"
