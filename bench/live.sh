@@ -27,8 +27,8 @@
 #               100000,150000,200000,300000,400000,max)
 #   --seconds   length of a step (default 5): a step sends rate x seconds
 #               packets from the start of the capture, at most all of it;
-#               the steps stop after two in a row drop, or once tcpreplay
-#               falls short of the rate asked by more than 10%
+#               the steps stop after two in a row drop, or two in a row
+#               where tcpreplay fell short of the rate by more than 10%
 #   --snitrace-args  more arguments for snitrace, split on spaces (e.g.
 #               "-B 64", "--no-cert-checks", "--threads 1")
 #   --label     a name for the run in the table's title
@@ -342,7 +342,7 @@ awk -v n="$NEED" '$1 == n { printf "- the longest step: %d packets, %d TCP conne
 echo
 echo "| rate asked (packets/s) | sent | seconds | sent/s | connections | connections/s | seen by snitrace | kernel drops | interface drops | veth drops | tcpreplay failed | snitrace CPU | drop-free |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-BEST_PPS='' BEST_CPS='' dropped_in_a_row=0 i=0
+BEST_PPS='' BEST_CPS='' dropped_in_a_row=0 short_in_a_row=0 i=0
 for r in ${RATES//,/ }; do
 	run_step "$r" "${MARKS[$i]}"
 	i=$((i + 1))
@@ -353,9 +353,13 @@ for r in ${RATES//,/ }; do
 		fi
 	else
 		dropped_in_a_row=$((dropped_in_a_row + 1))
-		[ "$dropped_in_a_row" -ge 2 ] && break
 	fi
-	[ "$STEP_SHORT" = 1 ] && break
+	if [ "$STEP_SHORT" = 1 ]; then
+		short_in_a_row=$((short_in_a_row + 1))
+	else
+		short_in_a_row=0
+	fi
+	[ "$dropped_in_a_row" -ge 2 ] || [ "$short_in_a_row" -ge 2 ] || [ "$r" = max ] && break
 done
 echo
 if [ -n "$BEST_PPS" ]; then
@@ -364,5 +368,6 @@ if [ -n "$BEST_PPS" ]; then
 else
 	echo "No step was drop-free."
 fi
-[ "$STEP_SHORT" = 1 ] && echo "The last step is as fast as tcpreplay sent here: a higher rate was not tried."
+[ "$short_in_a_row" -ge 2 ] &&
+	echo "The last two steps are as fast as tcpreplay could send here: higher rates were not tried."
 exit 0

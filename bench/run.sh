@@ -32,7 +32,7 @@
 # Tools: floor (bench/floor.c: pcap_next_ex over every packet, the file
 # read through a 256 KiB stdio buffer as snitrace reads it; until issue 9's
 # reading change it read through pcap_open_offline's 4 KiB stdio reads and
-# took nearly three times the CPU time, so ratios to the floor from before
+# took 2.7 times the CPU time, so ratios to the floor from before
 # and after do not compare), snitrace as a user runs it (certificates, DNS
 # naming, sessions, flags: all on by default; -o /dev/null), nocert
 # (snitrace --no-cert-checks), ndpi (ndpiReader -i FILE -q), ssldump

@@ -6,9 +6,9 @@
  * our own (fopencookie), so every byte read passes the pcapng secrets-block
  * scanner on its way: libpcap skips those blocks.  The stream reads the file
  * in 256 KiB pieces: with stdio's default (st_blksize, 4 KiB) reading a GB
- * takes a quarter of a million read(2) calls and nearly three times the CPU
- * time, while from 128 KiB to 4 MiB the cost is flat within noise, 256 KiB
- * at its low end (bench/RESULTS.md, "Reading"). */
+ * takes a quarter of a million read(2) calls and 2.7 times the CPU time,
+ * while from 128 KiB to 4 MiB the cost is flat within noise
+ * (bench/RESULTS.md, "Reading"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
