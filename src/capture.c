@@ -1,10 +1,14 @@
 /* Capture with libpcap: offline .pcap/.pcapng (also from stdin) and live
- * interfaces in immediate mode, with a BPF filter.
+ * interfaces through libpcap's memory-mapped TPACKET_V3 ring, with a BPF
+ * filter.
  *
  * Offline files are opened here and handed to libpcap as a stdio stream of
  * our own (fopencookie), so every byte read passes the pcapng secrets-block
  * scanner on its way: libpcap skips those blocks.  The stream reads the file
- * in 1 MiB pieces, which is also less work than stdio's default 4 KiB. */
+ * in 256 KiB pieces: with stdio's default (st_blksize, 4 KiB) reading a GB
+ * takes a quarter of a million read(2) calls and 2.7 times the CPU time,
+ * while from 128 KiB to 4 MiB the cost is flat within noise
+ * (bench/RESULTS.md, "Reading"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -20,15 +24,18 @@
 #include "snitrace/decode.h"
 
 #define DEFAULT_SNAPLEN      262144
-#define LIVE_TIMEOUT_MS      200
+#define LIVE_TIMEOUT_MS      200 /* longest wait for packets: idle ticks and stops need no more */
+#define LIVE_BLOCK_MS        50  /* longest a packet waits in a ring block before we see it */
+#define LIVE_BATCH_PACKETS   1024
+#define LIVE_BUFFER_MB       32 /* the ring without -B: about 80,000 packets of 400 bytes */
 #define IDLE_INTERVAL_USEC   200000ULL
 #define OFFLINE_TICK_PACKETS 16384
-#define OFFLINE_BUFFER       (1u << 20)
+#define OFFLINE_BUFFER       (256u << 10)
 
 /* The file under an offline capture: libpcap reads it through the stream. */
 struct offline_input {
     int fd;
-    uint64_t pos; /* bytes read so far (stdio's buffer is at most 1 MiB ahead of libpcap) */
+    uint64_t pos; /* bytes read so far (stdio's buffer is at most 256 KiB ahead of libpcap) */
     char *buffer; /* the stream's buffer: freed after the stream is closed */
     struct snt_pcapng_dsb dsb;
     void (*secrets)(void *arg, const uint8_t *p, size_t len);
@@ -40,8 +47,7 @@ struct snt_capture {
     struct offline_input in;
     bool live;
     int linktype;
-    int fd; /* live: selectable descriptor, or -1 */
-    unsigned since_tick;
+    int fd;             /* live: selectable descriptor, or -1 */
     uint64_t file_size; /* 0: unknown (stdin, live) */
 };
 
@@ -152,6 +158,18 @@ static enum snt_capture_error activate_error(pcap_t *p, int rc, const char *ifac
     }
 }
 
+/* Live captures read libpcap's memory-mapped TPACKET_V3 ring, its default
+ * on Linux.  Immediate mode would defeat it: libpcap then falls back to
+ * TPACKET_V2, whose ring is cut into fixed frames sized for the largest
+ * packet (65 KiB on an interface with segmentation offload), so that the
+ * default 2 MiB ring holds a few dozen packets, each with its own wake-up.
+ * TPACKET_V3 packs packets of any size into 256 KiB blocks and hands over
+ * a block when it is full or LIVE_BLOCK_MS after its first packet: that
+ * (pcap_set_timeout sets it) is as late as a packet is seen.  The ring's
+ * size is -B (pcap_set_buffer_size), else LIVE_BUFFER_MB: libpcap's 2 MiB
+ * holds a tenth of a second of 40,000 packets/s, less than the time a burst
+ * of new certificates can take, and dropped packets where 32 MiB did not
+ * (bench/RESULTS.md, "Live capture"). */
 static enum snt_capture_error open_live(struct snt_capture *c, const struct snt_capture_opts *o,
                                         char *err, size_t errlen)
 {
@@ -165,10 +183,8 @@ static enum snt_capture_error open_live(struct snt_capture *c, const struct snt_
     c->live = true;
     pcap_set_snaplen(c->pcap, o->snaplen > 0 ? o->snaplen : DEFAULT_SNAPLEN);
     pcap_set_promisc(c->pcap, o->promisc);
-    pcap_set_immediate_mode(c->pcap, 1);
-    pcap_set_timeout(c->pcap, LIVE_TIMEOUT_MS);
-    if (o->buffer_mb > 0)
-        pcap_set_buffer_size(c->pcap, o->buffer_mb * 1024 * 1024);
+    pcap_set_timeout(c->pcap, LIVE_BLOCK_MS);
+    pcap_set_buffer_size(c->pcap, (o->buffer_mb > 0 ? o->buffer_mb : LIVE_BUFFER_MB) * 1024 * 1024);
     int rc = pcap_activate(c->pcap);
     if (rc < 0)
         return activate_error(c->pcap, rc, o->iface, err, errlen);
@@ -252,42 +268,70 @@ bool snt_capture_is_live(const struct snt_capture *c)
     return c->live;
 }
 
-/* Live captures are non-blocking: in immediate mode on Linux the read
- * timeout does not fire, so without packets a blocking read would never let
- * the clock, the stats or a stop signal through. */
-static void wait_for_packets(struct snt_capture *c)
+/* Live captures are non-blocking: a blocking read would not let the clock,
+ * the stats or a stop signal through while no packets come. */
+static void wait_for_packets(struct snt_capture *c, int timeout_ms)
 {
     struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
     if (c->fd >= 0)
-        poll(&pfd, 1, LIVE_TIMEOUT_MS);
+        poll(&pfd, 1, timeout_ms);
     else
-        nanosleep(&(struct timespec){0, LIVE_TIMEOUT_MS * 1000000L}, NULL);
+        nanosleep(&(struct timespec){0, timeout_ms * 1000000L}, NULL);
+}
+
+struct dispatch {
+    pcap_t *pcap;
+    snt_packet_fn packet;
+    void *arg;
+    volatile sig_atomic_t *stop; /* NULL: do not stop inside a batch */
+};
+
+/* pcap_dispatch hands packets over where they lie (the ring, libpcap's
+ * buffer); pcap_next_ex would copy each one out of the ring first. */
+static void dispatch_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct dispatch *d = (struct dispatch *)user;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+    d->packet(d->arg, ts, data, h->caplen, h->len);
+    if (d->stop && *d->stop)
+        pcap_breakloop(d->pcap); /* the callback itself may ask to stop */
+}
+
+/* After a stop, the packets that reached the ring before it: those in the
+ * block the kernel still holds come within LIVE_BLOCK_MS. */
+static void drain_ring(struct snt_capture *c, struct dispatch *d)
+{
+    d->stop = NULL;
+    uint64_t until = wall_usec() + 2 * LIVE_BLOCK_MS * 1000u;
+    for (uint64_t now = wall_usec(); now < until; now = wall_usec()) {
+        int n = pcap_dispatch(c->pcap, LIVE_BATCH_PACKETS, dispatch_packet, (u_char *)d);
+        if (n < 0)
+            break; /* stopping anyway: the error changes nothing */
+        if (n == 0)
+            wait_for_packets(c, (int)((until - now) / 1000u) + 1);
+    }
 }
 
 enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
                                         snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
                                         char *err, size_t errlen)
 {
-    struct pcap_pkthdr *h;
-    const u_char *data;
+    struct dispatch d = {.pcap = c->pcap, .packet = packet, .arg = arg, .stop = stop};
+    int batch = c->live ? LIVE_BATCH_PACKETS : OFFLINE_TICK_PACKETS;
     uint64_t last_idle = c->live ? wall_usec() : 0;
     while (!*stop) {
-        int rc = pcap_next_ex(c->pcap, &h, &data);
-        if (rc == 0 && c->live)
-            wait_for_packets(c); /* a signal or the timeout ends the wait */
-        if (rc == 1) {
-            uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-            packet(arg, ts, data, h->caplen, h->len);
-        } else if (rc == PCAP_ERROR_BREAK) {
-            return SNT_CAPTURE_OK; /* end of file */
-        } else if (rc == PCAP_ERROR) {
+        int n = pcap_dispatch(c->pcap, batch, dispatch_packet, (u_char *)&d);
+        if (n == PCAP_ERROR) {
             snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
             return SNT_CAPTURE_ERR_READ;
         }
-        /* Live: often, so idle timeouts fire; offline: now and then, for
-         * progress reports, without a clock read per packet. */
-        if (idle && (c->live || (rc == 1 && ++c->since_tick >= OFFLINE_TICK_PACKETS))) {
-            c->since_tick = 0;
+        if (n == 0 && !c->live)
+            return SNT_CAPTURE_OK; /* end of file */
+        if (n == 0)
+            wait_for_packets(c, LIVE_TIMEOUT_MS); /* a signal or the timeout ends the wait */
+        /* Live: often, so idle timeouts fire; offline: after each batch,
+         * for progress reports, without a clock read per packet. */
+        if (idle) {
             uint64_t now = wall_usec();
             if (now - last_idle >= IDLE_INTERVAL_USEC) {
                 idle(arg, now);
@@ -295,6 +339,8 @@ enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn pac
             }
         }
     }
+    if (c->live)
+        drain_ring(c, &d);
     return SNT_CAPTURE_OK;
 }
 

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "  -f, --filter EXPR      BPF filter (as in tcpdump); trailing arguments also form one\n"
     "  -s, --snaplen N        live snapshot length in bytes (default 262144)\n"
     "  -p, --no-promiscuous   do not put the interface into promiscuous mode\n"
-    "  -B, --buffer-size MB   live kernel capture buffer size\n"
+    "  -B, --buffer-size MB   live kernel capture buffer size (default 32)\n"
     "  -Z, --relinquish-privileges USER\n"
     "                         after opening the capture and output, run as USER\n"
     "                         (default for live capture as root: nobody; -Z root keeps root)\n"

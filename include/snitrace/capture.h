@@ -15,7 +15,7 @@ struct snt_capture_opts {
     const char *iface;  /* -i: interface name, or "any" */
     const char *filter; /* BPF expression, NULL for none */
     int snaplen;        /* 0: the default (262144) */
-    int buffer_mb;      /* live kernel buffer; 0: libpcap's default */
+    int buffer_mb;      /* live: the kernel ring's size in MiB; 0: the default (32) */
     bool promisc;
     /* Offline: called with the text of every TLS key log found in a pcapng
      * Decryption Secrets Block, as the file is read (also while opening it);
@@ -49,11 +49,16 @@ int snt_capture_linktype(const struct snt_capture *c);
 const char *snt_capture_linktype_name(const struct snt_capture *c);
 bool snt_capture_is_live(const struct snt_capture *c);
 
-/* Read until the end of the file, an error, or *stop becomes non-zero.  Live
- * captures call idle() about every 200 ms of wall time without packets (and
- * at least that often with them); offline reads call it at most that often,
- * checking the clock every few thousand packets (for progress reports).  On a read error returns
- * SNT_CAPTURE_ERR_READ with a message in err. */
+/* Read until the end of the file, an error, or *stop becomes non-zero (also
+ * when packet() sets it: the stop is seen before the next packet).  packet()
+ * gets the bytes where libpcap holds them (the kernel's ring, live): they are
+ * valid only during the call.  Live captures see a packet at most 50 ms after
+ * it arrived (the ring hands over blocks of packets), and after a stop go on
+ * for 100 ms with the packets that reached the ring before it.  Live captures call
+ * idle() about every 200 ms of wall time without packets (and at least that
+ * often with them); offline reads call it at most that often, checking the
+ * clock every few thousand packets (for progress reports).  On a read error
+ * returns SNT_CAPTURE_ERR_READ with a message in err. */
 enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
                                         snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
                                         char *err, size_t errlen);
