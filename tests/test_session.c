@@ -23,27 +23,28 @@ static void on_session(const struct snt_session *s, void *arg)
              s->n_attempts && s->attempts[0].name ? s->attempts[0].name : "");
 }
 
-static struct snt_attempt attempt(uint8_t client, uint64_t ts, const char *name)
+/* An attempt holds pointers into itself: filled in place, never returned. */
+static void attempt(struct snt_attempt *a, uint8_t client, uint64_t ts, const char *name)
 {
-    struct snt_attempt a;
-    snt_attempt_init(&a);
-    a.client.family = 4;
-    a.client.b[0] = 192;
-    a.client.b[3] = client;
-    a.server.family = 4;
-    a.server.b[0] = 198;
-    a.ts_usec = ts;
-    a.server_port = 443;
-    snt_bytes_set(&a.name, (const uint8_t *)name, strlen(name), 255);
-    return a;
+    snt_attempt_init(a);
+    a->client.family = 4;
+    a->client.b[0] = 192;
+    a->client.b[3] = client;
+    a->server.family = 4;
+    a->server.b[0] = 198;
+    a->ts_usec = ts;
+    a->server_port = 443;
+    snt_attempt_set_bytes(a, &a->name, (const uint8_t *)name, strlen(name), 255);
 }
 
 static void test_gap(void)
 {
     emitted = 0;
     struct snt_sessions *s = snt_sessions_new(10 * SEC, on_session, NULL);
-    struct snt_attempt a = attempt(1, 100 * SEC, "a.test"), b = attempt(1, 105 * SEC, "b.test");
-    struct snt_attempt c = attempt(1, 200 * SEC, "c.test");
+    struct snt_attempt a, b, c;
+    attempt(&a, 1, 100 * SEC, "a.test");
+    attempt(&b, 1, 105 * SEC, "b.test");
+    attempt(&c, 1, 200 * SEC, "c.test");
     snt_sessions_attempt_started(s, &a);
     snt_sessions_attempt_started(s, &b);
     CHECK_EQ_INT(a.session_id, b.session_id);
@@ -74,8 +75,9 @@ static void test_draining(void)
 {
     emitted = 0;
     struct snt_sessions *s = snt_sessions_new(10 * SEC, on_session, NULL);
-    struct snt_attempt slow = attempt(2, 0, "slow.test"),
-                       later = attempt(2, 60 * SEC, "later.test");
+    struct snt_attempt slow, later;
+    attempt(&slow, 2, 0, "slow.test");
+    attempt(&later, 2, 60 * SEC, "later.test");
     snt_sessions_attempt_started(s, &slow);
     snt_sessions_advance(s, 30 * SEC);
     CHECK_EQ_INT(emitted, 0);
@@ -96,7 +98,9 @@ static void test_clients_apart(void)
 {
     emitted = 0;
     struct snt_sessions *s = snt_sessions_new(10 * SEC, on_session, NULL);
-    struct snt_attempt x = attempt(3, SEC, "x.test"), y = attempt(4, SEC, "y.test");
+    struct snt_attempt x, y;
+    attempt(&x, 3, SEC, "x.test");
+    attempt(&y, 4, SEC, "y.test");
     snt_sessions_attempt_started(s, &x);
     snt_sessions_attempt_started(s, &y);
     CHECK(x.session_id != y.session_id);
