@@ -1,0 +1,96 @@
+/* The chunked bump allocator of src/arena.h. */
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define ALIGN alignof(max_align_t)
+
+struct snt_arena_chunk {
+    struct snt_arena_chunk *older;
+    size_t cap;
+    alignas(max_align_t) unsigned char bytes[];
+};
+
+static size_t round_up(size_t n)
+{
+    return (n + ALIGN - 1) & ~(ALIGN - 1);
+}
+
+static struct snt_arena_chunk *chunk_new(struct snt_arena *a, size_t n)
+{
+    size_t cap = a->chunk ? a->chunk->cap * 2 : SNT_ARENA_FIRST_CHUNK;
+    while (cap < n)
+        cap *= 2;
+    struct snt_arena_chunk *c = malloc(sizeof *c + cap);
+    if (!c)
+        return NULL;
+    c->older = a->chunk;
+    c->cap = cap;
+    a->chunk = c;
+    a->used = 0;
+    return c;
+}
+
+void *snt_arena_alloc(struct snt_arena *a, size_t n)
+{
+    if (n > SIZE_MAX / 4)
+        return NULL;
+    n = round_up(n ? n : 1);
+    if ((!a->chunk || a->chunk->cap - a->used < n) && !chunk_new(a, n))
+        return NULL;
+    void *p = a->chunk->bytes + a->used;
+    a->last = a->used;
+    a->used += n;
+    return p;
+}
+
+char *snt_arena_memdup(struct snt_arena *a, const void *p, size_t len)
+{
+    char *s = snt_arena_alloc(a, len + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, p, len);
+    s[len] = '\0';
+    return s;
+}
+
+void snt_arena_shrink(struct snt_arena *a, void *p, size_t n)
+{
+    if (!a->chunk || p != a->chunk->bytes + a->last)
+        return;
+    size_t end = a->last + round_up(n ? n : 1);
+    if (end < a->used)
+        a->used = end;
+}
+
+static void free_older(struct snt_arena_chunk *c)
+{
+    while (c) {
+        struct snt_arena_chunk *older = c->older;
+        free(c);
+        c = older;
+    }
+}
+
+void snt_arena_free(struct snt_arena *a)
+{
+    free_older(a->chunk);
+    a->chunk = NULL;
+    a->used = a->last = 0;
+}
+
+void snt_arena_reset(struct snt_arena *a)
+{
+    if (a->chunk && a->chunk->cap > SNT_ARENA_KEEP_MAX) {
+        snt_arena_free(a);
+        return;
+    }
+    if (a->chunk) {
+        free_older(a->chunk->older);
+        a->chunk->older = NULL;
+    }
+    a->used = a->last = 0;
+}

@@ -1,0 +1,134 @@
+/* The containers sessions and the name cache keep their state in: the
+ * arena (alignment, growth, giving back, reset keeping a chunk), the
+ * object pool (reuse, objects apart), the growing hash table (found
+ * through growth, removed, bounded). */
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/arena.h"
+#include "../src/htable.h"
+#include "../src/pool.h"
+#include "testutil.h"
+
+static bool aligned(const void *p)
+{
+    return (uintptr_t)p % alignof(max_align_t) == 0;
+}
+
+static void test_arena(void)
+{
+    struct snt_arena a = {NULL, 0, 0};
+    char *first = snt_arena_memdup(&a, "abc", 3);
+    CHECK(first && strcmp(first, "abc") == 0 && aligned(first));
+    /* many allocations across chunks: each aligned, none overlapping */
+    char *items[600];
+    for (unsigned i = 0; i < 600; i++) {
+        items[i] = snt_arena_alloc(&a, 1 + i % 40);
+        CHECK(items[i] && aligned(items[i]));
+        memset(items[i], (int)(i & 0xff), 1 + i % 40);
+    }
+    for (unsigned i = 0; i < 600; i++)
+        CHECK(items[i][i % 40] == (char)(i & 0xff));
+    CHECK(strcmp(first, "abc") == 0);
+    /* a large one gets a chunk big enough */
+    char *big = snt_arena_alloc(&a, 100000);
+    CHECK(big != NULL);
+    if (big)
+        memset(big, 1, 100000);
+    snt_arena_free(&a);
+
+    /* giving back the end of the latest allocation only */
+    const size_t unit = alignof(max_align_t);
+    char *x = snt_arena_alloc(&a, 256), *y = snt_arena_alloc(&a, unit);
+    snt_arena_shrink(&a, x, 8); /* not the latest: nothing happens */
+    char *z = snt_arena_alloc(&a, 256);
+    CHECK(z == y + unit);
+    snt_arena_shrink(&a, z, 1);
+    CHECK(snt_arena_alloc(&a, unit) == z + unit); /* the rest of z came back */
+    snt_arena_reset(&a);
+    CHECK(snt_arena_alloc(&a, 8) == x); /* the chunk was kept and starts over */
+    snt_arena_free(&a);
+    snt_arena_free(&a); /* twice is harmless */
+}
+
+static void test_pool(void)
+{
+    struct snt_pool p;
+    snt_pool_init(&p, 40, 4);
+    void *objs[10];
+    for (unsigned i = 0; i < 10; i++) {
+        objs[i] = snt_pool_get(&p);
+        CHECK(objs[i] && aligned(objs[i]));
+        memset(objs[i], (int)i, 40);
+    }
+    for (unsigned i = 0; i < 10; i++)
+        for (unsigned k = 0; k < 40; k++)
+            CHECK(((unsigned char *)objs[i])[k] == i);
+    snt_pool_put(&p, objs[3]);
+    snt_pool_put(&p, objs[7]);
+    CHECK(snt_pool_get(&p) == objs[7]); /* the last given back comes first */
+    CHECK(snt_pool_get(&p) == objs[3]);
+    snt_pool_put(&p, NULL);
+    snt_pool_free(&p);
+}
+
+struct item {
+    int key;
+    struct snt_hlink link;
+};
+
+static struct item *lookup(const struct snt_htable *t, int key)
+{
+    uint32_t h = snt_hash_u64((uint64_t)key);
+    for (struct snt_hlink *l = snt_htable_chain(t, h); l; l = l->next) {
+        struct item *it = SNT_CONTAINER_OF(l, struct item, link);
+        if (l->hash == h && it->key == key)
+            return it;
+    }
+    return NULL;
+}
+
+static void test_htable(void)
+{
+    enum { N = 5000 };
+    static struct item items[N];
+    struct snt_htable t;
+    CHECK(snt_htable_init(&t, 2, 10));
+    for (int i = 0; i < N; i++) {
+        items[i].key = i * 7;
+        snt_htable_insert(&t, &items[i].link, snt_hash_u64((uint64_t)items[i].key));
+    }
+    CHECK_EQ_INT(t.count, N);
+    CHECK_EQ_INT(t.mask, 1023); /* grew up to its bound, no further */
+    for (int i = 0; i < N; i++)
+        CHECK(lookup(&t, i * 7) == &items[i]);
+    CHECK(lookup(&t, 3) == NULL);
+    for (int i = 0; i < N; i += 2)
+        snt_htable_remove(&t, &items[i].link);
+    CHECK_EQ_INT(t.count, N / 2);
+    for (int i = 0; i < N; i++)
+        CHECK(lookup(&t, i * 7) == (i % 2 ? &items[i] : NULL));
+    snt_htable_free(&t);
+
+    /* addresses that differ in one byte or only in family hash apart */
+    struct snt_addr a, b;
+    memset(&a, 0, sizeof a);
+    a.family = 4;
+    b = a;
+    b.b[15] = 1;
+    CHECK(snt_hash_addr(&a, 0) != snt_hash_addr(&b, 0));
+    b = a;
+    b.family = 6;
+    CHECK(snt_hash_addr(&a, 0) != snt_hash_addr(&b, 0));
+    CHECK(snt_hash_addr(&a, 0) != snt_hash_addr(&a, 1));
+}
+
+int main(void)
+{
+    test_arena();
+    test_pool();
+    test_htable();
+    return snt_test_finish("containers");
+}
