@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlist.h"
 #include "htable.h"
 #include "pool.h"
 #include "snitrace/names.h"
@@ -17,7 +18,7 @@
 struct entry {
     struct snt_name_entry pub;
     struct snt_hlink link;
-    struct entry *older, *newer;
+    struct snt_dlink lru;
     char *spill; /* the names when they did not fit in text, else NULL */
     char text[ENTRY_TEXT];
 };
@@ -25,7 +26,7 @@ struct entry {
 struct snt_names {
     struct snt_htable table;
     struct snt_pool pool;
-    struct entry *newest, *oldest;
+    struct snt_dlist lru; /* least recently stored first */
     size_t count, max;
     uint64_t evictions;
 };
@@ -44,12 +45,17 @@ struct snt_names *snt_names_new(size_t max_entries)
     return n;
 }
 
+static struct entry *lru_entry(struct snt_dlink *l)
+{
+    return SNT_CONTAINER_OF(l, struct entry, lru);
+}
+
 void snt_names_free(struct snt_names *n)
 {
     if (!n)
         return;
-    for (struct entry *e = n->newest; e; e = e->older)
-        free(e->spill);
+    for (struct snt_dlink *l = n->lru.newest; l; l = l->older)
+        free(lru_entry(l)->spill);
     snt_pool_free(&n->pool);
     snt_htable_free(&n->table);
     free(n);
@@ -60,34 +66,10 @@ static uint32_t key_hash(const struct snt_addr *client, const struct snt_addr *s
     return snt_hash_addr(server, snt_hash_addr(client, 0));
 }
 
-static void lru_unlink(struct snt_names *n, struct entry *e)
-{
-    if (e->newer)
-        e->newer->older = e->older;
-    else
-        n->newest = e->older;
-    if (e->older)
-        e->older->newer = e->newer;
-    else
-        n->oldest = e->newer;
-    e->older = e->newer = NULL;
-}
-
-static void lru_push(struct snt_names *n, struct entry *e)
-{
-    e->older = n->newest;
-    e->newer = NULL;
-    if (n->newest)
-        n->newest->newer = e;
-    n->newest = e;
-    if (!n->oldest)
-        n->oldest = e;
-}
-
 static void entry_remove(struct snt_names *n, struct entry *e)
 {
     snt_htable_remove(&n->table, &e->link);
-    lru_unlink(n, e);
+    snt_dlist_unlink(&n->lru, &e->lru);
     n->count--;
     free(e->spill);
     snt_pool_put(&n->pool, e);
@@ -138,8 +120,8 @@ static bool set_names(struct entry *e, const char *qname, char *const *chain, un
 static struct entry *entry_new(struct snt_names *n, const struct snt_addr *client,
                                const struct snt_addr *server)
 {
-    while (n->count >= n->max && n->oldest) {
-        entry_remove(n, n->oldest);
+    while (n->count >= n->max && n->lru.oldest) {
+        entry_remove(n, lru_entry(n->lru.oldest));
         n->evictions++;
     }
     struct entry *e = snt_pool_get(&n->pool);
@@ -149,7 +131,7 @@ static struct entry *entry_new(struct snt_names *n, const struct snt_addr *clien
     e->pub.client = *client;
     e->pub.server = *server;
     snt_htable_insert(&n->table, &e->link, key_hash(client, server));
-    lru_push(n, e);
+    snt_dlist_push(&n->lru, &e->lru);
     n->count++;
     return e;
 }
@@ -159,10 +141,9 @@ static void store(struct snt_names *n, const struct snt_addr *client, const stru
                   const char *qname, char *const *chain, unsigned n_chain, uint64_t ts)
 {
     struct entry *e = find(n, client, server);
-    if (e) {
-        lru_unlink(n, e);
-        lru_push(n, e);
-    } else if (!(e = entry_new(n, client, server))) {
+    if (e)
+        snt_dlist_touch(&n->lru, &e->lru);
+    else if (!(e = entry_new(n, client, server))) {
         return;
     }
     e->pub.ts_usec = ts;
