@@ -54,12 +54,8 @@ bool snt_utf8_is_clean(const uint8_t *p, size_t len)
     return true;
 }
 
-char *snt_utf8_sanitize(const uint8_t *p, size_t len)
+size_t snt_utf8_sanitize_into(const uint8_t *p, size_t len, char *out)
 {
-    /* Worst case every byte becomes a 3-byte replacement. */
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
     size_t o = 0, i = 0;
     while (i < len) {
         size_t n = snt_utf8_sequence_len(p + i, len - i);
@@ -74,5 +70,14 @@ char *snt_utf8_sanitize(const uint8_t *p, size_t len)
         i += n;
     }
     out[o] = '\0';
+    return o;
+}
+
+char *snt_utf8_sanitize(const uint8_t *p, size_t len)
+{
+    /* Worst case every byte becomes a 3-byte replacement. */
+    char *out = malloc(SNT_UTF8_SANITIZED_MAX(len));
+    if (out)
+        snt_utf8_sanitize_into(p, len, out);
     return out;
 }
