@@ -19,16 +19,18 @@ static size_t round_up(size_t n)
     return (n + ALIGN - 1) & ~(ALIGN - 1);
 }
 
+/* Chunk sizes count the header, so a small chunk is a size malloc keeps
+ * ready (glibc's per-thread cache takes up to a kilobyte). */
 static struct snt_arena_chunk *chunk_new(struct snt_arena *a, size_t n)
 {
-    size_t cap = a->chunk ? a->chunk->cap * 2 : SNT_ARENA_FIRST_CHUNK;
-    while (cap < n)
-        cap *= 2;
-    struct snt_arena_chunk *c = malloc(sizeof *c + cap);
+    size_t size = a->chunk ? (sizeof *a->chunk + a->chunk->cap) * 2 : SNT_ARENA_FIRST_CHUNK;
+    while (size - sizeof *a->chunk < n)
+        size *= 2;
+    struct snt_arena_chunk *c = malloc(size);
     if (!c)
         return NULL;
     c->older = a->chunk;
-    c->cap = cap;
+    c->cap = size - sizeof *c;
     a->chunk = c;
     a->used = 0;
     return c;

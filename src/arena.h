@@ -16,7 +16,7 @@ struct snt_arena {
 };
 
 /* n bytes aligned for any type, or NULL when memory ran out.  Chunks
- * double from SNT_ARENA_FIRST_CHUNK bytes. */
+ * double from SNT_ARENA_FIRST_CHUNK bytes, their header included. */
 #define SNT_ARENA_FIRST_CHUNK 1024
 void *snt_arena_alloc(struct snt_arena *a, size_t n);
 

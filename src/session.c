@@ -25,7 +25,8 @@
 #define TABLE_MIN_BITS 8
 #define TABLE_MAX_BITS 16  /* SNT_SESSION_MAX_CLIENTS open, a chain or two each */
 #define FREE_MAX       256 /* written sessions kept for reuse */
-#define FIRST_CAP      8   /* entries of an array when it first grows */
+#define FIRST_CAP      4   /* entries of an array when it first grows */
+#define NAMES_SCANNED  8   /* names compared in turn; past them, a hash table */
 #define NAME_SLOTS     256 /* open addressing over at most SNT_SESSION_MAX_NAMES names */
 #define LOOKUP_ADDRS   8   /* addresses and CNAME targets listed per lookup */
 
@@ -38,7 +39,7 @@ struct session {
     bool draining;    /* the gap passed: waits for its attempts, takes no new ones */
     unsigned pending; /* attempts started, not yet written */
     unsigned cap_attempts, cap_names, cap_lookups;
-    uint8_t *name_slots; /* NAME_SLOTS: index + 1 into pub.names, 0 for free */
+    uint8_t *name_slots; /* NULL, or NAME_SLOTS: index + 1 into pub.names, 0 for free */
     struct snt_arena arena;
 };
 
@@ -324,25 +325,58 @@ static uint32_t name_hash(const char *s)
     return h;
 }
 
-/* The session's copy of a readable name, added to its distinct names when
- * there is room; NULL for none. */
-static char *intern_name(struct session *x, const char *c, size_t len)
+/* A name the session already lists, or NULL: the first few are compared
+ * in turn, then a hash table over them is kept. */
+static char *known_name(const struct session *x, const char *c)
 {
     if (!x->name_slots) {
-        if (!(x->name_slots = snt_arena_alloc(&x->arena, NAME_SLOTS)))
-            return NULL;
-        memset(x->name_slots, 0, NAME_SLOTS);
+        for (unsigned i = 0; i < x->pub.n_names; i++)
+            if (strcmp(x->pub.names[i], c) == 0)
+                return x->pub.names[i];
+        return NULL;
     }
     uint32_t slot = name_hash(c) % NAME_SLOTS;
     for (uint8_t at; (at = x->name_slots[slot]) != 0; slot = (slot + 1) % NAME_SLOTS)
         if (strcmp(x->pub.names[at - 1], c) == 0)
             return x->pub.names[at - 1];
-    char *copy = snt_arena_memdup(&x->arena, c, len);
+    return NULL;
+}
+
+static void slot_add(struct session *x, unsigned index)
+{
+    uint32_t slot = name_hash(x->pub.names[index]) % NAME_SLOTS;
+    while (x->name_slots[slot])
+        slot = (slot + 1) % NAME_SLOTS;
+    x->name_slots[slot] = (uint8_t)(index + 1);
+}
+
+/* The table, once the names are too many to compare in turn (without
+ * memory for it they still are: there are at most SNT_SESSION_MAX_NAMES). */
+static void index_names(struct session *x)
+{
+    if (!(x->name_slots = snt_arena_alloc(&x->arena, NAME_SLOTS)))
+        return;
+    memset(x->name_slots, 0, NAME_SLOTS);
+    for (unsigned i = 0; i < x->pub.n_names; i++)
+        slot_add(x, i);
+}
+
+/* The session's copy of a readable name, added to its distinct names when
+ * there is room; NULL when memory ran out. */
+static char *intern_name(struct session *x, const char *c, size_t len)
+{
+    char *copy = known_name(x, c);
+    if (copy)
+        return copy;
+    copy = snt_arena_memdup(&x->arena, c, len);
     if (!copy || !array_room(&x->arena, (void **)&x->pub.names, x->pub.n_names, &x->cap_names,
                              SNT_SESSION_MAX_NAMES, sizeof *x->pub.names))
         return copy;
     x->pub.names[x->pub.n_names++] = copy;
-    x->name_slots[slot] = (uint8_t)x->pub.n_names;
+    if (x->name_slots)
+        slot_add(x, x->pub.n_names - 1);
+    else if (x->pub.n_names == NAMES_SCANNED)
+        index_names(x);
     return copy;
 }
 

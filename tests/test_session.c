@@ -267,6 +267,35 @@ static void test_bounds(void)
     snt_sessions_free(s);
 }
 
+/* Past the first few names, repeats are found through the session's hash
+ * table: every name listed once, in the order first seen. */
+static void test_many_names(void)
+{
+    emitted = 0;
+    struct snt_sessions *s = snt_sessions_new(3600 * SEC, on_session, NULL);
+    struct snt_attempt a;
+    char name[32], want[1024] = "names";
+    for (unsigned round = 0; round < 3; round++)
+        for (unsigned i = 0; i < 20; i++) {
+            snprintf(name, sizeof name, "%c%u.test", round == 1 ? 'N' : 'n', (i * 7) % 20);
+            attempt(&a, 8, SEC, name);
+            snt_sessions_attempt_started(s, &a);
+            snt_sessions_attempt_finished(s, &a);
+            snt_attempt_free(&a);
+        }
+    for (unsigned round = 0; round < 2; round++)
+        for (unsigned i = 0; i < 20; i++) {
+            snprintf(name, sizeof name, "%s%c%u.test", round || i ? "," : " ", round ? 'N' : 'n',
+                     (i * 7) % 20);
+            strcat(want, name);
+        }
+    snt_sessions_finish(s);
+    CHECK(strncmp(summary, want, strlen(want)) == 0 && summary[strlen(want)] == ' ');
+    if (strncmp(summary, want, strlen(want)) != 0)
+        fprintf(stderr, "  session: %.300s\n  expected %s\n", summary, want);
+    snt_sessions_free(s);
+}
+
 /* Sessions are recycled once written: a later one starts empty, and at
  * the end the open ones are written in the order they were opened. */
 static void test_recycled(void)
@@ -303,6 +332,7 @@ int main(void)
     test_order_and_names();
     test_lookups();
     test_bounds();
+    test_many_names();
     test_recycled();
     return snt_test_finish("session");
 }
