@@ -46,10 +46,17 @@ size_t snt_utf8_sequence_len(const uint8_t *p, size_t left)
     return n;
 }
 
+static bool is_ascii(uint8_t c)
+{
+    return c >= 0x01 && c < 0x80;
+}
+
+/* Names and most wire strings are ASCII: a byte of it is taken without a
+ * call per byte. */
 bool snt_utf8_is_clean(const uint8_t *p, size_t len)
 {
     for (size_t i = 0, n; i < len; i += n)
-        if ((n = snt_utf8_sequence_len(p + i, len - i)) == 0)
+        if (!(n = is_ascii(p[i]) ? 1 : snt_utf8_sequence_len(p + i, len - i)))
             return false;
     return true;
 }
@@ -58,6 +65,10 @@ size_t snt_utf8_sanitize_into(const uint8_t *p, size_t len, char *out)
 {
     size_t o = 0, i = 0;
     while (i < len) {
+        if (is_ascii(p[i])) {
+            out[o++] = (char)p[i++];
+            continue;
+        }
         size_t n = snt_utf8_sequence_len(p + i, len - i);
         if (n == 0) {
             for (size_t k = 0; k < sizeof replacement; k++)
