@@ -49,6 +49,26 @@ void *snt_arena_alloc(struct snt_arena *a, size_t n)
     return p;
 }
 
+bool snt_arena_array_room(struct snt_arena *a, void **arr, unsigned n, unsigned *cap,
+                          unsigned first, unsigned max, size_t size)
+{
+    if (n >= max)
+        return false;
+    if (n < *cap)
+        return true;
+    unsigned want = *cap ? *cap * 2 : first;
+    if (want > max)
+        want = max;
+    void *grown = snt_arena_alloc(a, (size_t)want * size);
+    if (!grown)
+        return false;
+    if (n)
+        memcpy(grown, *arr, (size_t)n * size);
+    *arr = grown;
+    *cap = want;
+    return true;
+}
+
 char *snt_arena_memdup(struct snt_arena *a, const void *p, size_t len)
 {
     char *s = snt_arena_alloc(a, len + 1);

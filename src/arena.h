@@ -5,6 +5,7 @@
 #ifndef SNITRACE_ARENA_H
 #define SNITRACE_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct snt_arena_chunk;
@@ -19,6 +20,13 @@ struct snt_arena {
  * double from SNT_ARENA_FIRST_CHUNK bytes, their header included. */
 #define SNT_ARENA_FIRST_CHUNK 1024
 void *snt_arena_alloc(struct snt_arena *a, size_t n);
+
+/* Room for one more element in an array kept in the arena (*arr holds n
+ * of *cap elements of size bytes): when full, a copy first elements long,
+ * then twice as long, up to max, the old one left to the arena.  false
+ * when max elements are there or memory ran out. */
+bool snt_arena_array_room(struct snt_arena *a, void **arr, unsigned n, unsigned *cap,
+                          unsigned first, unsigned max, size_t size);
 
 /* A NUL-terminated copy of len bytes; NULL when memory ran out. */
 char *snt_arena_memdup(struct snt_arena *a, const void *p, size_t len);

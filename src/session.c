@@ -21,13 +21,12 @@
 #include "snitrace/output.h"
 #include "snitrace/session.h"
 #include "snitrace/tls.h"
+#include "strindex.h"
 
 #define TABLE_MIN_BITS 8
 #define TABLE_MAX_BITS 16  /* SNT_SESSION_MAX_CLIENTS open, a chain or two each */
 #define FREE_MAX       256 /* written sessions kept for reuse */
 #define FIRST_CAP      4   /* entries of an array when it first grows */
-#define NAMES_SCANNED  8   /* names compared in turn; past them, a hash table */
-#define NAME_SLOTS     256 /* open addressing over at most SNT_SESSION_MAX_NAMES names */
 #define LOOKUP_ADDRS   8   /* addresses and CNAME targets listed per lookup */
 
 struct session {
@@ -39,7 +38,7 @@ struct session {
     bool draining;    /* the gap passed: waits for its attempts, takes no new ones */
     unsigned pending; /* attempts started, not yet written */
     unsigned cap_attempts, cap_names, cap_lookups;
-    uint8_t *name_slots; /* NULL, or NAME_SLOTS: index + 1 into pub.names, 0 for free */
+    struct snt_strindex name_index; /* over pub.names */
     struct snt_arena arena;
 };
 
@@ -185,6 +184,7 @@ static struct session *session_open(struct snt_sessions *s, const struct snt_add
         return NULL;
     x->pub.id = s->next_id++;
     x->pub.client = *client;
+    snt_strindex_init(&x->name_index, SNT_SESSION_MAX_NAMES, false);
     x->pub.start_usec = x->pub.end_usec = ts_usec;
     snt_htable_insert(&s->by_client, &x->by_client, snt_hash_addr(client, 0));
     snt_htable_insert(&s->by_id, &x->by_id, id_hash(x->pub.id));
@@ -225,27 +225,10 @@ void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a)
 
 /* ---- what a session keeps -------------------------------------------------- */
 
-/* Room for one more element of an array in the arena (*arr of *n, *cap):
- * doubled when full, the old copy left to the arena.  false when the bound
- * is reached or memory ran out. */
 static bool array_room(struct snt_arena *arena, void **arr, unsigned n, unsigned *cap, unsigned max,
                        size_t size)
 {
-    if (n >= max)
-        return false;
-    if (n < *cap)
-        return true;
-    unsigned want = *cap ? *cap * 2 : FIRST_CAP;
-    if (want > max)
-        want = max;
-    void *grown = snt_arena_alloc(arena, (size_t)want * size);
-    if (!grown)
-        return false;
-    if (n)
-        memcpy(grown, *arr, (size_t)n * size);
-    *arr = grown;
-    *cap = want;
-    return true;
+    return snt_arena_array_room(arena, arr, n, cap, FIRST_CAP, max, size);
 }
 
 /* "192.0.2.1" without printf's machinery. */
@@ -317,66 +300,19 @@ void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
     lookup_answers(&x->arena, m, l);
 }
 
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
-/* A name the session already lists, or NULL: the first few are compared
- * in turn, then a hash table over them is kept. */
-static char *known_name(const struct session *x, const char *c)
-{
-    if (!x->name_slots) {
-        for (unsigned i = 0; i < x->pub.n_names; i++)
-            if (strcmp(x->pub.names[i], c) == 0)
-                return x->pub.names[i];
-        return NULL;
-    }
-    uint32_t slot = name_hash(c) % NAME_SLOTS;
-    for (uint8_t at; (at = x->name_slots[slot]) != 0; slot = (slot + 1) % NAME_SLOTS)
-        if (strcmp(x->pub.names[at - 1], c) == 0)
-            return x->pub.names[at - 1];
-    return NULL;
-}
-
-static void slot_add(struct session *x, unsigned index)
-{
-    uint32_t slot = name_hash(x->pub.names[index]) % NAME_SLOTS;
-    while (x->name_slots[slot])
-        slot = (slot + 1) % NAME_SLOTS;
-    x->name_slots[slot] = (uint8_t)(index + 1);
-}
-
-/* The table, once the names are too many to compare in turn (without
- * memory for it they still are: there are at most SNT_SESSION_MAX_NAMES). */
-static void index_names(struct session *x)
-{
-    if (!(x->name_slots = snt_arena_alloc(&x->arena, NAME_SLOTS)))
-        return;
-    memset(x->name_slots, 0, NAME_SLOTS);
-    for (unsigned i = 0; i < x->pub.n_names; i++)
-        slot_add(x, i);
-}
-
 /* The session's copy of a readable name, added to its distinct names when
  * there is room; NULL when memory ran out. */
 static char *intern_name(struct session *x, const char *c, size_t len)
 {
-    char *copy = known_name(x, c);
-    if (copy)
-        return copy;
-    copy = snt_arena_memdup(&x->arena, c, len);
+    int known = snt_strindex_find(&x->name_index, x->pub.names, x->pub.n_names, c);
+    if (known >= 0)
+        return x->pub.names[known];
+    char *copy = snt_arena_memdup(&x->arena, c, len);
     if (!copy || !array_room(&x->arena, (void **)&x->pub.names, x->pub.n_names, &x->cap_names,
                              SNT_SESSION_MAX_NAMES, sizeof *x->pub.names))
         return copy;
     x->pub.names[x->pub.n_names++] = copy;
-    if (x->name_slots)
-        slot_add(x, x->pub.n_names - 1);
-    else if (x->pub.n_names == NAMES_SCANNED)
-        index_names(x);
+    snt_strindex_added(&x->name_index, &x->arena, x->pub.names, x->pub.n_names);
     return copy;
 }
 
