@@ -92,9 +92,13 @@ void engine_dns_name_attempt(struct snt_engine *e, struct snt_attempt *a)
         return;
     snt_attempt_set_bytes(a, &a->dns_qname, (const uint8_t *)ne->qname, strlen(ne->qname),
                           SNT_MAX_NAME_LEN);
-    for (unsigned i = 0; i < ne->n_chain && a->n_cname < 8; i++)
-        snt_attempt_set_bytes(a, &a->cname_chain[a->n_cname++], (const uint8_t *)ne->chain[i],
-                              strlen(ne->chain[i]), SNT_MAX_NAME_LEN);
+    const char *target = ne->chain;
+    for (unsigned i = 0; i < ne->n_chain && a->n_cname < 8; i++) {
+        size_t len = strlen(target);
+        snt_attempt_set_bytes(a, &a->cname_chain[a->n_cname++], (const uint8_t *)target, len,
+                              SNT_MAX_NAME_LEN);
+        target += len + 1;
+    }
 }
 
 void engine_dns_fallback_name(struct snt_attempt *a)

@@ -19,8 +19,7 @@
 #define NAMES_FIRST    4  /* names an asked or failed list holds at first */
 
 struct flag {
-    struct snt_flag pub;
-    struct snt_hlink link;
+    struct snt_flag pub;    /* its server, port and certificate are the key */
     struct snt_arena arena; /* the asked and failed names and their arrays */
     unsigned cap_asked, cap_failed;
     struct snt_strindex asked_index; /* over pub.asked */
@@ -44,7 +43,7 @@ struct snt_flags *snt_flags_new(size_t max_entries)
     struct snt_flags *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    if (!snt_htable_init(&f->table, TABLE_MIN_BITS, TABLE_MAX_BITS)) {
+    if (!snt_htable_init(&f->table, TABLE_MIN_BITS)) {
         free(f);
         return NULL;
     }
@@ -131,12 +130,11 @@ static struct snt_flag *find(struct snt_flags *f, const struct snt_addr *server,
                              const char *sha256_hex)
 {
     uint32_t h = flag_hash(server, port, sha256_hex);
-    for (struct snt_hlink *l = snt_htable_chain(&f->table, h); l; l = l->next) {
-        struct snt_flag *fl = &SNT_CONTAINER_OF(l, struct flag, link)->pub;
-        if (l->hash == h && fl->port == port && memcmp(&fl->server, server, sizeof *server) == 0 &&
-            strcmp(fl->cert.sha256_hex, sha256_hex) == 0)
-            return fl;
-    }
+    size_t at = snt_htable_start(&f->table, h);
+    for (struct flag *x; (x = snt_htable_next(&f->table, h, &at));)
+        if (x->pub.port == port && memcmp(&x->pub.server, server, sizeof *server) == 0 &&
+            strcmp(x->pub.cert.sha256_hex, sha256_hex) == 0)
+            return &x->pub;
     return NULL;
 }
 
@@ -164,6 +162,10 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
     struct flag *x = entries_room(f) ? calloc(1, sizeof *x) : NULL;
     if (!x)
         return NULL;
+    if (!snt_htable_insert(&f->table, x, flag_hash(server, port, ci->sha256_hex))) {
+        free(x);
+        return NULL;
+    }
     struct snt_flag *fl = &x->pub;
     snt_strindex_init(&x->asked_index, SNT_FLAG_MAX_NAMES, true);
     fl->server = *server;
@@ -171,7 +173,6 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
     fl->first_usec = ts_usec;
     copy_cert(fl, ci);
     f->entries[f->n++] = fl;
-    snt_htable_insert(&f->table, &x->link, flag_hash(server, port, fl->cert.sha256_hex));
     return fl;
 }
 

@@ -1,73 +1,83 @@
-/* The growing chained hash table of src/htable.h. */
+/* The open-addressing hash table of src/htable.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "htable.h"
 
-bool snt_htable_init(struct snt_htable *t, unsigned min_bits, unsigned max_bits)
+bool snt_htable_init(struct snt_htable *t, unsigned min_bits)
 {
     size_t n = (size_t)1 << min_bits;
-    t->buckets = calloc(n, sizeof *t->buckets);
-    t->mask = (uint32_t)(n - 1);
-    t->max_bits = max_bits < min_bits ? min_bits : max_bits;
+    t->slots = calloc(n, sizeof *t->slots);
+    t->mask = n - 1;
     t->count = 0;
-    return t->buckets != NULL;
+    return t->slots != NULL;
 }
 
 void snt_htable_free(struct snt_htable *t)
 {
-    free(t->buckets);
-    t->buckets = NULL;
+    free(t->slots);
+    t->slots = NULL;
     t->count = 0;
 }
 
-struct snt_hlink *snt_htable_chain(const struct snt_htable *t, uint32_t hash)
+static void place(struct snt_hslot *slots, size_t mask, uint32_t hash, void *item)
 {
-    return t->buckets[hash & t->mask];
+    size_t at = hash & mask;
+    while (slots[at].item)
+        at = (at + 1) & mask;
+    slots[at].hash = hash;
+    slots[at].item = item;
 }
 
-/* Twice the buckets, every link moved to its new chain; when memory runs
- * out the table stays as it is, only slower. */
-static void grow(struct snt_htable *t)
+/* Twice the slots, every entry placed again. */
+static bool grow(struct snt_htable *t)
 {
-    size_t n = (size_t)t->mask + 1;
-    struct snt_hlink **nb = calloc(2 * n, sizeof *nb);
-    if (!nb)
+    size_t n = t->mask + 1;
+    struct snt_hslot *ns = calloc(2 * n, sizeof *ns);
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (t->slots[i].item)
+            place(ns, 2 * n - 1, t->slots[i].hash, t->slots[i].item);
+    free(t->slots);
+    t->slots = ns;
+    t->mask = 2 * n - 1;
+    return true;
+}
+
+bool snt_htable_insert(struct snt_htable *t, void *item, uint32_t hash)
+{
+    if (2 * (t->count + 1) > t->mask + 1 && !grow(t) && t->count + 1 > t->mask)
+        return false; /* a slot must stay free to end every search */
+    place(t->slots, t->mask, hash, item);
+    t->count++;
+    return true;
+}
+
+/* Is `at` cyclically in (from, to]? */
+static bool between(size_t from, size_t at, size_t to)
+{
+    return from <= to ? from < at && at <= to : from < at || at <= to;
+}
+
+/* Free the slot and pull back the entries after it that would otherwise
+ * no longer be found from where their search starts (no tombstones). */
+void snt_htable_remove(struct snt_htable *t, const void *item, uint32_t hash)
+{
+    size_t at = hash & t->mask;
+    while (t->slots[at].item && t->slots[at].item != item)
+        at = (at + 1) & t->mask;
+    if (!t->slots[at].item)
         return;
-    uint32_t mask = (uint32_t)(2 * n - 1);
-    for (size_t b = 0; b < n; b++) {
-        struct snt_hlink *l = t->buckets[b];
-        while (l) {
-            struct snt_hlink *next = l->next;
-            l->next = nb[l->hash & mask];
-            nb[l->hash & mask] = l;
-            l = next;
+    size_t hole = at;
+    for (size_t next = (hole + 1) & t->mask; t->slots[next].item; next = (next + 1) & t->mask) {
+        size_t home = t->slots[next].hash & t->mask;
+        if (!between(hole, home, next)) {
+            t->slots[hole] = t->slots[next];
+            hole = next;
         }
     }
-    free(t->buckets);
-    t->buckets = nb;
-    t->mask = mask;
-}
-
-void snt_htable_insert(struct snt_htable *t, struct snt_hlink *l, uint32_t hash)
-{
-    if (t->count >= (size_t)t->mask + 1 && t->mask < ((uint32_t)1 << t->max_bits) - 1)
-        grow(t);
-    l->hash = hash;
-    l->next = t->buckets[hash & t->mask];
-    t->buckets[hash & t->mask] = l;
-    t->count++;
-}
-
-void snt_htable_remove(struct snt_htable *t, struct snt_hlink *l)
-{
-    struct snt_hlink **pp = &t->buckets[l->hash & t->mask];
-    while (*pp && *pp != l)
-        pp = &(*pp)->next;
-    if (!*pp)
-        return;
-    *pp = l->next;
-    l->next = NULL;
+    t->slots[hole].item = NULL;
     t->count--;
 }
 

@@ -10,14 +10,12 @@
 #include "pool.h"
 #include "snitrace/names.h"
 
-#define ENTRY_TEXT     192 /* a question and a CNAME or two */
+#define ENTRY_TEXT     96  /* a question and a CNAME or two: the entry is 192 bytes */
 #define POOL_CHUNK     256 /* entries allocated at a time */
 #define TABLE_MIN_BITS 10
-#define TABLE_MAX_BITS 20
 
 struct entry {
-    struct snt_name_entry pub;
-    struct snt_hlink link;
+    struct snt_name_entry pub; /* the key first: what a lookup reads */
     struct snt_dlink lru;
     char *spill; /* the names when they did not fit in text, else NULL */
     char text[ENTRY_TEXT];
@@ -38,7 +36,7 @@ struct snt_names *snt_names_new(size_t max_entries)
         return NULL;
     n->max = max_entries ? max_entries : SNT_NAMES_DEFAULT_MAX;
     snt_pool_init(&n->pool, sizeof(struct entry), POOL_CHUNK);
-    if (!snt_htable_init(&n->table, TABLE_MIN_BITS, TABLE_MAX_BITS)) {
+    if (!snt_htable_init(&n->table, TABLE_MIN_BITS)) {
         free(n);
         return NULL;
     }
@@ -68,7 +66,7 @@ static uint32_t key_hash(const struct snt_addr *client, const struct snt_addr *s
 
 static void entry_remove(struct snt_names *n, struct entry *e)
 {
-    snt_htable_remove(&n->table, &e->link);
+    snt_htable_remove(&n->table, e, key_hash(&e->pub.client, &e->pub.server));
     snt_dlist_unlink(&n->lru, &e->lru);
     n->count--;
     free(e->spill);
@@ -79,17 +77,16 @@ static struct entry *find(const struct snt_names *n, const struct snt_addr *clie
                           const struct snt_addr *server)
 {
     uint32_t h = key_hash(client, server);
-    for (struct snt_hlink *l = snt_htable_chain(&n->table, h); l; l = l->next) {
-        struct entry *e = SNT_CONTAINER_OF(l, struct entry, link);
-        if (l->hash == h && memcmp(&e->pub.server, server, sizeof *server) == 0 &&
+    size_t at = snt_htable_start(&n->table, h);
+    for (struct entry *e; (e = snt_htable_next(&n->table, h, &at));)
+        if (memcmp(&e->pub.server, server, sizeof *server) == 0 &&
             memcmp(&e->pub.client, client, sizeof *client) == 0)
             return e;
-    }
     return NULL;
 }
 
-/* Copy the question and the chain into the entry, in its own text when they
- * fit.  false when memory ran out for a long chain. */
+/* Copy the question and the chain into the entry, one after the other, in
+ * its own text when they fit.  false when memory ran out for a long chain. */
 static bool set_names(struct entry *e, const char *qname, char *const *chain, unsigned n_chain)
 {
     size_t len[1 + SNT_NAMES_MAX_CHAIN], total = 0;
@@ -104,12 +101,10 @@ static bool set_names(struct entry *e, const char *qname, char *const *chain, un
     char *at = total > sizeof e->text ? e->spill : e->text;
     if (!at)
         return false;
+    e->pub.qname = at;
+    e->pub.chain = at + len[0] + 1;
     for (unsigned i = 0; i <= n_chain; i++) {
         memcpy(at, src[i], len[i] + 1);
-        if (i == 0)
-            e->pub.qname = at;
-        else
-            e->pub.chain[i - 1] = at;
         at += len[i] + 1;
     }
     e->pub.n_chain = n_chain;
@@ -130,7 +125,10 @@ static struct entry *entry_new(struct snt_names *n, const struct snt_addr *clien
     memset(e, 0, offsetof(struct entry, text));
     e->pub.client = *client;
     e->pub.server = *server;
-    snt_htable_insert(&n->table, &e->link, key_hash(client, server));
+    if (!snt_htable_insert(&n->table, e, key_hash(client, server))) {
+        snt_pool_put(&n->pool, e);
+        return NULL;
+    }
     snt_dlist_push(&n->lru, &e->lru);
     n->count++;
     return e;
@@ -215,6 +213,14 @@ const struct snt_name_entry *snt_names_lookup(struct snt_names *n, const struct 
     if (!e)
         e = find(n, &anyone, server);
     return e ? &e->pub : NULL;
+}
+
+const char *snt_name_entry_chain(const struct snt_name_entry *e, unsigned i)
+{
+    const char *at = e->chain;
+    while (i--)
+        at += strlen(at) + 1;
+    return at;
 }
 
 uint64_t snt_names_evictions(const struct snt_names *n)

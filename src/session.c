@@ -30,8 +30,7 @@
 #define LOOKUP_ADDRS   8   /* addresses and CNAME targets listed per lookup */
 
 struct session {
-    struct snt_session pub; /* what is written */
-    struct snt_hlink by_client, by_id;
+    struct snt_session pub;  /* what is written; its id and client are the keys */
     struct snt_dlink lru;    /* open sessions, by latest attempt start */
     struct snt_dlink by_age; /* every live session, in id order */
     struct session *next_free;
@@ -58,8 +57,8 @@ struct snt_sessions *snt_sessions_new(uint64_t gap_usec, snt_session_fn emit, vo
     struct snt_sessions *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    if (!snt_htable_init(&s->by_client, TABLE_MIN_BITS, TABLE_MAX_BITS) ||
-        !snt_htable_init(&s->by_id, TABLE_MIN_BITS, TABLE_MAX_BITS)) {
+    if (!snt_htable_init(&s->by_client, TABLE_MIN_BITS) ||
+        !snt_htable_init(&s->by_id, TABLE_MIN_BITS)) {
         snt_htable_free(&s->by_client);
         free(s);
         return NULL;
@@ -83,29 +82,28 @@ static struct session *oldest_session(const struct snt_sessions *s)
     return s->by_age.oldest ? SNT_CONTAINER_OF(s->by_age.oldest, struct session, by_age) : NULL;
 }
 
-static uint32_t id_hash(uint64_t id)
+static uint32_t client_hash(const struct snt_addr *client)
 {
-    return (uint32_t)id; /* ids are consecutive: their low bits spread evenly */
+    return snt_hash_addr(client, 0);
 }
 
 static struct session *find_open(const struct snt_sessions *s, const struct snt_addr *client)
 {
-    uint32_t h = snt_hash_addr(client, 0);
-    for (struct snt_hlink *l = snt_htable_chain(&s->by_client, h); l; l = l->next) {
-        struct session *x = SNT_CONTAINER_OF(l, struct session, by_client);
-        if (l->hash == h && memcmp(&x->pub.client, client, sizeof *client) == 0)
+    uint32_t h = client_hash(client);
+    size_t at = snt_htable_start(&s->by_client, h);
+    for (struct session *x; (x = snt_htable_next(&s->by_client, h, &at));)
+        if (memcmp(&x->pub.client, client, sizeof *client) == 0)
             return x;
-    }
     return NULL;
 }
 
 static struct session *find_id(const struct snt_sessions *s, uint64_t id)
 {
-    for (struct snt_hlink *l = snt_htable_chain(&s->by_id, id_hash(id)); l; l = l->next) {
-        struct session *x = SNT_CONTAINER_OF(l, struct session, by_id);
+    uint32_t h = snt_hash_u64(id);
+    size_t at = snt_htable_start(&s->by_id, h);
+    for (struct session *x; (x = snt_htable_next(&s->by_id, h, &at));)
         if (x->pub.id == id)
             return x;
-    }
     return NULL;
 }
 
@@ -147,7 +145,7 @@ static void stop_taking(struct snt_sessions *s, struct session *x)
 {
     if (x->draining)
         return;
-    snt_htable_remove(&s->by_client, &x->by_client);
+    snt_htable_remove(&s->by_client, x, client_hash(&x->pub.client));
     snt_dlist_unlink(&s->lru, &x->lru);
     s->open--;
     x->draining = true;
@@ -157,7 +155,7 @@ static void stop_taking(struct snt_sessions *s, struct session *x)
 static void session_close(struct snt_sessions *s, struct session *x)
 {
     stop_taking(s, x);
-    snt_htable_remove(&s->by_id, &x->by_id);
+    snt_htable_remove(&s->by_id, x, snt_hash_u64(x->pub.id));
     snt_dlist_unlink(&s->by_age, &x->by_age);
     s->written++;
     if (s->emit)
@@ -186,8 +184,15 @@ static struct session *session_open(struct snt_sessions *s, const struct snt_add
     x->pub.client = *client;
     snt_strindex_init(&x->name_index, SNT_SESSION_MAX_NAMES, false);
     x->pub.start_usec = x->pub.end_usec = ts_usec;
-    snt_htable_insert(&s->by_client, &x->by_client, snt_hash_addr(client, 0));
-    snt_htable_insert(&s->by_id, &x->by_id, id_hash(x->pub.id));
+    if (!snt_htable_insert(&s->by_client, x, client_hash(client))) {
+        session_put(s, x);
+        return NULL;
+    }
+    if (!snt_htable_insert(&s->by_id, x, snt_hash_u64(x->pub.id))) {
+        snt_htable_remove(&s->by_client, x, client_hash(client));
+        session_put(s, x);
+        return NULL;
+    }
     snt_dlist_push(&s->lru, &x->lru);
     snt_dlist_push(&s->by_age, &x->by_age);
     s->open++;

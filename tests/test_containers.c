@@ -1,7 +1,7 @@
 /* The containers sessions and the name cache keep their state in: the
  * arena (alignment, growth, giving back, reset keeping a chunk), the
  * object pool (reuse, objects apart), the growing hash table (found
- * through growth, removed, bounded). */
+ * through growth, removed from the middle of a probe run). */
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,17 +76,20 @@ static void test_pool(void)
 
 struct item {
     int key;
-    struct snt_hlink link;
 };
+
+static uint32_t item_hash(int key)
+{
+    return snt_hash_u64((uint64_t)key);
+}
 
 static struct item *lookup(const struct snt_htable *t, int key)
 {
-    uint32_t h = snt_hash_u64((uint64_t)key);
-    for (struct snt_hlink *l = snt_htable_chain(t, h); l; l = l->next) {
-        struct item *it = SNT_CONTAINER_OF(l, struct item, link);
-        if (l->hash == h && it->key == key)
+    uint32_t h = item_hash(key);
+    size_t at = snt_htable_start(t, h);
+    for (struct item *it; (it = snt_htable_next(t, h, &at));)
+        if (it->key == key)
             return it;
-    }
     return NULL;
 }
 
@@ -95,21 +98,42 @@ static void test_htable(void)
     enum { N = 5000 };
     static struct item items[N];
     struct snt_htable t;
-    CHECK(snt_htable_init(&t, 2, 10));
+    CHECK(snt_htable_init(&t, 2));
     for (int i = 0; i < N; i++) {
         items[i].key = i * 7;
-        snt_htable_insert(&t, &items[i].link, snt_hash_u64((uint64_t)items[i].key));
+        CHECK(snt_htable_insert(&t, &items[i], item_hash(items[i].key)));
     }
     CHECK_EQ_INT(t.count, N);
-    CHECK_EQ_INT(t.mask, 1023); /* grew up to its bound, no further */
+    CHECK(t.mask + 1 >= 2 * N); /* grew to keep half its slots free */
     for (int i = 0; i < N; i++)
         CHECK(lookup(&t, i * 7) == &items[i]);
     CHECK(lookup(&t, 3) == NULL);
     for (int i = 0; i < N; i += 2)
-        snt_htable_remove(&t, &items[i].link);
+        snt_htable_remove(&t, &items[i], item_hash(items[i].key));
+    snt_htable_remove(&t, &items[0], item_hash(items[0].key)); /* gone already: no change */
     CHECK_EQ_INT(t.count, N / 2);
     for (int i = 0; i < N; i++)
         CHECK(lookup(&t, i * 7) == (i % 2 ? &items[i] : NULL));
+    snt_htable_free(&t);
+
+    /* Every key under one hash: a probe run that wraps around the end of
+     * the slots, entries removed from its middle, the rest still found. */
+    static struct item same[40];
+    CHECK(snt_htable_init(&t, 7));
+    for (int i = 0; i < 40; i++) {
+        same[i].key = i;
+        CHECK(snt_htable_insert(&t, &same[i], 0x7e));
+    }
+    for (int i = 0; i < 40; i += 3)
+        snt_htable_remove(&t, &same[i], 0x7e);
+    for (int i = 0; i < 40; i++) {
+        size_t at = snt_htable_start(&t, 0x7e);
+        struct item *it, *found = NULL;
+        while ((it = snt_htable_next(&t, 0x7e, &at)))
+            if (it->key == i)
+                found = it;
+        CHECK(found == (i % 3 ? &same[i] : NULL));
+    }
     snt_htable_free(&t);
 
     /* addresses that differ in one byte or only in family hash apart */

@@ -21,10 +21,13 @@ struct snt_name_entry {
     struct snt_addr client; /* family 0: the shared fallback */
     struct snt_addr server;
     uint64_t ts_usec;
-    char *qname;                      /* what the client asked for (the entry's own) */
-    char *chain[SNT_NAMES_MAX_CHAIN]; /* CNAME targets, in order (the entry's own) */
-    unsigned n_chain;
+    const char *qname; /* what the client asked for (the entry's own) */
+    const char *chain; /* the CNAME targets in order, each NUL-terminated, one after the other */
+    unsigned n_chain;  /* at most SNT_NAMES_MAX_CHAIN */
 };
+
+/* The i-th CNAME target of e (i < e->n_chain). */
+const char *snt_name_entry_chain(const struct snt_name_entry *e, unsigned i);
 
 struct snt_names;
 
