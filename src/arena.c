@@ -1,5 +1,4 @@
 /* The chunked bump allocator of src/arena.h. */
-#include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,21 @@ struct snt_arena_chunk {
 static size_t round_up(size_t n)
 {
     return (n + ALIGN - 1) & ~(ALIGN - 1);
+}
+
+void snt_arena_init(struct snt_arena *a)
+{
+    a->chunk = a->own = NULL;
+    a->used = 0;
+}
+
+void snt_arena_init_inline(struct snt_arena *a, void *buf, size_t size)
+{
+    struct snt_arena_chunk *c = buf;
+    c->older = NULL;
+    c->cap = size - sizeof *c;
+    a->chunk = a->own = c;
+    a->used = 0;
 }
 
 /* Chunk sizes count the header, so a small chunk is a size malloc keeps
@@ -44,7 +58,6 @@ void *snt_arena_alloc(struct snt_arena *a, size_t n)
     if ((!a->chunk || a->chunk->cap - a->used < n) && !chunk_new(a, n))
         return NULL;
     void *p = a->chunk->bytes + a->used;
-    a->last = a->used;
     a->used += n;
     return p;
 }
@@ -79,40 +92,33 @@ char *snt_arena_memdup(struct snt_arena *a, const void *p, size_t len)
     return s;
 }
 
-void snt_arena_shrink(struct snt_arena *a, void *p, size_t n)
-{
-    if (!a->chunk || p != a->chunk->bytes + a->last)
-        return;
-    size_t end = a->last + round_up(n ? n : 1);
-    if (end < a->used)
-        a->used = end;
-}
-
-static void free_older(struct snt_arena_chunk *c)
+/* The chunks from c on, the owner's buffer left alone. */
+static void free_from(struct snt_arena *a, struct snt_arena_chunk *c)
 {
     while (c) {
         struct snt_arena_chunk *older = c->older;
-        free(c);
+        if (c != a->own)
+            free(c);
         c = older;
     }
 }
 
 void snt_arena_free(struct snt_arena *a)
 {
-    free_older(a->chunk);
-    a->chunk = NULL;
-    a->used = a->last = 0;
+    free_from(a, a->chunk);
+    a->chunk = a->own;
+    a->used = 0;
 }
 
 void snt_arena_reset(struct snt_arena *a)
 {
-    if (a->chunk && a->chunk->cap > SNT_ARENA_KEEP_MAX) {
+    if (a->own || (a->chunk && a->chunk->cap > SNT_ARENA_KEEP_MAX)) {
         snt_arena_free(a);
         return;
     }
     if (a->chunk) {
-        free_older(a->chunk->older);
+        free_from(a, a->chunk->older);
         a->chunk->older = NULL;
     }
-    a->used = a->last = 0;
+    a->used = 0;
 }

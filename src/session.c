@@ -8,8 +8,9 @@
  * gives the order they are written in at the end.
  *
  * A session keeps its attempts, names and lookups, strings and arrays
- * alike, in an arena of its own; a written session goes back to a free
- * list with its arena emptied, so a recycled one allocates nothing.
+ * alike, in an arena that begins inside the session itself; sessions come
+ * from a pool and go back to it once written, so an ordinary session
+ * allocates nothing of its own.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -18,35 +19,36 @@
 #include "arena.h"
 #include "dlist.h"
 #include "htable.h"
+#include "pool.h"
 #include "snitrace/output.h"
 #include "snitrace/session.h"
 #include "snitrace/tls.h"
 #include "strindex.h"
 
 #define TABLE_MIN_BITS 8
-#define TABLE_MAX_BITS 16  /* SNT_SESSION_MAX_CLIENTS open, a chain or two each */
-#define FREE_MAX       256 /* written sessions kept for reuse */
-#define FIRST_CAP      4   /* entries of an array when it first grows */
-#define LOOKUP_ADDRS   8   /* addresses and CNAME targets listed per lookup */
+#define POOL_CHUNK     32   /* sessions allocated at a time */
+#define OWN_ARENA      1024 /* bytes of arena inside each session: an ordinary one fits */
+#define FIRST_CAP      4    /* entries of an array when it first grows */
+#define LOOKUP_ADDRS   8    /* addresses and CNAME targets listed per lookup */
 
 struct session {
     struct snt_session pub;  /* what is written; its id and client are the keys */
     struct snt_dlink lru;    /* open sessions, by latest attempt start */
     struct snt_dlink by_age; /* every live session, in id order */
-    struct session *next_free;
-    bool draining;    /* the gap passed: waits for its attempts, takes no new ones */
-    unsigned pending; /* attempts started, not yet written */
+    bool draining;           /* the gap passed: waits for its attempts, takes no new ones */
+    unsigned pending;        /* attempts started, not yet written */
     unsigned cap_attempts, cap_names, cap_lookups;
     struct snt_strindex name_index; /* over pub.names */
-    struct snt_arena arena;
+    struct snt_arena arena;         /* everything the session keeps; begins in own_arena */
+    alignas(max_align_t) unsigned char own_arena[OWN_ARENA];
 };
 
 struct snt_sessions {
     struct snt_htable by_client, by_id;
     struct snt_dlist lru;    /* open sessions, by latest attempt start */
     struct snt_dlist by_age; /* every live session, in id order */
-    struct session *free;    /* written, kept for reuse */
-    size_t open, n_free;
+    struct snt_pool pool;    /* sessions, live and written */
+    size_t open;
     uint64_t gap_usec, next_id, written;
     snt_session_fn emit;
     void *arg;
@@ -63,6 +65,7 @@ struct snt_sessions *snt_sessions_new(uint64_t gap_usec, snt_session_fn emit, vo
         free(s);
         return NULL;
     }
+    snt_pool_init(&s->pool, sizeof(struct session), POOL_CHUNK);
     s->gap_usec = gap_usec;
     s->emit = emit;
     s->arg = arg;
@@ -109,35 +112,21 @@ static struct session *find_id(const struct snt_sessions *s, uint64_t id)
 
 /* ---- life of a session ----------------------------------------------------- */
 
-/* A recycled session, or a new one; everything but its arena cleared. */
+/* A session from the pool, cleared, its arena back to its own bytes. */
 static struct session *session_get(struct snt_sessions *s)
 {
-    struct session *x = s->free;
-    if (x) {
-        s->free = x->next_free;
-        s->n_free--;
-    } else if (!(x = malloc(sizeof *x))) {
+    struct session *x = snt_pool_get(&s->pool);
+    if (!x)
         return NULL;
-    } else {
-        x->arena = (struct snt_arena){NULL, 0, 0};
-    }
-    struct snt_arena arena = x->arena;
-    memset(x, 0, sizeof *x);
-    x->arena = arena;
+    memset(x, 0, offsetof(struct session, arena));
+    snt_arena_init_inline(&x->arena, x->own_arena, sizeof x->own_arena);
     return x;
 }
 
 static void session_put(struct snt_sessions *s, struct session *x)
 {
-    if (s->n_free >= FREE_MAX) {
-        snt_arena_free(&x->arena);
-        free(x);
-        return;
-    }
-    snt_arena_reset(&x->arena);
-    x->next_free = s->free;
-    s->free = x;
-    s->n_free++;
+    snt_arena_free(&x->arena);
+    snt_pool_put(&s->pool, x);
 }
 
 /* No new attempts join: out of the client table and the LRU. */
@@ -430,13 +419,8 @@ void snt_sessions_free(struct snt_sessions *s)
     while ((x = oldest_session(s))) {
         snt_dlist_unlink(&s->by_age, &x->by_age);
         snt_arena_free(&x->arena);
-        free(x);
     }
-    while ((x = s->free)) {
-        s->free = x->next_free;
-        snt_arena_free(&x->arena);
-        free(x);
-    }
+    snt_pool_free(&s->pool);
     snt_htable_free(&s->by_client);
     snt_htable_free(&s->by_id);
     free(s);

@@ -1,5 +1,6 @@
 /* The containers sessions and the name cache keep their state in: the
- * arena (alignment, growth, giving back, reset keeping a chunk), the
+ * arena (alignment, growth, reset keeping a chunk, a first chunk inside
+ * its owner), the
  * object pool (reuse, objects apart), the growing hash table (found
  * through growth, removed from the middle of a probe run). */
 #include <stdalign.h>
@@ -19,7 +20,8 @@ static bool aligned(const void *p)
 
 static void test_arena(void)
 {
-    struct snt_arena a = {NULL, 0, 0};
+    struct snt_arena a;
+    snt_arena_init(&a);
     char *first = snt_arena_memdup(&a, "abc", 3);
     CHECK(first && strcmp(first, "abc") == 0 && aligned(first));
     /* many allocations across chunks: each aligned, none overlapping */
@@ -39,18 +41,34 @@ static void test_arena(void)
         memset(big, 1, 100000);
     snt_arena_free(&a);
 
-    /* giving back the end of the latest allocation only */
-    const size_t unit = alignof(max_align_t);
-    char *x = snt_arena_alloc(&a, 256), *y = snt_arena_alloc(&a, unit);
-    snt_arena_shrink(&a, x, 8); /* not the latest: nothing happens */
-    char *z = snt_arena_alloc(&a, 256);
-    CHECK(z == y + unit);
-    snt_arena_shrink(&a, z, 1);
-    CHECK(snt_arena_alloc(&a, unit) == z + unit); /* the rest of z came back */
+    /* a reset keeps the (small) chunk: the next use starts where it began */
+    char *x = snt_arena_alloc(&a, 256), *y = snt_arena_alloc(&a, 16);
+    CHECK(y == x + 256);
     snt_arena_reset(&a);
-    CHECK(snt_arena_alloc(&a, 8) == x); /* the chunk was kept and starts over */
+    CHECK(snt_arena_alloc(&a, 8) == x);
     snt_arena_free(&a);
     snt_arena_free(&a); /* twice is harmless */
+}
+
+/* An arena that begins in its owner's buffer: used first, then chunks of
+ * its own, and back to the buffer alone after a reset. */
+static void test_arena_inline(void)
+{
+    static alignas(max_align_t) unsigned char own[512];
+    struct snt_arena a;
+    snt_arena_init_inline(&a, own, sizeof own);
+    char *p = snt_arena_alloc(&a, 100), *q = snt_arena_alloc(&a, 100);
+    CHECK((unsigned char *)p > own && (unsigned char *)q < own + sizeof own);
+    char *far = snt_arena_alloc(&a, 2000);
+    CHECK(far && ((unsigned char *)far < own || (unsigned char *)far >= own + sizeof own));
+    if (far)
+        memset(far, 2, 2000);
+    snt_arena_reset(&a);
+    CHECK(snt_arena_alloc(&a, 100) == p);
+    snt_arena_alloc(&a, 3000);
+    snt_arena_free(&a); /* the chunk of its own, not the buffer */
+    CHECK(snt_arena_alloc(&a, 100) == p);
+    snt_arena_free(&a);
 }
 
 static void test_pool(void)
@@ -152,6 +170,7 @@ static void test_htable(void)
 int main(void)
 {
     test_arena();
+    test_arena_inline();
     test_pool();
     test_htable();
     return snt_test_finish("containers");
