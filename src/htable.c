@@ -1,6 +1,9 @@
 /* The open-addressing hash table of src/htable.h. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "htable.h"
 
@@ -81,6 +84,18 @@ void snt_htable_remove(struct snt_htable *t, const void *item, uint32_t hash)
     t->count--;
 }
 
+/* The keys are addresses off the wire: hashed with a secret of the
+ * process, addresses chosen to fall in one probe run cost no more than
+ * others. */
+static pthread_once_t secret_once = PTHREAD_ONCE_INIT;
+static uint64_t secret;
+
+static void make_secret(void)
+{
+    if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != (ssize_t)sizeof secret)
+        secret = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)&secret;
+}
+
 /* Multiply-and-fold (the constants are the 64-bit golden ratio and a
  * murmur finaliser's): the high half of a product mixes every input bit. */
 static uint32_t fold(uint64_t h)
@@ -94,12 +109,15 @@ static uint32_t fold(uint64_t h)
 uint32_t snt_hash_addr(const struct snt_addr *a, uint64_t seed)
 {
     uint64_t lo, hi;
+    pthread_once(&secret_once, make_secret);
     memcpy(&lo, a->b, sizeof lo);
     memcpy(&hi, a->b + sizeof lo, sizeof hi);
-    return fold((lo ^ seed) * 0x9e3779b97f4a7c15ull + (hi ^ a->family) * 0xc2b2ae3d27d4eb4full);
+    return fold((lo ^ seed ^ secret) * 0x9e3779b97f4a7c15ull +
+                (hi ^ a->family) * 0xc2b2ae3d27d4eb4full);
 }
 
 uint32_t snt_hash_u64(uint64_t v)
 {
-    return fold(v * 0x9e3779b97f4a7c15ull);
+    pthread_once(&secret_once, make_secret);
+    return fold((v ^ secret) * 0x9e3779b97f4a7c15ull);
 }

@@ -54,7 +54,8 @@ bool snt_htable_insert(struct snt_htable *t, void *item, uint32_t hash);
 void snt_htable_remove(struct snt_htable *t, const void *item, uint32_t hash);
 
 /* Hashes of what the tables are keyed on: a few multiplications rather
- * than a loop over every byte. */
+ * than a loop over every byte, keyed with a random secret of the process
+ * (the same in every thread). */
 uint32_t snt_hash_addr(const struct snt_addr *a, uint64_t seed);
 uint32_t snt_hash_u64(uint64_t v);
 
