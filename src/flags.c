@@ -14,16 +14,18 @@
 #include "strindex.h"
 
 #define TABLE_MIN_BITS 8
-#define TABLE_MAX_BITS 20
-#define ENTRIES_FIRST  64 /* flags the insertion-order array holds at first */
-#define NAMES_FIRST    4  /* names an asked or failed list holds at first */
+#define ENTRIES_FIRST  64  /* flags the insertion-order array holds at first */
+#define NAMES_FIRST    4   /* names an asked or failed list holds at first */
+#define OWN_ARENA      256 /* bytes of arena inside each flag: a few names fit */
 
 struct flag {
     struct snt_flag pub;    /* its server, port and certificate are the key */
-    struct snt_arena arena; /* the asked and failed names and their arrays */
+    struct snt_arena arena; /* the asked and failed names and their arrays; begins in own_arena */
     unsigned cap_asked, cap_failed;
     struct snt_strindex asked_index; /* over pub.asked */
-    bool *in_failed;                 /* per asked name: a spelling of it is in pub.failed */
+    /* bit i: a spelling of pub.asked[i] is in pub.failed */
+    uint64_t in_failed[(SNT_FLAG_MAX_NAMES + 63) / 64];
+    alignas(max_align_t) unsigned char own_arena[OWN_ARENA];
 };
 
 struct snt_flags {
@@ -167,6 +169,7 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
         return NULL;
     }
     struct snt_flag *fl = &x->pub;
+    snt_arena_init_inline(&x->arena, x->own_arena, sizeof x->own_arena);
     snt_strindex_init(&x->asked_index, SNT_FLAG_MAX_NAMES, true);
     fl->server = *server;
     fl->port = port;
@@ -197,19 +200,17 @@ static bool remember_name(struct flag *x, const char *name, bool failed_name)
     struct snt_flag *fl = &x->pub;
     int at = snt_strindex_find(&x->asked_index, fl->asked, (unsigned)fl->n_asked, name);
     if (at < 0) {
-        if (!x->in_failed && !(x->in_failed = snt_arena_alloc(&x->arena, SNT_FLAG_MAX_NAMES)))
-            return false;
         if (!names_append(x, &fl->asked, &fl->n_asked, &x->cap_asked, name))
             return false;
         at = (int)fl->n_asked - 1;
-        x->in_failed[at] = false;
         snt_strindex_added(&x->asked_index, &x->arena, fl->asked, (unsigned)fl->n_asked);
     }
-    if (!failed_name || x->in_failed[at])
+    uint64_t bit = 1ull << (at % 64);
+    if (!failed_name || (x->in_failed[at / 64] & bit))
         return true;
     if (!names_append(x, &fl->failed, &fl->n_failed, &x->cap_failed, name))
         return false;
-    x->in_failed[at] = true;
+    x->in_failed[at / 64] |= bit;
     return true;
 }
 
