@@ -48,7 +48,7 @@ STAGES = [
     ("engine", ["engine.c", "attempt.c", "main.c"]),
 ]
 # Helpers that belong to whoever calls them, as libraries do.
-INHERIT_FILES = ["growbuf.c", "siphash.c", "*.h"]
+INHERIT_FILES = ["growbuf.c", "siphash.c", "arena.c", "htable.c", "pool.c", "strindex.c", "*.h"]
 # Libraries with a stage of their own (by object file name).
 LIB_STAGES = [("libcjson*", "output"), ("libpcap*", "read")]
 ORDER = ["read", "decode", "flow", "reassembly", "parse", "certificate", "session", "output",

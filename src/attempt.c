@@ -1,35 +1,62 @@
-/* Attempt records: ownership of copied wire strings and the names of the
- * enumerations as the output contract spells them (docs/schema.md). */
+/* Attempt records: the text area their wire strings are copied into and
+ * the names of the enumerations as the output contract spells them (docs/schema.md). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "snitrace/attempt.h"
 #include "snitrace/utf8.h"
 
-void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max)
+/* A string that did not fit in the attempt's own area. */
+struct snt_attempt_spill {
+    struct snt_attempt_spill *next;
+    uint8_t bytes[];
+};
+
+/* n bytes of the attempt's text: its own area while there is room, else a
+ * block of their own; NULL when memory ran out. */
+static uint8_t *text_take(struct snt_attempt_text *t, size_t n)
 {
-    snt_bytes_free(b);
+    if (n <= sizeof t->bytes - t->used) {
+        uint8_t *at = t->bytes + t->used;
+        t->used = (uint16_t)(t->used + n);
+        return at;
+    }
+    struct snt_attempt_spill *s = malloc(sizeof *s + n);
+    if (!s)
+        return NULL;
+    s->next = t->spill;
+    t->spill = s;
+    return s->bytes;
+}
+
+static void text_free(struct snt_attempt_text *t)
+{
+    while (t->spill) {
+        struct snt_attempt_spill *next = t->spill->next;
+        free(t->spill);
+        t->spill = next;
+    }
+    t->used = 0;
+}
+
+void snt_attempt_set_bytes(struct snt_attempt *a, struct snt_bytes *b, const uint8_t *p, size_t len,
+                           size_t max)
+{
     if (max > UINT16_MAX)
         max = UINT16_MAX;
     b->truncated = len > max;
     if (len > max)
         len = max;
-    if (len == 0)
-        return;
-    b->p = malloc(len + 1);
-    if (!b->p)
-        return;
-    memcpy(b->p, p, len);
-    b->p[len] = 0;
-    b->len = (uint16_t)len;
-}
-
-void snt_bytes_free(struct snt_bytes *b)
-{
-    free(b->p);
     b->p = NULL;
     b->len = 0;
-    b->truncated = false;
+    uint8_t *at = len ? text_take(&a->text, len + 1) : NULL;
+    if (!at)
+        return;
+    memcpy(at, p, len);
+    at[len] = 0;
+    b->p = at;
+    b->len = (uint16_t)len;
 }
 
 char *snt_bytes_readable(const struct snt_bytes *b)
@@ -65,34 +92,36 @@ void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r
     a->has_cert = true;
 }
 
+/* The text area's bytes are left as they are: only `used` says what is
+ * taken, and clearing half a kilobyte per connection is wasted work. */
 void snt_attempt_init(struct snt_attempt *a)
 {
-    memset(a, 0, sizeof *a);
+    memset(a, 0, offsetof(struct snt_attempt, text.bytes));
 }
 
 /* dst holds src's pointers after a struct copy: give it its own bytes. */
-static void bytes_own(struct snt_bytes *dst, const struct snt_bytes *src)
+static void bytes_own(struct snt_attempt *dst, struct snt_bytes *b, const struct snt_bytes *src)
 {
-    dst->p = NULL;
-    dst->len = 0;
-    snt_bytes_set(dst, src->p, src->len, src->len);
-    dst->truncated = src->truncated;
+    snt_attempt_set_bytes(dst, b, src->p, src->len, src->len);
+    b->truncated = src->truncated;
 }
 
 void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src)
 {
     *dst = *src; /* values, fixed arrays, and pointers to static strings */
-    bytes_own(&dst->name, &src->name);
-    bytes_own(&dst->starttls_refused, &src->starttls_refused);
-    bytes_own(&dst->sni, &src->sni);
-    for (unsigned i = 0; i < src->n_alpn; i++)
-        bytes_own(&dst->alpn[i], &src->alpn[i]);
-    bytes_own(&dst->next_protocol, &src->next_protocol);
-    bytes_own(&dst->dns_qname, &src->dns_qname);
-    for (unsigned i = 0; i < src->n_cname; i++)
-        bytes_own(&dst->cname_chain[i], &src->cname_chain[i]);
-    bytes_own(&dst->http_method, &src->http_method);
-    bytes_own(&dst->http_uri, &src->http_uri);
+    dst->text.used = 0;
+    dst->text.spill = NULL;
+    bytes_own(dst, &dst->name, &src->name);
+    bytes_own(dst, &dst->starttls_refused, &src->starttls_refused);
+    bytes_own(dst, &dst->sni, &src->sni);
+    for (unsigned i = 0; i < SNT_MAX_ALPN; i++)
+        bytes_own(dst, &dst->alpn[i], &src->alpn[i]);
+    bytes_own(dst, &dst->next_protocol, &src->next_protocol);
+    bytes_own(dst, &dst->dns_qname, &src->dns_qname);
+    for (unsigned i = 0; i < sizeof dst->cname_chain / sizeof dst->cname_chain[0]; i++)
+        bytes_own(dst, &dst->cname_chain[i], &src->cname_chain[i]);
+    bytes_own(dst, &dst->http_method, &src->http_method);
+    bytes_own(dst, &dst->http_uri, &src->http_uri);
     dst->cert.leaf = NULL; /* the checker's, never the attempt's */
     if (src->has_cert)
         snt_cert_info_copy(&dst->cert.info, &src->cert.info);
@@ -102,22 +131,10 @@ void snt_attempt_free(struct snt_attempt *a)
 {
     if (!a)
         return;
-    snt_bytes_free(&a->name);
-    snt_bytes_free(&a->starttls_refused);
-    snt_bytes_free(&a->sni);
-    for (unsigned i = 0; i < a->n_alpn; i++)
-        snt_bytes_free(&a->alpn[i]);
-    snt_bytes_free(&a->next_protocol);
-    snt_bytes_free(&a->http_method);
-    snt_bytes_free(&a->http_uri);
-    snt_bytes_free(&a->dns_qname);
-    for (unsigned i = 0; i < a->n_cname; i++)
-        snt_bytes_free(&a->cname_chain[i]);
-    a->n_cname = 0;
+    text_free(&a->text);
     if (a->has_cert)
         snt_cert_info_free(&a->cert.info);
-    a->has_cert = false;
-    a->n_alpn = 0;
+    snt_attempt_init(a);
 }
 
 const char *snt_protocol_name(enum snt_protocol p)

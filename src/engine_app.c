@@ -51,11 +51,11 @@ void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_cl
         a->problems |= SNT_PROBLEM_MALFORMED_CLIENT_HELLO;
     a->ech_offered = ch->has_ech || ch->has_esni;
     if (ch->has_sni && ch->sni.len) {
-        snt_bytes_set(&a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
+        snt_attempt_set_bytes(a, &a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
         /* Through an HTTP proxy the CONNECT target stays the name.  With
          * ECH the site's name is inside, encrypted: this is the outer one. */
         if (a->name_source == SNT_NAME_NONE) {
-            snt_bytes_set(&a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
+            snt_attempt_set_bytes(a, &a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
             a->name_source = ch->has_ech ? SNT_NAME_ECH_OUTER : SNT_NAME_SNI;
         }
     } else {
@@ -63,7 +63,8 @@ void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_cl
         engine_dns_fallback_name(a); /* old clients without SNI: what they resolved */
     }
     for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
-        snt_bytes_set(&a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len, SNT_MAX_NAME_LEN);
+        snt_attempt_set_bytes(a, &a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len,
+                              SNT_MAX_NAME_LEN);
     a->offered_version = highest_offered_version(ch);
     if (ch->malformed)
         return;
@@ -81,7 +82,7 @@ void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_se
     a->version = snt_tls_server_hello_version(sh);
     a->cipher = sh->cipher;
     if (sh->has_alpn)
-        snt_bytes_set(&a->next_protocol, sh->alpn.p, sh->alpn.len, SNT_MAX_NAME_LEN);
+        snt_attempt_set_bytes(a, &a->next_protocol, sh->alpn.p, sh->alpn.len, SNT_MAX_NAME_LEN);
     /* TLS 1.3 encrypts the certificate: without keys it cannot be seen. */
     if (engine_is_tls13(a)) {
         a->resumed = sh->psk;
@@ -319,13 +320,14 @@ static void http_stream(struct snt_engine *e, struct conn *c)
         return;
     struct snt_attempt *a = &w->attempt;
     if (r == SNT_OK) {
-        snt_bytes_set(&a->http_method, req.method.p, req.method.len, 32);
-        snt_bytes_set(&a->http_uri, req.target.p, req.target.len, MAX_URI_LEN);
+        snt_attempt_set_bytes(a, &a->http_method, req.method.p, req.method.len, 32);
+        snt_attempt_set_bytes(a, &a->http_uri, req.target.p, req.target.len, MAX_URI_LEN);
         if (req.is_connect && req.connect_host.len) {
-            snt_bytes_set(&a->name, req.connect_host.p, req.connect_host.len, SNT_MAX_NAME_LEN);
+            snt_attempt_set_bytes(a, &a->name, req.connect_host.p, req.connect_host.len,
+                                  SNT_MAX_NAME_LEN);
             a->name_source = SNT_NAME_HTTP_CONNECT;
         } else if (req.has_host && req.host.len) {
-            snt_bytes_set(&a->name, req.host.p, req.host.len, SNT_MAX_NAME_LEN);
+            snt_attempt_set_bytes(a, &a->name, req.host.p, req.host.len, SNT_MAX_NAME_LEN);
             a->name_source = SNT_NAME_HTTP_HOST;
         }
         if (req.host_malformed)
@@ -394,7 +396,7 @@ static void starttls_refused(struct snt_engine *e, struct conn *c, struct snt_sp
     struct snt_attempt *a = &c->w->attempt;
     char why[SNT_MAX_NAME_LEN + 1];
     size_t n = snt_starttls_describe_reply(&c->w->starttls, server, why, sizeof why);
-    snt_bytes_set(&a->starttls_refused, (const uint8_t *)why, n, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->starttls_refused, (const uint8_t *)why, n, SNT_MAX_NAME_LEN);
     engine_finish(e, c, SNT_OUTCOME_HANDSHAKE_FAILED);
 }
 

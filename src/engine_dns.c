@@ -56,8 +56,8 @@ static void name_from_query(struct conn_work *w)
         snt_dns_parse_partial(msg, len, &m) != SNT_OK || m.response || !m.qname[0])
         return;
     size_t n = strlen(m.qname);
-    snt_bytes_set(&a->name, (const uint8_t *)m.qname, n, SNT_MAX_NAME_LEN);
-    snt_bytes_set(&a->dns_qname, (const uint8_t *)m.qname, n, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->name, (const uint8_t *)m.qname, n, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->dns_qname, (const uint8_t *)m.qname, n, SNT_MAX_NAME_LEN);
     a->name_source = SNT_NAME_DNS_QUERY;
 }
 
@@ -90,16 +90,21 @@ void engine_dns_name_attempt(struct snt_engine *e, struct snt_attempt *a)
         e->names ? snt_names_lookup(e->names, &a->client, &a->server) : NULL;
     if (!ne)
         return;
-    snt_bytes_set(&a->dns_qname, (const uint8_t *)ne->qname, strlen(ne->qname), SNT_MAX_NAME_LEN);
-    for (unsigned i = 0; i < ne->n_chain && a->n_cname < 8; i++)
-        snt_bytes_set(&a->cname_chain[a->n_cname++], (const uint8_t *)ne->chain[i],
-                      strlen(ne->chain[i]), SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->dns_qname, (const uint8_t *)ne->qname, strlen(ne->qname),
+                          SNT_MAX_NAME_LEN);
+    const char *target = ne->chain;
+    for (unsigned i = 0; i < ne->n_chain && a->n_cname < 8; i++) {
+        size_t len = strlen(target);
+        snt_attempt_set_bytes(a, &a->cname_chain[a->n_cname++], (const uint8_t *)target, len,
+                              SNT_MAX_NAME_LEN);
+        target += len + 1;
+    }
 }
 
 void engine_dns_fallback_name(struct snt_attempt *a)
 {
     if (a->name.len || !a->dns_qname.len)
         return;
-    snt_bytes_set(&a->name, a->dns_qname.p, a->dns_qname.len, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->name, a->dns_qname.p, a->dns_qname.len, SNT_MAX_NAME_LEN);
     a->name_source = SNT_NAME_DNS;
 }

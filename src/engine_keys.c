@@ -220,7 +220,7 @@ static void take_encrypted_extensions(struct snt_attempt *a, struct snt_span bod
     if (snt_tls_parse_encrypted_extensions(body.p, body.len, &ee) != SNT_OK)
         return;
     if (ee.has_alpn && !a->next_protocol.len)
-        snt_bytes_set(&a->next_protocol, ee.alpn.p, ee.alpn.len, SNT_MAX_NAME_LEN);
+        snt_attempt_set_bytes(a, &a->next_protocol, ee.alpn.p, ee.alpn.len, SNT_MAX_NAME_LEN);
 }
 
 static void take_compressed_certificate(struct snt_engine *e, struct conn_work *w,

@@ -1,26 +1,54 @@
 /* Host flags: (server, port, certificate) entries with the names clients
- * asked of them; a flag is due when a name fails the certificate. */
+ * asked of them; a flag is due when a name fails the certificate.  Flags
+ * are found through a hash table that grows with them; the names asked of
+ * one are kept in an arena of its own, indexed for O(1) lookups. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
+#include "htable.h"
 #include "snitrace/attempt.h"
 #include "snitrace/flags.h"
+#include "snitrace/utf8.h"
+#include "strindex.h"
 
-#define FLAG_BUCKETS 65536
+#define TABLE_MIN_BITS 8
+#define ENTRIES_FIRST  64  /* flags the insertion-order array holds at first */
+#define NAMES_FIRST    4   /* names an asked or failed list holds at first */
+#define OWN_ARENA      256 /* bytes of arena inside each flag: a few names fit */
+
+struct flag {
+    struct snt_flag pub;    /* its server, port and certificate are the key */
+    struct snt_arena arena; /* the asked and failed names and their arrays; begins in own_arena */
+    unsigned cap_asked, cap_failed;
+    struct snt_strindex asked_index; /* over pub.asked */
+    /* bit i: a spelling of pub.asked[i] is in pub.failed */
+    uint64_t in_failed[(SNT_FLAG_MAX_NAMES + 63) / 64];
+    alignas(max_align_t) unsigned char own_arena[OWN_ARENA];
+};
 
 struct snt_flags {
-    struct snt_flag *buckets[FLAG_BUCKETS];
+    struct snt_htable table;
     struct snt_flag **entries; /* insertion order: output is deterministic */
-    size_t n, max;
+    size_t n, cap, max;
     uint64_t written, dropped;
 };
+
+static struct flag *flag_of(struct snt_flag *fl)
+{
+    return SNT_CONTAINER_OF(fl, struct flag, pub);
+}
 
 struct snt_flags *snt_flags_new(size_t max_entries)
 {
     struct snt_flags *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
+    if (!snt_htable_init(&f->table, TABLE_MIN_BITS)) {
+        free(f);
+        return NULL;
+    }
     f->max = max_entries ? max_entries : 65536;
     return f;
 }
@@ -36,9 +64,8 @@ static void flag_free(struct snt_flag *fl)
 {
     snt_cert_info_free(&fl->cert);
     free_list(fl->cert_names, fl->n_cert_names);
-    free_list(fl->asked, fl->n_asked);
-    free_list(fl->failed, fl->n_failed);
-    free(fl);
+    snt_arena_free(&flag_of(fl)->arena);
+    free(flag_of(fl));
 }
 
 void snt_flags_free(struct snt_flags *f)
@@ -48,6 +75,7 @@ void snt_flags_free(struct snt_flags *f)
     for (size_t i = 0; i < f->n; i++)
         flag_free(f->entries[i]);
     free(f->entries);
+    snt_htable_free(&f->table);
     free(f);
 }
 
@@ -91,27 +119,39 @@ static void copy_cert(struct snt_flag *fl, const struct snt_cert_info *ci)
         list_add(&fl->cert_names, &fl->n_cert_names, ci->ip_addresses[i]);
 }
 
-/* FNV-1a over the address, port and fingerprint. */
+/* The address and port mixed, then FNV-1a over the fingerprint. */
 static uint32_t flag_hash(const struct snt_addr *server, uint16_t port, const char *sha256_hex)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sizeof server->b; i++)
-        h = (h ^ server->b[i]) * 16777619u;
-    h = (h ^ (port & 0xff)) * 16777619u;
-    h = (h ^ (port >> 8)) * 16777619u;
+    uint32_t h = snt_hash_addr(server, port);
     for (const char *c = sha256_hex; *c; c++)
         h = (h ^ (uint8_t)*c) * 16777619u;
-    return h % FLAG_BUCKETS;
+    return h;
 }
 
 static struct snt_flag *find(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
                              const char *sha256_hex)
 {
-    for (struct snt_flag *fl = f->buckets[flag_hash(server, port, sha256_hex)]; fl; fl = fl->hnext)
-        if (fl->port == port && memcmp(&fl->server, server, sizeof *server) == 0 &&
-            strcmp(fl->cert.sha256_hex, sha256_hex) == 0)
-            return fl;
+    uint32_t h = flag_hash(server, port, sha256_hex);
+    size_t at = snt_htable_start(&f->table, h);
+    for (struct flag *x; (x = snt_htable_next(&f->table, h, &at));)
+        if (x->pub.port == port && memcmp(&x->pub.server, server, sizeof *server) == 0 &&
+            strcmp(x->pub.cert.sha256_hex, sha256_hex) == 0)
+            return &x->pub;
     return NULL;
+}
+
+/* Room for one more flag in the insertion-order array. */
+static bool entries_room(struct snt_flags *f)
+{
+    if (f->n < f->cap)
+        return true;
+    size_t cap = f->cap ? f->cap * 2 : ENTRIES_FIRST;
+    struct snt_flag **ne = realloc(f->entries, cap * sizeof *ne);
+    if (!ne)
+        return false;
+    f->entries = ne;
+    f->cap = cap;
+    return true;
 }
 
 static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *server, uint16_t port,
@@ -121,24 +161,57 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
         f->dropped++;
         return NULL;
     }
-    struct snt_flag **ne = realloc(f->entries, (f->n + 1) * sizeof *ne);
-    struct snt_flag *fl = calloc(1, sizeof *fl);
-    if (!ne || !fl) {
-        free(fl);
-        if (ne)
-            f->entries = ne;
+    struct flag *x = entries_room(f) ? calloc(1, sizeof *x) : NULL;
+    if (!x)
+        return NULL;
+    if (!snt_htable_insert(&f->table, x, flag_hash(server, port, ci->sha256_hex))) {
+        free(x);
         return NULL;
     }
-    f->entries = ne;
+    struct snt_flag *fl = &x->pub;
+    snt_arena_init_inline(&x->arena, x->own_arena, sizeof x->own_arena);
+    snt_strindex_init(&x->asked_index, SNT_FLAG_MAX_NAMES, true);
     fl->server = *server;
     fl->port = port;
     fl->first_usec = ts_usec;
     copy_cert(fl, ci);
     f->entries[f->n++] = fl;
-    uint32_t h = flag_hash(server, port, fl->cert.sha256_hex);
-    fl->hnext = f->buckets[h];
-    f->buckets[h] = fl;
     return fl;
+}
+
+/* A copy of name appended to a list in the flag's arena; false when it is
+ * full or memory ran out. */
+static bool names_append(struct flag *x, char ***list, size_t *n, unsigned *cap, const char *name)
+{
+    char *copy;
+    if (!snt_arena_array_room(&x->arena, (void **)list, (unsigned)*n, cap, NAMES_FIRST,
+                              SNT_FLAG_MAX_NAMES, sizeof **list) ||
+        !(copy = snt_arena_memdup(&x->arena, name, strlen(name))))
+        return false;
+    (*list)[(*n)++] = copy;
+    return true;
+}
+
+/* Add name to the names asked (case-insensitively distinct) and, when it
+ * failed, to the failed ones: every failed name is also an asked one.
+ * false when a list was full. */
+static bool remember_name(struct flag *x, const char *name, bool failed_name)
+{
+    struct snt_flag *fl = &x->pub;
+    int at = snt_strindex_find(&x->asked_index, fl->asked, (unsigned)fl->n_asked, name);
+    if (at < 0) {
+        if (!names_append(x, &fl->asked, &fl->n_asked, &x->cap_asked, name))
+            return false;
+        at = (int)fl->n_asked - 1;
+        snt_strindex_added(&x->asked_index, &x->arena, fl->asked, (unsigned)fl->n_asked);
+    }
+    uint64_t bit = 1ull << (at % 64);
+    if (!failed_name || (x->in_failed[at / 64] & bit))
+        return true;
+    if (!names_append(x, &fl->failed, &fl->n_failed, &x->cap_failed, name))
+        return false;
+    x->in_failed[at / 64] |= bit;
+    return true;
 }
 
 /* Remember the name asked; a failed one makes the flag due.  Returns the
@@ -149,8 +222,7 @@ static struct snt_flag *note_name(struct snt_flags *f, struct snt_flag *fl, cons
     if (!name || !*name)
         return NULL;
     size_t asked = fl->n_asked, failed = fl->n_failed;
-    if (!list_add(&fl->asked, &fl->n_asked, name) ||
-        (failed_name && !list_add(&fl->failed, &fl->n_failed, name)))
+    if (!remember_name(flag_of(fl), name, failed_name))
         fl->names_dropped = true;
     if (fl->written) {
         if (fl->n_asked != asked || fl->n_failed != failed)
@@ -200,17 +272,20 @@ struct snt_flag *snt_flags_note_attempt(struct snt_flags *f, const struct snt_at
 {
     /* A client turning down a certificate nobody saw: a suspected flag. */
     const unsigned rejections = SNT_PROBLEM_CLIENT_REJECTED | SNT_PROBLEM_CLIENT_REJECTED_INFERRED;
-    struct snt_flag *fl = NULL;
+    const struct snt_bytes *asked = a->sni.len ? &a->sni : &a->name;
+    char stack[SNT_UTF8_SANITIZED_MAX(SNT_MAX_NAME_LEN)], *heap = NULL, *name = NULL;
     if (!a->has_cert && !(a->problems & rejections))
         return NULL;
-    char *name = snt_bytes_readable(a->sni.len ? &a->sni : &a->name);
-    if (a->has_cert)
-        fl = snt_flags_note(f, &a->server, a->server_port, &a->cert, a->cert_source, name,
-                            a->ts_usec);
-    else
-        fl = snt_flags_note_suspected(f, &a->server, a->server_port, a->problems & rejections, name,
-                                      a->ts_usec);
-    free(name);
+    if (asked->len > SNT_MAX_NAME_LEN)
+        name = heap = snt_bytes_readable(asked); /* longer than any attempt keeps */
+    else if (asked->len)
+        snt_utf8_sanitize_into(asked->p, asked->len, name = stack);
+    struct snt_flag *fl =
+        a->has_cert ? snt_flags_note(f, &a->server, a->server_port, &a->cert, a->cert_source, name,
+                                     a->ts_usec)
+                    : snt_flags_note_suspected(f, &a->server, a->server_port,
+                                               a->problems & rejections, name, a->ts_usec);
+    free(heap);
     return fl;
 }
 

@@ -5,18 +5,23 @@
  *   "<t|q|d><version><d|i><ciphers><extensions><alpn>_<hash>_<hash>".
  * GREASE values (RFC 8701) are left out of both.
  */
+/* The low-level digests: OpenSSL 3.0's EVP allocates a provider context
+ * for every digest (two allocations per EVP_Digest), which a fingerprint per
+ * connection cannot afford; MD5_* and SHA256_* hash on the stack. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "snitrace/tls.h"
 
-#include <openssl/evp.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define EXT_SERVER_NAME 0x0000
 #define EXT_ALPN        0x0010
 #define JA4_COUNT_CAP   99
 #define JA4_HASH_CHARS  12
+#define JA4_A_LEN       10 /* "t13d1516h2" */
 #define JA4_EMPTY_HASH  "000000000000"
 /* Room for "xxxx," per value of the longest lists a hello can hold. */
 #define JA4_LIST_MAX ((SNT_MAX_CIPHERS + SNT_MAX_EXTENSIONS + SNT_MAX_SIGALGS) * 5 + 2)
@@ -47,12 +52,17 @@ static void sb_char(struct strbuf *sb, char c)
     sb_str(sb, &c, 1);
 }
 
+/* Decimal, written backwards into a small buffer: printf's machinery cost
+ * more than the rest of a fingerprint. */
 static void sb_uint(struct strbuf *sb, unsigned v)
 {
-    char tmp[16];
-    int n = snprintf(tmp, sizeof tmp, "%u", v);
-    if (n > 0)
-        sb_str(sb, tmp, (size_t)n);
+    char tmp[10];
+    size_t at = sizeof tmp;
+    do {
+        tmp[--at] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_str(sb, tmp + at, sizeof tmp - at);
 }
 
 static void sb_hex4(struct strbuf *sb, uint16_t v)
@@ -87,33 +97,11 @@ static void ja3_list(struct strbuf *sb, const uint16_t *v, size_t n)
     }
 }
 
-/* Digests fetched once: OpenSSL 3 otherwise looks the algorithm up (under a
- * lock) on every call, which costs more than hashing a ClientHello. */
-static EVP_MD *fetched_md5, *fetched_sha256;
-
-static void free_fetched(void)
-{
-    EVP_MD_free(fetched_md5);
-    EVP_MD_free(fetched_sha256);
-    fetched_md5 = fetched_sha256 = NULL;
-}
-
-static const EVP_MD *digest(EVP_MD **slot, const char *name)
-{
-    static bool registered;
-    if (!*slot) {
-        *slot = EVP_MD_fetch(NULL, name, NULL);
-        if (*slot && !registered)
-            registered = atexit(free_fetched) == 0;
-    }
-    return *slot;
-}
-
 bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, char md5hex[33])
 {
     struct strbuf sb = {buf, buflen, 0, buflen == 0};
-    uint8_t md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
+    uint8_t md[MD5_DIGEST_LENGTH];
+    MD5_CTX ctx;
     md5hex[0] = '\0';
     if (buflen > 0)
         buf[0] = '\0';
@@ -135,10 +123,9 @@ bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, ch
             buf[0] = '\0';
         return false;
     }
-    const EVP_MD *md5 = digest(&fetched_md5, "MD5");
-    if (!md5 || !EVP_Digest(buf, sb.len, md, &mdlen, md5, NULL) || mdlen != 16)
+    if (!MD5_Init(&ctx) || !MD5_Update(&ctx, buf, sb.len) || !MD5_Final(md, &ctx))
         return false;
-    bytes_to_hex(md, mdlen, md5hex);
+    bytes_to_hex(md, sizeof md, md5hex);
     return true;
 }
 
@@ -208,22 +195,39 @@ static void ja4_alpn(const struct snt_tls_client_hello *ch, char out[2])
     }
 }
 
-static void ja4_a(const struct snt_tls_client_hello *ch, char transport, char out[11])
+/* Two decimal digits of a count, capped at 99. */
+static void two_digits(size_t n, char out[2])
 {
-    size_t ciphers = count_non_grease(ch->ciphers, ch->n_ciphers);
-    size_t exts = count_non_grease(ch->exts, ch->n_exts);
-    char alpn[2];
-    ja4_alpn(ch, alpn);
-    snprintf(out, 11, "%c%s%c%02u%02u%c%c", transport, ja4_version(ch),
-             ch->has_sni || has_ext(ch, EXT_SERVER_NAME) ? 'd' : 'i',
-             (unsigned)(ciphers > JA4_COUNT_CAP ? JA4_COUNT_CAP : ciphers),
-             (unsigned)(exts > JA4_COUNT_CAP ? JA4_COUNT_CAP : exts), alpn[0], alpn[1]);
+    if (n > JA4_COUNT_CAP)
+        n = JA4_COUNT_CAP;
+    out[0] = (char)('0' + n / 10);
+    out[1] = (char)('0' + n % 10);
 }
 
-static int u16_cmp(const void *a, const void *b)
+static void ja4_a(const struct snt_tls_client_hello *ch, char transport, char out[JA4_A_LEN])
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
+    const char *version = ja4_version(ch);
+    out[0] = transport;
+    out[1] = version[0];
+    out[2] = version[1];
+    out[3] = ch->has_sni || has_ext(ch, EXT_SERVER_NAME) ? 'd' : 'i';
+    two_digits(count_non_grease(ch->ciphers, ch->n_ciphers), out + 4);
+    two_digits(count_non_grease(ch->exts, ch->n_exts), out + 6);
+    ja4_alpn(ch, out + 8);
+}
+
+/* Insertion sort: the lists are a few dozen values, bounded by the limits
+ * (SNT_MAX_CIPHERS at most), and qsort's calls per comparison cost more
+ * than the sort itself. */
+static void sort_u16(uint16_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t k = i;
+        for (; k > 0 && v[k - 1] > x; k--)
+            v[k] = v[k - 1];
+        v[k] = x;
+    }
 }
 
 /* Sorting the numbers sorts their fixed-width hex forms the same way. */
@@ -237,7 +241,7 @@ static size_t sorted_without(const uint16_t *v, size_t n, bool drop_sni_alpn, ui
             continue;
         out[k++] = v[i];
     }
-    qsort(out, k, sizeof out[0], u16_cmp);
+    sort_u16(out, k);
     return k;
 }
 
@@ -253,14 +257,12 @@ static void hex_list(struct strbuf *sb, const uint16_t *v, size_t n)
 /* First 12 hex characters of SHA-256; an empty input has no hash to show. */
 static void ja4_hash(const struct strbuf *sb, char out[JA4_HASH_CHARS + 1])
 {
-    uint8_t md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
+    uint8_t md[SHA256_DIGEST_LENGTH];
+    SHA256_CTX ctx;
     memcpy(out, JA4_EMPTY_HASH, sizeof JA4_EMPTY_HASH);
     if (sb->overflow || sb->len == 0)
         return;
-    const EVP_MD *sha256 = digest(&fetched_sha256, "SHA256");
-    if (!sha256 || !EVP_Digest(sb->p, sb->len, md, &mdlen, sha256, NULL) ||
-        mdlen < JA4_HASH_CHARS / 2)
+    if (!SHA256_Init(&ctx) || !SHA256_Update(&ctx, sb->p, sb->len) || !SHA256_Final(md, &ctx))
         return;
     bytes_to_hex(md, JA4_HASH_CHARS / 2, out);
 }
@@ -296,11 +298,13 @@ static void ja4_c(const struct snt_tls_client_hello *ch, char out[JA4_HASH_CHARS
     ja4_hash(&sb, out);
 }
 
+/* "<a>_<b>_<c>": 10 + 1 + 12 + 1 + 12 characters and the NUL. */
 void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40])
 {
-    char a[11], b[JA4_HASH_CHARS + 1], c[JA4_HASH_CHARS + 1];
-    ja4_a(ch, transport, a);
+    char *b = out + JA4_A_LEN + 1, *c = b + JA4_HASH_CHARS + 1;
+    ja4_a(ch, transport, out);
+    out[JA4_A_LEN] = '_';
     ja4_b(ch, b);
+    b[JA4_HASH_CHARS] = '_';
     ja4_c(ch, c);
-    snprintf(out, 40, "%s_%s_%s", a, b, c);
 }

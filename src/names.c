@@ -1,15 +1,30 @@
-/* The DNS name cache (include/snitrace/names.h): a chained hash on (client,
- * server address) with an LRU list for the bound. */
+/* The DNS name cache (include/snitrace/names.h): entries from a pool,
+ * found through a growing hash table on (client, server address), with an
+ * LRU list for the bound.  An entry keeps its names' bytes in itself while
+ * they fit (nearly always), else in one block of their own. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlist.h"
+#include "htable.h"
+#include "pool.h"
 #include "snitrace/names.h"
 
-#define BUCKETS 65536
+#define ENTRY_TEXT     96  /* a question and a CNAME or two: the entry is 192 bytes */
+#define POOL_CHUNK     256 /* entries allocated at a time */
+#define TABLE_MIN_BITS 10
+
+struct entry {
+    struct snt_name_entry pub; /* the key first: what a lookup reads */
+    struct snt_dlink lru;
+    char *spill; /* the names when they did not fit in text, else NULL */
+    char text[ENTRY_TEXT];
+};
 
 struct snt_names {
-    struct snt_name_entry *buckets[BUCKETS];
-    struct snt_name_entry *newest, *oldest;
+    struct snt_htable table;
+    struct snt_pool pool;
+    struct snt_dlist lru; /* least recently stored first */
     size_t count, max;
     uint64_t evictions;
 };
@@ -17,115 +32,121 @@ struct snt_names {
 struct snt_names *snt_names_new(size_t max_entries)
 {
     struct snt_names *n = calloc(1, sizeof *n);
-    if (n)
-        n->max = max_entries ? max_entries : SNT_NAMES_DEFAULT_MAX;
+    if (!n)
+        return NULL;
+    n->max = max_entries ? max_entries : SNT_NAMES_DEFAULT_MAX;
+    snt_pool_init(&n->pool, sizeof(struct entry), POOL_CHUNK);
+    if (!snt_htable_init(&n->table, TABLE_MIN_BITS)) {
+        free(n);
+        return NULL;
+    }
     return n;
 }
 
-static void entry_free(struct snt_name_entry *e)
+static struct entry *lru_entry(struct snt_dlink *l)
 {
-    free(e->qname);
-    for (unsigned i = 0; i < e->n_chain; i++)
-        free(e->chain[i]);
-    free(e);
+    return SNT_CONTAINER_OF(l, struct entry, lru);
 }
 
 void snt_names_free(struct snt_names *n)
 {
     if (!n)
         return;
-    struct snt_name_entry *e = n->newest;
-    while (e) {
-        struct snt_name_entry *older = e->older;
-        entry_free(e);
-        e = older;
-    }
+    for (struct snt_dlink *l = n->lru.newest; l; l = l->older)
+        free(lru_entry(l)->spill);
+    snt_pool_free(&n->pool);
+    snt_htable_free(&n->table);
     free(n);
 }
 
-static uint32_t bucket(const struct snt_addr *client, const struct snt_addr *server)
+static uint32_t key_hash(const struct snt_addr *client, const struct snt_addr *server)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sizeof client->b; i++)
-        h = (h ^ client->b[i]) * 16777619u;
-    h = (h ^ client->family) * 16777619u;
-    for (size_t i = 0; i < sizeof server->b; i++)
-        h = (h ^ server->b[i]) * 16777619u;
-    return h % BUCKETS;
+    return snt_hash_addr(server, snt_hash_addr(client, 0));
 }
 
-static void lru_unlink(struct snt_names *n, struct snt_name_entry *e)
+static void entry_remove(struct snt_names *n, struct entry *e)
 {
-    if (e->newer)
-        e->newer->older = e->older;
-    else
-        n->newest = e->older;
-    if (e->older)
-        e->older->newer = e->newer;
-    else
-        n->oldest = e->newer;
-    e->older = e->newer = NULL;
-}
-
-static void lru_push(struct snt_names *n, struct snt_name_entry *e)
-{
-    e->older = n->newest;
-    e->newer = NULL;
-    if (n->newest)
-        n->newest->newer = e;
-    n->newest = e;
-    if (!n->oldest)
-        n->oldest = e;
-}
-
-static void entry_remove(struct snt_names *n, struct snt_name_entry *e)
-{
-    struct snt_name_entry **pp = &n->buckets[bucket(&e->client, &e->server)];
-    while (*pp && *pp != e)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = e->hnext;
-    lru_unlink(n, e);
+    snt_htable_remove(&n->table, e, key_hash(&e->pub.client, &e->pub.server));
+    snt_dlist_unlink(&n->lru, &e->lru);
     n->count--;
-    entry_free(e);
+    free(e->spill);
+    snt_pool_put(&n->pool, e);
 }
 
-static struct snt_name_entry *find(struct snt_names *n, const struct snt_addr *client,
-                                   const struct snt_addr *server)
+static struct entry *find(const struct snt_names *n, const struct snt_addr *client,
+                          const struct snt_addr *server)
 {
-    for (struct snt_name_entry *e = n->buckets[bucket(client, server)]; e; e = e->hnext)
-        if (memcmp(&e->client, client, sizeof *client) == 0 &&
-            memcmp(&e->server, server, sizeof *server) == 0)
+    uint32_t h = key_hash(client, server);
+    size_t at = snt_htable_start(&n->table, h);
+    for (struct entry *e; (e = snt_htable_next(&n->table, h, &at));)
+        if (memcmp(&e->pub.server, server, sizeof *server) == 0 &&
+            memcmp(&e->pub.client, client, sizeof *client) == 0)
             return e;
     return NULL;
 }
 
-/* Store (replacing) what client learnt about server. */
+/* Copy the question and the chain into the entry, one after the other, in
+ * its own text when they fit.  false when memory ran out for a long chain. */
+static bool set_names(struct entry *e, const char *qname, char *const *chain, unsigned n_chain)
+{
+    size_t len[1 + SNT_NAMES_MAX_CHAIN], total = 0;
+    const char *src[1 + SNT_NAMES_MAX_CHAIN];
+    src[0] = qname;
+    for (unsigned i = 0; i < n_chain; i++)
+        src[i + 1] = chain[i];
+    for (unsigned i = 0; i <= n_chain; i++)
+        total += (len[i] = strlen(src[i])) + 1;
+    free(e->spill);
+    e->spill = total > sizeof e->text ? malloc(total) : NULL;
+    char *at = total > sizeof e->text ? e->spill : e->text;
+    if (!at)
+        return false;
+    e->pub.qname = at;
+    e->pub.chain = at + len[0] + 1;
+    for (unsigned i = 0; i <= n_chain; i++) {
+        memcpy(at, src[i], len[i] + 1);
+        at += len[i] + 1;
+    }
+    e->pub.n_chain = n_chain;
+    return true;
+}
+
+/* A fresh entry for (client, server), the oldest ones evicted for room. */
+static struct entry *entry_new(struct snt_names *n, const struct snt_addr *client,
+                               const struct snt_addr *server)
+{
+    while (n->count >= n->max && n->lru.oldest) {
+        entry_remove(n, lru_entry(n->lru.oldest));
+        n->evictions++;
+    }
+    struct entry *e = snt_pool_get(&n->pool);
+    if (!e)
+        return NULL;
+    memset(e, 0, offsetof(struct entry, text));
+    e->pub.client = *client;
+    e->pub.server = *server;
+    if (!snt_htable_insert(&n->table, e, key_hash(client, server))) {
+        snt_pool_put(&n->pool, e);
+        return NULL;
+    }
+    snt_dlist_push(&n->lru, &e->lru);
+    n->count++;
+    return e;
+}
+
+/* Store (replacing) what client learnt about server: the newest entry. */
 static void store(struct snt_names *n, const struct snt_addr *client, const struct snt_addr *server,
                   const char *qname, char *const *chain, unsigned n_chain, uint64_t ts)
 {
-    struct snt_name_entry *e = find(n, client, server);
+    struct entry *e = find(n, client, server);
     if (e)
-        entry_remove(n, e);
-    while (n->count >= n->max && n->oldest) {
-        entry_remove(n, n->oldest);
-        n->evictions++;
-    }
-    if (!(e = calloc(1, sizeof *e)) || !(e->qname = strdup(qname))) {
-        free(e);
+        snt_dlist_touch(&n->lru, &e->lru);
+    else if (!(e = entry_new(n, client, server))) {
         return;
     }
-    e->client = *client;
-    e->server = *server;
-    e->ts_usec = ts;
-    for (unsigned i = 0; i < n_chain; i++)
-        if ((e->chain[e->n_chain] = strdup(chain[i])) != NULL)
-            e->n_chain++;
-    uint32_t b = bucket(client, server);
-    e->hnext = n->buckets[b];
-    n->buckets[b] = e;
-    lru_push(n, e);
-    n->count++;
+    e->pub.ts_usec = ts;
+    if (!set_names(e, qname, chain, n_chain))
+        entry_remove(n, e);
 }
 
 /* Follow CNAMEs from the question: chain[] gets the targets in order. */
@@ -188,8 +209,18 @@ const struct snt_name_entry *snt_names_lookup(struct snt_names *n, const struct 
 {
     struct snt_addr anyone;
     memset(&anyone, 0, sizeof anyone);
-    const struct snt_name_entry *e = find(n, client, server);
-    return e ? e : find(n, &anyone, server);
+    const struct entry *e = find(n, client, server);
+    if (!e)
+        e = find(n, &anyone, server);
+    return e ? &e->pub : NULL;
+}
+
+const char *snt_name_entry_chain(const struct snt_name_entry *e, unsigned i)
+{
+    const char *at = e->chain;
+    while (i--)
+        at += strlen(at) + 1;
+    return at;
 }
 
 uint64_t snt_names_evictions(const struct snt_names *n)

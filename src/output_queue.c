@@ -84,58 +84,78 @@ static void attempt_drop(struct snt_attempt *a)
     free(a);
 }
 
-static void session_drop(struct snt_session *x)
+/* ---- a session as one block: the struct, its arrays, then its strings -- */
+
+struct block {
+    char *at;
+};
+
+static size_t text_size(const char *s)
 {
-    if (!x)
-        return;
-    for (unsigned i = 0; x->attempts && i < x->n_attempts; i++) {
-        free(x->attempts[i].name);
-        free(x->attempts[i].cert_cn);
-        free(x->attempts[i].probe_error);
-        free(x->attempts[i].version);
-    }
-    for (unsigned i = 0; x->lookups && i < x->n_lookups; i++) {
-        free(x->lookups[i].question);
-        free(x->lookups[i].answers);
-        free(x->lookups[i].chain);
-    }
-    free(x->attempts);
-    free(x->lookups);
-    free_strings(x->names, x->n_names);
-    free(x);
+    return s ? strlen(s) + 1 : 0;
 }
 
+static size_t session_size(const struct snt_session *s)
+{
+    size_t n = sizeof *s + s->n_attempts * sizeof *s->attempts + s->n_lookups * sizeof *s->lookups +
+               s->n_names * sizeof *s->names;
+    for (unsigned i = 0; i < s->n_attempts; i++)
+        n += text_size(s->attempts[i].name) + text_size(s->attempts[i].cert_cn) +
+             text_size(s->attempts[i].probe_error);
+    for (unsigned i = 0; i < s->n_lookups; i++)
+        n += text_size(s->lookups[i].question) + text_size(s->lookups[i].answers) +
+             text_size(s->lookups[i].chain);
+    for (unsigned i = 0; i < s->n_names; i++)
+        n += text_size(s->names[i]);
+    return n;
+}
+
+static void *block_take(struct block *b, size_t n)
+{
+    void *p = b->at;
+    b->at += n;
+    return p;
+}
+
+static char *block_text(struct block *b, const char *s)
+{
+    size_t n = text_size(s);
+    return n ? memcpy(block_take(b, n), s, n) : NULL;
+}
+
+/* Arrays of structs first (every size there is a multiple of 8), strings
+ * last, so nothing is misaligned. */
 static struct snt_session *session_clone(const struct snt_session *s)
 {
-    struct snt_session *x = malloc(sizeof *x);
-    if (!x)
+    size_t size = session_size(s);
+    struct block b = {malloc(size)};
+    if (!b.at)
         return NULL;
+    struct snt_session *x = block_take(&b, sizeof *x);
     *x = *s;
-    x->attempts = s->n_attempts ? calloc(s->n_attempts, sizeof *x->attempts) : NULL;
-    x->lookups = s->n_lookups ? calloc(s->n_lookups, sizeof *x->lookups) : NULL;
-    x->names = dup_strings(s->names, s->n_names);
-    if ((s->n_attempts && !x->attempts) || (s->n_lookups && !x->lookups) ||
-        (s->n_names && !x->names)) {
-        x->n_names = x->names ? x->n_names : 0;
-        session_drop(x);
-        return NULL;
-    }
+    x->attempts = block_take(&b, s->n_attempts * sizeof *s->attempts);
+    x->lookups = block_take(&b, s->n_lookups * sizeof *s->lookups);
+    x->names = block_take(&b, s->n_names * sizeof *s->names);
     for (unsigned i = 0; i < s->n_attempts; i++) {
-        const struct snt_session_attempt *e = &s->attempts[i];
-        x->attempts[i] = *e;
-        x->attempts[i].name = dup_or_null(e->name);
-        x->attempts[i].cert_cn = dup_or_null(e->cert_cn);
-        x->attempts[i].probe_error = dup_or_null(e->probe_error);
-        x->attempts[i].version = dup_or_null(e->version);
+        x->attempts[i] = s->attempts[i]; /* version: a static string */
+        x->attempts[i].name = block_text(&b, s->attempts[i].name);
+        x->attempts[i].cert_cn = block_text(&b, s->attempts[i].cert_cn);
+        x->attempts[i].probe_error = block_text(&b, s->attempts[i].probe_error);
     }
     for (unsigned i = 0; i < s->n_lookups; i++) {
-        const struct snt_session_lookup *l = &s->lookups[i];
-        x->lookups[i] = *l;
-        x->lookups[i].question = dup_or_null(l->question);
-        x->lookups[i].answers = dup_or_null(l->answers);
-        x->lookups[i].chain = dup_or_null(l->chain);
+        x->lookups[i] = s->lookups[i];
+        x->lookups[i].question = block_text(&b, s->lookups[i].question);
+        x->lookups[i].answers = block_text(&b, s->lookups[i].answers);
+        x->lookups[i].chain = block_text(&b, s->lookups[i].chain);
     }
+    for (unsigned i = 0; i < s->n_names; i++)
+        x->names[i] = block_text(&b, s->names[i]);
     return x;
+}
+
+static void session_drop(struct snt_session *x)
+{
+    free(x);
 }
 
 static void flag_drop(struct snt_flag *fl)
@@ -155,7 +175,6 @@ static struct snt_flag *flag_clone(const struct snt_flag *f)
     if (!fl)
         return NULL;
     *fl = *f;
-    fl->hnext = NULL;
     snt_cert_info_copy(&fl->cert, &f->cert);
     fl->cert_names = dup_strings(f->cert_names, f->n_cert_names);
     fl->asked = dup_strings(f->asked, f->n_asked);

@@ -2,23 +2,52 @@
  *
  * Open sessions are found by client address; every session (open or
  * draining: its gap passed but attempts in it are still being made) by id,
- * for the attempts that finish later.  An LRU list of open sessions on their
- * latest attempt start finds the ones whose gap has passed.
+ * for the attempts that finish later; both tables grow with the sessions
+ * they hold.  An LRU list of open sessions on their latest attempt start
+ * finds the ones whose gap has passed, and a list in id (so opening) order
+ * gives the order they are written in at the end.
+ *
+ * A session keeps its attempts, names and lookups, strings and arrays
+ * alike, in an arena that begins inside the session itself; sessions come
+ * from a pool and go back to it once written, so an ordinary session
+ * allocates nothing of its own.
  */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+#include "dlist.h"
+#include "htable.h"
+#include "pool.h"
+#include "snitrace/utf8.h"
 #include "snitrace/session.h"
 #include "snitrace/tls.h"
+#include "strindex.h"
 
-#define BUCKETS 65536
+#define TABLE_MIN_BITS 8
+#define POOL_CHUNK     32   /* sessions allocated at a time */
+#define OWN_ARENA      1024 /* bytes of arena inside each session: an ordinary one fits */
+#define FIRST_CAP      4    /* entries of an array when it first grows */
+#define LOOKUP_ADDRS   8    /* addresses and CNAME targets listed per lookup */
+
+struct session {
+    struct snt_session pub;  /* what is written; its id and client are the keys */
+    struct snt_dlink lru;    /* open sessions, by latest attempt start */
+    struct snt_dlink by_age; /* every live session, in id order */
+    bool draining;           /* the gap passed: waits for its attempts, takes no new ones */
+    unsigned pending;        /* attempts started, not yet written */
+    unsigned cap_attempts, cap_names, cap_lookups;
+    struct snt_strindex name_index; /* over pub.names */
+    struct snt_arena arena;         /* everything the session keeps; begins in own_arena */
+    alignas(max_align_t) unsigned char own_arena[OWN_ARENA];
+};
 
 struct snt_sessions {
-    struct snt_session *by_client[BUCKETS];
-    struct snt_session *by_id[BUCKETS];
-    struct snt_session *newest, *oldest; /* open sessions, by latest attempt start */
+    struct snt_htable by_client, by_id;
+    struct snt_dlist lru;    /* open sessions, by latest attempt start */
+    struct snt_dlist by_age; /* every live session, in id order */
+    struct snt_pool pool;    /* sessions, live and written */
     size_t open;
     uint64_t gap_usec, next_id, written;
     snt_session_fn emit;
@@ -30,6 +59,13 @@ struct snt_sessions *snt_sessions_new(uint64_t gap_usec, snt_session_fn emit, vo
     struct snt_sessions *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    if (!snt_htable_init(&s->by_client, TABLE_MIN_BITS) ||
+        !snt_htable_init(&s->by_id, TABLE_MIN_BITS)) {
+        snt_htable_free(&s->by_client);
+        free(s);
+        return NULL;
+    }
+    snt_pool_init(&s->pool, sizeof(struct session), POOL_CHUNK);
     s->gap_usec = gap_usec;
     s->emit = emit;
     s->arg = arg;
@@ -37,107 +73,87 @@ struct snt_sessions *snt_sessions_new(uint64_t gap_usec, snt_session_fn emit, vo
     return s;
 }
 
-static uint32_t client_bucket(const struct snt_addr *a)
+/* ---- lists and tables ------------------------------------------------------ */
+
+static struct session *lru_session(struct snt_dlink *l)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sizeof a->b; i++)
-        h = (h ^ a->b[i]) * 16777619u;
-    return h % BUCKETS;
+    return SNT_CONTAINER_OF(l, struct session, lru);
 }
 
-static uint32_t id_bucket(uint64_t id)
+static struct session *oldest_session(const struct snt_sessions *s)
 {
-    return (uint32_t)(id % BUCKETS);
+    return s->by_age.oldest ? SNT_CONTAINER_OF(s->by_age.oldest, struct session, by_age) : NULL;
 }
 
-static void lru_unlink(struct snt_sessions *s, struct snt_session *x)
+static uint32_t client_hash(const struct snt_addr *client)
 {
-    if (x->newer)
-        x->newer->older = x->older;
-    else
-        s->newest = x->older;
-    if (x->older)
-        x->older->newer = x->newer;
-    else
-        s->oldest = x->newer;
-    x->older = x->newer = NULL;
+    return snt_hash_addr(client, 0);
 }
 
-static void lru_push(struct snt_sessions *s, struct snt_session *x)
+static struct session *find_open(const struct snt_sessions *s, const struct snt_addr *client)
 {
-    x->older = s->newest;
-    x->newer = NULL;
-    if (s->newest)
-        s->newest->newer = x;
-    s->newest = x;
-    if (!s->oldest)
-        s->oldest = x;
+    uint32_t h = client_hash(client);
+    size_t at = snt_htable_start(&s->by_client, h);
+    for (struct session *x; (x = snt_htable_next(&s->by_client, h, &at));)
+        if (memcmp(&x->pub.client, client, sizeof *client) == 0)
+            return x;
+    return NULL;
+}
+
+static struct session *find_id(const struct snt_sessions *s, uint64_t id)
+{
+    uint32_t h = snt_hash_u64(id);
+    size_t at = snt_htable_start(&s->by_id, h);
+    for (struct session *x; (x = snt_htable_next(&s->by_id, h, &at));)
+        if (x->pub.id == id)
+            return x;
+    return NULL;
+}
+
+/* ---- life of a session ----------------------------------------------------- */
+
+/* A session from the pool, cleared, its arena back to its own bytes. */
+static struct session *session_get(struct snt_sessions *s)
+{
+    struct session *x = snt_pool_get(&s->pool);
+    if (!x)
+        return NULL;
+    memset(x, 0, offsetof(struct session, arena));
+    snt_arena_init_inline(&x->arena, x->own_arena, sizeof x->own_arena);
+    return x;
+}
+
+static void session_put(struct snt_sessions *s, struct session *x)
+{
+    snt_arena_free(&x->arena);
+    snt_pool_put(&s->pool, x);
 }
 
 /* No new attempts join: out of the client table and the LRU. */
-static void stop_taking(struct snt_sessions *s, struct snt_session *x)
+static void stop_taking(struct snt_sessions *s, struct session *x)
 {
     if (x->draining)
         return;
-    struct snt_session **pp = &s->by_client[client_bucket(&x->client)];
-    while (*pp && *pp != x)
-        pp = &(*pp)->next_by_client;
-    if (*pp)
-        *pp = x->next_by_client;
-    lru_unlink(s, x);
+    snt_htable_remove(&s->by_client, x, client_hash(&x->pub.client));
+    snt_dlist_unlink(&s->lru, &x->lru);
     s->open--;
     x->draining = true;
 }
 
-static void session_destroy(struct snt_session *x)
-{
-    for (unsigned i = 0; i < x->n_attempts; i++) {
-        free(x->attempts[i].name);
-        if (x->attempts[i].cert_strings)
-            snt_cert_strings_release(x->attempts[i].cert_strings);
-        else
-            free(x->attempts[i].cert_cn);
-        free(x->attempts[i].probe_error);
-        free(x->attempts[i].version);
-    }
-    for (unsigned i = 0; i < x->n_names; i++)
-        free(x->names[i]);
-    for (unsigned i = 0; i < x->n_lookups; i++) {
-        free(x->lookups[i].question);
-        free(x->lookups[i].answers);
-        free(x->lookups[i].chain);
-    }
-    free(x->lookups);
-    free(x->attempts);
-    free(x->names);
-    free(x);
-}
-
-static int by_time(const void *a, const void *b)
-{
-    const struct snt_session_attempt *x = a, *y = b;
-    return x->ts_usec < y->ts_usec ? -1 : x->ts_usec > y->ts_usec;
-}
-
-/* Write a session and forget it. */
-static void session_close(struct snt_sessions *s, struct snt_session *x)
+/* Write a session and recycle it. */
+static void session_close(struct snt_sessions *s, struct session *x)
 {
     stop_taking(s, x);
-    struct snt_session **pp = &s->by_id[id_bucket(x->id)];
-    while (*pp && *pp != x)
-        pp = &(*pp)->next_by_id;
-    if (*pp)
-        *pp = x->next_by_id;
-    if (x->n_attempts > 1) /* a session of DNS lookups only has none */
-        qsort(x->attempts, x->n_attempts, sizeof x->attempts[0], by_time);
+    snt_htable_remove(&s->by_id, x, snt_hash_u64(x->pub.id));
+    snt_dlist_unlink(&s->by_age, &x->by_age);
     s->written++;
     if (s->emit)
-        s->emit(x, s->arg);
-    session_destroy(x);
+        s->emit(&x->pub, s->arg);
+    session_put(s, x);
 }
 
 /* The gap passed: write it now, or when its last attempt is written. */
-static void session_end(struct snt_sessions *s, struct snt_session *x)
+static void session_end(struct snt_sessions *s, struct session *x)
 {
     if (x->pending == 0)
         session_close(s, x);
@@ -145,186 +161,201 @@ static void session_end(struct snt_sessions *s, struct snt_session *x)
         stop_taking(s, x);
 }
 
-static struct snt_session *find_open(struct snt_sessions *s, const struct snt_addr *client)
+static struct session *session_open(struct snt_sessions *s, const struct snt_addr *client,
+                                    uint64_t ts_usec)
 {
-    for (struct snt_session *x = s->by_client[client_bucket(client)]; x; x = x->next_by_client)
-        if (memcmp(&x->client, client, sizeof *client) == 0)
-            return x;
-    return NULL;
-}
-
-static struct snt_session *find_id(struct snt_sessions *s, uint64_t id)
-{
-    for (struct snt_session *x = s->by_id[id_bucket(id)]; x; x = x->next_by_id)
-        if (x->id == id)
-            return x;
-    return NULL;
-}
-
-static struct snt_session *session_open(struct snt_sessions *s, const struct snt_addr *client,
-                                        uint64_t ts_usec)
-{
-    if (s->open >= SNT_SESSION_MAX_CLIENTS && s->oldest)
-        session_end(s, s->oldest); /* early, but memory stays bounded */
-    struct snt_session *x = calloc(1, sizeof *x);
+    if (s->open >= SNT_SESSION_MAX_CLIENTS && s->lru.oldest)
+        session_end(s, lru_session(s->lru.oldest)); /* early, but memory stays bounded */
+    struct session *x = session_get(s);
     if (!x)
         return NULL;
-    x->id = s->next_id++;
-    x->client = *client;
-    x->start_usec = x->end_usec = ts_usec;
-    uint32_t h = client_bucket(client);
-    x->next_by_client = s->by_client[h];
-    s->by_client[h] = x;
-    h = id_bucket(x->id);
-    x->next_by_id = s->by_id[h];
-    s->by_id[h] = x;
-    lru_push(s, x);
+    x->pub.id = s->next_id++;
+    x->pub.client = *client;
+    snt_strindex_init(&x->name_index, SNT_SESSION_MAX_NAMES, false);
+    x->pub.start_usec = x->pub.end_usec = ts_usec;
+    if (!snt_htable_insert(&s->by_client, x, client_hash(client))) {
+        session_put(s, x);
+        return NULL;
+    }
+    if (!snt_htable_insert(&s->by_id, x, snt_hash_u64(x->pub.id))) {
+        snt_htable_remove(&s->by_client, x, client_hash(client));
+        session_put(s, x);
+        return NULL;
+    }
+    snt_dlist_push(&s->lru, &x->lru);
+    snt_dlist_push(&s->by_age, &x->by_age);
     s->open++;
     return x;
 }
 
 /* The client's session for activity at ts, opened if the last one's gap
  * has passed. */
-static struct snt_session *session_for(struct snt_sessions *s, const struct snt_addr *client,
-                                       uint64_t ts)
+static struct session *session_for(struct snt_sessions *s, const struct snt_addr *client,
+                                   uint64_t ts)
 {
-    struct snt_session *x = find_open(s, client);
-    if (x && ts > x->end_usec + s->gap_usec) {
+    struct session *x = find_open(s, client);
+    if (x && ts > x->pub.end_usec + s->gap_usec) {
         session_end(s, x);
         x = NULL;
     }
     if (!x && !(x = session_open(s, client, ts)))
         return NULL;
-    if (ts > x->end_usec)
-        x->end_usec = ts;
-    if (ts < x->start_usec)
-        x->start_usec = ts;
-    lru_unlink(s, x);
-    lru_push(s, x);
+    if (ts > x->pub.end_usec)
+        x->pub.end_usec = ts;
+    if (ts < x->pub.start_usec)
+        x->pub.start_usec = ts;
+    snt_dlist_touch(&s->lru, &x->lru);
     return x;
 }
 
 void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a)
 {
-    struct snt_session *x = session_for(s, &a->client, a->ts_usec);
+    struct session *x = session_for(s, &a->client, a->ts_usec);
     if (!x)
         return;
     x->pending++;
-    a->session_id = x->id;
+    a->session_id = x->pub.id;
 }
 
-/* "a,b,c" of the strings, or NULL for none. */
-static char *join(const char *const *list, unsigned n)
+/* ---- what a session keeps -------------------------------------------------- */
+
+static bool array_room(struct snt_arena *arena, void **arr, unsigned n, unsigned *cap, unsigned max,
+                       size_t size)
 {
-    size_t len = 1;
-    if (!n)
-        return NULL;
-    for (unsigned i = 0; i < n; i++)
-        len += strlen(list[i]) + 1;
-    char *out = malloc(len), *at = out;
-    for (unsigned i = 0; out && i < n; i++)
-        at += sprintf(at, "%s%s", i ? "," : "", list[i]);
-    return out;
+    return snt_arena_array_room(arena, arr, n, cap, FIRST_CAP, max, size);
 }
 
-static void lookup_addresses(const struct snt_dns_message *m, struct snt_session_lookup *l)
+/* "192.0.2.1" without printf's machinery. */
+static size_t format_ipv4(const uint8_t *b, char *out)
 {
-    char text[8][64];
-    const char *addrs[8], *chain[8];
-    unsigned n = 0, c = 0;
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (i)
+            out[o++] = '.';
+        if (v >= 100)
+            out[o++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[o++] = (char)('0' + v / 10 % 10);
+        out[o++] = (char)('0' + v % 10);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* The addresses (as text) and CNAME targets of a response, each list
+ * joined by commas into the arena; NULL for an empty one. */
+static void lookup_answers(struct snt_arena *arena, const struct snt_dns_message *m,
+                           struct snt_session_lookup *l)
+{
+    char addrs[LOOKUP_ADDRS * (INET6_ADDRSTRLEN + 1)];
+    char chain[LOOKUP_ADDRS * (SNT_MAX_NAME_LEN + 1)];
+    size_t na = 0, nc = 0;
+    unsigned n_addr = 0, n_cname = 0;
     for (unsigned i = 0; i < m->n_answers; i++) {
         const struct snt_dns_answer *a = &m->answers[i];
-        if (a->addr_len && n < 8) {
-            inet_ntop(a->addr_len == 4 ? AF_INET : AF_INET6, a->addr, text[n], sizeof text[n]);
-            addrs[n] = text[n];
-            n++;
-        } else if (a->type == SNT_DNS_TYPE_CNAME && c < 8) {
-            chain[c++] = a->cname;
+        if (a->addr_len && n_addr < LOOKUP_ADDRS) {
+            if (n_addr++)
+                addrs[na++] = ',';
+            if (a->addr_len == 4)
+                na += format_ipv4(a->addr, addrs + na);
+            else if (inet_ntop(AF_INET6, a->addr, addrs + na, INET6_ADDRSTRLEN))
+                na += strlen(addrs + na);
+        } else if (!a->addr_len && a->type == SNT_DNS_TYPE_CNAME && n_cname < LOOKUP_ADDRS) {
+            size_t len = strlen(a->cname);
+            if (n_cname++)
+                chain[nc++] = ',';
+            memcpy(chain + nc, a->cname, len);
+            nc += len;
         }
     }
-    l->answers = join(addrs, n);
-    l->chain = join(chain, c);
-}
-
-static struct snt_session_lookup *new_lookup(struct snt_session *x)
-{
-    x->lookups_total++;
-    if (x->n_lookups >= SNT_SESSION_MAX_LOOKUPS)
-        return NULL;
-    if (x->n_lookups == x->cap_lookups) {
-        unsigned cap = x->cap_lookups ? x->cap_lookups * 2 : 8;
-        struct snt_session_lookup *nl = realloc(x->lookups, cap * sizeof *nl);
-        if (!nl)
-            return NULL;
-        x->lookups = nl;
-        x->cap_lookups = cap;
-    }
-    struct snt_session_lookup *l = &x->lookups[x->n_lookups++];
-    memset(l, 0, sizeof *l);
-    return l;
+    l->answers = n_addr ? snt_arena_memdup(arena, addrs, na) : NULL;
+    l->chain = n_cname ? snt_arena_memdup(arena, chain, nc) : NULL;
 }
 
 void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
                       const struct snt_dns_message *m, uint64_t ts_usec)
 {
-    struct snt_session *x = session_for(s, client, ts_usec);
-    struct snt_session_lookup *l = x ? new_lookup(x) : NULL;
-    if (!l)
+    struct session *x = session_for(s, client, ts_usec);
+    if (!x)
         return;
+    x->pub.lookups_total++;
+    if (!array_room(&x->arena, (void **)&x->pub.lookups, x->pub.n_lookups, &x->cap_lookups,
+                    SNT_SESSION_MAX_LOOKUPS, sizeof *x->pub.lookups))
+        return;
+    struct snt_session_lookup *l = &x->pub.lookups[x->pub.n_lookups++];
+    memset(l, 0, sizeof *l);
     l->ts_usec = ts_usec;
-    l->question = strdup(m->qname);
+    l->question = snt_arena_memdup(&x->arena, m->qname, strlen(m->qname));
     l->qtype = m->qtype;
     l->rcode = m->rcode;
     l->truncated = m->truncated_flag;
     l->malformed = m->malformed;
-    lookup_addresses(m, l);
+    lookup_answers(&x->arena, m, l);
+}
+
+/* The session's copy of a readable name, added to its distinct names when
+ * there is room; NULL when memory ran out. */
+static char *intern_name(struct session *x, const char *c, size_t len)
+{
+    int known = snt_strindex_find(&x->name_index, x->pub.names, x->pub.n_names, c);
+    if (known >= 0)
+        return x->pub.names[known];
+    char *copy = snt_arena_memdup(&x->arena, c, len);
+    if (!copy || !array_room(&x->arena, (void **)&x->pub.names, x->pub.n_names, &x->cap_names,
+                             SNT_SESSION_MAX_NAMES, sizeof *x->pub.names))
+        return copy;
+    x->pub.names[x->pub.n_names++] = copy;
+    snt_strindex_added(&x->name_index, &x->arena, x->pub.names, x->pub.n_names);
+    return copy;
 }
 
 /* Sessions keep names in their readable form (C strings): a NUL in a name
  * becomes U+FFFD instead of cutting it short. */
-static void add_name(struct snt_session *x, const struct snt_bytes *name)
+static char *add_name(struct session *x, const struct snt_bytes *name)
 {
-    if (!name->len || x->n_names >= SNT_SESSION_MAX_NAMES)
-        return;
-    char *c = snt_bytes_readable(name);
-    if (!c)
-        return;
-    for (unsigned i = 0; i < x->n_names; i++)
-        if (strcmp(x->names[i], c) == 0) {
-            free(c);
-            return;
-        }
-    if (x->n_names == x->cap_names) {
-        unsigned cap = x->cap_names ? x->cap_names * 2 : 8;
-        char **nn = realloc(x->names, cap * sizeof *nn);
-        if (!nn) {
-            free(c);
-            return;
-        }
-        x->names = nn;
-        x->cap_names = cap;
-    }
-    x->names[x->n_names++] = c;
+    char stack[SNT_UTF8_SANITIZED_MAX(SNT_MAX_NAME_LEN)];
+    size_t need = SNT_UTF8_SANITIZED_MAX((size_t)name->len);
+    char *readable = need <= sizeof stack ? stack : snt_arena_alloc(&x->arena, need);
+    if (!name->len || !readable)
+        return NULL;
+    size_t len = snt_utf8_sanitize_into(name->p, name->len, readable);
+    return intern_name(x, readable, len);
 }
 
-static struct snt_session_attempt *new_entry(struct snt_session *x)
+/* "TLS1.2", "SSL3"; NULL when not known. */
+static const char *version_label(uint16_t version)
 {
-    if (x->n_attempts >= SNT_SESSION_MAX_ATTEMPTS)
+    const char *v = snt_tls_version_name(version);
+    static const char *const labels[][2] = {
+        {"ssl3", "SSL3"},  {"1.0", "TLS1.0"}, {"1.1", "TLS1.1"},
+        {"1.2", "TLS1.2"}, {"1.3", "TLS1.3"},
+    };
+    for (size_t i = 0; v && i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(v, labels[i][0]) == 0)
+            return labels[i][1];
+    return NULL;
+}
+
+/* A slot for an attempt that started at ts, the entries kept in start
+ * order: attempts finish in about the order they start, so this is
+ * nearly always the end; equal times keep the order they finished in. */
+static struct snt_session_attempt *new_entry(struct session *x, uint64_t ts)
+{
+    if (!array_room(&x->arena, (void **)&x->pub.attempts, x->pub.n_attempts, &x->cap_attempts,
+                    SNT_SESSION_MAX_ATTEMPTS, sizeof *x->pub.attempts))
         return NULL;
-    if (x->n_attempts == x->cap_attempts) {
-        unsigned cap = x->cap_attempts ? x->cap_attempts * 2 : 8;
-        struct snt_session_attempt *na = realloc(x->attempts, cap * sizeof *na);
-        if (!na)
-            return NULL;
-        x->attempts = na;
-        x->cap_attempts = cap;
-    }
-    struct snt_session_attempt *e = &x->attempts[x->n_attempts++];
+    unsigned at = x->pub.n_attempts++;
+    while (at > 0 && x->pub.attempts[at - 1].ts_usec > ts)
+        at--;
+    struct snt_session_attempt *e = &x->pub.attempts[at];
+    memmove(e + 1, e, (size_t)(x->pub.n_attempts - 1 - at) * sizeof *e);
     memset(e, 0, sizeof *e);
     return e;
 }
 
-static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *a)
+static void fill_entry(struct session *x, struct snt_session_attempt *e,
+                       const struct snt_attempt *a, char *name)
 {
     e->ts_usec = a->ts_usec;
     e->server = a->server;
@@ -335,68 +366,63 @@ static void fill_entry(struct snt_session_attempt *e, const struct snt_attempt *
     e->name_source = a->name_source;
     e->outcome = a->outcome;
     e->problems = a->problems;
-    e->name = snt_bytes_readable(&a->name);
+    e->name = name;
     if (a->has_cert && a->cert.info.n_subject_cn) {
-        /* A reference to the certificate's strings, not a copy of the CN. */
-        e->cert_strings = snt_cert_info_hold(&a->cert.info);
-        e->cert_cn =
-            e->cert_strings ? a->cert.info.subject_cn[0] : strdup(a->cert.info.subject_cn[0]);
+        const char *cn = a->cert.info.subject_cn[0];
+        e->cert_cn = snt_arena_memdup(&x->arena, cn, strlen(cn));
     }
     e->cert_source = a->cert_source;
     if (a->probe.done && a->probe.error[0])
-        e->probe_error = strdup(a->probe.error);
-    const char *v = a->has_server_hello ? snt_tls_version_name(a->version) : NULL;
-    if (v) {
-        char buf[16];
-        bool ssl3 = strcmp(v, "ssl3") == 0;
-        snprintf(buf, sizeof buf, "%s%s", ssl3 ? "" : "TLS", ssl3 ? "SSL3" : v);
-        e->version = strdup(buf);
-    }
+        e->probe_error = snt_arena_memdup(&x->arena, a->probe.error, strlen(a->probe.error));
+    e->version = a->has_server_hello ? version_label(a->version) : NULL;
 }
 
 void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_attempt *a)
 {
-    struct snt_session *x = a->session_id ? find_id(s, a->session_id) : NULL;
+    struct session *x = a->session_id ? find_id(s, a->session_id) : NULL;
     if (!x)
         return;
-    x->attempts_total++;
+    x->pub.attempts_total++;
     if (a->problems)
-        x->problem_count++;
-    struct snt_session_attempt *e = new_entry(x);
+        x->pub.problem_count++;
+    char *name = add_name(x, &a->name);
+    struct snt_session_attempt *e = new_entry(x, a->ts_usec);
     if (e)
-        fill_entry(e, a);
-    add_name(x, &a->name);
+        fill_entry(x, e, a, name);
     if (x->pending)
         x->pending--;
     if (x->draining && x->pending == 0)
         session_close(s, x);
 }
 
+/* ---- time and the end -------------------------------------------------------- */
+
 void snt_sessions_advance(struct snt_sessions *s, uint64_t now_usec)
 {
-    while (s->oldest && s->oldest->end_usec + s->gap_usec < now_usec)
-        session_end(s, s->oldest);
+    struct snt_dlink *l;
+    while ((l = s->lru.oldest) && lru_session(l)->pub.end_usec + s->gap_usec < now_usec)
+        session_end(s, lru_session(l));
 }
 
 void snt_sessions_finish(struct snt_sessions *s)
 {
-    for (size_t b = 0; b < BUCKETS; b++)
-        while (s->by_id[b])
-            session_close(s, s->by_id[b]);
+    struct session *x;
+    while ((x = oldest_session(s)))
+        session_close(s, x);
 }
 
 void snt_sessions_free(struct snt_sessions *s)
 {
     if (!s)
         return;
-    for (size_t b = 0; b < BUCKETS; b++) {
-        struct snt_session *x = s->by_id[b];
-        while (x) {
-            struct snt_session *next = x->next_by_id;
-            session_destroy(x);
-            x = next;
-        }
+    struct session *x;
+    while ((x = oldest_session(s))) {
+        snt_dlist_unlink(&s->by_age, &x->by_age);
+        snt_arena_free(&x->arena);
     }
+    snt_pool_free(&s->pool);
+    snt_htable_free(&s->by_client);
+    snt_htable_free(&s->by_id);
     free(s);
 }
 

@@ -46,22 +46,29 @@ size_t snt_utf8_sequence_len(const uint8_t *p, size_t left)
     return n;
 }
 
+static bool is_ascii(uint8_t c)
+{
+    return c >= 0x01 && c < 0x80;
+}
+
+/* Names and most wire strings are ASCII: a byte of it is taken without a
+ * call per byte. */
 bool snt_utf8_is_clean(const uint8_t *p, size_t len)
 {
     for (size_t i = 0, n; i < len; i += n)
-        if ((n = snt_utf8_sequence_len(p + i, len - i)) == 0)
+        if (!(n = is_ascii(p[i]) ? 1 : snt_utf8_sequence_len(p + i, len - i)))
             return false;
     return true;
 }
 
-char *snt_utf8_sanitize(const uint8_t *p, size_t len)
+size_t snt_utf8_sanitize_into(const uint8_t *p, size_t len, char *out)
 {
-    /* Worst case every byte becomes a 3-byte replacement. */
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
     size_t o = 0, i = 0;
     while (i < len) {
+        if (is_ascii(p[i])) {
+            out[o++] = (char)p[i++];
+            continue;
+        }
         size_t n = snt_utf8_sequence_len(p + i, len - i);
         if (n == 0) {
             for (size_t k = 0; k < sizeof replacement; k++)
@@ -74,5 +81,14 @@ char *snt_utf8_sanitize(const uint8_t *p, size_t len)
         i += n;
     }
     out[o] = '\0';
+    return o;
+}
+
+char *snt_utf8_sanitize(const uint8_t *p, size_t len)
+{
+    /* Worst case every byte becomes a 3-byte replacement. */
+    char *out = malloc(SNT_UTF8_SANITIZED_MAX(len));
+    if (out)
+        snt_utf8_sanitize_into(p, len, out);
     return out;
 }

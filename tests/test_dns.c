@@ -157,6 +157,41 @@ static void run_case(const struct dcase *c)
         fprintf(stderr, "  ^ in case \"%s\"\n", c->name);
 }
 
+/* The parser clears only what it reports (the answers array is read up
+ * to n_answers), so a message struct full of an earlier message's, or of
+ * garbage, must read the same as a fresh one. */
+static void test_reused_message(void)
+{
+    static struct snt_dns_message fresh, dirty;
+    static char want[4096], got[4096];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len;
+        uint8_t *b = snt_test_hex(cases[i].hex, &len);
+        memset(&fresh, 0, sizeof fresh);
+        memset(&dirty, 0xa5, sizeof dirty);
+        enum snt_result st = snt_dns_parse_partial(b, len, &fresh);
+        CHECK_EQ_INT(snt_dns_parse_partial(b, len, &dirty), st);
+        if (st == SNT_OK) {
+            CHECK_EQ_INT(dirty.n_answers, fresh.n_answers);
+            CHECK_EQ_INT(dirty.answers_dropped, fresh.answers_dropped);
+            CHECK_EQ_INT(dirty.answers_read, fresh.answers_read);
+            CHECK_EQ_INT(dirty.malformed, fresh.malformed);
+            CHECK_EQ_INT(dirty.qtype, fresh.qtype);
+            CHECK(strcmp(dirty.qname, fresh.qname) == 0);
+            format_answers(&fresh, want, sizeof want);
+            format_answers(&dirty, got, sizeof got);
+            CHECK(strcmp(got, want) == 0);
+            for (unsigned k = 0; k < fresh.n_answers; k++) {
+                const struct snt_dns_answer *x = &dirty.answers[k], *y = &fresh.answers[k];
+                CHECK(x->type == y->type && x->ttl == y->ttl && x->addr_len == y->addr_len);
+                CHECK(memcmp(x->addr, y->addr, sizeof x->addr) == 0);
+                CHECK(strcmp(x->owner, y->owner) == 0 && strcmp(x->cname, y->cname) == 0);
+            }
+        }
+        free(b);
+    }
+}
+
 /* ---- messages built in code ----------------------------------------------- */
 
 struct msgbuf {
@@ -440,6 +475,7 @@ int main(void)
         run_case(&cases[i]);
     for (size_t i = 0; i < sizeof partial_cases / sizeof partial_cases[0]; i++)
         run_partial_case(&partial_cases[i]);
+    test_reused_message();
     test_pointer_hops();
     test_too_many_answers();
     test_name_limits();

@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "tls_vectors.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,6 +275,41 @@ static void test_counts_and_empty(void)
     CHECK(strcmp(out + 24, "000000000000") != 0);
 }
 
+/* JA4_b hashes the ciphers sorted: checked against a sort and digest done
+ * here, the long way, for the longest list a hello holds, sent in
+ * descending order with repeats (the worst case for the sort). */
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_ja4_long_sorted_list(void)
+{
+    struct snt_tls_client_hello ch;
+    uint16_t sorted[SNT_MAX_CIPHERS];
+    char text[SNT_MAX_CIPHERS * 5 + 1], want[13], out[40];
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    size_t len = 0;
+    memset(&ch, 0, sizeof ch);
+    ch.legacy_version = 0x0303;
+    for (size_t i = 0; i < SNT_MAX_CIPHERS; i++)
+        ch.ciphers[ch.n_ciphers++] = (uint16_t)(0xfff0 - (i / 2) * 0x101);
+    memcpy(sorted, ch.ciphers, sizeof sorted);
+    qsort(sorted, SNT_MAX_CIPHERS, sizeof sorted[0], cmp_u16);
+    for (size_t i = 0; i < SNT_MAX_CIPHERS; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%04x", i ? "," : "", sorted[i]);
+    CHECK(EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) == 1);
+    for (size_t i = 0; i < 6; i++)
+        snprintf(want + 2 * i, 3, "%02x", md[i]);
+    snt_ja4(&ch, 't', out);
+    CHECK(strncmp(out, "t12i9900", 8) == 0);
+    CHECK(strncmp(out + 11, want, 12) == 0);
+    if (strncmp(out + 11, want, 12) != 0)
+        fprintf(stderr, "  ja4 %s, expected JA4_b %s\n", out, want);
+}
+
 /* ---- JA3 details ---------------------------------------------------------- */
 
 static void test_ja3_edges(void)
@@ -333,6 +369,7 @@ int main(void)
     test_alpn();
     test_versions();
     test_counts_and_empty();
+    test_ja4_long_sorted_list();
     test_ja3_edges();
     test_ja3_full_lists();
     return snt_test_finish("ja");

@@ -56,7 +56,7 @@ static void test_chain(void)
     CHECK_EQ_INT(snt_names_learn(n, &client, &m, 1), 1);
     const struct snt_name_entry *e = snt_names_lookup(n, &client, &server);
     CHECK(e && strcmp(e->qname, "www.example.test") == 0);
-    CHECK(e && e->n_chain == 2 && strcmp(e->chain[1], "edge.cdn.test") == 0);
+    CHECK(e && e->n_chain == 2 && strcmp(snt_name_entry_chain(e, 1), "edge.cdn.test") == 0);
     struct snt_addr other = v4(203, 0, 113, 1);
     CHECK(snt_names_lookup(n, &client, &other) == NULL);
     snt_names_free(n);
@@ -95,10 +95,68 @@ static void test_bound(void)
     snt_names_free(n);
 }
 
+/* A chain too long for an entry's own room still comes back whole. */
+static void test_long_chain(void)
+{
+    struct snt_names *n = snt_names_new(0);
+    struct snt_addr client = v4(192, 0, 2, 10), server = v4(198, 51, 100, 8);
+    char names[SNT_NAMES_MAX_CHAIN + 1][80];
+    struct snt_dns_message m = response("start.example.test");
+    snprintf(names[0], sizeof names[0], "start.example.test");
+    for (unsigned i = 1; i <= SNT_NAMES_MAX_CHAIN; i++) {
+        snprintf(names[i], sizeof names[i], "hop%u.a-rather-long-label-for-a-cdn.example.test", i);
+        add_cname(&m, names[i - 1], names[i]);
+    }
+    add_a(&m, names[SNT_NAMES_MAX_CHAIN], server);
+    CHECK_EQ_INT(snt_names_learn(n, &client, &m, 1), 1);
+    const struct snt_name_entry *e = snt_names_lookup(n, &client, &server);
+    CHECK(e && e->n_chain == SNT_NAMES_MAX_CHAIN);
+    for (unsigned i = 0; e && i < SNT_NAMES_MAX_CHAIN; i++)
+        CHECK(strcmp(snt_name_entry_chain(e, i), names[i + 1]) == 0);
+    /* replaced by a short answer, then by the long one again */
+    struct snt_dns_message s = response("short.test");
+    add_a(&s, "short.test", server);
+    snt_names_learn(n, &client, &s, 2);
+    e = snt_names_lookup(n, &client, &server);
+    CHECK(e && e->n_chain == 0 && strcmp(e->qname, "short.test") == 0 && e->ts_usec == 2);
+    snt_names_learn(n, &client, &m, 3);
+    e = snt_names_lookup(n, &client, &server);
+    CHECK(e && e->n_chain == SNT_NAMES_MAX_CHAIN &&
+          strcmp(snt_name_entry_chain(e, 7), names[8]) == 0);
+    snt_names_free(n);
+}
+
+/* Many clients and servers: every one found, through the table's growth;
+ * the same pair learnt again replaces, it does not add. */
+static void test_many(void)
+{
+    struct snt_names *n = snt_names_new(0);
+    for (unsigned i = 0; i < 6000; i++) {
+        struct snt_addr client = v4(10, 0, (uint8_t)(i >> 8), (uint8_t)i);
+        struct snt_dns_message m = response(i % 2 ? "odd.test" : "even.test");
+        add_a(&m, m.qname, v4(198, 18, (uint8_t)(i >> 8), (uint8_t)i));
+        CHECK_EQ_INT(snt_names_learn(n, &client, &m, i), 1);
+        CHECK_EQ_INT(snt_names_learn(n, &client, &m, i), 1);
+    }
+    for (unsigned i = 0; i < 6000; i++) {
+        struct snt_addr client = v4(10, 0, (uint8_t)(i >> 8), (uint8_t)i);
+        struct snt_addr server = v4(198, 18, (uint8_t)(i >> 8), (uint8_t)i);
+        const struct snt_name_entry *e = snt_names_lookup(n, &client, &server);
+        CHECK(e && e->ts_usec == i && strcmp(e->qname, i % 2 ? "odd.test" : "even.test") == 0);
+        struct snt_addr other = v4(10, 1, (uint8_t)(i >> 8), (uint8_t)i);
+        const struct snt_name_entry *f = snt_names_lookup(n, &other, &server);
+        CHECK(f && f != e && f->client.family == 0 && strcmp(f->qname, e->qname) == 0);
+    }
+    CHECK_EQ_INT(snt_names_evictions(n), 0);
+    snt_names_free(n);
+}
+
 int main(void)
 {
     test_chain();
     test_per_client_first();
     test_bound();
+    test_long_chain();
+    test_many();
     return snt_test_finish("names");
 }

@@ -26,8 +26,8 @@ static void make_attempt(struct snt_attempt *a, unsigned i)
     a->transport = SNT_IPPROTO_TCP;
     a->protocol = SNT_PROTO_TLS;
     a->has_client_hello = true;
-    snt_bytes_set(&a->sni, (const uint8_t *)name, len, SNT_MAX_NAME_LEN);
-    snt_bytes_set(&a->name, (const uint8_t *)name, len, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->sni, (const uint8_t *)name, len, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(a, &a->name, (const uint8_t *)name, len, SNT_MAX_NAME_LEN);
     a->name_source = SNT_NAME_SNI;
     a->outcome = (enum snt_outcome)(i % 7);
     a->problems = i % 5 ? 0 : SNT_PROBLEM_NO_SNI;

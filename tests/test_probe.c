@@ -138,12 +138,11 @@ static size_t alpn(const char *const *names, unsigned n, bool quic, uint8_t *out
 {
     struct snt_bytes b[8];
     memset(b, 0, sizeof b);
-    for (unsigned i = 0; i < n; i++)
-        snt_bytes_set(&b[i], (const uint8_t *)names[i], strlen(names[i]), 255);
-    size_t len = snt_probe_alpn_wire(b, n, quic, out, max);
-    for (unsigned i = 0; i < n; i++)
-        snt_bytes_free(&b[i]);
-    return len;
+    for (unsigned i = 0; i < n; i++) {
+        b[i].p = (uint8_t *)names[i];
+        b[i].len = (uint16_t)strlen(names[i]);
+    }
+    return snt_probe_alpn_wire(b, n, quic, out, max);
 }
 
 static void test_alpn(void)
@@ -174,26 +173,26 @@ static void test_alpn(void)
     CHECK_EQ_INT(alpn(web, 0, false, out, sizeof out), 0);
 }
 
-static void set(struct snt_bytes *b, const char *s)
+static void set(struct snt_attempt *a, struct snt_bytes *b, const char *s)
 {
-    snt_bytes_set(b, (const uint8_t *)s, strlen(s), 255);
+    snt_attempt_set_bytes(a, b, (const uint8_t *)s, strlen(s), 255);
 }
 
 static void test_attempt_copy(void)
 {
     struct snt_attempt a, c;
     snt_attempt_init(&a);
-    set(&a.name, "www.example.test");
-    set(&a.sni, "www.example.test");
+    set(&a, &a.name, "www.example.test");
+    set(&a, &a.sni, "www.example.test");
     a.n_alpn = 2;
-    set(&a.alpn[0], "h2");
-    set(&a.alpn[1], "http/1.1");
-    set(&a.next_protocol, "h2");
-    set(&a.dns_qname, "cdn.example.test");
+    set(&a, &a.alpn[0], "h2");
+    set(&a, &a.alpn[1], "http/1.1");
+    set(&a, &a.next_protocol, "h2");
+    set(&a, &a.dns_qname, "cdn.example.test");
     a.n_cname = 1;
-    set(&a.cname_chain[0], "edge.example.test");
-    set(&a.http_method, "GET");
-    set(&a.http_uri, "/");
+    set(&a, &a.cname_chain[0], "edge.example.test");
+    set(&a, &a.http_method, "GET");
+    set(&a, &a.http_uri, "/");
     a.client_rejected = "fatal alert after the certificate";
     struct snt_cert_result r;
     memset(&r, 0, sizeof r);

@@ -46,10 +46,10 @@ static void test_bytes(void)
     snt_attempt_init(&a);
     uint8_t long_name[300];
     memset(long_name, 'a', sizeof long_name);
-    snt_bytes_set(&a.name, long_name, sizeof long_name, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(&a, &a.name, long_name, sizeof long_name, SNT_MAX_NAME_LEN);
     CHECK_EQ_INT(a.name.len, SNT_MAX_NAME_LEN);
     CHECK(a.name.truncated);
-    snt_bytes_set(&a.sni, nul_name, sizeof nul_name - 1, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(&a, &a.sni, nul_name, sizeof nul_name - 1, SNT_MAX_NAME_LEN);
     CHECK(!a.sni.truncated);
     snt_attempt_copy(&copy, &a);
     CHECK(copy.name.truncated && !copy.sni.truncated);
@@ -57,7 +57,7 @@ static void test_bytes(void)
     CHECK(readable && strcmp(readable, "www.example.test" FFFD ".evil") == 0);
     free(readable);
     CHECK(!snt_utf8_is_clean(copy.sni.p, copy.sni.len));
-    snt_bytes_set(&a.name, long_name, SNT_MAX_NAME_LEN, SNT_MAX_NAME_LEN);
+    snt_attempt_set_bytes(&a, &a.name, long_name, SNT_MAX_NAME_LEN, SNT_MAX_NAME_LEN);
     CHECK(!a.name.truncated);
     snt_attempt_free(&copy);
     snt_attempt_free(&a);

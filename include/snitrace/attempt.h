@@ -109,7 +109,20 @@ struct snt_attempt_alert {
 struct snt_bytes {
     uint16_t len;
     bool truncated; /* the wire had more than the bound kept */
-    uint8_t *p;     /* malloc'd, NUL-terminated for convenience; NULL when len 0 */
+    uint8_t *p;     /* in its attempt's text, NUL-terminated for convenience; NULL when len 0 */
+};
+
+/* Where an attempt's strings live: a fixed area inside the attempt that
+ * holds the names of an ordinary connection, so the strings cost no
+ * allocation; a string that does not fit gets a block of its own, freed
+ * with the attempt.  A string set again takes new room: the area is only
+ * ever appended to, and emptied when the attempt is freed. */
+#define SNT_ATTEMPT_TEXT_INLINE 512
+struct snt_attempt_spill;
+struct snt_attempt_text {
+    uint16_t used;                   /* bytes of `bytes` taken */
+    struct snt_attempt_spill *spill; /* strings that did not fit, newest first */
+    uint8_t bytes[SNT_ATTEMPT_TEXT_INLINE];
 };
 
 struct snt_attempt {
@@ -170,12 +183,14 @@ struct snt_attempt {
     struct snt_bytes http_uri;
 
     uint64_t session_id; /* 0 until sessions exist */
+
+    struct snt_attempt_text text; /* what the snt_bytes above point into; last: not cleared */
 };
 
-/* Copy at most max bytes into b (replacing what was there); more than max
- * sets b->truncated. */
-void snt_bytes_set(struct snt_bytes *b, const uint8_t *p, size_t len, size_t max);
-void snt_bytes_free(struct snt_bytes *b);
+/* Copy at most max bytes into b, a string of attempt a, replacing what was
+ * there; more than max sets b->truncated.  p may be another string of a. */
+void snt_attempt_set_bytes(struct snt_attempt *a, struct snt_bytes *b, const uint8_t *p, size_t len,
+                           size_t max);
 
 /* b as valid UTF-8 without NUL (snt_utf8_sanitize), malloc'd; NULL when b
  * is empty or memory ran out.  A name holding NUL must never be cut at it
@@ -197,10 +212,13 @@ bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
                              int64_t when);
 
 void snt_attempt_init(struct snt_attempt *a);
-void snt_attempt_free(struct snt_attempt *a); /* accepts NULL */
+/* Frees what the attempt owns and leaves it as snt_attempt_init does;
+ * accepts NULL. */
+void snt_attempt_free(struct snt_attempt *a);
 
 /* A deep copy: dst owns copies of every string, and a reference to the
- * certificate's immutable strings (dst is overwritten, not freed first). */
+ * certificate's immutable strings (dst is overwritten, not freed first).
+ * An attempt holds pointers into itself: this is the only way to move one. */
 void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src);
 
 const char *snt_protocol_name(enum snt_protocol p);

@@ -39,7 +39,7 @@ struct snt_dns_message {
     char qname[256]; /* the first question's name; "" when QDCOUNT is 0 */
     uint16_t qtype;
     unsigned n_answers;
-    struct snt_dns_answer answers[SNT_DNS_MAX_ANSWERS];
+    struct snt_dns_answer answers[SNT_DNS_MAX_ANSWERS]; /* past n_answers: not cleared */
     unsigned answers_dropped; /* A/AAAA/CNAME answers past SNT_DNS_MAX_ANSWERS, not kept */
     unsigned answers_read;    /* records of the Answer section read whole (of ancount) */
     bool malformed;           /* _partial only: the message broke off at a damaged

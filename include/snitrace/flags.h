@@ -1,7 +1,8 @@
 /* Host flags: servers whose certificate does not cover a name clients asked
  * of it.  One entry per (server address, port, certificate SHA-256); every
  * name asked of it is remembered (bounded) so the suggested subjectAltNames
- * cover them all, plus what the certificate already covers.
+ * cover them all, plus what the certificate already covers.  Noting a name
+ * is O(1): names are compared case-insensitively through a hash table.
  */
 #ifndef SNITRACE_FLAGS_H
 #define SNITRACE_FLAGS_H
@@ -17,7 +18,6 @@
 #define SNT_FLAG_MAX_NAMES 256 /* names remembered per server and certificate */
 
 struct snt_flag {
-    struct snt_flag *hnext; /* hash chain */
     struct snt_addr server;
     uint16_t port;
     uint64_t first_usec, last_usec;
@@ -26,9 +26,9 @@ struct snt_flag {
     size_t n_cert_names;
     unsigned problems;           /* SNT_PROBLEM_* seen on any attempt */
     enum snt_cert_source source; /* probe only while no attempt saw the certificate otherwise */
-    char **asked;                /* every name asked, first-seen order */
+    char **asked;                /* every name asked, first-seen order (the flag's own) */
     size_t n_asked;
-    char **failed; /* names that did not match, first-seen order */
+    char **failed; /* names that did not match, first-seen order (the flag's own) */
     size_t n_failed;
     bool suspected;     /* no certificate seen: clients seemed to turn it down (inferred) */
     bool names_dropped; /* SNT_FLAG_MAX_NAMES was reached */

@@ -2,7 +2,8 @@
  * capture time.  An attempt joins its client's open session when it starts
  * within the gap of the session's latest attempt start; a session is
  * written when the gap has passed and every attempt in it has been written
- * (or at the end of input).
+ * (or at the end of input).  Every event is O(1) and, once sessions are
+ * being recycled, allocates nothing.
  */
 #ifndef SNITRACE_SESSION_H
 #define SNITRACE_SESSION_H
@@ -20,7 +21,8 @@
 #define SNT_SESSION_MAX_LOOKUPS      128   /* DNS lookups listed per session */
 #define SNT_DEFAULT_SESSION_GAP_USEC (30ull * 1000000u)
 
-/* What a session keeps of one attempt. */
+/* What a session keeps of one attempt.  Its strings belong to the
+ * session: valid while the session is being written. */
 struct snt_session_attempt {
     uint64_t ts_usec;
     struct snt_addr server;
@@ -31,12 +33,11 @@ struct snt_session_attempt {
     enum snt_name_source name_source;
     enum snt_outcome outcome;
     unsigned problems;
-    char *name;                            /* NULL when none */
-    char *cert_cn;                         /* first subject CN of the certificate, NULL when none */
-    struct snt_cert_strings *cert_strings; /* where cert_cn lives; NULL: cert_cn is malloc'd */
+    char *name;    /* readable form; NULL when none */
+    char *cert_cn; /* first subject CN of the certificate, NULL when none */
     enum snt_cert_source cert_source;
-    char *probe_error; /* --probe found no certificate: why; NULL otherwise */
-    char *version;     /* "TLS1.2", NULL when none */
+    char *probe_error;   /* --probe found no certificate: why; NULL otherwise */
+    const char *version; /* "TLS1.2", NULL when none */
 };
 
 /* A DNS response the client received. */
@@ -51,19 +52,18 @@ struct snt_session_lookup {
     bool malformed; /* the response broke off; the answers are those before the damage */
 };
 
+/* A session as it is written.  Every array and string in it belongs to the
+ * session and is recycled with it once it has been written. */
 struct snt_session {
-    struct snt_session *next_by_client, *next_by_id, *older, *newer;
-    bool draining; /* the gap passed: waits for its attempts, takes no new ones */
     uint64_t id;
     struct snt_addr client;
     uint64_t start_usec, end_usec; /* first and latest attempt start */
-    unsigned pending;              /* attempts started, not yet written */
-    unsigned n_attempts, cap_attempts, attempts_total, problem_count;
-    struct snt_session_attempt *attempts; /* grows up to SNT_SESSION_MAX_ATTEMPTS */
+    unsigned n_attempts, attempts_total, problem_count;
+    struct snt_session_attempt *attempts; /* in start-time order, up to SNT_SESSION_MAX_ATTEMPTS */
     char **names;                         /* distinct, first-seen order */
-    unsigned n_names, cap_names;
-    struct snt_session_lookup *lookups;
-    unsigned n_lookups, cap_lookups, lookups_total;
+    unsigned n_names;
+    struct snt_session_lookup *lookups; /* up to SNT_SESSION_MAX_LOOKUPS */
+    unsigned n_lookups, lookups_total;
 };
 
 typedef void (*snt_session_fn)(const struct snt_session *s, void *arg);
@@ -86,7 +86,7 @@ void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
 /* Capture time moved: write the sessions whose gap has passed. */
 void snt_sessions_advance(struct snt_sessions *s, uint64_t now_usec);
 
-/* End of input: write every session. */
+/* End of input: write every session, in the order they were opened. */
 void snt_sessions_finish(struct snt_sessions *s);
 
 uint64_t snt_sessions_written(const struct snt_sessions *s);
