@@ -137,11 +137,23 @@ void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
     c->in_syn_queue = true;
 }
 
+/* An embryonic connection's attempt is written from what the handshake
+ * showed: it takes a work now, past the reassembly memory's bound (for
+ * as long as it takes to write it). */
+static bool begin_for_writing(struct snt_engine *e, struct conn *c)
+{
+    return engine_conn_begin(e, c);
+}
+
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
 {
     syn_queue_unlink(e, c);
-    if (!c->w)
+    if (c->written)
         return;
+    if (!c->w && !begin_for_writing(e, c)) {
+        c->written = true; /* out of memory: this attempt is lost */
+        return;
+    }
     struct snt_attempt *a = &c->w->attempt;
     engine_dns_fallback_name(a);
     engine_keys_finishing(e, c->w);
@@ -158,6 +170,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
         e->emit(a, e->emit_arg);
     work_release(e, c->w);
     c->w = NULL;
+    c->written = true;
 }
 
 /* An attempt still open when its flow goes away: say how far it got.  A
@@ -176,7 +189,7 @@ void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
 {
     struct conn *c = f->user;
     if (c) {
-        if (c->w)
+        if (!c->written)
             engine_finish(e, c, outcome_when_dropped(e, c));
         syn_queue_unlink(e, c);
         free(c);
@@ -211,32 +224,71 @@ void snt_engine_free(struct snt_engine *e)
     free(e);
 }
 
-struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
-                             uint8_t client_side, uint64_t ts_usec)
+const char *engine_end_name(uint8_t end)
 {
-    struct conn *c = calloc(1, sizeof *c);
-    struct conn_work *w = c ? work_get(e) : NULL;
-    if (!w) {
-        free(c);
-        return NULL;
-    }
+    static const char *const names[] = {NULL, "client_fin", "client_rst", "server_fin",
+                                        "server_rst"};
+    return end < sizeof names / sizeof names[0] ? names[end] : NULL;
+}
+
+/* The attempt's endpoints are the flow key's, the client on its side. */
+static void fill_endpoints(struct snt_attempt *a, const struct snt_flow *f, uint8_t client_side)
+{
+    const struct snt_flow_key *k = &f->key;
+    a->client.family = a->server.family = k->family;
+    memcpy(a->client.b, k->addr[client_side], sizeof a->client.b);
+    memcpy(a->server.b, k->addr[!client_side], sizeof a->server.b);
+    a->client_port = k->port[client_side];
+    a->server_port = k->port[!client_side];
+}
+
+/* Stream byte 0 of each direction, as far as the handshake told it. */
+static void set_stream_bases(struct conn *c)
+{
+    if (c->proto != SNT_IPPROTO_TCP)
+        return;
+    if (c->syn_seen)
+        snt_stream_set_base(&c->w->stream[C2S], c->client_isn + 1);
+    if (c->n_server_isn)
+        snt_stream_set_base(&c->w->stream[S2C], c->server_isn[c->server_isn_chosen] + 1);
+}
+
+bool engine_conn_begin(struct snt_engine *e, struct conn *c)
+{
+    struct conn_work *w = work_get(e);
+    if (!w)
+        return false;
     c->w = w;
-    c->client_side = client_side;
-    c->proto = p->proto;
     struct snt_attempt *a = &w->attempt;
     snt_attempt_init(a);
     snt_starttls_init(&w->starttls);
-    a->ts_usec = ts_usec;
-    a->transport = p->proto;
-    bool src_is_client = (f->key.port[client_side] == p->sport) &&
-                         memcmp(f->key.addr[client_side], p->src.b, 16) == 0;
-    a->client = src_is_client ? p->src : p->dst;
-    a->server = src_is_client ? p->dst : p->src;
-    a->client_port = src_is_client ? p->sport : p->dport;
-    a->server_port = src_is_client ? p->dport : p->sport;
+    a->ts_usec = c->flow->first_usec;
+    a->transport = c->proto;
+    fill_endpoints(a, c->flow, c->client_side);
+    w->ended_by = engine_end_name(c->ended);
+    set_stream_bases(c);
     engine_dns_name_attempt(e, a);
     if (e->cfg.attempt_started)
         e->cfg.attempt_started(a, e->emit_arg);
+    return true;
+}
+
+struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                             uint8_t client_side)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->flow = f;
+    c->client_side = client_side;
+    c->proto = p->proto;
+    if (c->proto == SNT_IPPROTO_UDP) {
+        c->alive = true;
+        if (!engine_conn_begin(e, c)) {
+            free(c);
+            return NULL;
+        }
+    }
     f->user = c;
     e->stats.flows++;
     return c;
@@ -264,7 +316,7 @@ static struct snt_flow *flow_for_packet(struct snt_engine *e, const struct snt_p
      * of the first recognised payload. */
     bool synack = (p->tcp_flags & (SNT_TCP_SYN | SNT_TCP_ACK)) == (SNT_TCP_SYN | SNT_TCP_ACK);
     uint8_t client_side = (uint8_t)(synack ? !*dir : *dir);
-    if (!engine_conn_new(e, f, p, client_side, ts_usec)) {
+    if (!engine_conn_new(e, f, p, client_side)) {
         snt_flow_remove(e->flows, f);
         return NULL;
     }
@@ -320,7 +372,7 @@ static void expire_unanswered_syns(struct snt_engine *e)
     while (e->syn_oldest && e->syn_oldest->syn_usec + e->cfg.syn_timeout_usec <= e->now_usec) {
         struct conn *c = e->syn_oldest;
         syn_queue_unlink(e, c);
-        if (!c->synack_seen && c->w)
+        if (!c->synack_seen && !c->written)
             engine_finish(e, c, SNT_OUTCOME_NO_ANSWER);
     }
 }

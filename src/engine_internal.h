@@ -5,6 +5,7 @@
 
 #include "snitrace/engine.h"
 #include "snitrace/flow.h"
+#include "snitrace/limits.h"
 #include "snitrace/names.h"
 #include "snitrace/quic.h"
 #include "snitrace/starttls.h"
@@ -56,15 +57,29 @@ struct conn_work {
     unsigned alerts_taken[2];
 };
 
+/* Who closed or reset a connection first (struct conn's ended). */
+enum { END_NONE, END_CLIENT_FIN, END_CLIENT_RST, END_SERVER_FIN, END_SERVER_RST };
+
+/* One tracked connection.  Until it shows life (the client acknowledges a
+ * SYN-ACK, or payload comes) it is only this record: no work, no session,
+ * so a flood of SYNs costs a flow entry and this much per SYN. */
 struct conn {
     struct conn *syn_older, *syn_newer; /* queue of SYNs still unanswered */
-    struct conn_work *w;                /* NULL once the attempt was written */
+    struct conn_work *w;                /* NULL while embryonic, and once the attempt was written */
+    struct snt_flow *flow;              /* its flow: the endpoints and when it began */
     uint64_t syn_usec;
     uint32_t client_isn;
-    uint8_t client_side; /* which side of the flow key is the client (0/1) */
-    uint8_t proto;       /* SNT_IPPROTO_* */
+    uint32_t server_isn[SNT_MAX_SYNACK_ISNS]; /* the SYN-ACKs' ISNs, first seen first */
+    uint32_t next_seq[2];                     /* per role: the next sequence number expected */
+    uint8_t n_server_isn, server_isn_chosen;  /* server_isn[chosen] + 1 is stream byte 0 */
+    uint8_t client_side;                      /* which side of the flow key is the client (0/1) */
+    uint8_t proto;                            /* SNT_IPPROTO_* */
+    uint8_t ended; /* who closed or reset first, before a work was taken: END_* */
     bool syn_seen, synack_seen, fin_c, fin_s, rst;
     bool in_syn_queue;
+    bool seq_known[2]; /* next_seq[role] was seen */
+    bool alive;        /* showed life: past the handshake, or payload */
+    bool written;      /* the attempt was written, or summarised as part of a scan or flood */
 };
 
 struct snt_engine {
@@ -82,11 +97,19 @@ struct snt_engine {
 };
 
 /* engine.c */
+/* A new connection on flow f; UDP ones (QUIC) begin their attempt at once,
+ * TCP ones when they show life (engine_conn_begin). */
 struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
-                             uint8_t client_side, uint64_t ts_usec);
+                             uint8_t client_side);
+/* The connection shows life: its attempt begins (work taken, endpoints,
+ * DNS name, session).  false when no work could be had. */
+bool engine_conn_begin(struct snt_engine *e, struct conn *c);
+/* Write the attempt (an embryonic one may be summarised instead). */
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
 void engine_drop_flow(struct snt_engine *e, struct snt_flow *f);
 void engine_syn_queue_push(struct snt_engine *e, struct conn *c);
+/* "client_fin", ... for END_*; NULL for END_NONE. */
+const char *engine_end_name(uint8_t end);
 
 /* engine_tcp.c */
 void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,

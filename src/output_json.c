@@ -380,6 +380,9 @@ static void add_rare_counts(cJSON *root, const struct snt_stats *s)
         {"name_truncations", s->name_truncations},
         {"dns_partial", s->dns_partial},
         {"dns_answers_dropped", s->dns_answers_dropped},
+        {"rst_ignored", s->rst_ignored},
+        {"synack_isn_switches", s->synack_isn_switches},
+        {"synack_isns_dropped", s->synack_isns_dropped},
     };
     for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++)
         if (rare[i].v)

@@ -37,6 +37,9 @@ struct snt_stats {
     uint64_t dns_answers_dropped; /* answers past SNT_DNS_MAX_ANSWERS in one message */
     uint64_t non_ip;              /* frames that were not IP */
     uint64_t reassembly_limit;    /* reassembly buffers or queues that hit a limit */
+    uint64_t rst_ignored;         /* RSTs far from the sequence numbers expected (RFC 5961) */
+    uint64_t synack_isn_switches; /* the client acknowledged a later SYN-ACK's ISN */
+    uint64_t synack_isns_dropped; /* SYN-ACKs with yet another ISN, past SNT_MAX_SYNACK_ISNS */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
     uint64_t dns_names_evicted;    /* name cache full: oldest forgotten */
