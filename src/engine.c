@@ -18,6 +18,7 @@ void snt_engine_config_default(struct snt_engine_config *c)
     c->syn_timeout_usec = 10 * USEC;
     c->tcp_idle_usec = 300 * USEC;
     c->udp_idle_usec = 60 * USEC;
+    c->reassembly_bytes = SNT_DEFAULT_REASSEMBLY_BYTES;
 }
 
 static void evict_flow(struct snt_flow *f, void *arg)
@@ -32,6 +33,7 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     if (!e)
         return NULL;
     e->cfg = *c;
+    e->budget.max = c->reassembly_bytes ? c->reassembly_bytes : SNT_DEFAULT_REASSEMBLY_BYTES;
     e->emit = emit;
     e->emit_arg = arg;
     e->flows = snt_flow_table_new(c->max_flows, evict_flow, e);
@@ -43,68 +45,6 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
         return NULL;
     }
     return e;
-}
-
-/* Works are recycled with their buffers, up to a few: a handshake-heavy
- * capture then allocates almost nothing per connection. */
-#define MAX_FREE_WORKS 64
-
-static void work_destroy(struct snt_engine *e, struct conn_work *w)
-{
-    engine_keys_release(e, w);
-    snt_attempt_free(&w->attempt);
-    for (int i = 0; i < 2; i++) {
-        snt_stream_free(&w->stream[i]);
-        snt_tls_dir_free(&w->tls[i]);
-    }
-    engine_quic_release(w);
-    free(w);
-}
-
-static void work_release(struct snt_engine *e, struct conn_work *w)
-{
-    if (!w)
-        return;
-    if (e->n_free_works >= MAX_FREE_WORKS) {
-        work_destroy(e, w);
-        return;
-    }
-    engine_keys_release(e, w);
-    engine_quic_release(w);
-    snt_attempt_free(&w->attempt);
-    w->next_free = e->free_works;
-    e->free_works = w;
-    e->n_free_works++;
-}
-
-static struct conn_work *work_get(struct snt_engine *e)
-{
-    struct conn_work *w = e->free_works;
-    if (!w) {
-        w = calloc(1, sizeof *w);
-        if (!w)
-            return NULL;
-        snt_stream_init(&w->stream[C2S], e->cfg.c2s_bytes);
-        snt_stream_init(&w->stream[S2C], e->cfg.s2c_bytes);
-        snt_tls_dir_init(&w->tls[C2S], e->cfg.c2s_bytes);
-        snt_tls_dir_init(&w->tls[S2C], e->cfg.s2c_bytes);
-        return w;
-    }
-    e->free_works = w->next_free;
-    e->n_free_works--;
-    /* Keep the buffers, forget the rest. */
-    struct snt_stream streams[2] = {w->stream[C2S], w->stream[S2C]};
-    struct snt_tls_dir tls[2] = {w->tls[C2S], w->tls[S2C]};
-    memset(w, 0, sizeof *w);
-    w->stream[C2S] = streams[C2S];
-    w->stream[S2C] = streams[S2C];
-    w->tls[C2S] = tls[C2S];
-    w->tls[S2C] = tls[S2C];
-    snt_stream_reset(&w->stream[C2S], e->cfg.c2s_bytes);
-    snt_stream_reset(&w->stream[S2C], e->cfg.s2c_bytes);
-    snt_tls_dir_reset(&w->tls[C2S], e->cfg.c2s_bytes);
-    snt_tls_dir_reset(&w->tls[S2C], e->cfg.s2c_bytes);
-    return w;
 }
 
 static void syn_queue_unlink(struct snt_engine *e, struct conn *c)
@@ -137,20 +77,14 @@ void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
     c->in_syn_queue = true;
 }
 
-/* An embryonic connection's attempt is written from what the handshake
- * showed: it takes a work now, past the reassembly memory's bound (for
- * as long as it takes to write it). */
-static bool begin_for_writing(struct snt_engine *e, struct conn *c)
-{
-    return engine_conn_begin(e, c);
-}
-
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
 {
     syn_queue_unlink(e, c);
     if (c->written)
         return;
-    if (!c->w && !begin_for_writing(e, c)) {
+    /* Embryonic or starved, it is written from what the handshake showed:
+     * a work for as long as that takes, past the budget if need be. */
+    if (!c->w && !engine_conn_begin(e, c, false)) {
         c->written = true; /* out of memory: this attempt is lost */
         return;
     }
@@ -168,7 +102,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     e->stats.attempts++;
     if (e->emit)
         e->emit(a, e->emit_arg);
-    work_release(e, c->w);
+    engine_work_release(e, c->w);
     c->w = NULL;
     c->written = true;
 }
@@ -176,7 +110,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
 /* An attempt still open when its flow goes away: say how far it got.  A
  * SYN unanswered for longer than the first retransmission timeout (1 s,
  * RFC 6298) had no answer; a younger one is merely incomplete. */
-static enum snt_outcome outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
+enum snt_outcome engine_outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
 {
     if (c->w && c->w->handshake_done)
         return SNT_OUTCOME_ESTABLISHED; /* only the client's first data was still awaited */
@@ -190,7 +124,7 @@ void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
     struct conn *c = f->user;
     if (c) {
         if (!c->written)
-            engine_finish(e, c, outcome_when_dropped(e, c));
+            engine_finish(e, c, engine_outcome_when_dropped(e, c));
         syn_queue_unlink(e, c);
         free(c);
     }
@@ -207,18 +141,14 @@ void snt_engine_free(struct snt_engine *e)
         struct conn *c = f->user;
         if (c) {
             if (c->w)
-                work_destroy(e, c->w);
+                engine_work_destroy(e, c->w);
             c->w = NULL;
             syn_queue_unlink(e, c);
             free(c);
         }
         snt_flow_remove(e->flows, f);
     }
-    while (e->free_works) {
-        struct conn_work *w = e->free_works;
-        e->free_works = w->next_free;
-        work_destroy(e, w);
-    }
+    engine_works_free(e);
     snt_flow_table_free(e->flows);
     snt_names_free(e->names);
     free(e);
@@ -253,11 +183,15 @@ static void set_stream_bases(struct conn *c)
         snt_stream_set_base(&c->w->stream[S2C], c->server_isn[c->server_isn_chosen] + 1);
 }
 
-bool engine_conn_begin(struct snt_engine *e, struct conn *c)
+bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget)
 {
-    struct conn_work *w = work_get(e);
-    if (!w)
+    struct conn_work *w = engine_work_get(e, c, within_budget);
+    if (!w) {
+        if (within_budget && !c->starved)
+            e->stats.reassembly_memory_full++;
+        c->starved = true;
         return false;
+    }
     c->w = w;
     struct snt_attempt *a = &w->attempt;
     snt_attempt_init(a);
@@ -284,7 +218,7 @@ struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const str
     c->proto = p->proto;
     if (c->proto == SNT_IPPROTO_UDP) {
         c->alive = true;
-        if (!engine_conn_begin(e, c)) {
+        if (!engine_conn_begin(e, c, true)) {
             free(c);
             return NULL;
         }
@@ -363,7 +297,9 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
     if (p.proto == SNT_IPPROTO_TCP) {
         engine_tcp_packet(e, f, &p, dir);
     } else if (c->w) {
+        engine_work_touch(e, c->w);
         engine_quic_packet(e, c, &p, dir == c->client_side ? C2S : S2C);
+        engine_work_account(e, c);
     }
 }
 

@@ -181,18 +181,37 @@ static void on_rst(struct snt_engine *e, struct conn *c, int role)
         engine_finish(e, c, SNT_OUTCOME_RESET);
 }
 
+/* The segment into its stream; when the reassembly memory is spent, older
+ * attempts are finished to make room, and failing that the stream stops
+ * collecting. */
+static bool add_segment(struct snt_engine *e, struct conn *c, struct snt_stream *s,
+                        const struct snt_packet *p)
+{
+    bool grew = snt_stream_add(s, p->seq, p->payload, p->payload_len);
+    if (!s->memory_wanted)
+        return grew;
+    if (engine_work_make_room(e, s->memory_wanted, c))
+        grew = snt_stream_add(s, p->seq, p->payload, p->payload_len);
+    if (s->memory_wanted && !s->hit_limit) {
+        s->hit_limit = true;
+        e->stats.reassembly_memory_full++;
+    }
+    return grew;
+}
+
 static void on_payload(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role)
 {
     struct snt_stream *s = &c->w->stream[role];
     if (!s->have_base) /* picked up mid-stream: this payload is byte 0 */
         snt_stream_set_base(s, p->seq);
-    bool grew = snt_stream_add(s, p->seq, p->payload, p->payload_len);
+    bool grew = add_segment(e, c, s, p);
     if (role == C2S && c->w->plaintext) {
         engine_app_plaintext_segment(c, p->seq - s->base, p->payload, p->payload_len);
         grew = grew || c->w->attempt.protocol == SNT_PROTO_TLS;
     }
     if (grew)
         engine_app_stream(e, c, role);
+    engine_work_account(e, c);
 }
 
 static void on_fin(struct snt_engine *e, struct conn *c, int role)
@@ -253,8 +272,10 @@ void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct sn
     follow_synack(e, c, p, role);
     if (!c->w && shows_life(p, role)) {
         c->alive = true;
-        engine_conn_begin(e, c);
+        engine_conn_begin(e, c, true);
     }
+    if (c->w)
+        engine_work_touch(e, c->w);
     if (p->tcp_flags & SNT_TCP_RST) {
         on_rst(e, c, role);
         return;

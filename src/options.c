@@ -68,6 +68,9 @@ static const char usage_text[] =
     "      --udp-timeout S    idle UDP (QUIC) flows are finished after S seconds (default 60)\n"
     "      --c2s-bytes N      client-to-server bytes reassembled (default 16384)\n"
     "      --s2c-bytes N      server-to-client bytes reassembled (default 65536)\n"
+    "      --reassembly-memory MIB  memory for all connections still in their handshake\n"
+    "                         (their work and reassembly buffers; default 128); when it\n"
+    "                         runs out the least recently active is finished as it stands\n"
     "\n"
     "  -h, --help             this help\n"
     "  -V, --version          version\n"
@@ -84,6 +87,7 @@ enum {
     OPT_UDP_TIMEOUT,
     OPT_C2S,
     OPT_S2C,
+    OPT_REASSEMBLY_MEMORY,
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_OPENSSL_CONFIG,
@@ -115,6 +119,7 @@ static const struct option long_options[] = {
     {"udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT},
     {"c2s-bytes", required_argument, NULL, OPT_C2S},
     {"s2c-bytes", required_argument, NULL, OPT_S2C},
+    {"reassembly-memory", required_argument, NULL, OPT_REASSEMBLY_MEMORY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"openssl-config", required_argument, NULL, OPT_OPENSSL_CONFIG},
@@ -279,6 +284,11 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
         if (!parse_number("--s2c-bytes", arg, 1024, 1ULL << 24, &v))
             return false;
         o->engine.s2c_bytes = (size_t)v;
+        return true;
+    case OPT_REASSEMBLY_MEMORY:
+        if (!parse_number("--reassembly-memory", arg, 1, 1ULL << 16, &v))
+            return false;
+        o->engine.reassembly_bytes = (size_t)v << 20;
         return true;
     default: return apply_probe_option(o, c, arg);
     }

@@ -380,6 +380,8 @@ static void add_rare_counts(cJSON *root, const struct snt_stats *s)
         {"name_truncations", s->name_truncations},
         {"dns_partial", s->dns_partial},
         {"dns_answers_dropped", s->dns_answers_dropped},
+        {"reassembly_memory_full", s->reassembly_memory_full},
+        {"reassembly_memory_evictions", s->reassembly_memory_evictions},
         {"rst_ignored", s->rst_ignored},
         {"synack_isn_switches", s->synack_isn_switches},
         {"synack_isns_dropped", s->synack_isns_dropped},

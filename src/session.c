@@ -292,7 +292,7 @@ static void add_name(struct snt_session *x, const struct snt_bytes *name)
             return;
         }
     if (x->n_names == x->cap_names) {
-        unsigned cap = x->cap_names ? x->cap_names * 2 : 8;
+        unsigned cap = x->cap_names ? x->cap_names * 2 : 2;
         char **nn = realloc(x->names, cap * sizeof *nn);
         if (!nn) {
             free(c);
@@ -309,7 +309,7 @@ static struct snt_session_attempt *new_entry(struct snt_session *x)
     if (x->n_attempts >= SNT_SESSION_MAX_ATTEMPTS)
         return NULL;
     if (x->n_attempts == x->cap_attempts) {
-        unsigned cap = x->cap_attempts ? x->cap_attempts * 2 : 8;
+        unsigned cap = x->cap_attempts ? x->cap_attempts * 2 : 2;
         struct snt_session_attempt *na = realloc(x->attempts, cap * sizeof *na);
         if (!na)
             return NULL;

@@ -18,6 +18,7 @@ struct snt_keylog;
 struct snt_engine_config {
     size_t max_flows;
     size_t c2s_bytes, s2c_bytes; /* reassembly limits per direction */
+    size_t reassembly_bytes;     /* all connections' reassembly memory together */
     uint64_t syn_timeout_usec;   /* no SYN-ACK by then: no_answer */
     uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
