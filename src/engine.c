@@ -19,6 +19,8 @@ void snt_engine_config_default(struct snt_engine_config *c)
     c->tcp_idle_usec = 300 * USEC;
     c->udp_idle_usec = 60 * USEC;
     c->reassembly_bytes = SNT_DEFAULT_REASSEMBLY_BYTES;
+    c->scan_threshold = SNT_DEFAULT_SCAN_THRESHOLD;
+    c->scan_window_usec = SNT_DEFAULT_SCAN_WINDOW_USEC;
 }
 
 static void evict_flow(struct snt_flow *f, void *arg)
@@ -36,11 +38,15 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     e->budget.max = c->reassembly_bytes ? c->reassembly_bytes : SNT_DEFAULT_REASSEMBLY_BYTES;
     e->emit = emit;
     e->emit_arg = arg;
-    e->flows = snt_flow_table_new(c->max_flows, evict_flow, e);
+    e->flows = snt_flow_table_new(c->max_flows, sizeof(struct conn), evict_flow, e);
     e->names = snt_names_new(0);
-    if (!e->flows || !e->names) {
+    unsigned threshold = c->scan_record ? c->scan_threshold : 0;
+    uint64_t window = c->scan_window_usec ? c->scan_window_usec : SNT_DEFAULT_SCAN_WINDOW_USEC;
+    e->scans = snt_scans_new(threshold, window, c->scan_record, arg);
+    if (!e->flows || !e->names || !e->scans) {
         snt_flow_table_free(e->flows);
         snt_names_free(e->names);
+        snt_scans_free(e->scans);
         free(e);
         return NULL;
     }
@@ -77,11 +83,30 @@ void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
     c->in_syn_queue = true;
 }
 
+/* A TCP attempt that never got past the SYN may be part of a scan or a
+ * flood: then it is summarised, not written. */
+static bool summarised(struct snt_engine *e, const struct conn *c, enum snt_outcome outcome)
+{
+    if (c->alive || c->proto != SNT_IPPROTO_TCP)
+        return false;
+    const struct snt_flow_key *k = &c->flow->key;
+    struct snt_scan_syn syn = {.ts_usec = c->flow->first_usec, .outcome = outcome};
+    syn.client.family = syn.server.family = k->family;
+    memcpy(syn.client.b, k->addr[c->client_side], sizeof syn.client.b);
+    memcpy(syn.server.b, k->addr[!c->client_side], sizeof syn.server.b);
+    syn.server_port = k->port[!c->client_side];
+    return snt_scans_note(e->scans, &syn, e->now_usec);
+}
+
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
 {
     syn_queue_unlink(e, c);
     if (c->written)
         return;
+    if (!c->w && summarised(e, c, outcome)) {
+        c->written = true;
+        return;
+    }
     /* Embryonic or starved, it is written from what the handshake showed:
      * a work for as long as that takes, past the budget if need be. */
     if (!c->w && !engine_conn_begin(e, c, false)) {
@@ -126,7 +151,6 @@ void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
         if (!c->written)
             engine_finish(e, c, engine_outcome_when_dropped(e, c));
         syn_queue_unlink(e, c);
-        free(c);
     }
     f->user = NULL;
     snt_flow_remove(e->flows, f);
@@ -144,13 +168,13 @@ void snt_engine_free(struct snt_engine *e)
                 engine_work_destroy(e, c->w);
             c->w = NULL;
             syn_queue_unlink(e, c);
-            free(c);
         }
         snt_flow_remove(e->flows, f);
     }
     engine_works_free(e);
     snt_flow_table_free(e->flows);
     snt_names_free(e->names);
+    snt_scans_free(e->scans);
     free(e);
 }
 
@@ -210,18 +234,15 @@ bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget)
 struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
                              uint8_t client_side)
 {
-    struct conn *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    struct conn *c = snt_flow_area(f);
+    memset(c, 0, sizeof *c);
     c->flow = f;
     c->client_side = client_side;
     c->proto = p->proto;
     if (c->proto == SNT_IPPROTO_UDP) {
         c->alive = true;
-        if (!engine_conn_begin(e, c, true)) {
-            free(c);
+        if (!engine_conn_begin(e, c, true))
             return NULL;
-        }
     }
     f->user = c;
     e->stats.flows++;
@@ -337,6 +358,7 @@ void snt_engine_advance(struct snt_engine *e, uint64_t now_usec)
     engine_keys_expire(e);
     expire_unanswered_syns(e);
     expire_idle_flows(e);
+    snt_scans_advance(e->scans, now_usec);
 }
 
 void snt_engine_finish(struct snt_engine *e)
@@ -346,6 +368,7 @@ void snt_engine_finish(struct snt_engine *e)
     while ((f = snt_flow_oldest(e->flows)) != NULL) {
         engine_drop_flow(e, f);
     }
+    snt_scans_finish(e->scans);
     e->stats.evictions = snt_flow_evictions(e->flows);
 }
 
@@ -358,5 +381,11 @@ struct snt_stats *snt_engine_stats(struct snt_engine *e)
 {
     e->stats.evictions = snt_flow_evictions(e->flows);
     e->stats.dns_names_evicted = snt_names_evictions(e->names);
+    struct snt_scan_counters sc;
+    snt_scans_counters(e->scans, &sc);
+    e->stats.attempts_summarised = sc.summarised;
+    e->stats.scans = sc.scans;
+    e->stats.floods = sc.floods;
+    e->stats.scan_table_full = sc.table_full;
     return &e->stats;
 }

@@ -99,6 +99,7 @@ struct snt_engine {
     struct conn_work *works_oldest, *works_newest; /* open attempts, by last activity */
     struct snt_budget budget;                      /* reassembly memory: works and their buffers */
     struct snt_names *names;                       /* DNS answers, for naming connections */
+    struct snt_scans *scans;                       /* attempts that never got past the SYN */
     struct conn_keys *keys_oldest, *keys_newest;   /* waiting for key-log keys, by deadline */
     unsigned n_free_works;
 };

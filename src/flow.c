@@ -10,15 +10,21 @@
 #define INITIAL_BUCKETS 1024
 #define MAX_BUCKETS     ((size_t)1 << 26)
 
+/* Entries with their owner's area after each, AREA_ALIGN-aligned. */
+#define AREA_ALIGN  16
+#define ROUND(n)    (((n) + AREA_ALIGN - 1) / AREA_ALIGN * AREA_ALIGN)
+#define AREA_OFFSET ROUND(sizeof(struct snt_flow))
+
 struct flow_chunk {
     struct flow_chunk *next;
-    struct snt_flow flows[FLOWS_PER_CHUNK];
+    _Alignas(AREA_ALIGN) unsigned char entries[];
 };
 
 struct snt_flow_table {
     struct snt_flow **buckets;
     uint32_t mask;
     size_t count, max;
+    size_t stride; /* bytes per entry: the flow, then the owner's area */
     uint64_t evictions;
     struct snt_flow *newest, *oldest;
     struct snt_flow *free_list;
@@ -27,7 +33,8 @@ struct snt_flow_table {
     void *evict_arg;
 };
 
-struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn evict, void *arg)
+struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
+                                          snt_flow_evict_fn evict, void *arg)
 {
     struct snt_flow_table *t = calloc(1, sizeof *t);
     if (!t)
@@ -42,6 +49,7 @@ struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn ev
     }
     t->mask = (uint32_t)(n - 1);
     t->max = max_flows ? max_flows : 1;
+    t->stride = AREA_OFFSET + ROUND(area_size);
     t->evict = evict;
     t->evict_arg = arg;
     return t;
@@ -61,8 +69,7 @@ void snt_flow_table_free(struct snt_flow_table *t)
     free(t);
 }
 
-/* 64-bit mix (the finaliser of MurmurHash3), folded over the key words. */
-static uint64_t mix64(uint64_t h)
+uint64_t snt_hash_mix64(uint64_t h)
 {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
@@ -77,7 +84,7 @@ static uint32_t key_hash(const struct snt_flow_key *k)
     uint64_t words[sizeof *k / 8], h = 0x9e3779b97f4a7c15ULL;
     memcpy(words, k, sizeof words);
     for (size_t i = 0; i < sizeof words / 8; i++)
-        h = mix64(h ^ words[i]);
+        h = snt_hash_mix64(h ^ words[i]);
     return (uint32_t)h;
 }
 
@@ -133,14 +140,15 @@ static void lru_push_newest(struct snt_flow_table *t, struct snt_flow *f)
 static struct snt_flow *pool_get(struct snt_flow_table *t)
 {
     if (!t->free_list) {
-        struct flow_chunk *c = malloc(sizeof *c);
+        struct flow_chunk *c = malloc(sizeof *c + FLOWS_PER_CHUNK * t->stride);
         if (!c)
             return NULL;
         c->next = t->chunks;
         t->chunks = c;
-        for (size_t i = 0; i < FLOWS_PER_CHUNK; i++) {
-            c->flows[i].hnext = t->free_list;
-            t->free_list = &c->flows[i];
+        for (size_t i = FLOWS_PER_CHUNK; i-- > 0;) {
+            struct snt_flow *f = (struct snt_flow *)(void *)(c->entries + i * t->stride);
+            f->hnext = t->free_list;
+            t->free_list = f;
         }
     }
     struct snt_flow *f = t->free_list;
@@ -219,6 +227,11 @@ void snt_flow_remove(struct snt_flow_table *t, struct snt_flow *f)
     f->hnext = t->free_list;
     t->free_list = f;
     t->count--;
+}
+
+void *snt_flow_area(struct snt_flow *f)
+{
+    return (unsigned char *)f + AREA_OFFSET;
 }
 
 struct snt_flow *snt_flow_oldest(const struct snt_flow_table *t)

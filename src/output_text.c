@@ -306,3 +306,52 @@ bool snt_output_text_session(struct snt_output *o, const struct snt_session *s)
         fflush(o->f);
     return !ferror(o->f);
 }
+
+/* "22 (30), 80 (30) and more" */
+static void print_scan_ports(FILE *f, const struct snt_scan_record *r)
+{
+    for (unsigned i = 0; i < r->n_ports; i++)
+        fprintf(f, "%s%u (%llu)", i ? ", " : "", r->ports[i].port,
+                (unsigned long long)r->ports[i].attempts);
+    if (r->more_ports)
+        fputs(" and more", f);
+}
+
+static void print_scan_peers(FILE *f, const struct snt_scan_record *r)
+{
+    char ip[64];
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        snt_format_addr(&r->peers[i].addr, ip, sizeof ip);
+        fprintf(f, "%s%s (%llu)", i ? ", " : "", ip, (unsigned long long)r->peers[i].attempts);
+    }
+    if (r->more_peers)
+        fputs(" and more", f);
+}
+
+/* "2026-11-25 16:00:00.001000  FLOOD  server 198.51.100.10: 2900 attempts
+ * summarised (100 written) over 3.0 s: no answer 2900, refused 0, reset 0,
+ * incomplete 0; ports 443 (2900); clients 203.0.113.7 (1), ... and more" */
+bool snt_output_text_scan(struct snt_output *o, const struct snt_scan_record *r)
+{
+    char ts[40], ip[64];
+    bool scan = r->kind == SNT_SCAN_CLIENT;
+    snt_format_time(r->first_usec, ts, sizeof ts);
+    ts[10] = ' ';
+    ts[strlen(ts) - 1] = '\0'; /* the Z: the header says UTC */
+    snt_format_addr(&r->addr, ip, sizeof ip);
+    fprintf(o->f,
+            "%-26s  %s%s%s  %s %s: %llu attempts summarised (%llu written) over %.1f s: no answer "
+            "%llu, refused %llu, reset %llu, incomplete %llu; ports ",
+            ts, paint(o, YELLOW), scan ? "SCAN " : "FLOOD", paint(o, RESET),
+            scan ? "client" : "server", ip, (unsigned long long)r->attempts,
+            (unsigned long long)r->attempts_written, (double)(r->last_usec - r->first_usec) / 1e6,
+            (unsigned long long)r->no_answer, (unsigned long long)r->refused,
+            (unsigned long long)r->reset, (unsigned long long)r->incomplete);
+    print_scan_ports(o->f, r);
+    fprintf(o->f, "; %s ", scan ? "servers" : "clients");
+    print_scan_peers(o->f, r);
+    fputs(r->ongoing ? "  (goes on)\n" : "\n", o->f);
+    if (o->live)
+        fflush(o->f);
+    return !ferror(o->f);
+}

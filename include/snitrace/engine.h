@@ -12,6 +12,7 @@
 #include "snitrace/cert.h"
 #include "snitrace/dns.h"
 #include "snitrace/output.h"
+#include "snitrace/scan.h"
 
 struct snt_keylog;
 
@@ -33,6 +34,13 @@ struct snt_engine_config {
     /* Called when an attempt begins (its endpoints and start time are set),
      * with the emit callback's argument; may set a->session_id. */
     void (*attempt_started)(struct snt_attempt *a, void *arg);
+    /* Attempts that never got past the SYN, past this many from one client
+     * or to one server within scan_window_usec, are summarised in records
+     * given to scan_record (with the emit callback's argument) instead of
+     * written; 0, or no scan_record: never. */
+    unsigned scan_threshold;
+    uint64_t scan_window_usec;
+    snt_scan_fn scan_record;
     /* Called for every DNS response seen (client = the response's
      * destination), with the emit callback's argument. */
     void (*dns_response)(const struct snt_addr *client, const struct snt_dns_message *m,

@@ -9,6 +9,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/flags.h"
+#include "snitrace/scan.h"
 #include "snitrace/session.h"
 
 enum snt_format { SNT_FORMAT_JSON, SNT_FORMAT_TEXT };
@@ -39,6 +40,9 @@ struct snt_stats {
     uint64_t reassembly_limit;       /* reassembly buffers or queues that hit a limit */
     uint64_t reassembly_memory_full; /* connections or streams refused memory: none to free */
     uint64_t reassembly_memory_evictions; /* attempts finished early to free reassembly memory */
+    uint64_t attempts_summarised;         /* attempts in scan and flood records, not written */
+    uint64_t scans, floods;               /* scan and flood records written */
+    uint64_t scan_table_full;             /* clients or servers forgotten early: table full */
     uint64_t rst_ignored;         /* RSTs far from the sequence numbers expected (RFC 5961) */
     uint64_t synack_isn_switches; /* the client acknowledged a later SYN-ACK's ISN */
     uint64_t synack_isns_dropped; /* SYN-ACKs with yet another ISN, past SNT_MAX_SYNACK_ISNS */
@@ -86,6 +90,10 @@ bool snt_output_text_flag(struct snt_output *o, const struct snt_flag *fl, bool 
  * subjectAltNames are the flag's suggested names; the path goes to path.
  * Returns false (errno set) when the file cannot be written. */
 bool snt_write_openssl_config(const char *dir, const struct snt_flag *fl, char *path, size_t len);
+
+/* Write a scan or flood record (src/output_scan.c). */
+bool snt_output_scan(struct snt_output *o, const struct snt_scan_record *r);
+bool snt_output_text_scan(struct snt_output *o, const struct snt_scan_record *r);
 
 /* Write the stats record (end of input, or periodically live). */
 bool snt_output_stats(struct snt_output *o, const struct snt_stats *s, uint64_t ts_usec,

@@ -18,6 +18,7 @@ timestamps, little-endian, Ethernet).
 """
 
 import os
+import random
 import struct
 import sys
 
@@ -498,6 +499,46 @@ def tcp_rst_out_of_window():
     return cap
 
 
+def tcp_syn_flood():
+    """60 SYNs from random (spoofed) sources to 198.51.100.150:443 in 60 ms,
+    none answered; 11 s later a real client connects to the same server and
+    carries tls12.pcap's exchange."""
+    cap = Pcap()
+    rng = random.Random(150)
+    server = "198.51.100.150"
+    for _ in range(60):
+        src = "203.0.%d.%d" % (rng.randrange(0, 256), rng.randrange(1, 255))
+        c = Tcp(cap, src, rng.randrange(1024, 65536), server, 443)
+        c.seq["c"] = rng.getrandbits(32)
+        c.send("c", SYN)
+    c = Tcp(cap, CLIENT4, 40150, server, 443)
+    c.send("c", SYN, gap=11000000)
+    c.send("s", SYN | ACK)
+    c.send("c", ACK)
+    replay_tls12(c)
+    return cap
+
+
+def tcp_port_scan():
+    """One client SYN-scans 40 ports of 198.51.100.160, one every 100 ms:
+    closed ports answer RST (refused), filtered ones nothing (no answer), a
+    few open ones SYN-ACK and the scanner resets them (nmap -sS).  11 s
+    later the same client makes an HTTP request to port 80."""
+    cap = Pcap()
+    server = "198.51.100.160"
+    for i, port in enumerate(range(20, 60)):
+        c = Tcp(cap, CLIENT4, 40200 + i, server, port)
+        c.send("c", SYN, gap=100000)
+        if port in (22, 25, 53):
+            c.send("s", SYN | ACK)
+            c.send("c", RST)
+        elif port % 3:
+            c.send("s", RST | ACK)
+    cap.usec += 11000000
+    http_get(cap, server, 40160, b"GET / HTTP/1.1\r\nHost: scanned.example.test\r\n\r\n")
+    return cap
+
+
 CAPTURES = {
     "tls-hello-bad-extension.pcap": tls_hello_bad_extension,
     "dns-tc-then-tcp.pcap": dns_tc_then_tcp,
@@ -511,6 +552,8 @@ CAPTURES = {
     "ipv6-payload-length-0.pcap": ipv6_payload_length_0,
     "tcp-synack-two-isns.pcap": tcp_synack_two_isns,
     "tcp-rst-out-of-window.pcap": tcp_rst_out_of_window,
+    "tcp-syn-flood.pcap": tcp_syn_flood,
+    "tcp-port-scan.pcap": tcp_port_scan,
 }
 
 
