@@ -19,11 +19,13 @@ struct snt_flow_key {
     uint8_t pad[2]; /* always zero, so keys compare with memcmp */
 };
 
+/* What a lookup reads comes first, in one cache line. */
 struct snt_flow {
-    struct snt_flow *hnext;         /* hash chain */
-    struct snt_flow *older, *newer; /* LRU list, newest at the head */
-    struct snt_flow_key key;
+    struct snt_flow *hnext; /* hash chain */
     uint32_t hash;
+    struct snt_flow_key key;
+    struct snt_flow **pprev;        /* what points at it in the chain: removal walks none */
+    struct snt_flow *older, *newer; /* LRU list, newest at the head */
     uint64_t first_usec, last_usec;
     void *user; /* the owner's per-connection state */
 };
@@ -61,7 +63,7 @@ void snt_flow_touch(struct snt_flow_table *t, struct snt_flow *f, uint64_t now_u
 /* Unlink and return the flow to the pool. */
 void snt_flow_remove(struct snt_flow_table *t, struct snt_flow *f);
 
-/* The owner's area of a flow (area_size bytes, 16-aligned; contents
+/* The owner's area of a flow (area_size bytes, 8-aligned; contents
  * undefined until the owner writes them; gone when the flow is removed). */
 void *snt_flow_area(struct snt_flow *f);
 
