@@ -72,7 +72,7 @@ static const char usage_tracking[] =
     "      --c2s-bytes N      client-to-server bytes reassembled (default 16384)\n"
     "      --s2c-bytes N      server-to-client bytes reassembled (default 65536)\n"
     "      --reassembly-memory MIB  memory for all connections still in their handshake\n"
-    "                         (their work and reassembly buffers; default 128); when it\n"
+    "                         (their work and reassembly buffers; default 96); when it\n"
     "                         runs out the least recently active is finished as it stands\n"
     "      --scan-threshold N attempts that never got past the SYN, from one client or to\n"
     "                         one server, written before the rest are summarised in one\n"

@@ -6,7 +6,7 @@
 #define SNT_DEFAULT_MAX_FLOWS        (1u << 18)   /* flows tracked at once */
 #define SNT_DEFAULT_C2S_BYTES        (16u * 1024) /* client->server reassembly */
 #define SNT_DEFAULT_S2C_BYTES        (64u * 1024) /* server->client reassembly */
-#define SNT_DEFAULT_REASSEMBLY_BYTES (128u << 20) /* every connection's work and buffers */
+#define SNT_DEFAULT_REASSEMBLY_BYTES (96u << 20)  /* every connection's work and buffers */
 #define SNT_MAX_OOO_SEGMENTS         32           /* out-of-order segments held per direction */
 #define SNT_MAX_SYNACK_ISNS          4 /* SYN-ACKs with different ISNs remembered per connection */
 #define SNT_MAX_HANDSHAKE_MSG        (64u * 1024) /* one TLS handshake message */
