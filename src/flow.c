@@ -71,16 +71,6 @@ void snt_flow_table_free(struct snt_flow_table *t)
     free(t);
 }
 
-uint64_t snt_hash_mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint32_t key_hash(const struct snt_flow_key *k)
 {
     uint64_t words[sizeof *k / 8], h = 0x9e3779b97f4a7c15ULL;
@@ -192,6 +182,16 @@ static void maybe_grow(struct snt_flow_table *t)
     t->mask = mask;
 }
 
+/* A full table evicts its oldest flow at every insert: the next one's
+ * lines are fetched now, while the packets until then are read. */
+static void prefetch_entry(const struct snt_flow_table *t, const struct snt_flow *f)
+{
+    if (!f)
+        return;
+    for (size_t at = 0; at < t->stride; at += CACHE_LINE)
+        __builtin_prefetch((const unsigned char *)f + at, 1);
+}
+
 struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow_key *k,
                                  uint32_t hash, uint64_t now_usec)
 {
@@ -202,6 +202,7 @@ struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow
             t->evict(victim, t->evict_arg);
         if (t->oldest == victim) /* the callback did not remove it */
             snt_flow_remove(t, victim);
+        prefetch_entry(t, t->oldest);
     }
     maybe_grow(t);
     struct snt_flow *f = pool_get(t);

@@ -33,8 +33,17 @@ struct snt_flow {
 struct snt_flow_table;
 
 /* A 64-bit mix (the finaliser of MurmurHash3), for hashing packet fields:
- * the flow key here, addresses in src/scan.c. */
-uint64_t snt_hash_mix64(uint64_t h);
+ * the flow key here, addresses in src/scan.c.  Inline: it runs several
+ * times per packet. */
+static inline uint64_t snt_hash_mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
 
 /* Called for a flow the table must drop to make room (the oldest). */
 typedef void (*snt_flow_evict_fn)(struct snt_flow *f, void *arg);
