@@ -42,7 +42,7 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     e->names = snt_names_new(0);
     unsigned threshold = c->scan_record ? c->scan_threshold : 0;
     uint64_t window = c->scan_window_usec ? c->scan_window_usec : SNT_DEFAULT_SCAN_WINDOW_USEC;
-    e->scans = snt_scans_new(threshold, window, c->scan_record, arg);
+    e->scans = snt_scans_new(threshold, window, c->scan_followed, c->scan_record, arg);
     if (!e->flows || !e->names || !e->scans) {
         snt_flow_table_free(e->flows);
         snt_names_free(e->names);

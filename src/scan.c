@@ -55,14 +55,16 @@ struct scan_entry {
 
 struct scan_table {
     enum snt_scan_kind kind;
-    struct scan_entry *slots; /* sets of WAYS */
-    size_t sets;
+    struct scan_entry *slots; /* sets of WAYS; allocated at the first note */
+    size_t sets;              /* a power of two */
+    size_t used;              /* slots in use: an empty table is not swept */
 };
 
 struct snt_scans {
     struct scan_table clients, servers;
     struct summary *sum_oldest, *sum_newest;
     unsigned threshold;
+    size_t followed; /* slots per table */
     uint64_t window_usec, seed, last_sweep_usec;
     snt_scan_fn emit;
     void *arg;
@@ -77,12 +79,22 @@ static uint64_t random_seed(void)
     return seed;
 }
 
-static bool table_init(struct scan_table *t, enum snt_scan_kind kind, size_t max)
+static bool table_init(struct scan_table *t, size_t max)
 {
-    t->kind = kind;
-    t->sets = max / WAYS;
+    t->sets = 1;
+    while (t->sets * 2 * WAYS <= max)
+        t->sets *= 2;
     t->slots = calloc(t->sets * WAYS, sizeof *t->slots);
     return t->slots != NULL;
+}
+
+/* Both tables, at the first attempt noted: a run without any costs none. */
+static bool tables_ready(struct snt_scans *s)
+{
+    if (s->clients.slots && s->servers.slots)
+        return true;
+    return (s->clients.slots || table_init(&s->clients, s->followed)) &&
+           (s->servers.slots || table_init(&s->servers, s->followed));
 }
 
 static void table_free(struct scan_table *t)
@@ -92,22 +104,20 @@ static void table_free(struct scan_table *t)
     free(t->slots);
 }
 
-struct snt_scans *snt_scans_new(unsigned threshold, uint64_t window_usec, snt_scan_fn emit,
-                                void *arg)
+struct snt_scans *snt_scans_new(unsigned threshold, uint64_t window_usec, size_t followed,
+                                snt_scan_fn emit, void *arg)
 {
     struct snt_scans *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->threshold = threshold;
     s->window_usec = window_usec ? window_usec : SNT_DEFAULT_SCAN_WINDOW_USEC;
+    s->followed = followed ? followed : SNT_SCAN_MAX_FOLLOWED;
     s->emit = emit;
     s->arg = arg;
     s->seed = random_seed();
-    if (threshold && (!table_init(&s->clients, SNT_SCAN_CLIENT, SNT_SCAN_MAX_CLIENTS) ||
-                      !table_init(&s->servers, SNT_SCAN_SERVER, SNT_SCAN_MAX_SERVERS))) {
-        snt_scans_free(s);
-        return NULL;
-    }
+    s->clients.kind = SNT_SCAN_CLIENT;
+    s->servers.kind = SNT_SCAN_SERVER;
     return s;
 }
 
@@ -129,7 +139,7 @@ static struct scan_entry *set_of(const struct snt_scans *s, const struct scan_ta
     uint64_t w[2];
     memcpy(w, a->b, sizeof w);
     uint64_t h = snt_hash_mix64(snt_hash_mix64(s->seed ^ w[0] ^ a->family) ^ w[1]);
-    return &t->slots[(h % t->sets) * WAYS];
+    return &t->slots[(h & (t->sets - 1)) * WAYS]; /* sets: a power of two */
 }
 
 static bool same_addr(const struct snt_addr *a, const struct snt_addr *b)
@@ -228,8 +238,9 @@ static void write_record(struct snt_scans *s, struct scan_entry *x, bool ongoing
 }
 
 /* Forget an entry, writing its record if it summarised anything. */
-static void entry_drop(struct snt_scans *s, struct scan_entry *x)
+static void entry_drop(struct snt_scans *s, struct scan_table *t, struct scan_entry *x)
 {
+    t->used--;
     if (x->sum) {
         if (x->sum->r.attempts)
             write_record(s, x, false);
@@ -252,29 +263,45 @@ static struct scan_entry *victim(struct scan_entry *set)
     return v;
 }
 
+/* The entry for a, or NULL; *room: where a new one would go (a free slot,
+ * else the one with the least to lose). */
+static struct scan_entry *entry_find(const struct snt_scans *s, const struct scan_table *t,
+                                     const struct snt_addr *a, struct scan_entry **room)
+{
+    struct scan_entry *set = set_of(s, t, a), *free_slot = NULL;
+    for (unsigned i = 0; i < WAYS; i++) {
+        if (!set[i].used)
+            free_slot = free_slot ? free_slot : &set[i];
+        else if (same_addr(&set[i].addr, a))
+            return &set[i];
+    }
+    *room = free_slot ? free_slot : victim(set);
+    return NULL;
+}
+
+static void entry_count(struct scan_entry *x, uint64_t now)
+{
+    if (x->count < UINT32_MAX)
+        x->count++;
+    x->last_usec = now;
+}
+
 /* The entry for a, noted now: found or begun. */
 static struct scan_entry *entry_for(struct snt_scans *s, struct scan_table *t,
                                     const struct snt_addr *a, uint64_t now)
 {
-    struct scan_entry *set = set_of(s, t, a), *x = NULL;
-    for (unsigned i = 0; i < WAYS && !x; i++)
-        if (set[i].used && same_addr(&set[i].addr, a))
-            x = &set[i];
-    for (unsigned i = 0; i < WAYS && !x; i++)
-        if (!set[i].used)
-            x = &set[i];
+    struct scan_entry *room, *x = entry_find(s, t, a, &room);
     if (!x) {
-        x = victim(set);
-        s->counters.table_full++;
-        entry_drop(s, x);
-    }
-    if (!x->used) {
+        x = room;
+        if (x->used) {
+            s->counters.table_full++;
+            entry_drop(s, t, x);
+        }
         x->used = true;
+        t->used++;
         x->addr = *a;
     }
-    if (x->count < UINT32_MAX)
-        x->count++;
-    x->last_usec = now;
+    entry_count(x, now);
     return x;
 }
 
@@ -355,21 +382,29 @@ static struct summary *summary_for(struct snt_scans *s, struct scan_table *t, st
     return m;
 }
 
+/* The server first: once it is summarised as flooded, a client not yet
+ * followed is not begun for it (spoofed sources would only push out the
+ * clients worth following); its attempt goes to the server's record. */
 bool snt_scans_note(struct snt_scans *s, const struct snt_scan_syn *syn, uint64_t now_usec)
 {
-    if (!s || !s->threshold)
+    if (!s || !s->threshold || !tables_ready(s))
         return false;
-    struct scan_entry *c = entry_for(s, &s->clients, &syn->client, now_usec);
-    struct scan_entry *v = entry_for(s, &s->servers, &syn->server, now_usec);
+    struct scan_entry *v = entry_for(s, &s->servers, &syn->server, now_usec), *room;
+    struct scan_entry *c = entry_find(s, &s->clients, &syn->client, &room);
+    if (c)
+        entry_count(c, now_usec);
+    else if (!v->sum)
+        c = entry_for(s, &s->clients, &syn->client, now_usec);
     struct scan_table *t = &s->clients;
-    struct scan_entry *x = c->count > s->threshold ? c : NULL;
+    struct scan_entry *x = c && c->count > s->threshold ? c : NULL;
     if (!x && v->count > s->threshold) {
         x = v;
         t = &s->servers;
     }
     struct summary *m = x ? summary_for(s, t, x, now_usec) : NULL;
     if (!m) {
-        c->written++;
+        if (c)
+            c->written++;
         v->written++;
         return false;
     }
@@ -382,10 +417,10 @@ bool snt_scans_note(struct snt_scans *s, const struct snt_scan_syn *syn, uint64_
 
 static void drop_quiet(struct snt_scans *s, struct scan_table *t, uint64_t now)
 {
-    for (size_t i = 0; i < t->sets * WAYS; i++) {
+    for (size_t i = 0; t->used && i < t->sets * WAYS; i++) {
         struct scan_entry *x = &t->slots[i];
         if (x->used && x->last_usec + s->window_usec < now)
-            entry_drop(s, x);
+            entry_drop(s, t, x);
     }
 }
 
@@ -414,8 +449,10 @@ void snt_scans_finish(struct snt_scans *s)
 {
     if (!s || !s->threshold)
         return;
-    while (s->sum_oldest)
-        entry_drop(s, s->sum_oldest->entry);
+    while (s->sum_oldest) {
+        struct summary *m = s->sum_oldest;
+        entry_drop(s, m->r.kind == SNT_SCAN_CLIENT ? &s->clients : &s->servers, m->entry);
+    }
 }
 
 void snt_scans_counters(const struct snt_scans *s, struct snt_scan_counters *out)

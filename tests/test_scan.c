@@ -44,7 +44,7 @@ static struct snt_scans *fresh(unsigned threshold, uint64_t window)
 {
     n_records = 0;
     memset(records, 0, sizeof records);
-    return snt_scans_new(threshold, window, on_record, NULL);
+    return snt_scans_new(threshold, window, 0, on_record, NULL);
 }
 
 /* One client to many ports of one server: a scan, written past 3. */
@@ -84,34 +84,42 @@ static void test_scan(void)
     snt_scans_free(s);
 }
 
-/* Spoofed sources, each once: a flood at the server; a client past the
- * threshold on its own is a scan even at the flooded server. */
+/* Spoofed sources, each once: a flood at the server.  A client followed
+ * from before, past the threshold on its own, is a scan even at the flooded
+ * server; one first seen there is part of the flood. */
 static void test_flood(void)
 {
     struct snt_scans *s = fresh(5, 60 * SEC);
-    struct snt_addr srv = v4(198, 51, 100, 2), loud = v4(192, 0, 2, 7);
+    struct snt_addr srv = v4(198, 51, 100, 2), loud = v4(192, 0, 2, 7), late = v4(192, 0, 2, 8);
+    CHECK(!note(s, loud, v4(198, 51, 100, 99), 80, SEC, SNT_OUTCOME_REFUSED));
     unsigned summarised = 0;
     for (unsigned i = 0; i < 100; i++)
         summarised +=
             note(s, v4(203, 0, i / 256, i % 256), srv, 443, SEC + i, SNT_OUTCOME_NO_ANSWER);
     CHECK_EQ_INT(summarised, 95);
     for (unsigned i = 0; i < 10; i++)
-        note(s, loud, srv, 443, 2 * SEC + i, SNT_OUTCOME_NO_ANSWER);
+        CHECK(note(s, loud, srv, 443, 2 * SEC + i, SNT_OUTCOME_NO_ANSWER));
+    for (unsigned i = 0; i < 3; i++)
+        CHECK(note(s, late, srv, 443, 3 * SEC + i, SNT_OUTCOME_NO_ANSWER));
     snt_scans_finish(s);
     CHECK_EQ_INT(n_records, 2);
     const struct snt_scan_record *f = &records[0], *sc = &records[1];
     CHECK_EQ_INT(f->kind, SNT_SCAN_SERVER);
-    CHECK_EQ_INT(f->attempts, 100); /* 95, and the loud client's first 5 */
+    CHECK_EQ_INT(f->attempts, 102); /* 95, the loud client's first 4, the late one's 3 */
     CHECK_EQ_INT(f->attempts_written, 5);
     CHECK_EQ_INT(f->n_ports, 1);
     CHECK_EQ_INT(f->ports[0].port, 443);
-    CHECK_EQ_INT(f->ports[0].attempts, 100);
+    CHECK_EQ_INT(f->ports[0].attempts, 102);
     CHECK(f->more_peers);
     for (unsigned i = 0; i < f->n_peers; i++)
         CHECK(f->peers[i].attempts >= 1);
     CHECK_EQ_INT(sc->kind, SNT_SCAN_CLIENT);
-    CHECK_EQ_INT(sc->attempts, 5);
-    CHECK_EQ_INT(sc->attempts_written, 0);
+    CHECK(memcmp(&sc->addr, &loud, sizeof loud) == 0);
+    CHECK_EQ_INT(sc->attempts, 6);
+    CHECK_EQ_INT(sc->attempts_written, 1);
+    struct snt_scan_counters c;
+    snt_scans_counters(s, &c);
+    CHECK_EQ_INT(c.table_full, 0);
     snt_scans_free(s);
 }
 
@@ -170,7 +178,7 @@ static void test_full_table(void)
     struct snt_addr me = v4(192, 0, 2, 11);
     for (unsigned i = 0; i < 10; i++)
         note(s, me, v4(198, 51, 100, i), 80, SEC, SNT_OUTCOME_NO_ANSWER);
-    for (unsigned i = 0; i < 4 * SNT_SCAN_MAX_CLIENTS; i++)
+    for (unsigned i = 0; i < 4 * SNT_SCAN_MAX_FOLLOWED; i++)
         note(s, v4(10, i >> 16, (i >> 8) & 255, i & 255),
              v4(198, 18 + (i >> 16), (i >> 8) & 255, i & 255), 80, 2 * SEC, SNT_OUTCOME_NO_ANSWER);
     CHECK(note(s, me, v4(198, 51, 100, 99), 80, 3 * SEC, SNT_OUTCOME_NO_ANSWER));
@@ -181,6 +189,29 @@ static void test_full_table(void)
     snt_scans_finish(s);
     CHECK_EQ_INT(n_records, 1);
     CHECK_EQ_INT(records[0].attempts, 8);
+    snt_scans_free(s);
+}
+
+/* A table of 16 (four sets): the same, where every set fills. */
+static void test_small_table(void)
+{
+    n_records = 0;
+    struct snt_scans *s = snt_scans_new(2, 600 * SEC, 16, on_record, NULL);
+    struct snt_addr me = v4(192, 0, 2, 12);
+    for (unsigned i = 0; i < 5; i++)
+        note(s, me, v4(198, 51, 100, i), 80, SEC, SNT_OUTCOME_REFUSED);
+    for (unsigned i = 0; i < 1000; i++)
+        note(s, v4(10, 1, i >> 8, i & 255), v4(198, 19, i >> 8, i & 255), 80, 2 * SEC,
+             SNT_OUTCOME_REFUSED);
+    CHECK(note(s, me, v4(198, 51, 100, 9), 80, 3 * SEC, SNT_OUTCOME_REFUSED));
+    snt_scans_advance(s, 700 * SEC); /* all quiet: the record, and empty tables */
+    CHECK_EQ_INT(n_records, 1);
+    CHECK_EQ_INT(records[0].attempts, 4);
+    struct snt_scan_counters c;
+    snt_scans_counters(s, &c);
+    CHECK(c.table_full >= 1000);
+    snt_scans_finish(s);
+    CHECK_EQ_INT(n_records, 1);
     snt_scans_free(s);
 }
 
@@ -202,6 +233,7 @@ int main(void)
     test_time();
     test_top_ports();
     test_full_table();
+    test_small_table();
     test_off();
     return snt_test_finish("scan");
 }

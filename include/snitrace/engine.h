@@ -40,6 +40,7 @@ struct snt_engine_config {
      * written; 0, or no scan_record: never. */
     unsigned scan_threshold;
     uint64_t scan_window_usec;
+    size_t scan_followed; /* clients, and servers, followed (0: SNT_SCAN_MAX_FOLLOWED) */
     snt_scan_fn scan_record;
     /* Called for every DNS response seen (client = the response's
      * destination), with the emit callback's argument. */

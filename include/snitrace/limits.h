@@ -25,7 +25,6 @@
 #define SNT_QUIC_MAX_CRYPTO          (16u * 1024) /* client Initial CRYPTO stream bytes kept */
 #define SNT_QUIC_MAX_HS_CRYPTO       (64u * 1024) /* a server's Handshake CRYPTO: certificate chains */
 #define SNT_QUIC_MAX_CID             20
-#define SNT_SCAN_MAX_CLIENTS         65536 /* clients followed for scan summaries */
-#define SNT_SCAN_MAX_SERVERS         65536 /* servers followed for flood summaries */
+#define SNT_SCAN_MAX_FOLLOWED        65536 /* clients, and servers, followed for scan records */
 
 #endif

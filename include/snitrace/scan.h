@@ -73,9 +73,11 @@ struct snt_scan_counters {
 
 struct snt_scans;
 
-/* threshold 0: nothing is summarised. */
-struct snt_scans *snt_scans_new(unsigned threshold, uint64_t window_usec, snt_scan_fn emit,
-                                void *arg);
+/* threshold 0: nothing is summarised.  followed: clients, and servers,
+ * followed at most (0: SNT_SCAN_MAX_FOLLOWED; rounded down to a power of
+ * two of sets of 4). */
+struct snt_scans *snt_scans_new(unsigned threshold, uint64_t window_usec, size_t followed,
+                                snt_scan_fn emit, void *arg);
 void snt_scans_free(struct snt_scans *s); /* accepts NULL; writes nothing */
 
 /* An attempt that never got past the SYN ended at capture time now_usec:
