@@ -182,16 +182,6 @@ static void maybe_grow(struct snt_flow_table *t)
     t->mask = mask;
 }
 
-/* A full table evicts its oldest flow at every insert: the next one's
- * lines are fetched now, while the packets until then are read. */
-static void prefetch_entry(const struct snt_flow_table *t, const struct snt_flow *f)
-{
-    if (!f)
-        return;
-    for (size_t at = 0; at < t->stride; at += CACHE_LINE)
-        __builtin_prefetch((const unsigned char *)f + at, 1);
-}
-
 struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow_key *k,
                                  uint32_t hash, uint64_t now_usec)
 {
@@ -202,7 +192,6 @@ struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow
             t->evict(victim, t->evict_arg);
         if (t->oldest == victim) /* the callback did not remove it */
             snt_flow_remove(t, victim);
-        prefetch_entry(t, t->oldest);
     }
     maybe_grow(t);
     struct snt_flow *f = pool_get(t);
