@@ -1,7 +1,7 @@
 /* Scans and floods (include/snitrace/scan.h): two bounded tables, clients
- * and servers, each a hash on the address with a list ordered by the
- * latest attempt noted (quiet ones are at the old end).  An entry is a
- * count; past the threshold it gets a summary, which keeps the outcomes
+ * and servers, set-associative on a keyed hash of the address, swept for
+ * quiet entries four times a window.  An entry is a count; past the
+ * threshold it gets a summary, which keeps the outcomes
  * and the most frequent ports and peers in a few slots (the Space-Saving
  * algorithm of Metwally, Agrawal and El Abbadi, 2005: a new value takes
  * the slot of the least counted one and inherits its count as its
@@ -36,7 +36,7 @@ struct summary {
     struct port_slot ports[TRACKED];
     struct peer_slot peers[TRACKED];
     unsigned n_ports, n_peers;
-    bool ports_over, peers_over; /* a slot was taken over: counts are upper bounds */
+    bool ports_over, peers_over; /* a slot was taken over: more were seen than kept */
 };
 
 /* A client or server followed: a slot of its table. */
