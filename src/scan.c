@@ -42,20 +42,22 @@ struct summary {
 /* A client or server followed: a slot of its table. */
 struct scan_entry {
     struct snt_addr addr;
-    bool used;
     uint32_t count;      /* attempts noted since it began to be followed */
     uint32_t written;    /* of them, written as attempts since the last record */
     uint64_t last_usec;  /* capture time of the latest */
     struct summary *sum; /* past the threshold */
 };
 
-/* Set-associative: an address has WAYS slots to be in, so a lookup reads
- * one set; when all are taken, the one with the least to lose goes. */
+/* Set-associative: an address has WAYS slots to be in, and a tag (a
+ * fingerprint of its hash, 0 for a free slot) beside each, four sets of
+ * tags to a cache line: a lookup that finds nothing reads only those; when
+ * all are taken, the slot with the least to lose goes. */
 #define WAYS 4
 
 struct scan_table {
     enum snt_scan_kind kind;
     struct scan_entry *slots; /* sets of WAYS; allocated at the first note */
+    uint32_t *tags;           /* one per slot */
     size_t sets;              /* a power of two */
     size_t used;              /* slots in use: an empty table is not swept */
 };
@@ -85,16 +87,17 @@ static bool table_init(struct scan_table *t, size_t max)
     while (t->sets * 2 * WAYS <= max)
         t->sets *= 2;
     t->slots = calloc(t->sets * WAYS, sizeof *t->slots);
-    return t->slots != NULL;
+    t->tags = calloc(t->sets * WAYS, sizeof *t->tags);
+    return t->slots && t->tags;
 }
 
 /* Both tables, at the first attempt noted: a run without any costs none. */
 static bool tables_ready(struct snt_scans *s)
 {
-    if (s->clients.slots && s->servers.slots)
+    if (s->clients.tags && s->servers.tags)
         return true;
-    return (s->clients.slots || table_init(&s->clients, s->followed)) &&
-           (s->servers.slots || table_init(&s->servers, s->followed));
+    return (s->clients.tags || table_init(&s->clients, s->followed)) &&
+           (s->servers.tags || table_init(&s->servers, s->followed));
 }
 
 static void table_free(struct scan_table *t)
@@ -102,6 +105,7 @@ static void table_free(struct scan_table *t)
     for (size_t i = 0; t->slots && i < t->sets * WAYS; i++)
         free(t->slots[i].sum);
     free(t->slots);
+    free(t->tags);
 }
 
 struct snt_scans *snt_scans_new(unsigned threshold, uint64_t window_usec, size_t followed,
@@ -132,14 +136,16 @@ void snt_scans_free(struct snt_scans *s)
 
 /* ---- tables ------------------------------------------------------------------ */
 
-/* The address's two halves through the flow hash's mix, keyed. */
-static struct scan_entry *set_of(const struct snt_scans *s, const struct scan_table *t,
-                                 const struct snt_addr *a)
+/* The address's two halves through the flow hash's mix, keyed: the first
+ * slot of its set, and its tag. */
+static size_t set_of(const struct snt_scans *s, const struct scan_table *t,
+                     const struct snt_addr *a, uint32_t *tag)
 {
     uint64_t w[2];
     memcpy(w, a->b, sizeof w);
     uint64_t h = snt_hash_mix64(snt_hash_mix64(s->seed ^ w[0] ^ a->family) ^ w[1]);
-    return &t->slots[(h & (t->sets - 1)) * WAYS]; /* sets: a power of two */
+    *tag = (uint32_t)(h >> 32) | 1;
+    return (size_t)(h & (t->sets - 1)) * WAYS; /* sets: a power of two */
 }
 
 static bool same_addr(const struct snt_addr *a, const struct snt_addr *b)
@@ -241,6 +247,7 @@ static void write_record(struct snt_scans *s, struct scan_entry *x, bool ongoing
 static void entry_drop(struct snt_scans *s, struct scan_table *t, struct scan_entry *x)
 {
     t->used--;
+    t->tags[x - t->slots] = 0;
     if (x->sum) {
         if (x->sum->r.attempts)
             write_record(s, x, false);
@@ -264,18 +271,21 @@ static struct scan_entry *victim(struct scan_entry *set)
 }
 
 /* The entry for a, or NULL; *room: where a new one would go (a free slot,
- * else the one with the least to lose). */
+ * else the one with the least to lose), *tag its tag. */
 static struct scan_entry *entry_find(const struct snt_scans *s, const struct scan_table *t,
-                                     const struct snt_addr *a, struct scan_entry **room)
+                                     const struct snt_addr *a, struct scan_entry **room,
+                                     uint32_t *tag)
 {
-    struct scan_entry *set = set_of(s, t, a), *free_slot = NULL;
+    size_t first = set_of(s, t, a, tag);
+    const uint32_t *tags = &t->tags[first];
+    struct scan_entry *set = &t->slots[first], *free_slot = NULL;
     for (unsigned i = 0; i < WAYS; i++) {
-        if (!set[i].used)
+        if (!tags[i])
             free_slot = free_slot ? free_slot : &set[i];
-        else if (same_addr(&set[i].addr, a))
+        else if (tags[i] == *tag && same_addr(&set[i].addr, a))
             return &set[i];
     }
-    *room = free_slot ? free_slot : victim(set);
+    *room = free_slot;
     return NULL;
 }
 
@@ -290,14 +300,16 @@ static void entry_count(struct scan_entry *x, uint64_t now)
 static struct scan_entry *entry_for(struct snt_scans *s, struct scan_table *t,
                                     const struct snt_addr *a, uint64_t now)
 {
-    struct scan_entry *room, *x = entry_find(s, t, a, &room);
+    uint32_t tag;
+    struct scan_entry *room, *x = entry_find(s, t, a, &room, &tag);
     if (!x) {
         x = room;
-        if (x->used) {
+        if (!x) { /* a full set */
+            x = victim(&t->slots[set_of(s, t, a, &tag)]);
             s->counters.table_full++;
             entry_drop(s, t, x);
         }
-        x->used = true;
+        t->tags[x - t->slots] = tag;
         t->used++;
         x->addr = *a;
     }
@@ -390,7 +402,8 @@ bool snt_scans_note(struct snt_scans *s, const struct snt_scan_syn *syn, uint64_
     if (!s || !s->threshold || !tables_ready(s))
         return false;
     struct scan_entry *v = entry_for(s, &s->servers, &syn->server, now_usec), *room;
-    struct scan_entry *c = entry_find(s, &s->clients, &syn->client, &room);
+    uint32_t tag;
+    struct scan_entry *c = entry_find(s, &s->clients, &syn->client, &room, &tag);
     if (c)
         entry_count(c, now_usec);
     else if (!v->sum)
@@ -419,7 +432,7 @@ static void drop_quiet(struct snt_scans *s, struct scan_table *t, uint64_t now)
 {
     for (size_t i = 0; t->used && i < t->sets * WAYS; i++) {
         struct scan_entry *x = &t->slots[i];
-        if (x->used && x->last_usec + s->window_usec < now)
+        if (t->tags[i] && x->last_usec + s->window_usec < now)
             entry_drop(s, t, x);
     }
 }
