@@ -18,6 +18,9 @@ void snt_engine_config_default(struct snt_engine_config *c)
     c->syn_timeout_usec = 10 * USEC;
     c->tcp_idle_usec = 300 * USEC;
     c->udp_idle_usec = 60 * USEC;
+    c->reassembly_bytes = SNT_DEFAULT_REASSEMBLY_BYTES;
+    c->scan_threshold = SNT_DEFAULT_SCAN_THRESHOLD;
+    c->scan_window_usec = SNT_DEFAULT_SCAN_WINDOW_USEC;
 }
 
 static void evict_flow(struct snt_flow *f, void *arg)
@@ -32,79 +35,22 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     if (!e)
         return NULL;
     e->cfg = *c;
+    e->budget.max = c->reassembly_bytes ? c->reassembly_bytes : SNT_DEFAULT_REASSEMBLY_BYTES;
     e->emit = emit;
     e->emit_arg = arg;
-    e->flows = snt_flow_table_new(c->max_flows, evict_flow, e);
+    e->flows = snt_flow_table_new(c->max_flows, sizeof(struct conn), evict_flow, e);
     e->names = snt_names_new(0);
-    if (!e->flows || !e->names) {
+    unsigned threshold = c->scan_record ? c->scan_threshold : 0;
+    uint64_t window = c->scan_window_usec ? c->scan_window_usec : SNT_DEFAULT_SCAN_WINDOW_USEC;
+    e->scans = snt_scans_new(threshold, window, c->scan_followed, c->scan_record, arg);
+    if (!e->flows || !e->names || !e->scans) {
         snt_flow_table_free(e->flows);
         snt_names_free(e->names);
+        snt_scans_free(e->scans);
         free(e);
         return NULL;
     }
     return e;
-}
-
-/* Works are recycled with their buffers, up to a few: a handshake-heavy
- * capture then allocates almost nothing per connection. */
-#define MAX_FREE_WORKS 64
-
-static void work_destroy(struct snt_engine *e, struct conn_work *w)
-{
-    engine_keys_release(e, w);
-    snt_attempt_free(&w->attempt);
-    for (int i = 0; i < 2; i++) {
-        snt_stream_free(&w->stream[i]);
-        snt_tls_dir_free(&w->tls[i]);
-    }
-    engine_quic_release(w);
-    free(w);
-}
-
-static void work_release(struct snt_engine *e, struct conn_work *w)
-{
-    if (!w)
-        return;
-    if (e->n_free_works >= MAX_FREE_WORKS) {
-        work_destroy(e, w);
-        return;
-    }
-    engine_keys_release(e, w);
-    engine_quic_release(w);
-    snt_attempt_free(&w->attempt);
-    w->next_free = e->free_works;
-    e->free_works = w;
-    e->n_free_works++;
-}
-
-static struct conn_work *work_get(struct snt_engine *e)
-{
-    struct conn_work *w = e->free_works;
-    if (!w) {
-        w = calloc(1, sizeof *w);
-        if (!w)
-            return NULL;
-        snt_stream_init(&w->stream[C2S], e->cfg.c2s_bytes);
-        snt_stream_init(&w->stream[S2C], e->cfg.s2c_bytes);
-        snt_tls_dir_init(&w->tls[C2S], e->cfg.c2s_bytes);
-        snt_tls_dir_init(&w->tls[S2C], e->cfg.s2c_bytes);
-        return w;
-    }
-    e->free_works = w->next_free;
-    e->n_free_works--;
-    /* Keep the buffers, forget the rest. */
-    struct snt_stream streams[2] = {w->stream[C2S], w->stream[S2C]};
-    struct snt_tls_dir tls[2] = {w->tls[C2S], w->tls[S2C]};
-    memset(w, 0, sizeof *w);
-    w->stream[C2S] = streams[C2S];
-    w->stream[S2C] = streams[S2C];
-    w->tls[C2S] = tls[C2S];
-    w->tls[S2C] = tls[S2C];
-    snt_stream_reset(&w->stream[C2S], e->cfg.c2s_bytes);
-    snt_stream_reset(&w->stream[S2C], e->cfg.s2c_bytes);
-    snt_tls_dir_reset(&w->tls[C2S], e->cfg.c2s_bytes);
-    snt_tls_dir_reset(&w->tls[S2C], e->cfg.s2c_bytes);
-    return w;
 }
 
 static void syn_queue_unlink(struct snt_engine *e, struct conn *c)
@@ -137,11 +83,36 @@ void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
     c->in_syn_queue = true;
 }
 
+/* A TCP attempt that never got past the SYN may be part of a scan or a
+ * flood: then it is summarised, not written. */
+static bool summarised(struct snt_engine *e, const struct conn *c, enum snt_outcome outcome)
+{
+    if (c->alive || c->proto != SNT_IPPROTO_TCP)
+        return false;
+    const struct snt_flow_key *k = &c->flow->key;
+    struct snt_scan_syn syn = {.ts_usec = c->flow->first_usec, .outcome = outcome};
+    syn.client.family = syn.server.family = k->family;
+    memcpy(syn.client.b, k->addr[c->client_side], sizeof syn.client.b);
+    memcpy(syn.server.b, k->addr[!c->client_side], sizeof syn.server.b);
+    syn.server_port = k->port[!c->client_side];
+    return snt_scans_note(e->scans, &syn, e->now_usec);
+}
+
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
 {
     syn_queue_unlink(e, c);
-    if (!c->w)
+    if (c->written)
         return;
+    if (!c->w && summarised(e, c, outcome)) {
+        c->written = true;
+        return;
+    }
+    /* Embryonic or starved, it is written from what the handshake showed:
+     * a work for as long as that takes, past the budget if need be. */
+    if (!c->w && !engine_conn_begin(e, c, false)) {
+        c->written = true; /* out of memory: this attempt is lost */
+        return;
+    }
     struct snt_attempt *a = &c->w->attempt;
     engine_dns_fallback_name(a);
     engine_keys_finishing(e, c->w);
@@ -156,14 +127,15 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     e->stats.attempts++;
     if (e->emit)
         e->emit(a, e->emit_arg);
-    work_release(e, c->w);
+    engine_work_release(e, c->w);
     c->w = NULL;
+    c->written = true;
 }
 
 /* An attempt still open when its flow goes away: say how far it got.  A
  * SYN unanswered for longer than the first retransmission timeout (1 s,
  * RFC 6298) had no answer; a younger one is merely incomplete. */
-static enum snt_outcome outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
+enum snt_outcome engine_outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
 {
     if (c->w && c->w->handshake_done)
         return SNT_OUTCOME_ESTABLISHED; /* only the client's first data was still awaited */
@@ -176,10 +148,9 @@ void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
 {
     struct conn *c = f->user;
     if (c) {
-        if (c->w)
-            engine_finish(e, c, outcome_when_dropped(e, c));
+        if (!c->written)
+            engine_finish(e, c, engine_outcome_when_dropped(e, c));
         syn_queue_unlink(e, c);
-        free(c);
     }
     f->user = NULL;
     snt_flow_remove(e->flows, f);
@@ -194,49 +165,85 @@ void snt_engine_free(struct snt_engine *e)
         struct conn *c = f->user;
         if (c) {
             if (c->w)
-                work_destroy(e, c->w);
+                engine_work_destroy(e, c->w);
             c->w = NULL;
             syn_queue_unlink(e, c);
-            free(c);
         }
         snt_flow_remove(e->flows, f);
     }
-    while (e->free_works) {
-        struct conn_work *w = e->free_works;
-        e->free_works = w->next_free;
-        work_destroy(e, w);
-    }
+    engine_works_free(e);
     snt_flow_table_free(e->flows);
     snt_names_free(e->names);
+    snt_scans_free(e->scans);
     free(e);
 }
 
-struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
-                             uint8_t client_side, uint64_t ts_usec)
+const char *engine_end_name(uint8_t end)
 {
-    struct conn *c = calloc(1, sizeof *c);
-    struct conn_work *w = c ? work_get(e) : NULL;
+    static const char *const names[] = {NULL, "client_fin", "client_rst", "server_fin",
+                                        "server_rst"};
+    return end < sizeof names / sizeof names[0] ? names[end] : NULL;
+}
+
+/* The attempt's endpoints are the flow key's, the client on its side. */
+static void fill_endpoints(struct snt_attempt *a, const struct snt_flow *f, uint8_t client_side)
+{
+    const struct snt_flow_key *k = &f->key;
+    a->client.family = a->server.family = k->family;
+    memcpy(a->client.b, k->addr[client_side], sizeof a->client.b);
+    memcpy(a->server.b, k->addr[!client_side], sizeof a->server.b);
+    a->client_port = k->port[client_side];
+    a->server_port = k->port[!client_side];
+}
+
+/* Stream byte 0 of each direction, as far as the handshake told it. */
+static void set_stream_bases(struct conn *c)
+{
+    if (c->proto != SNT_IPPROTO_TCP)
+        return;
+    if (c->syn_seen)
+        snt_stream_set_base(&c->w->stream[C2S], c->client_isn + 1);
+    if (c->n_server_isn)
+        snt_stream_set_base(&c->w->stream[S2C], c->server_isn[c->server_isn_chosen] + 1);
+}
+
+bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget)
+{
+    struct conn_work *w = engine_work_get(e, c, within_budget);
     if (!w) {
-        free(c);
-        return NULL;
+        if (within_budget && !c->starved)
+            e->stats.reassembly_memory_full++;
+        c->starved = true;
+        return false;
     }
     c->w = w;
-    c->client_side = client_side;
-    c->proto = p->proto;
     struct snt_attempt *a = &w->attempt;
     snt_attempt_init(a);
     snt_starttls_init(&w->starttls);
-    a->ts_usec = ts_usec;
-    a->transport = p->proto;
-    bool src_is_client = (f->key.port[client_side] == p->sport) &&
-                         memcmp(f->key.addr[client_side], p->src.b, 16) == 0;
-    a->client = src_is_client ? p->src : p->dst;
-    a->server = src_is_client ? p->dst : p->src;
-    a->client_port = src_is_client ? p->sport : p->dport;
-    a->server_port = src_is_client ? p->dport : p->sport;
+    a->ts_usec = c->flow->first_usec;
+    a->transport = c->proto;
+    fill_endpoints(a, c->flow, c->client_side);
+    w->ended_by = engine_end_name(c->ended);
+    set_stream_bases(c);
     engine_dns_name_attempt(e, a);
     if (e->cfg.attempt_started)
         e->cfg.attempt_started(a, e->emit_arg);
+    return true;
+}
+
+struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                             uint8_t client_side)
+{
+    struct conn *c = snt_flow_area(f);
+    memset(c, 0, sizeof *c);
+    c->flow = f;
+    c->client_side = client_side;
+    c->proto = p->proto;
+    if (c->proto == SNT_IPPROTO_UDP) {
+        c->alive = true;
+        if (!engine_conn_begin(e, c, true))
+            return NULL;
+    }
     f->user = c;
     e->stats.flows++;
     return c;
@@ -264,7 +271,7 @@ static struct snt_flow *flow_for_packet(struct snt_engine *e, const struct snt_p
      * of the first recognised payload. */
     bool synack = (p->tcp_flags & (SNT_TCP_SYN | SNT_TCP_ACK)) == (SNT_TCP_SYN | SNT_TCP_ACK);
     uint8_t client_side = (uint8_t)(synack ? !*dir : *dir);
-    if (!engine_conn_new(e, f, p, client_side, ts_usec)) {
+    if (!engine_conn_new(e, f, p, client_side)) {
         snt_flow_remove(e->flows, f);
         return NULL;
     }
@@ -311,7 +318,9 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
     if (p.proto == SNT_IPPROTO_TCP) {
         engine_tcp_packet(e, f, &p, dir);
     } else if (c->w) {
+        engine_work_touch(e, c->w);
         engine_quic_packet(e, c, &p, dir == c->client_side ? C2S : S2C);
+        engine_work_account(e, c);
     }
 }
 
@@ -320,7 +329,7 @@ static void expire_unanswered_syns(struct snt_engine *e)
     while (e->syn_oldest && e->syn_oldest->syn_usec + e->cfg.syn_timeout_usec <= e->now_usec) {
         struct conn *c = e->syn_oldest;
         syn_queue_unlink(e, c);
-        if (!c->synack_seen && c->w)
+        if (!c->synack_seen && !c->written)
             engine_finish(e, c, SNT_OUTCOME_NO_ANSWER);
     }
 }
@@ -349,6 +358,7 @@ void snt_engine_advance(struct snt_engine *e, uint64_t now_usec)
     engine_keys_expire(e);
     expire_unanswered_syns(e);
     expire_idle_flows(e);
+    snt_scans_advance(e->scans, now_usec);
 }
 
 void snt_engine_finish(struct snt_engine *e)
@@ -358,6 +368,7 @@ void snt_engine_finish(struct snt_engine *e)
     while ((f = snt_flow_oldest(e->flows)) != NULL) {
         engine_drop_flow(e, f);
     }
+    snt_scans_finish(e->scans);
     e->stats.evictions = snt_flow_evictions(e->flows);
 }
 
@@ -370,5 +381,11 @@ struct snt_stats *snt_engine_stats(struct snt_engine *e)
 {
     e->stats.evictions = snt_flow_evictions(e->flows);
     e->stats.dns_names_evicted = snt_names_evictions(e->names);
+    struct snt_scan_counters sc;
+    snt_scans_counters(e->scans, &sc);
+    e->stats.attempts_summarised = sc.summarised;
+    e->stats.scans = sc.scans;
+    e->stats.floods = sc.floods;
+    e->stats.scan_table_full = sc.table_full;
     return &e->stats;
 }

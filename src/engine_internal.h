@@ -5,6 +5,7 @@
 
 #include "snitrace/engine.h"
 #include "snitrace/flow.h"
+#include "snitrace/limits.h"
 #include "snitrace/names.h"
 #include "snitrace/quic.h"
 #include "snitrace/starttls.h"
@@ -38,7 +39,11 @@ struct conn_quic;
 /* What a connection needs while its handshake is not yet understood; freed
  * as soon as the attempt is written, so finished flows cost a few bytes. */
 struct conn_work {
-    struct conn_work *next_free; /* engine's list of works kept for reuse */
+    struct conn_work *next_free;     /* engine's list of works kept for reuse */
+    struct conn_work *older, *newer; /* engine's list of open attempts, by last activity */
+    struct conn *conn;               /* whose it is; NULL while kept for reuse */
+    bool in_lru;
+    size_t counted; /* bytes counted in the budget for it, its streams' buffers aside */
     struct snt_attempt attempt;
     struct snt_stream stream[2];
     struct snt_tls_dir tls[2];
@@ -56,15 +61,30 @@ struct conn_work {
     unsigned alerts_taken[2];
 };
 
+/* Who closed or reset a connection first (struct conn's ended). */
+enum { END_NONE, END_CLIENT_FIN, END_CLIENT_RST, END_SERVER_FIN, END_SERVER_RST };
+
+/* One tracked connection.  Until it shows life (the client acknowledges a
+ * SYN-ACK, or payload comes) it is only this record: no work, no session,
+ * so a flood of SYNs costs a flow entry and this much per SYN. */
 struct conn {
     struct conn *syn_older, *syn_newer; /* queue of SYNs still unanswered */
-    struct conn_work *w;                /* NULL once the attempt was written */
+    struct conn_work *w;                /* NULL while embryonic, and once the attempt was written */
+    struct snt_flow *flow;              /* its flow: the endpoints and when it began */
     uint64_t syn_usec;
     uint32_t client_isn;
-    uint8_t client_side; /* which side of the flow key is the client (0/1) */
-    uint8_t proto;       /* SNT_IPPROTO_* */
+    uint32_t server_isn[SNT_MAX_SYNACK_ISNS]; /* the SYN-ACKs' ISNs, first seen first */
+    uint32_t next_seq[2];                     /* per role: the next sequence number expected */
+    uint8_t n_server_isn, server_isn_chosen;  /* server_isn[chosen] + 1 is stream byte 0 */
+    uint8_t client_side;                      /* which side of the flow key is the client (0/1) */
+    uint8_t proto;                            /* SNT_IPPROTO_* */
+    uint8_t ended; /* who closed or reset first, before a work was taken: END_* */
     bool syn_seen, synack_seen, fin_c, fin_s, rst;
     bool in_syn_queue;
+    bool seq_known[2]; /* next_seq[role] was seen */
+    bool alive;        /* showed life: past the handshake, or payload */
+    bool starved;      /* showed life when the reassembly memory was spent: no work */
+    bool written;      /* the attempt was written, or summarised as part of a scan or flood */
 };
 
 struct snt_engine {
@@ -75,18 +95,45 @@ struct snt_engine {
     struct snt_stats stats;
     uint64_t now_usec, last_sweep_usec;
     struct conn *syn_oldest, *syn_newest;
-    struct conn_work *free_works;                /* recycled, buffers kept */
-    struct snt_names *names;                     /* DNS answers, for naming connections */
-    struct conn_keys *keys_oldest, *keys_newest; /* waiting for key-log keys, by deadline */
+    struct conn_work *free_works;                  /* recycled, buffers kept */
+    struct conn_work *works_oldest, *works_newest; /* open attempts, by last activity */
+    struct snt_budget budget;                      /* reassembly memory: works and their buffers */
+    struct snt_names *names;                       /* DNS answers, for naming connections */
+    struct snt_scans *scans;                       /* attempts that never got past the SYN */
+    struct conn_keys *keys_oldest, *keys_newest;   /* waiting for key-log keys, by deadline */
     unsigned n_free_works;
 };
 
 /* engine.c */
+/* A new connection on flow f; UDP ones (QUIC) begin their attempt at once,
+ * TCP ones when they show life (engine_conn_begin). */
 struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
-                             uint8_t client_side, uint64_t ts_usec);
+                             uint8_t client_side);
+/* The connection shows life: its attempt begins (work taken, endpoints,
+ * DNS name, session).  Within the budget, older attempts may be finished
+ * to make room; false when no work could be had. */
+bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget);
+/* How an attempt still open ends when its flow goes away. */
+enum snt_outcome engine_outcome_when_dropped(const struct snt_engine *e, const struct conn *c);
+/* Write the attempt (an embryonic one may be summarised instead). */
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
 void engine_drop_flow(struct snt_engine *e, struct snt_flow *f);
 void engine_syn_queue_push(struct snt_engine *e, struct conn *c);
+/* "client_fin", ... for END_*; NULL for END_NONE. */
+const char *engine_end_name(uint8_t end);
+
+/* engine_work.c: works, counted against the reassembly memory budget. */
+struct conn_work *engine_work_get(struct snt_engine *e, struct conn *c, bool within_budget);
+void engine_work_release(struct snt_engine *e, struct conn_work *w);
+void engine_work_destroy(struct snt_engine *e, struct conn_work *w);
+void engine_works_free(struct snt_engine *e); /* the works kept for reuse */
+/* The work had a packet: it becomes the most recently active. */
+void engine_work_touch(struct snt_engine *e, struct conn_work *w);
+/* Count what the connection's work holds now; over the budget, make room. */
+void engine_work_account(struct snt_engine *e, struct conn *c);
+/* Make room for need more bytes, finishing the least recently active
+ * attempts other than keep's as they stand; false when not enough. */
+bool engine_work_make_room(struct snt_engine *e, size_t need, const struct conn *keep);
 
 /* engine_tcp.c */
 void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
@@ -155,6 +202,8 @@ void engine_tls13_conclude(struct conn_work *w);
 /* engine_quic.c: one UDP datagram of a QUIC connection. */
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
 void engine_quic_release(struct conn_work *w);
+/* Bytes the connection's QUIC state holds (0 for TCP). */
+size_t engine_quic_bytes(const struct conn_work *w);
 /* New keys came while this connection waited: true when they were its own. */
 bool engine_quic_keys_arrived(struct snt_engine *e, struct conn *c);
 /* Its wait for keys is over without them. */

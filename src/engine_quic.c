@@ -81,6 +81,17 @@ void engine_quic_release(struct conn_work *w)
     w->quic = NULL;
 }
 
+size_t engine_quic_bytes(const struct conn_work *w)
+{
+    const struct conn_quic *q = w->quic;
+    if (!q)
+        return 0;
+    size_t n = sizeof *q + q->pending_cap + q->server_initial.crypto.cap;
+    for (int i = 0; i < 2; i++)
+        n += q->handshake[i].crypto.cap;
+    return n;
+}
+
 /* ---- opening packets ---------------------------------------------------------- */
 
 static void note_length(struct quic_space *s, size_t len)

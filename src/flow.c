@@ -10,15 +10,23 @@
 #define INITIAL_BUCKETS 1024
 #define MAX_BUCKETS     ((size_t)1 << 26)
 
+/* Entries with their owner's area after each (8-aligned), each entry
+ * starting a cache line: a flow and its connection, 192 bytes, are then
+ * exactly three lines, and an eviction reads no more than those. */
+#define CACHE_LINE     64
+#define ROUND(n, a)    (((n) + (a)-1) / (a) * (a))
+#define AREA_OFFSET    ROUND(sizeof(struct snt_flow), 8)
+#define CHUNK_ENTRIES0 CACHE_LINE /* the chunk's own header takes the first line */
+
 struct flow_chunk {
     struct flow_chunk *next;
-    struct snt_flow flows[FLOWS_PER_CHUNK];
 };
 
 struct snt_flow_table {
     struct snt_flow **buckets;
     uint32_t mask;
     size_t count, max;
+    size_t stride; /* bytes per entry: the flow, then the owner's area */
     uint64_t evictions;
     struct snt_flow *newest, *oldest;
     struct snt_flow *free_list;
@@ -27,7 +35,8 @@ struct snt_flow_table {
     void *evict_arg;
 };
 
-struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn evict, void *arg)
+struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
+                                          snt_flow_evict_fn evict, void *arg)
 {
     struct snt_flow_table *t = calloc(1, sizeof *t);
     if (!t)
@@ -42,6 +51,7 @@ struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn ev
     }
     t->mask = (uint32_t)(n - 1);
     t->max = max_flows ? max_flows : 1;
+    t->stride = ROUND(AREA_OFFSET + area_size, CACHE_LINE);
     t->evict = evict;
     t->evict_arg = arg;
     return t;
@@ -61,23 +71,12 @@ void snt_flow_table_free(struct snt_flow_table *t)
     free(t);
 }
 
-/* 64-bit mix (the finaliser of MurmurHash3), folded over the key words. */
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint32_t key_hash(const struct snt_flow_key *k)
 {
     uint64_t words[sizeof *k / 8], h = 0x9e3779b97f4a7c15ULL;
     memcpy(words, k, sizeof words);
     for (size_t i = 0; i < sizeof words / 8; i++)
-        h = mix64(h ^ words[i]);
+        h = snt_hash_mix64(h ^ words[i]);
     return (uint32_t)h;
 }
 
@@ -133,14 +132,17 @@ static void lru_push_newest(struct snt_flow_table *t, struct snt_flow *f)
 static struct snt_flow *pool_get(struct snt_flow_table *t)
 {
     if (!t->free_list) {
-        struct flow_chunk *c = malloc(sizeof *c);
+        struct flow_chunk *c =
+            aligned_alloc(CACHE_LINE, CHUNK_ENTRIES0 + FLOWS_PER_CHUNK * t->stride);
         if (!c)
             return NULL;
         c->next = t->chunks;
         t->chunks = c;
-        for (size_t i = 0; i < FLOWS_PER_CHUNK; i++) {
-            c->flows[i].hnext = t->free_list;
-            t->free_list = &c->flows[i];
+        unsigned char *entries = (unsigned char *)c + CHUNK_ENTRIES0;
+        for (size_t i = FLOWS_PER_CHUNK; i-- > 0;) {
+            struct snt_flow *f = (struct snt_flow *)(void *)(entries + i * t->stride);
+            f->hnext = t->free_list;
+            t->free_list = f;
         }
     }
     struct snt_flow *f = t->free_list;
@@ -148,11 +150,21 @@ static struct snt_flow *pool_get(struct snt_flow_table *t)
     return f;
 }
 
-/* Double the buckets when flows outnumber them (load factor 1). */
+static void chain_push(struct snt_flow **head, struct snt_flow *f)
+{
+    f->hnext = *head;
+    if (f->hnext)
+        f->hnext->pprev = &f->hnext;
+    f->pprev = head;
+    *head = f;
+}
+
+/* Double the buckets when flows reach half their number: at a load of 1/2
+ * a lookup that finds nothing seldom reads a flow on the way. */
 static void maybe_grow(struct snt_flow_table *t)
 {
     size_t n = (size_t)t->mask + 1;
-    if (t->count < n || n >= MAX_BUCKETS)
+    if (t->count * 2 < n || n >= MAX_BUCKETS)
         return;
     struct snt_flow **nb = calloc(n * 2, sizeof *nb);
     if (!nb)
@@ -162,8 +174,7 @@ static void maybe_grow(struct snt_flow_table *t)
         struct snt_flow *f = t->buckets[i];
         while (f) {
             struct snt_flow *next = f->hnext;
-            f->hnext = nb[f->hash & mask];
-            nb[f->hash & mask] = f;
+            chain_push(&nb[f->hash & mask], f);
             f = next;
         }
     }
@@ -191,8 +202,7 @@ struct snt_flow *snt_flow_insert(struct snt_flow_table *t, const struct snt_flow
     f->key = *k;
     f->hash = hash;
     f->first_usec = f->last_usec = now_usec;
-    f->hnext = t->buckets[hash & t->mask];
-    t->buckets[hash & t->mask] = f;
+    chain_push(&t->buckets[hash & t->mask], f);
     lru_push_newest(t, f);
     t->count++;
     return f;
@@ -210,15 +220,18 @@ void snt_flow_touch(struct snt_flow_table *t, struct snt_flow *f, uint64_t now_u
 
 void snt_flow_remove(struct snt_flow_table *t, struct snt_flow *f)
 {
-    struct snt_flow **pp = &t->buckets[f->hash & t->mask];
-    while (*pp && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = f->hnext;
+    *f->pprev = f->hnext;
+    if (f->hnext)
+        f->hnext->pprev = f->pprev;
     lru_unlink(t, f);
     f->hnext = t->free_list;
     t->free_list = f;
     t->count--;
+}
+
+void *snt_flow_area(struct snt_flow *f)
+{
+    return (unsigned char *)f + AREA_OFFSET;
 }
 
 struct snt_flow *snt_flow_oldest(const struct snt_flow_table *t)

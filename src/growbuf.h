@@ -14,4 +14,8 @@
  * buffer as it was, when need is over max or memory runs out. */
 bool snt_buf_reserve(uint8_t **buf, size_t *cap, size_t need, size_t first, size_t max);
 
+/* The size snt_buf_reserve grows a buffer of cap bytes to for need bytes
+ * (cap when it holds them already; more than max when need is over max). */
+size_t snt_buf_grown_size(size_t cap, size_t need, size_t first, size_t max);
+
 #endif

@@ -96,6 +96,12 @@ static void dns_response(const struct snt_addr *client, const struct snt_dns_mes
     snt_sessions_dns(r->sessions, client, m, ts_usec);
 }
 
+static void write_scan(const struct snt_scan_record *rec, void *arg)
+{
+    struct run *r = arg;
+    note_write(r, snt_sink_scan(r->out, rec));
+}
+
 static void write_session(const struct snt_session *s, void *arg)
 {
     struct run *r = arg;
@@ -517,6 +523,7 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     r->sessions = snt_sessions_new(o->session_gap_usec, write_session, r);
     o->engine.attempt_started = attempt_started;
     o->engine.dns_response = dns_response;
+    o->engine.scan_record = write_scan;
     /* pcapng may carry secrets blocks anywhere: the engine gets the store
      * now, even if the first block comes later. */
     bool keys_ok = !snt_capture_is_pcapng(r->capture) || ensure_keylog(r);

@@ -9,7 +9,8 @@
 #include "snitrace/options.h"
 #include "snitrace/session.h"
 
-static const char usage_text[] =
+/* In two parts: C11 promises string literals of 4095 bytes, no more. */
+static const char usage_input_output[] =
     "usage: snitrace -r FILE [options] [filter expression]\n"
     "       snitrace -i IFACE [options] [filter expression]\n"
     "\n"
@@ -57,7 +58,9 @@ static const char usage_text[] =
     "3)\n"
     "      --probe-max N      probes per run, one per server, port and name (default 256)\n"
     "      --probe-parallel N probes in flight at once (default 4, at most 16)\n"
-    "\n"
+    "\n";
+
+static const char usage_tracking[] =
     "Sessions:\n"
     "      --session-gap S    a client idle for S seconds (capture time) ends its\n"
     "                         session (default 30)\n"
@@ -70,6 +73,15 @@ static const char usage_text[] =
     "      --udp-timeout S    idle UDP (QUIC) flows are finished after S seconds (default 60)\n"
     "      --c2s-bytes N      client-to-server bytes reassembled (default 16384)\n"
     "      --s2c-bytes N      server-to-client bytes reassembled (default 65536)\n"
+    "      --reassembly-memory MIB  memory for all connections still in their handshake\n"
+    "                         (their work and reassembly buffers; default 96); when it\n"
+    "                         runs out the least recently active is finished as it stands\n"
+    "      --scan-threshold N attempts that never got past the SYN, from one client or to\n"
+    "                         one server, written before the rest are summarised in one\n"
+    "                         scan or flood record (default 100; 0: write them all)\n"
+    "      --scan-window S    a client or server quiet for S seconds is followed no more;\n"
+    "                         its scan or flood record is written then, and every S\n"
+    "                         seconds while it goes on (default 60)\n"
     "\n"
     "  -h, --help             this help\n"
     "  -V, --version          version\n"
@@ -86,6 +98,9 @@ enum {
     OPT_UDP_TIMEOUT,
     OPT_C2S,
     OPT_S2C,
+    OPT_REASSEMBLY_MEMORY,
+    OPT_SCAN_THRESHOLD,
+    OPT_SCAN_WINDOW,
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_OPENSSL_CONFIG,
@@ -118,6 +133,9 @@ static const struct option long_options[] = {
     {"udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT},
     {"c2s-bytes", required_argument, NULL, OPT_C2S},
     {"s2c-bytes", required_argument, NULL, OPT_S2C},
+    {"reassembly-memory", required_argument, NULL, OPT_REASSEMBLY_MEMORY},
+    {"scan-threshold", required_argument, NULL, OPT_SCAN_THRESHOLD},
+    {"scan-window", required_argument, NULL, OPT_SCAN_WINDOW},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"openssl-config", required_argument, NULL, OPT_OPENSSL_CONFIG},
@@ -289,6 +307,17 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
             return false;
         o->engine.s2c_bytes = (size_t)v;
         return true;
+    case OPT_REASSEMBLY_MEMORY:
+        if (!parse_number("--reassembly-memory", arg, 1, 1ULL << 16, &v))
+            return false;
+        o->engine.reassembly_bytes = (size_t)v << 20;
+        return true;
+    case OPT_SCAN_THRESHOLD:
+        if (!parse_number("--scan-threshold", arg, 0, 1000000000, &v))
+            return false;
+        o->engine.scan_threshold = (unsigned)v;
+        return true;
+    case OPT_SCAN_WINDOW: return set_seconds("--scan-window", arg, &o->engine.scan_window_usec);
     default: return apply_probe_option(o, c, arg);
     }
 }
@@ -379,7 +408,8 @@ enum snt_options_result snt_options_parse(struct snt_options *o, int argc, char 
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:r:i:f:s:pB:o:F:qZ:hV", long_options, NULL)) != -1) {
         if (c == 'h') {
-            fputs(usage_text, stdout);
+            fputs(usage_input_output, stdout);
+            fputs(usage_tracking, stdout);
             return SNT_OPTIONS_EXIT_OK;
         }
         if (c == 'V') {

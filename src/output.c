@@ -17,6 +17,11 @@ bool snt_sink_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_
     return s->ops->flag(s, fl, ev);
 }
 
+bool snt_sink_scan(struct snt_sink *s, const struct snt_scan_record *r)
+{
+    return s->ops->scan(s, r);
+}
+
 bool snt_sink_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final)
 {
     return s->ops->stats(s, st, ts_usec, final);

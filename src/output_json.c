@@ -482,6 +482,67 @@ static void put_flag(struct snt_json *j, const struct snt_flag *fl, bool update)
     snt_json_end_object(j);
 }
 
+/* ---- scan and flood ---------------------------------------------------------- */
+
+static void put_scan_outcomes(struct snt_json *j, const struct snt_scan_record *r)
+{
+    snt_json_begin_object(j, "outcomes");
+    snt_json_uint(j, "no_answer", r->no_answer);
+    snt_json_uint(j, "refused", r->refused);
+    snt_json_uint(j, "reset", r->reset);
+    snt_json_uint(j, "incomplete", r->incomplete);
+    snt_json_end_object(j);
+}
+
+static void put_scan_tops(struct snt_json *j, const struct snt_scan_record *r, const char *peers)
+{
+    snt_json_begin_array(j, "ports");
+    for (unsigned i = 0; i < r->n_ports; i++) {
+        snt_json_begin_object(j, NULL);
+        snt_json_uint(j, "port", r->ports[i].port);
+        snt_json_uint(j, "attempts", r->ports[i].attempts);
+        snt_json_end_object(j);
+    }
+    snt_json_end_array(j);
+    snt_json_begin_array(j, peers);
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        snt_json_begin_object(j, NULL);
+        put_ip(j, &r->peers[i].addr);
+        snt_json_uint(j, "attempts", r->peers[i].attempts);
+        snt_json_end_object(j);
+    }
+    snt_json_end_array(j);
+}
+
+static void put_scan(struct snt_json *j, const struct snt_scan_record *r)
+{
+    bool scan = r->kind == SNT_SCAN_CLIENT;
+    snt_json_begin_object(j, NULL);
+    snt_json_string(j, "type", scan ? "scan" : "flood");
+    put_time(j, "@timestamp", r->first_usec);
+    snt_json_begin_object(j, scan ? "client" : "server");
+    put_ip(j, &r->addr);
+    snt_json_end_object(j);
+    snt_json_begin_object(j, "network");
+    snt_json_string(j, "transport", "tcp");
+    snt_json_end_object(j);
+    snt_json_begin_object(j, "event");
+    put_time(j, "start", r->first_usec);
+    put_time(j, "end", r->last_usec);
+    snt_json_end_object(j);
+    snt_json_uint(j, "attempt_count", r->attempts);
+    snt_json_uint(j, "attempts_written", r->attempts_written);
+    put_scan_outcomes(j, r);
+    put_scan_tops(j, r, scan ? "servers" : "clients");
+    if (r->more_ports)
+        snt_json_bool(j, "more_ports", true);
+    if (r->more_peers)
+        snt_json_bool(j, scan ? "more_servers" : "more_clients", true);
+    if (r->ongoing)
+        snt_json_bool(j, "ongoing", true);
+    snt_json_end_object(j);
+}
+
 /* ---- stats ------------------------------------------------------------------- */
 
 /* Counters of damage and limits that ordinary traffic never reaches:
@@ -496,6 +557,15 @@ static void put_rare_counts(struct snt_json *j, const struct snt_stats *s)
         {"name_truncations", s->name_truncations},
         {"dns_partial", s->dns_partial},
         {"dns_answers_dropped", s->dns_answers_dropped},
+        {"reassembly_memory_full", s->reassembly_memory_full},
+        {"reassembly_memory_evictions", s->reassembly_memory_evictions},
+        {"attempts_summarised", s->attempts_summarised},
+        {"scans", s->scans},
+        {"floods", s->floods},
+        {"scan_table_full", s->scan_table_full},
+        {"rst_ignored", s->rst_ignored},
+        {"synack_isn_switches", s->synack_isn_switches},
+        {"synack_isns_dropped", s->synack_isns_dropped},
     };
     for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++)
         if (rare[i].v)
@@ -628,6 +698,12 @@ static bool json_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_fl
     return write_record(json_of(s));
 }
 
+static bool json_scan(struct snt_sink *s, const struct snt_scan_record *r)
+{
+    put_scan(begin(s), r);
+    return write_record(json_of(s));
+}
+
 static bool json_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final)
 {
     put_stats(begin(s), st, ts_usec, final);
@@ -651,6 +727,7 @@ static const struct snt_sink_ops json_ops = {
     .attempt = json_attempt,
     .session = json_session,
     .flag = json_flag,
+    .scan = json_scan,
     .stats = json_stats,
     .flush = json_flush,
     .destroy = json_destroy,

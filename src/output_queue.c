@@ -19,7 +19,7 @@
 
 #define BATCH 64 /* records taken per lock */
 
-enum item_kind { ITEM_ATTEMPT, ITEM_SESSION, ITEM_FLAG, ITEM_STATS, ITEM_FLUSH };
+enum item_kind { ITEM_ATTEMPT, ITEM_SESSION, ITEM_FLAG, ITEM_SCAN, ITEM_STATS, ITEM_FLUSH };
 
 struct item {
     enum item_kind kind;
@@ -30,6 +30,7 @@ struct item {
         struct snt_attempt *attempt;
         struct snt_session *session;
         struct snt_flag *flag;
+        struct snt_scan_record *scan;
         struct snt_stats *stats;
     } u;
 };
@@ -188,6 +189,7 @@ static void item_drop(struct item *it)
     case ITEM_ATTEMPT: attempt_drop(it->u.attempt); break;
     case ITEM_SESSION: session_drop(it->u.session); break;
     case ITEM_FLAG: flag_drop(it->u.flag); break;
+    case ITEM_SCAN: free(it->u.scan); break;
     case ITEM_STATS: free(it->u.stats); break;
     case ITEM_FLUSH: break;
     }
@@ -201,6 +203,7 @@ static bool item_write(struct snt_sink *inner, const struct item *it)
     case ITEM_ATTEMPT: return snt_sink_attempt(inner, it->u.attempt);
     case ITEM_SESSION: return snt_sink_session(inner, it->u.session);
     case ITEM_FLAG: return snt_sink_flag(inner, it->u.flag, it->event);
+    case ITEM_SCAN: return snt_sink_scan(inner, it->u.scan);
     case ITEM_STATS: return snt_sink_stats(inner, it->u.stats, it->ts_usec, it->final);
     case ITEM_FLUSH: return snt_sink_flush(inner);
     }
@@ -277,6 +280,7 @@ static bool item_ready(const struct item *it)
     case ITEM_ATTEMPT: return it->u.attempt != NULL;
     case ITEM_SESSION: return it->u.session != NULL;
     case ITEM_FLAG: return it->u.flag != NULL;
+    case ITEM_SCAN: return it->u.scan != NULL;
     case ITEM_STATS: return it->u.stats != NULL;
     case ITEM_FLUSH: break;
     }
@@ -318,6 +322,14 @@ static bool queue_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_f
 {
     return push(queue_of(s),
                 (struct item){.kind = ITEM_FLAG, .event = ev, .u.flag = flag_clone(fl)});
+}
+
+static bool queue_scan(struct snt_sink *s, const struct snt_scan_record *r)
+{
+    struct snt_scan_record *copy = malloc(sizeof *copy);
+    if (copy)
+        *copy = *r;
+    return push(queue_of(s), (struct item){.kind = ITEM_SCAN, .u.scan = copy});
 }
 
 static bool queue_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec,
@@ -367,6 +379,7 @@ static const struct snt_sink_ops queue_ops = {
     .attempt = queue_attempt,
     .session = queue_session,
     .flag = queue_flag,
+    .scan = queue_scan,
     .stats = queue_stats,
     .flush = queue_flush,
     .destroy = queue_destroy,

@@ -241,6 +241,52 @@ static void print_session(struct text_sink *o, const struct snt_session *s)
         fprintf(o->f, "  ... and %u more\n", s->attempts_total - s->n_attempts);
 }
 
+/* "22 (30), 80 (30) and more" */
+static void print_scan_ports(FILE *f, const struct snt_scan_record *r)
+{
+    for (unsigned i = 0; i < r->n_ports; i++)
+        fprintf(f, "%s%u (%llu)", i ? ", " : "", r->ports[i].port,
+                (unsigned long long)r->ports[i].attempts);
+    if (r->more_ports)
+        fputs(" and more", f);
+}
+
+static void print_scan_peers(FILE *f, const struct snt_scan_record *r)
+{
+    char ip[SNT_FORMAT_ADDR_LEN];
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        snt_format_addr(&r->peers[i].addr, ip, sizeof ip);
+        fprintf(f, "%s%s (%llu)", i ? ", " : "", ip, (unsigned long long)r->peers[i].attempts);
+    }
+    if (r->more_peers)
+        fputs(" and more", f);
+}
+
+/* "2026-11-25 16:00:00.001000  FLOOD  server 198.51.100.10: 2900 attempts
+ * summarised (100 written) over 3.0 s: no answer 2900, refused 0, reset 0,
+ * incomplete 0; ports 443 (2900); clients 203.0.113.7 (1), ... and more" */
+static void print_scan(struct text_sink *o, const struct snt_scan_record *r)
+{
+    char ts[SNT_FORMAT_TIME_LEN], ip[SNT_FORMAT_ADDR_LEN];
+    bool scan = r->kind == SNT_SCAN_CLIENT;
+    snt_format_time(r->first_usec, ts, sizeof ts);
+    ts[10] = ' ';
+    ts[strlen(ts) - 1] = '\0'; /* the Z: the header says UTC */
+    snt_format_addr(&r->addr, ip, sizeof ip);
+    fprintf(o->f,
+            "%-26s  %s%s%s  %s %s: %llu attempts summarised (%llu written) over %.1f s: no answer "
+            "%llu, refused %llu, reset %llu, incomplete %llu; ports ",
+            ts, paint(o, YELLOW), scan ? "SCAN " : "FLOOD", paint(o, RESET),
+            scan ? "client" : "server", ip, (unsigned long long)r->attempts,
+            (unsigned long long)r->attempts_written, (double)(r->last_usec - r->first_usec) / 1e6,
+            (unsigned long long)r->no_answer, (unsigned long long)r->refused,
+            (unsigned long long)r->reset, (unsigned long long)r->incomplete);
+    print_scan_ports(o->f, r);
+    fprintf(o->f, "; %s ", scan ? "servers" : "clients");
+    print_scan_peers(o->f, r);
+    fputs(r->ongoing ? "  (goes on)\n" : "\n", o->f);
+}
+
 /* ---- the sink ---------------------------------------------------------------- */
 
 static struct text_sink *text_of(struct snt_sink *s)
@@ -287,6 +333,15 @@ static bool text_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_fl
     return done(o, o->live);
 }
 
+static bool text_scan(struct snt_sink *s, const struct snt_scan_record *r)
+{
+    struct text_sink *o = text_of(s);
+    if (s->error)
+        return false;
+    print_scan(o, r);
+    return done(o, o->live);
+}
+
 static bool text_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final)
 {
     struct text_sink *o = text_of(s);
@@ -310,6 +365,7 @@ static const struct snt_sink_ops text_ops = {
     .attempt = text_attempt,
     .session = text_session,
     .flag = text_flag,
+    .scan = text_scan,
     .stats = text_stats,
     .flush = text_flush,
     .destroy = text_destroy,

@@ -18,22 +18,42 @@ void snt_stream_init(struct snt_stream *s, size_t max)
 
 void snt_stream_reset(struct snt_stream *s, size_t max)
 {
+    if (s->cap > max)
+        snt_stream_free(s);
     uint8_t *buf = s->buf;
     size_t cap = s->cap;
+    struct snt_budget *budget = s->budget;
     snt_stream_init(s, max);
-    if (cap <= max) {
-        s->buf = buf;
-        s->cap = cap;
-    } else {
-        free(buf);
-    }
+    s->buf = buf;
+    s->cap = cap;
+    s->budget = budget;
 }
 
 void snt_stream_free(struct snt_stream *s)
 {
+    if (s->budget)
+        s->budget->used -= s->cap;
     free(s->buf);
     s->buf = NULL;
     s->cap = 0;
+}
+
+/* Room for need bytes, within the budget: false with memory_wanted set
+ * when the budget has not got the bytes the buffer must grow by. */
+static bool reserve(struct snt_stream *s, size_t need)
+{
+    size_t old = s->cap;
+    size_t grown = snt_buf_grown_size(old, need, STREAM_FIRST_ALLOCATION, s->max);
+    struct snt_budget *b = s->budget;
+    if (b && grown > old && grown - old > (b->used < b->max ? b->max - b->used : 0)) {
+        s->memory_wanted = grown - old;
+        return false;
+    }
+    if (!snt_buf_reserve(&s->buf, &s->cap, need, STREAM_FIRST_ALLOCATION, s->max))
+        return false;
+    if (b)
+        b->used += s->cap - old;
+    return true;
 }
 
 void snt_stream_set_base(struct snt_stream *s, uint32_t seq)
@@ -108,6 +128,7 @@ static bool advance(struct snt_stream *s)
 
 bool snt_stream_add(struct snt_stream *s, uint32_t seq, const uint8_t *p, size_t len)
 {
+    s->memory_wanted = 0;
     if (!s->have_base || len == 0)
         return false;
     uint32_t off = seq - s->base;
@@ -131,8 +152,8 @@ bool snt_stream_add(struct snt_stream *s, uint32_t seq, const uint8_t *p, size_t
     if (hi <= s->contiguous)
         return false; /* a retransmission of delivered bytes */
     size_t lo = off < s->contiguous ? s->contiguous : off;
-    if (!snt_buf_reserve(&s->buf, &s->cap, hi, STREAM_FIRST_ALLOCATION, s->max)) {
-        s->hit_limit = true;
+    if (!reserve(s, hi)) {
+        s->hit_limit = s->hit_limit || !s->memory_wanted;
         return false;
     }
     copy_uncovered(s, (uint32_t)lo, (uint32_t)hi, p + (lo - off));

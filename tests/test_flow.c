@@ -45,7 +45,7 @@ static struct snt_flow *lookup(struct snt_flow_table *t, struct snt_packet p, in
 
 static void test_both_directions(void)
 {
-    struct snt_flow_table *t = snt_flow_table_new(16, on_evict, NULL);
+    struct snt_flow_table *t = snt_flow_table_new(16, 0, on_evict, NULL);
     struct snt_flow *f = insert(t, packet(1, 40000, 2, 443), 1);
     int d1, d2;
     CHECK(lookup(t, packet(1, 40000, 2, 443), &d1) == f);
@@ -62,7 +62,7 @@ static void test_both_directions(void)
 static void test_eviction_and_lru(void)
 {
     evicted = 0;
-    struct snt_flow_table *t = snt_flow_table_new(3, on_evict, NULL);
+    struct snt_flow_table *t = snt_flow_table_new(3, 0, on_evict, NULL);
     struct snt_flow *a = insert(t, packet(1, 1, 9, 80), 1);
     struct snt_flow *b = insert(t, packet(2, 1, 9, 80), 2);
     insert(t, packet(3, 1, 9, 80), 3);
@@ -81,7 +81,7 @@ static void test_eviction_and_lru(void)
 static void test_many(void)
 {
     enum { N = 5000 };
-    struct snt_flow_table *t = snt_flow_table_new(N, on_evict, NULL);
+    struct snt_flow_table *t = snt_flow_table_new(N, 24, on_evict, NULL);
     for (unsigned i = 0; i < N; i++)
         insert(t, packet((uint8_t)(i % 250), (uint16_t)(1000 + i), 7, 443), i);
     CHECK_EQ_INT(snt_flow_count(t), N);
@@ -100,10 +100,37 @@ static void test_many(void)
     snt_flow_table_free(t);
 }
 
+/* Each flow's owner area is its own: 8-aligned, not overlapping the
+ * flow or another's area, across pool chunks. */
+static void test_areas(void)
+{
+    enum { N = 3000, AREA = 40 };
+    struct snt_flow_table *t = snt_flow_table_new(N, AREA, on_evict, NULL);
+    struct snt_flow *flows[N];
+    for (unsigned i = 0; i < N; i++) {
+        flows[i] = insert(t, packet((uint8_t)(i % 250), (uint16_t)(2000 + i), 9, 80), i);
+        unsigned char *a = snt_flow_area(flows[i]);
+        CHECK(((uintptr_t)a & 7) == 0);
+        CHECK(a >= (unsigned char *)(flows[i] + 1));
+        memset(a, (int)(i & 0xff), AREA);
+    }
+    int intact = 0;
+    for (unsigned i = 0; i < N; i++) {
+        const unsigned char *a = snt_flow_area(flows[i]);
+        bool ok = flows[i]->key.port[0] == 2000 + i || flows[i]->key.port[1] == 2000 + i;
+        for (unsigned k = 0; k < AREA; k++)
+            ok = ok && a[k] == (i & 0xff);
+        intact += ok;
+    }
+    CHECK_EQ_INT(intact, N);
+    snt_flow_table_free(t);
+}
+
 int main(void)
 {
     test_both_directions();
     test_eviction_and_lru();
     test_many();
+    test_areas();
     return snt_test_finish("flow");
 }

@@ -113,6 +113,42 @@ static void test_no_base(void)
     snt_stream_free(&s);
 }
 
+/* Two streams share a budget: what one holds the other cannot take; a
+ * refused add changes nothing and says how much it wanted, and bytes freed
+ * go back to the budget. */
+static void test_budget(void)
+{
+    struct snt_budget b = {.used = 0, .max = 3000};
+    struct snt_stream s, t;
+    snt_stream_init(&s, 8192);
+    snt_stream_init(&t, 8192);
+    s.budget = t.budget = &b;
+    snt_stream_set_base(&s, 0);
+    snt_stream_set_base(&t, 0);
+    CHECK(snt_stream_add(&s, 0, text, 10));
+    CHECK_EQ_INT(b.used, 2048); /* the first allocation */
+    CHECK(!snt_stream_add(&t, 0, text, 10));
+    CHECK_EQ_INT(t.memory_wanted, 2048);
+    CHECK(!t.hit_limit);
+    CHECK_EQ_INT(t.contiguous, 0);
+    CHECK(t.buf == NULL);
+    /* Growing s past its first buffer needs 2048 more: refused too. */
+    CHECK(!snt_stream_add(&s, 3000, text, 4));
+    CHECK_EQ_INT(s.memory_wanted, 2048);
+    CHECK_EQ_INT(s.n_ranges, 0);
+    snt_stream_free(&s);
+    CHECK_EQ_INT(b.used, 0);
+    CHECK(snt_stream_add(&t, 0, text, 10));
+    CHECK_EQ_INT(t.memory_wanted, 0);
+    CHECK_EQ_INT(t.contiguous, 10);
+    /* A reset keeps the buffer, still counted. */
+    snt_stream_reset(&t, 8192);
+    CHECK_EQ_INT(b.used, 2048);
+    CHECK(t.budget == &b);
+    snt_stream_free(&t);
+    CHECK_EQ_INT(b.used, 0);
+}
+
 int main(void)
 {
     test_in_order();
@@ -122,5 +158,6 @@ int main(void)
     test_wraparound();
     test_too_many_ranges();
     test_no_base();
+    test_budget();
     return snt_test_finish("stream");
 }

@@ -11,6 +11,7 @@
 #include "snitrace/attempt.h"
 #include "snitrace/cert.h"
 #include "snitrace/dns.h"
+#include "snitrace/scan.h"
 #include "snitrace/stats.h"
 
 struct snt_keylog;
@@ -18,6 +19,7 @@ struct snt_keylog;
 struct snt_engine_config {
     size_t max_flows;
     size_t c2s_bytes, s2c_bytes; /* reassembly limits per direction */
+    size_t reassembly_bytes;     /* all connections' reassembly memory together */
     uint64_t syn_timeout_usec;   /* no SYN-ACK by then: no_answer */
     uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
@@ -32,6 +34,14 @@ struct snt_engine_config {
     /* Called when an attempt begins (its endpoints and start time are set),
      * with the emit callback's argument; may set a->session_id. */
     void (*attempt_started)(struct snt_attempt *a, void *arg);
+    /* Attempts that never got past the SYN, past this many from one client
+     * or to one server within scan_window_usec, are summarised in records
+     * given to scan_record (with the emit callback's argument) instead of
+     * written; 0, or no scan_record: never. */
+    unsigned scan_threshold;
+    uint64_t scan_window_usec;
+    size_t scan_followed; /* clients, and servers, followed (0: SNT_SCAN_MAX_FOLLOWED) */
+    snt_scan_fn scan_record;
     /* Called for every DNS response seen (client = the response's
      * destination), with the emit callback's argument. */
     void (*dns_response)(const struct snt_addr *client, const struct snt_dns_message *m,

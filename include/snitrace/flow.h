@@ -19,21 +19,39 @@ struct snt_flow_key {
     uint8_t pad[2]; /* always zero, so keys compare with memcmp */
 };
 
+/* What a lookup reads comes first, in one cache line. */
 struct snt_flow {
-    struct snt_flow *hnext;         /* hash chain */
-    struct snt_flow *older, *newer; /* LRU list, newest at the head */
-    struct snt_flow_key key;
+    struct snt_flow *hnext; /* hash chain */
     uint32_t hash;
+    struct snt_flow_key key;
+    struct snt_flow **pprev;        /* what points at it in the chain: removal walks none */
+    struct snt_flow *older, *newer; /* LRU list, newest at the head */
     uint64_t first_usec, last_usec;
     void *user; /* the owner's per-connection state */
 };
 
 struct snt_flow_table;
 
+/* A 64-bit mix (the finaliser of MurmurHash3), for hashing packet fields:
+ * the flow key here, addresses in src/scan.c.  Inline: it runs several
+ * times per packet. */
+static inline uint64_t snt_hash_mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
 /* Called for a flow the table must drop to make room (the oldest). */
 typedef void (*snt_flow_evict_fn)(struct snt_flow *f, void *arg);
 
-struct snt_flow_table *snt_flow_table_new(size_t max_flows, snt_flow_evict_fn evict, void *arg);
+/* Every entry comes with an area of area_size bytes for its owner
+ * (snt_flow_area), so a connection's state needs no allocation of its own. */
+struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
+                                          snt_flow_evict_fn evict, void *arg);
 void snt_flow_table_free(struct snt_flow_table *t); /* accepts NULL; does not call evict */
 
 /* Canonical key for a packet; *dir is 0 when the packet goes from side 0 to
@@ -53,6 +71,10 @@ void snt_flow_touch(struct snt_flow_table *t, struct snt_flow *f, uint64_t now_u
 
 /* Unlink and return the flow to the pool. */
 void snt_flow_remove(struct snt_flow_table *t, struct snt_flow *f);
+
+/* The owner's area of a flow (area_size bytes, 8-aligned; contents
+ * undefined until the owner writes them; gone when the flow is removed). */
+void *snt_flow_area(struct snt_flow *f);
 
 /* The least recently active flow, or NULL. */
 struct snt_flow *snt_flow_oldest(const struct snt_flow_table *t);

@@ -19,6 +19,8 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/flags.h"
+#include "snitrace/scan.h"
+#include "snitrace/scan.h"
 #include "snitrace/session.h"
 #include "snitrace/stats.h"
 
@@ -37,6 +39,7 @@ struct snt_sink_ops {
     bool (*attempt)(struct snt_sink *s, const struct snt_attempt *a);
     bool (*session)(struct snt_sink *s, const struct snt_session *x);
     bool (*flag)(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev);
+    bool (*scan)(struct snt_sink *s, const struct snt_scan_record *r);
     bool (*stats)(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final);
     /* Everything handed over so far is written (and flushed) when it returns. */
     bool (*flush)(struct snt_sink *s);
@@ -62,6 +65,7 @@ struct snt_sink *snt_sink_queue_new(struct snt_sink *inner, size_t depth, bool l
 bool snt_sink_attempt(struct snt_sink *s, const struct snt_attempt *a);
 bool snt_sink_session(struct snt_sink *s, const struct snt_session *x);
 bool snt_sink_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev);
+bool snt_sink_scan(struct snt_sink *s, const struct snt_scan_record *r);
 bool snt_sink_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec, bool final);
 bool snt_sink_flush(struct snt_sink *s);
 int snt_sink_error(const struct snt_sink *s);

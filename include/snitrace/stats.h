@@ -23,13 +23,21 @@ struct snt_stats {
     uint64_t drops_kernel, drops_interface; /* live only */
     uint64_t flows, attempts, sessions, flags;
     uint64_t parse_errors, truncated, evictions;
-    uint64_t decode_errors;       /* frames we could not decode (not IP etc. excluded) */
-    uint64_t decode_too_deep;     /* of those, frames nested past SNT_MAX_DECODE_DEPTH */
-    uint64_t name_truncations;    /* attempts whose name or SNI was cut at SNT_MAX_NAME_LEN */
-    uint64_t dns_partial;         /* of dns_malformed, read up to the damage: question kept */
-    uint64_t dns_answers_dropped; /* answers past SNT_DNS_MAX_ANSWERS in one message */
-    uint64_t non_ip;              /* frames that were not IP */
-    uint64_t reassembly_limit;    /* reassembly buffers or queues that hit a limit */
+    uint64_t decode_errors;          /* frames we could not decode (not IP etc. excluded) */
+    uint64_t decode_too_deep;        /* of those, frames nested past SNT_MAX_DECODE_DEPTH */
+    uint64_t name_truncations;       /* attempts whose name or SNI was cut at SNT_MAX_NAME_LEN */
+    uint64_t dns_partial;            /* of dns_malformed, read up to the damage: question kept */
+    uint64_t dns_answers_dropped;    /* answers past SNT_DNS_MAX_ANSWERS in one message */
+    uint64_t non_ip;                 /* frames that were not IP */
+    uint64_t reassembly_limit;       /* reassembly buffers or queues that hit a limit */
+    uint64_t reassembly_memory_full; /* connections or streams refused memory: none to free */
+    uint64_t reassembly_memory_evictions; /* attempts finished early to free reassembly memory */
+    uint64_t attempts_summarised;         /* attempts in scan and flood records, not written */
+    uint64_t scans, floods;               /* scan and flood records written */
+    uint64_t scan_table_full;             /* clients or servers forgotten early: table full */
+    uint64_t rst_ignored;         /* RSTs far from the sequence numbers expected (RFC 5961) */
+    uint64_t synack_isn_switches; /* the client acknowledged a later SYN-ACK's ISN */
+    uint64_t synack_isns_dropped; /* SYN-ACKs with yet another ISN, past SNT_MAX_SYNACK_ISNS */
     uint64_t certs_parsed, cert_verifications, cert_cache_hits; /* cert stage */
     uint64_t dns_responses, dns_malformed, dns_names_learnt;
     uint64_t dns_names_evicted;    /* name cache full: oldest forgotten */

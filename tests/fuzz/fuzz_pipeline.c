@@ -9,7 +9,9 @@
  * claiming more bytes than are left gets what is left, as a damaged file
  * would.  A seed is a capture from pcaps/ without its first 24 bytes.
  *
- * The flow table is small so eviction runs too.  Every frame handed to the
+ * The flow table is small so eviction runs too; so are the reassembly
+ * memory (older attempts finished to make room) and the scan threshold
+ * (scan and flood records written, in both formats).  Every frame handed to the
  * engine is an exact-size heap copy, so AddressSanitizer sees any read past
  * its end.
  */
@@ -31,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_CAPLEN      262144 /* snitrace's default snapshot length */
 #define MAX_FLOWS       16
 #define SESSION_GAP     (30ull * 1000000u)
+#define REASSEMBLY      (64u * 1024) /* about 20 connections' work */
+#define SCAN_THRESHOLD  2
+#define SCAN_WINDOW     (2ull * 1000000u)
+#define SCAN_FOLLOWED   16 /* clients and servers: full tables, too */
 
 struct pipeline {
     struct snt_engine *engine;
@@ -65,6 +71,13 @@ static void dns_response(const struct snt_addr *client, const struct snt_dns_mes
 {
     struct pipeline *p = arg;
     snt_sessions_dns(p->sessions, client, m, ts_usec);
+}
+
+static void write_scan(const struct snt_scan_record *r, void *arg)
+{
+    struct pipeline *p = arg;
+    snt_sink_scan(p->json, r);
+    snt_sink_scan(p->text, r);
 }
 
 static void write_session(const struct snt_session *s, void *arg)
@@ -104,6 +117,11 @@ static bool pipeline_open(struct pipeline *p)
     c.certs = checker;
     c.attempt_started = attempt_started;
     c.dns_response = dns_response;
+    c.reassembly_bytes = REASSEMBLY;
+    c.scan_threshold = SCAN_THRESHOLD;
+    c.scan_window_usec = SCAN_WINDOW;
+    c.scan_followed = SCAN_FOLLOWED;
+    c.scan_record = write_scan;
     p->sessions = snt_sessions_new(SESSION_GAP, write_session, p);
     p->flags = snt_flags_new(0);
     bool ready = p->sessions && p->flags && p->json && p->text;

@@ -18,6 +18,7 @@ timestamps, little-endian, Ethernet).
 """
 
 import os
+import random
 import struct
 import sys
 
@@ -418,6 +419,126 @@ def ipv6_payload_length_0():
     return cap
 
 
+def read_pcap(path):
+    """(usec, frame) of every record of a classic little-endian pcap."""
+    with open(os.path.join(PCAPS, path), "rb") as f:
+        data = f.read()
+    off, out = 24, []
+    while off + 16 <= len(data):
+        sec, usec, incl, _ = struct.unpack("<IIII", data[off:off + 16])
+        out.append((sec * 1000000 + usec, data[off + 16:off + 16 + incl]))
+        off += 16 + incl
+    return out
+
+
+def tcp_payloads(path, server_port):
+    """The payloads of an Ethernet/IPv4 capture's one TCP connection, in
+    order: ("c" or "s", bytes)."""
+    out = []
+    for _, frame in read_pcap(path):
+        ip = frame[14:]
+        if struct.unpack("!H", frame[12:14])[0] != ETH_IPV4 or ip[9] != PROTO_TCP:
+            continue
+        ihl, total = (ip[0] & 0x0F) * 4, struct.unpack("!H", ip[2:4])[0]
+        tcp = ip[ihl:total]
+        data = tcp[(tcp[12] >> 4) * 4:]
+        if data:
+            side = "s" if struct.unpack("!H", tcp[0:2])[0] == server_port else "c"
+            out.append((side, data))
+    return out
+
+
+def replay_tls12(c):
+    """pcaps/tls12.pcap's TLS 1.2 exchange (ClientHello for www.example.test,
+    the server's certificate, Finished, application data) over c, then a
+    close."""
+    for side, data in tcp_payloads("tls12.pcap", 4412):
+        c.send(side, PSH | ACK, data)
+    c.close()
+
+
+def tcp_synack_two_isns():
+    """Two SYN-ACKs with different ISNs for one SYN (a SYN proxy and the
+    server, or two balanced backends, both answering); the client
+    acknowledges the second, and the server's data follows from it."""
+    cap = Pcap()
+    c = Tcp(cap, CLIENT4, 40130, "198.51.100.130", 443)
+    c.send("c", SYN)
+    c.send("s", SYN | ACK)  # ISN 2000000: never acknowledged
+    c.seq["s"] = 3500000
+    c.send("s", SYN | ACK)
+    c.send("c", ACK)
+    replay_tls12(c)
+    return cap
+
+
+def tcp_rst_out_of_window():
+    """Two forged RSTs, then the connection goes on: a RST "from the server"
+    right after the handshake whose sequence number is 2^30 past the
+    server's, and, on a second connection, a RST|ACK before the SYN-ACK that
+    does not acknowledge the SYN.  Both connections carry tls12.pcap's
+    exchange."""
+    cap = Pcap()
+    c = Tcp(cap, CLIENT4, 40140, "198.51.100.140", 443)
+    c.handshake()
+    real = c.seq["s"]
+    c.seq["s"] = (real + (1 << 30)) & 0xFFFFFFFF
+    c.send("s", RST | ACK)
+    c.seq["s"] = real
+    replay_tls12(c)
+    d = Tcp(cap, CLIENT4, 40141, "198.51.100.141", 443)
+    d.send("c", SYN)
+    real = d.seq["c"]
+    d.seq["c"] = (real + 12345) & 0xFFFFFFFF  # acknowledges what the client never sent
+    d.seq["s"] = 0
+    d.send("s", RST | ACK)
+    d.seq["c"], d.seq["s"] = real, 2000000
+    d.send("s", SYN | ACK)
+    d.send("c", ACK)
+    replay_tls12(d)
+    return cap
+
+
+def tcp_syn_flood():
+    """60 SYNs from random (spoofed) sources to 198.51.100.150:443 in 60 ms,
+    none answered; 11 s later a real client connects to the same server and
+    carries tls12.pcap's exchange."""
+    cap = Pcap()
+    rng = random.Random(150)
+    server = "198.51.100.150"
+    for _ in range(60):
+        src = "203.0.%d.%d" % (rng.randrange(0, 256), rng.randrange(1, 255))
+        c = Tcp(cap, src, rng.randrange(1024, 65536), server, 443)
+        c.seq["c"] = rng.getrandbits(32)
+        c.send("c", SYN)
+    c = Tcp(cap, CLIENT4, 40150, server, 443)
+    c.send("c", SYN, gap=11000000)
+    c.send("s", SYN | ACK)
+    c.send("c", ACK)
+    replay_tls12(c)
+    return cap
+
+
+def tcp_port_scan():
+    """One client SYN-scans 40 ports of 198.51.100.160, one every 100 ms:
+    closed ports answer RST (refused), filtered ones nothing (no answer), a
+    few open ones SYN-ACK and the scanner resets them (nmap -sS).  11 s
+    later the same client makes an HTTP request to port 80."""
+    cap = Pcap()
+    server = "198.51.100.160"
+    for i, port in enumerate(range(20, 60)):
+        c = Tcp(cap, CLIENT4, 40200 + i, server, port)
+        c.send("c", SYN, gap=100000)
+        if port in (22, 25, 53):
+            c.send("s", SYN | ACK)
+            c.send("c", RST)
+        elif port % 3:
+            c.send("s", RST | ACK)
+    cap.usec += 11000000
+    http_get(cap, server, 40160, b"GET / HTTP/1.1\r\nHost: scanned.example.test\r\n\r\n")
+    return cap
+
+
 CAPTURES = {
     "tls-hello-bad-extension.pcap": tls_hello_bad_extension,
     "dns-tc-then-tcp.pcap": dns_tc_then_tcp,
@@ -429,6 +550,10 @@ CAPTURES = {
     "names-host-nul.pcap": names_host_nul,
     "vlan-8-tags.pcap": vlan_8_tags,
     "ipv6-payload-length-0.pcap": ipv6_payload_length_0,
+    "tcp-synack-two-isns.pcap": tcp_synack_two_isns,
+    "tcp-rst-out-of-window.pcap": tcp_rst_out_of_window,
+    "tcp-syn-flood.pcap": tcp_syn_flood,
+    "tcp-port-scan.pcap": tcp_port_scan,
 }
 
 
