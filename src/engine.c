@@ -117,6 +117,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     engine_dns_fallback_name(a);
     engine_keys_finishing(e, c->w);
     engine_tls13_conclude(c->w);
+    engine_cert_collect(e, a);
     a->outcome = outcome;
     a->end_usec = e->now_usec;
     for (int i = 0; i < 2; i++)

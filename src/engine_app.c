@@ -104,9 +104,8 @@ void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct sn
         return;
     }
     int64_t when = (int64_t)(e->now_usec / 1000000u);
-    if (!snt_attempt_judge_chain(a, e->cfg.certs, list.certs, list.n, list.total, when))
+    if (!snt_cert_judge_submit(e->cfg.certs, a, list.certs, list.n, list.total, when, source))
         e->stats.parse_errors++;
-    a->cert_source = source;
 }
 
 static void client_hello_message(struct snt_engine *e, struct conn_work *w, struct snt_span body)

@@ -209,4 +209,13 @@ bool engine_quic_keys_arrived(struct snt_engine *e, struct conn *c);
 /* Its wait for keys is over without them. */
 void engine_quic_keys_missing(struct snt_engine *e, struct conn *c);
 
+/* The attempt's certificate verdict, if one is pending, into it now (the
+ * checks may run on a thread of their own); a leaf that did not parse is a
+ * parse error. */
+static inline void engine_cert_collect(struct snt_engine *e, struct snt_attempt *a)
+{
+    if (a->cert_job && !snt_cert_judge_collect(e->cfg.certs, a))
+        e->stats.parse_errors++;
+}
+
 #endif

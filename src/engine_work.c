@@ -61,6 +61,7 @@ static void work_destroy(struct snt_engine *e, struct conn_work *w)
 {
     lru_unlink(e, w);
     engine_keys_release(e, w);
+    engine_cert_collect(e, &w->attempt);
     snt_attempt_free(&w->attempt);
     for (int i = 0; i < 2; i++) {
         snt_stream_free(&w->stream[i]);
@@ -88,6 +89,7 @@ void engine_work_release(struct snt_engine *e, struct conn_work *w)
     w->conn = NULL;
     engine_keys_release(e, w);
     engine_quic_release(w);
+    engine_cert_collect(e, &w->attempt);
     snt_attempt_free(&w->attempt);
     recount(e, w);
     w->next_free = e->free_works;

@@ -25,6 +25,7 @@
 
 #define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
 #define OUTPUT_QUEUE     4096       /* records on their way to the output thread */
+#define CERT_QUEUE       1024       /* chains on their way to the certificate checks */
 #define OUTPUT_BUFFER    (1u << 20) /* stdio buffer of a file or pipe written offline */
 
 static volatile sig_atomic_t stop_requested;
@@ -48,7 +49,8 @@ static void install_signal_handlers(void)
 
 struct run {
     struct snt_engine *engine;
-    struct snt_cert_checker *certs;
+    struct snt_cert_checker *checker;
+    struct snt_cert_judge *certs; /* the checker's work, on a thread of its own with 2 threads */
     struct snt_flags *flags;
     struct snt_sessions *sessions;
     struct snt_probes *probes;   /* --probe only */
@@ -197,7 +199,7 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
     s->sessions = snt_sessions_written(r->sessions);
     if (r->certs) {
         struct snt_cert_counters cc;
-        snt_cert_counters(r->certs, &cc);
+        snt_cert_judge_counters(r->certs, &cc);
         s->certs_parsed = cc.parsed;
         s->cert_verifications = cc.verified;
         s->cert_cache_hits = cc.cache_hits;
@@ -358,13 +360,18 @@ static FILE *open_output(const char *path)
     return f;
 }
 
+/* --threads, or 2 when there are CPUs for it. */
+static unsigned worker_threads(const struct snt_options *o)
+{
+    return o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}
+
 /* The sink the command line chose.  With two threads it sits behind the
  * queue, which flushes whenever it runs dry; alone it flushes each record
  * when capturing live. */
 static int open_sink(struct run *r, const struct snt_options *o, FILE *f, bool live)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = o->threads ? o->threads : cpus >= 2 ? 2 : 1;
+    unsigned threads = worker_threads(o);
     bool flush_each = live && threads == 1;
     if (!live)
         setvbuf(f, NULL, _IOFBF, OUTPUT_BUFFER);
@@ -401,7 +408,9 @@ static int open_cert_checks(struct run *r, struct snt_options *o)
         return 0;
     char err[512] = "";
     struct snt_cert_checker_opts co = {.ca_file = o->ca_file, .ca_path = o->ca_path};
-    r->certs = snt_cert_checker_new(&co, err, sizeof err);
+    r->checker = snt_cert_checker_new(&co, err, sizeof err);
+    r->certs =
+        r->checker ? snt_cert_judge_new(r->checker, worker_threads(o) > 1, CERT_QUEUE) : NULL;
     r->flags = snt_flags_new(0);
     if (!r->certs || !r->flags) {
         fprintf(stderr, "snitrace: %s\n", *err ? err : "out of memory");
@@ -559,7 +568,8 @@ int main(int argc, char **argv)
     snt_probes_free(r.probes);
     snt_sessions_free(r.sessions);
     snt_flags_free(r.flags);
-    snt_cert_checker_free(r.certs);
+    snt_cert_judge_free(r.certs); /* its thread is done before the checker goes */
+    snt_cert_checker_free(r.checker);
     snt_capture_close(r.capture);
     snt_sink_free(r.out); /* its thread has written everything by now */
     if (out && out != stdout)

@@ -4,9 +4,9 @@
  * emit callback returns), kept in one queue in the order they finished.
  * While anything is held, later attempts queue behind it, probed or not,
  * so records come out in the same order whatever order the probes answer
- * in: an attempt leaves when everything before it has.  Judging the probed
- * chain happens here, on the main thread, because the certificate checker
- * is not thread-safe.
+ * in: an attempt leaves when everything before it has.  The probed chain
+ * is judged by the same certificate checks as the chains on the wire
+ * (include/snitrace/cert_judge.h), in their order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@ struct held {
 
 struct snt_probe_hold {
     struct snt_probes *probes;
-    struct snt_cert_checker *certs;
+    struct snt_cert_judge *certs;
     bool live;
     bool stopped;
     snt_probe_write_fn write;
@@ -35,7 +35,7 @@ struct snt_probe_hold {
     uint64_t own_connections, not_awaited, refused_stopped;
 };
 
-struct snt_probe_hold *snt_probe_hold_new(struct snt_probes *probes, struct snt_cert_checker *certs,
+struct snt_probe_hold *snt_probe_hold_new(struct snt_probes *probes, struct snt_cert_judge *certs,
                                           unsigned max_probes, bool live, snt_probe_write_fn write,
                                           void *arg)
 {
@@ -102,9 +102,9 @@ static void apply_result(struct snt_probe_hold *h, struct snt_attempt *a,
     snprintf(a->probe.error, sizeof a->probe.error, "%s", r->ok ? "" : r->error);
     if (!r->ok)
         return;
-    snt_attempt_judge_chain(a, h->certs, r->certs, r->n_certs, r->chain_total,
-                            (int64_t)(r->usec / 1000000u));
-    a->cert_source = SNT_CERT_SOURCE_PROBE;
+    snt_cert_judge_submit(h->certs, a, r->certs, r->n_certs, r->chain_total,
+                          (int64_t)(r->usec / 1000000u), SNT_CERT_SOURCE_PROBE);
+    snt_cert_judge_collect(h->certs, a);
 }
 
 /* Write what may leave: the queue's head, as long as it is not waiting. */

@@ -125,6 +125,8 @@ struct snt_attempt_text {
     uint8_t bytes[SNT_ATTEMPT_TEXT_INLINE];
 };
 
+struct snt_cert_job;
+
 struct snt_attempt {
     uint64_t ts_usec;  /* capture time of the first packet (µs since epoch) */
     uint64_t end_usec; /* capture time it was finished */
@@ -183,6 +185,11 @@ struct snt_attempt {
     struct snt_bytes http_uri;
 
     uint64_t session_id; /* 0 until sessions exist */
+
+    /* A verdict being worked out on the certificate checks' thread
+     * (include/snitrace/cert_judge.h); NULL when none is pending.  A copy
+     * never has one. */
+    struct snt_cert_job *cert_job;
 
     struct snt_attempt_text text; /* what the snt_bytes above point into; last: not cleared */
 };

@@ -10,6 +10,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/cert.h"
+#include "snitrace/cert_judge.h"
 #include "snitrace/dns.h"
 #include "snitrace/scan.h"
 #include "snitrace/stats.h"
@@ -23,7 +24,8 @@ struct snt_engine_config {
     uint64_t syn_timeout_usec;   /* no SYN-ACK by then: no_answer */
     uint64_t tcp_idle_usec;      /* idle TCP flows are finished and dropped */
     uint64_t udp_idle_usec;
-    struct snt_cert_checker *certs; /* borrowed; NULL: certificates are not examined */
+    /* Borrowed (include/snitrace/cert_judge.h); NULL: certificates are not examined. */
+    struct snt_cert_judge *certs;
     /* Borrowed TLS key store (include/snitrace/keylog.h); NULL: no key log given and the
      * input cannot carry pcapng secrets blocks.  It may be empty at first: keys arrive as
      * followed key logs grow and as secrets blocks are read, and snt_keylog_generation()

@@ -16,6 +16,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/cert.h"
+#include "snitrace/cert_judge.h"
 #include "snitrace/stats.h"
 #include "snitrace/probe.h"
 
@@ -27,7 +28,7 @@ typedef void (*snt_probe_write_fn)(const struct snt_attempt *a, void *arg);
 struct snt_probe_hold;
 
 /* probes and certs are borrowed; max_probes as given to the prober. */
-struct snt_probe_hold *snt_probe_hold_new(struct snt_probes *probes, struct snt_cert_checker *certs,
+struct snt_probe_hold *snt_probe_hold_new(struct snt_probes *probes, struct snt_cert_judge *certs,
                                           unsigned max_probes, bool live, snt_probe_write_fn write,
                                           void *arg);
 void snt_probe_hold_free(struct snt_probe_hold *h); /* accepts NULL; held attempts are dropped */
