@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "certutil.h"
 #include "testutil.h"
 
 #define T_2021_01_01 INT64_C(1609459200)
@@ -43,33 +44,13 @@ struct der {
 /* The DER file tests/certs/NAME.der as an exact-size heap copy. */
 static struct der load(const char *name)
 {
-    char path[1024];
-    struct der d = {NULL, 0};
-    uint8_t buf[65536];
-    snprintf(path, sizeof path, "%s/%s.der", cert_dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    d.len = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    d.p = snt_test_exact_copy(buf, d.len);
-    return d;
+    struct snt_span s = snt_test_cert(cert_dir, name);
+    return (struct der){(uint8_t *)s.p, s.len};
 }
 
 static struct snt_cert_checker *test_checker(size_t cache_max, size_t cache_bytes)
 {
-    char ca[1024], err[256] = "";
-    snprintf(ca, sizeof ca, "%s/ca.pem", cert_dir);
-    struct snt_cert_checker_opts o = {
-        .ca_file = ca, .cache_max = cache_max, .cache_bytes_max = cache_bytes};
-    struct snt_cert_checker *c = snt_cert_checker_new(&o, err, sizeof err);
-    if (!c) {
-        fprintf(stderr, "cannot create checker: %s\n", err);
-        exit(1);
-    }
-    return c;
+    return snt_test_checker(cert_dir, cache_max, cache_bytes);
 }
 
 /* ---- verdicts, table-driven ------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certutil.h"
 #include "testutil.h"
 
 #define T_2025_06_01 INT64_C(1748736000)
@@ -20,30 +21,12 @@ static const char *cert_dir;
 
 static struct snt_span load(const char *name)
 {
-    char path[1024];
-    uint8_t buf[65536];
-    snprintf(path, sizeof path, "%s/%s.der", cert_dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    size_t len = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    return (struct snt_span){snt_test_exact_copy(buf, len), len};
+    return snt_test_cert(cert_dir, name);
 }
 
 static struct snt_cert_checker *checker(void)
 {
-    char ca[1024], err[256] = "";
-    snprintf(ca, sizeof ca, "%s/ca.pem", cert_dir);
-    struct snt_cert_checker_opts o = {.ca_file = ca, .cache_max = 8};
-    struct snt_cert_checker *c = snt_cert_checker_new(&o, err, sizeof err);
-    if (!c) {
-        fprintf(stderr, "cannot create checker: %s\n", err);
-        exit(1);
-    }
-    return c;
+    return snt_test_checker(cert_dir, 8, 0);
 }
 
 static struct snt_span chains[4][2];

@@ -1,0 +1,36 @@
+/* The test certificates of tests/certs/, read for the cert stage's tests. */
+#include "certutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+
+struct snt_span snt_test_cert(const char *dir, const char *name)
+{
+    char path[1024];
+    uint8_t buf[65536];
+    snprintf(path, sizeof path, "%s/%s.der", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return (struct snt_span){snt_test_exact_copy(buf, len), len};
+}
+
+struct snt_cert_checker *snt_test_checker(const char *dir, size_t cache_max, size_t cache_bytes)
+{
+    char ca[1024], err[256] = "";
+    snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+    struct snt_cert_checker_opts o = {
+        .ca_file = ca, .cache_max = cache_max, .cache_bytes_max = cache_bytes};
+    struct snt_cert_checker *c = snt_cert_checker_new(&o, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "cannot create checker: %s\n", err);
+        exit(1);
+    }
+    return c;
+}
