@@ -1,5 +1,10 @@
-/* Engine lifecycle: per-packet dispatch from decode to the flow table, the
- * capture-time clock with its timeouts, and writing finished attempts. */
+/* The engine's dispatcher, its top layer: each frame is decoded and handed
+ * to DNS (UDP), TCP or QUIC by its flow; the capture-time clock finishes
+ * what timed out; key-log keys that arrive late go to the connections that
+ * waited for them.  It calls down into the transports (engine_tcp.c,
+ * engine_quic.c, engine_dns.c), the application parsers (engine_app.c), the
+ * key-log code (engine_keys.c) and the connections' lifecycle
+ * (engine_conn.c); nothing below calls up into it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,110 +58,6 @@ struct snt_engine *snt_engine_new(const struct snt_engine_config *c, snt_attempt
     return e;
 }
 
-static void syn_queue_unlink(struct snt_engine *e, struct conn *c)
-{
-    if (!c->in_syn_queue)
-        return;
-    if (c->syn_newer)
-        c->syn_newer->syn_older = c->syn_older;
-    else
-        e->syn_newest = c->syn_older;
-    if (c->syn_older)
-        c->syn_older->syn_newer = c->syn_newer;
-    else
-        e->syn_oldest = c->syn_newer;
-    c->syn_older = c->syn_newer = NULL;
-    c->in_syn_queue = false;
-}
-
-void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
-{
-    if (c->in_syn_queue)
-        return;
-    c->syn_older = e->syn_newest;
-    c->syn_newer = NULL;
-    if (e->syn_newest)
-        e->syn_newest->syn_newer = c;
-    e->syn_newest = c;
-    if (!e->syn_oldest)
-        e->syn_oldest = c;
-    c->in_syn_queue = true;
-}
-
-/* A TCP attempt that never got past the SYN may be part of a scan or a
- * flood: then it is summarised, not written. */
-static bool summarised(struct snt_engine *e, const struct conn *c, enum snt_outcome outcome)
-{
-    if (c->alive || c->proto != SNT_IPPROTO_TCP)
-        return false;
-    const struct snt_flow_key *k = &c->flow->key;
-    struct snt_scan_syn syn = {.ts_usec = c->flow->first_usec, .outcome = outcome};
-    syn.client.family = syn.server.family = k->family;
-    memcpy(syn.client.b, k->addr[c->client_side], sizeof syn.client.b);
-    memcpy(syn.server.b, k->addr[!c->client_side], sizeof syn.server.b);
-    syn.server_port = k->port[!c->client_side];
-    return snt_scans_note(e->scans, &syn, e->now_usec);
-}
-
-void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
-{
-    syn_queue_unlink(e, c);
-    if (c->written)
-        return;
-    if (!c->w && summarised(e, c, outcome)) {
-        c->written = true;
-        return;
-    }
-    /* Embryonic or starved, it is written from what the handshake showed:
-     * a work for as long as that takes, past the budget if need be. */
-    if (!c->w && !engine_conn_begin(e, c, false)) {
-        c->written = true; /* out of memory: this attempt is lost */
-        return;
-    }
-    struct snt_attempt *a = &c->w->attempt;
-    engine_dns_fallback_name(a);
-    engine_keys_finishing(e, c->w);
-    engine_tls13_conclude(c->w);
-    engine_cert_collect(e, a);
-    a->outcome = outcome;
-    a->end_usec = e->now_usec;
-    for (int i = 0; i < 2; i++)
-        if (c->w->stream[i].hit_limit)
-            e->stats.reassembly_limit++;
-    if (a->name.truncated || a->sni.truncated)
-        e->stats.name_truncations++;
-    e->stats.attempts++;
-    if (e->emit)
-        e->emit(a, e->emit_arg);
-    engine_work_release(e, c->w);
-    c->w = NULL;
-    c->written = true;
-}
-
-/* An attempt still open when its flow goes away: say how far it got.  A
- * SYN unanswered for longer than the first retransmission timeout (1 s,
- * RFC 6298) had no answer; a younger one is merely incomplete. */
-enum snt_outcome engine_outcome_when_dropped(const struct snt_engine *e, const struct conn *c)
-{
-    if (c->w && c->w->handshake_done)
-        return SNT_OUTCOME_ESTABLISHED; /* only the client's first data was still awaited */
-    if (c->syn_seen && !c->synack_seen && e->now_usec - c->syn_usec >= USEC)
-        return SNT_OUTCOME_NO_ANSWER;
-    return SNT_OUTCOME_INCOMPLETE;
-}
-
-void engine_drop_flow(struct snt_engine *e, struct snt_flow *f)
-{
-    struct conn *c = f->user;
-    if (c) {
-        if (!c->written)
-            engine_finish(e, c, engine_outcome_when_dropped(e, c));
-        syn_queue_unlink(e, c);
-    }
-    f->user = NULL;
-    snt_flow_remove(e->flows, f);
-}
-
 void snt_engine_free(struct snt_engine *e)
 {
     if (!e)
@@ -168,7 +69,7 @@ void snt_engine_free(struct snt_engine *e)
             if (c->w)
                 engine_work_destroy(e, c->w);
             c->w = NULL;
-            syn_queue_unlink(e, c);
+            engine_syn_queue_unlink(e, c);
         }
         snt_flow_remove(e->flows, f);
     }
@@ -177,77 +78,6 @@ void snt_engine_free(struct snt_engine *e)
     snt_names_free(e->names);
     snt_scans_free(e->scans);
     free(e);
-}
-
-const char *engine_end_name(uint8_t end)
-{
-    static const char *const names[] = {NULL, "client_fin", "client_rst", "server_fin",
-                                        "server_rst"};
-    return end < sizeof names / sizeof names[0] ? names[end] : NULL;
-}
-
-/* The attempt's endpoints are the flow key's, the client on its side. */
-static void fill_endpoints(struct snt_attempt *a, const struct snt_flow *f, uint8_t client_side)
-{
-    const struct snt_flow_key *k = &f->key;
-    a->client.family = a->server.family = k->family;
-    memcpy(a->client.b, k->addr[client_side], sizeof a->client.b);
-    memcpy(a->server.b, k->addr[!client_side], sizeof a->server.b);
-    a->client_port = k->port[client_side];
-    a->server_port = k->port[!client_side];
-}
-
-/* Stream byte 0 of each direction, as far as the handshake told it. */
-static void set_stream_bases(struct conn *c)
-{
-    if (c->proto != SNT_IPPROTO_TCP)
-        return;
-    if (c->syn_seen)
-        snt_stream_set_base(&c->w->stream[C2S], c->client_isn + 1);
-    if (c->n_server_isn)
-        snt_stream_set_base(&c->w->stream[S2C], c->server_isn[c->server_isn_chosen] + 1);
-}
-
-bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget)
-{
-    struct conn_work *w = engine_work_get(e, c, within_budget);
-    if (!w) {
-        if (within_budget && !c->starved)
-            e->stats.reassembly_memory_full++;
-        c->starved = true;
-        return false;
-    }
-    c->w = w;
-    struct snt_attempt *a = &w->attempt;
-    snt_attempt_init(a);
-    snt_starttls_init(&w->starttls);
-    a->ts_usec = c->flow->first_usec;
-    a->transport = c->proto;
-    fill_endpoints(a, c->flow, c->client_side);
-    w->ended_by = engine_end_name(c->ended);
-    set_stream_bases(c);
-    engine_dns_name_attempt(e, a);
-    if (e->cfg.attempt_started)
-        e->cfg.attempt_started(a, e->emit_arg);
-    return true;
-}
-
-struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
-                             uint8_t client_side)
-{
-    struct conn *c = snt_flow_area(f);
-    memset(c, 0, sizeof *c);
-    c->flow = f;
-    c->client_side = client_side;
-    c->proto = p->proto;
-    if (c->proto == SNT_IPPROTO_UDP) {
-        c->alive = true;
-        if (!engine_conn_begin(e, c, true))
-            return NULL;
-    }
-    f->user = c;
-    e->stats.flows++;
-    return c;
 }
 
 /* A flow starts at a TCP SYN (or SYN-ACK, or a recognisable first payload)
@@ -325,11 +155,42 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
     }
 }
 
+/* Handshakes held for key-log keys that did not come in time. */
+static void expire_key_waits(struct snt_engine *e)
+{
+    while (e->keys_oldest && e->keys_oldest->wait_until_usec <= e->now_usec) {
+        struct conn *c = e->keys_oldest->conn;
+        if (c->w->attempt.protocol != SNT_PROTO_QUIC) {
+            engine_app_keys_missing(e, c);
+            continue;
+        }
+        engine_keys_release(e, c->w);
+        engine_quic_keys_missing(e, c);
+    }
+}
+
+/* New keys in the store: the connections waiting for theirs look again
+ * (QUIC keeps its own keys: the list only tells it when to look). */
+void snt_engine_keys_arrived(struct snt_engine *e)
+{
+    struct conn_keys *k = e->keys_oldest, *next;
+    for (; k; k = next) {
+        next = k->newer;
+        struct conn *c = k->conn;
+        if (c->w->attempt.protocol == SNT_PROTO_QUIC) {
+            if (engine_quic_keys_arrived(e, c))
+                e->stats.tls_keys_late++;
+        } else if (engine_keys_look_up_again(e, c)) {
+            engine_app_keys_came(e, c);
+        }
+    }
+}
+
 static void expire_unanswered_syns(struct snt_engine *e)
 {
     while (e->syn_oldest && e->syn_oldest->syn_usec + e->cfg.syn_timeout_usec <= e->now_usec) {
         struct conn *c = e->syn_oldest;
-        syn_queue_unlink(e, c);
+        engine_syn_queue_unlink(e, c);
         if (!c->synack_seen && !c->written)
             engine_finish(e, c, SNT_OUTCOME_NO_ANSWER);
     }
@@ -356,7 +217,7 @@ void snt_engine_advance(struct snt_engine *e, uint64_t now_usec)
     if (now_usec - e->last_sweep_usec < SWEEP_INTERVAL_USEC)
         return;
     e->last_sweep_usec = now_usec;
-    engine_keys_expire(e);
+    expire_key_waits(e);
     expire_unanswered_syns(e);
     expire_idle_flows(e);
     snt_scans_advance(e->scans, now_usec);

@@ -29,85 +29,6 @@ bool engine_app_recognised_start(const uint8_t *p, size_t len)
     return is_client_hello_start(p, len) || snt_http_sniff(p, len) == SNT_OK;
 }
 
-static uint16_t highest_offered_version(const struct snt_tls_client_hello *ch)
-{
-    uint16_t best = 0;
-    for (unsigned i = 0; i < ch->n_versions; i++)
-        if (!snt_tls_is_grease(ch->versions[i]) && ch->versions[i] > best)
-            best = ch->versions[i];
-    return best ? best : ch->legacy_version;
-}
-
-/* A hello broken in its extensions is reported with what came before the
- * damage and says so; its fingerprints would describe a hello nobody sent,
- * so it has none. */
-void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
-                                  char transport)
-{
-    if (a->has_client_hello)
-        return; /* a second hello (after HelloRetryRequest) repeats the first's name */
-    a->has_client_hello = true;
-    if (ch->malformed)
-        a->problems |= SNT_PROBLEM_MALFORMED_CLIENT_HELLO;
-    a->ech_offered = ch->has_ech || ch->has_esni;
-    if (ch->has_sni && ch->sni.len) {
-        snt_attempt_set_bytes(a, &a->sni, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
-        /* Through an HTTP proxy the CONNECT target stays the name.  With
-         * ECH the site's name is inside, encrypted: this is the outer one. */
-        if (a->name_source == SNT_NAME_NONE) {
-            snt_attempt_set_bytes(a, &a->name, ch->sni.p, ch->sni.len, SNT_MAX_NAME_LEN);
-            a->name_source = ch->has_ech ? SNT_NAME_ECH_OUTER : SNT_NAME_SNI;
-        }
-    } else {
-        a->problems |= SNT_PROBLEM_NO_SNI;
-        engine_dns_fallback_name(a); /* old clients without SNI: what they resolved */
-    }
-    for (unsigned i = 0; i < ch->n_alpn && i < SNT_MAX_ALPN; i++)
-        snt_attempt_set_bytes(a, &a->alpn[a->n_alpn++], ch->alpn[i].p, ch->alpn[i].len,
-                              SNT_MAX_NAME_LEN);
-    a->offered_version = highest_offered_version(ch);
-    if (ch->malformed)
-        return;
-    char ja3[SNT_JA3_MAX];
-    if (!snt_ja3(ch, ja3, sizeof ja3, a->ja3))
-        a->ja3[0] = '\0';
-    snt_ja4(ch, transport, a->ja4);
-}
-
-void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh)
-{
-    if (sh->hello_retry_request)
-        return; /* the real ServerHello follows the client's second hello */
-    a->has_server_hello = true;
-    a->version = snt_tls_server_hello_version(sh);
-    a->cipher = sh->cipher;
-    if (sh->has_alpn)
-        snt_attempt_set_bytes(a, &a->next_protocol, sh->alpn.p, sh->alpn.len, SNT_MAX_NAME_LEN);
-    /* TLS 1.3 encrypts the certificate: without keys it cannot be seen. */
-    if (engine_is_tls13(a)) {
-        a->resumed = sh->psk;
-        a->certificate_known = !a->resumed; /* a resumed session sends none */
-        a->certificate_visible = false;
-    }
-}
-
-void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
-                            enum snt_cert_source source)
-{
-    struct snt_attempt *a = &w->attempt;
-    struct snt_tls_certificate_list list;
-    if (a->has_cert || !e->cfg.certs)
-        return;
-    bool tls13 = engine_is_tls13(a);
-    if (snt_tls_parse_certificate(body.p, body.len, tls13, &list) != SNT_OK || list.n == 0) {
-        e->stats.parse_errors++;
-        return;
-    }
-    int64_t when = (int64_t)(e->now_usec / 1000000u);
-    if (!snt_cert_judge_submit(e->cfg.certs, a, list.certs, list.n, list.total, when, source))
-        e->stats.parse_errors++;
-}
-
 static void client_hello_message(struct snt_engine *e, struct conn_work *w, struct snt_span body)
 {
     struct snt_tls_client_hello ch;
@@ -122,7 +43,7 @@ static void client_hello_message(struct snt_engine *e, struct conn_work *w, stru
         memcpy(w->client_random, ch.random, sizeof w->client_random);
         w->has_client_random = true;
     }
-    engine_app_fill_client_hello(&w->attempt, &ch, 't');
+    engine_attempt_client_hello(&w->attempt, &ch, 't');
 }
 
 static void server_hello_message(struct snt_engine *e, struct conn *c, struct snt_span body)
@@ -133,7 +54,7 @@ static void server_hello_message(struct snt_engine *e, struct conn *c, struct sn
         e->stats.parse_errors++;
         return;
     }
-    engine_app_fill_server_hello(&w->attempt, &sh);
+    engine_attempt_server_hello(&w->attempt, &sh);
     if (!w->attempt.has_server_hello)
         return; /* a HelloRetryRequest */
     memcpy(w->server_random, sh.random, sizeof w->server_random);
@@ -149,7 +70,7 @@ static void tls_message(struct snt_engine *e, struct conn *c, int role, uint8_t 
     else if (role == S2C && type == SNT_TLS_HS_SERVER_HELLO && !w->attempt.has_server_hello)
         server_hello_message(e, c, body);
     else if (role == S2C && type == SNT_TLS_HS_CERTIFICATE && w->attempt.has_server_hello)
-        engine_app_certificate(e, w, body, SNT_CERT_SOURCE_WIRE);
+        engine_attempt_certificate(e, w, body, SNT_CERT_SOURCE_WIRE);
 }
 
 /* ECH's "retry with these keys" (draft-ietf-tls-esni section 11.2) is no
@@ -231,7 +152,7 @@ static void tls_sslv2_hello(struct snt_engine *e, struct conn_work *w)
         return;
     enum snt_result r = snt_tls_parse_sslv2_client_hello(s->buf, s->contiguous, &ch);
     if (r == SNT_OK)
-        engine_app_fill_client_hello(&w->attempt, &ch, 't');
+        engine_attempt_client_hello(&w->attempt, &ch, 't');
     else if (r == SNT_MALFORMED)
         e->stats.parse_errors++;
 }
@@ -462,4 +383,43 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
         break;
     default: break;
     }
+}
+
+/* ---- key-log keys that were waited for ------------------------------------- */
+
+/* The end that came while waiting, now that what the keys show is in. */
+static void end_as_deferred(struct snt_engine *e, struct conn *c, bool deferred, bool by_client,
+                            enum snt_outcome outcome)
+{
+    if (!c->w || !deferred)
+        return;
+    if (by_client)
+        engine_app_client_gave_up(e, c, outcome);
+    else
+        engine_finish(e, c, outcome);
+}
+
+void engine_app_keys_came(struct snt_engine *e, struct conn *c)
+{
+    struct conn_keys *k = c->w->keys;
+    bool deferred = k->deferred, by_client = k->deferred_client;
+    enum snt_outcome outcome = k->deferred_outcome;
+    engine_keys_activate(e, c);
+    engine_keys_stream(e, c, S2C);
+    if (c->w)
+        engine_keys_stream(e, c, C2S);
+    if (c->w)
+        engine_app_tls_decide(e, c);
+    end_as_deferred(e, c, deferred, by_client, outcome);
+}
+
+void engine_app_keys_missing(struct snt_engine *e, struct conn *c)
+{
+    struct conn_keys *k = c->w->keys;
+    bool deferred = k->deferred, by_client = k->deferred_client;
+    enum snt_outcome outcome = k->deferred_outcome;
+    e->stats.tls_keys_missing++;
+    engine_keys_release(e, c->w);
+    engine_app_tls_decide(e, c);
+    end_as_deferred(e, c, deferred, by_client, outcome);
 }

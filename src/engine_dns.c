@@ -83,28 +83,3 @@ void engine_dns_stream(struct snt_engine *e, struct conn *c, int role)
     if (answered)
         engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
 }
-
-void engine_dns_name_attempt(struct snt_engine *e, struct snt_attempt *a)
-{
-    const struct snt_name_entry *ne =
-        e->names ? snt_names_lookup(e->names, &a->client, &a->server) : NULL;
-    if (!ne)
-        return;
-    snt_attempt_set_bytes(a, &a->dns_qname, (const uint8_t *)ne->qname, strlen(ne->qname),
-                          SNT_MAX_NAME_LEN);
-    const char *target = ne->chain;
-    for (unsigned i = 0; i < ne->n_chain && a->n_cname < 8; i++) {
-        size_t len = strlen(target);
-        snt_attempt_set_bytes(a, &a->cname_chain[a->n_cname++], (const uint8_t *)target, len,
-                              SNT_MAX_NAME_LEN);
-        target += len + 1;
-    }
-}
-
-void engine_dns_fallback_name(struct snt_attempt *a)
-{
-    if (a->name.len || !a->dns_qname.len)
-        return;
-    snt_attempt_set_bytes(a, &a->name, a->dns_qname.p, a->dns_qname.len, SNT_MAX_NAME_LEN);
-    a->name_source = SNT_NAME_DNS;
-}

@@ -1,5 +1,6 @@
-/* Engine internals shared by engine.c (lifecycle, clock), engine_tcp.c
- * (TCP state and reassembly) and engine_app.c (application parsers). */
+/* Engine internals: the state the engine's files share (connections, their
+ * work, key-log and QUIC state) and the functions they call each other
+ * by, layer by layer (see "who calls whom" below). */
 #ifndef SNITRACE_ENGINE_INTERNAL_H
 #define SNITRACE_ENGINE_INTERNAL_H
 
@@ -34,7 +35,37 @@ struct conn_keys {
     struct snt_tls_decrypt dir[2];
 };
 
-struct conn_quic;
+/* One direction of one packet number space. */
+struct quic_space {
+    struct snt_traffic_keys keys;
+    bool have_keys;
+    int64_t largest_pn;
+    struct snt_quic_stream crypto;
+    uint8_t n_lens;
+    uint16_t lens[SNT_INFER_MAX_RECORDS]; /* packet lengths, for the evidence */
+};
+
+struct conn_quic {
+    struct snt_quic_crypto client; /* the client's Initial packets, up to its ClientHello */
+    struct quic_space server_initial;
+    uint8_t server_initial_dcid[SNT_QUIC_MAX_CID]; /* the DCID its keys derive from */
+    uint8_t server_initial_dcid_len;
+    uint32_t server_initial_version;
+    struct quic_space handshake[2]; /* C2S, S2C */
+    bool keys_looked;
+    bool server_handshake; /* the server sent Handshake packets (its certificate flight) */
+    bool client_handshake;
+    bool client_finished;
+    bool client_1rtt; /* the client sent a short-header (1-RTT) packet */
+    bool closed;      /* a CONNECTION_CLOSE was seen */
+    bool decrypted;   /* a Handshake packet opened with key-log keys */
+    bool waiting;     /* live: held for keys not written yet */
+    /* Handshake packets that came before their keys could be looked up (the
+     * ClientHello or ServerHello was not whole yet): kept, bounded, to be
+     * opened then.  Each is a direction byte, a 2-byte length and the packet. */
+    uint8_t *pending;
+    size_t pending_len, pending_cap;
+};
 
 /* What a connection needs while its handshake is not yet understood; freed
  * as soon as the attempt is written, so finished flows cost a few bytes. */
@@ -104,7 +135,27 @@ struct snt_engine {
     unsigned n_free_works;
 };
 
-/* engine.c */
+/* ---- who calls whom ----------------------------------------------------------
+ *
+ * Calls run one way, from the dispatcher down:
+ *
+ *   engine.c          the dispatcher: frames to DNS, TCP, QUIC; the clock;
+ *                     late key-log keys to the connections that waited
+ *   engine_tcp.c      TCP state and reassembly        engine_quic.c  QUIC
+ *   engine_app.c      what a TCP client speaks: TLS, HTTP, STARTTLS
+ *   engine_dns.c      DNS answers learnt (UDP, and DNS over TCP)
+ *   engine_keys.c     key-log decryption of TLS records
+ *   engine_conn.c     connections and their work: begin, finish, memory
+ *   engine_attempt.c  an attempt's hellos, certificate and DNS name
+ *   engine_tls13.c    what TLS 1.3 records without keys suggest
+ *
+ * A file calls only files listed below it (engine_quic.c, beside
+ * engine_tcp.c, calls engine_keys.c and what is below it);
+ * engine_tls13.c calls none.  Shared state is the structs of this
+ * header. */
+
+/* ---- engine_conn.c: connections and their work ---------------------------- */
+
 /* A new connection on flow f; UDP ones (QUIC) begin their attempt at once,
  * TCP ones when they show life (engine_conn_begin). */
 struct conn *engine_conn_new(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
@@ -119,10 +170,11 @@ enum snt_outcome engine_outcome_when_dropped(const struct snt_engine *e, const s
 void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
 void engine_drop_flow(struct snt_engine *e, struct snt_flow *f);
 void engine_syn_queue_push(struct snt_engine *e, struct conn *c);
+void engine_syn_queue_unlink(struct snt_engine *e, struct conn *c);
 /* "client_fin", ... for END_*; NULL for END_NONE. */
 const char *engine_end_name(uint8_t end);
 
-/* engine_work.c: works, counted against the reassembly memory budget. */
+/* Works, counted against the reassembly memory budget. */
 struct conn_work *engine_work_get(struct snt_engine *e, struct conn *c, bool within_budget);
 void engine_work_release(struct snt_engine *e, struct conn_work *w);
 void engine_work_destroy(struct snt_engine *e, struct conn_work *w);
@@ -135,63 +187,33 @@ void engine_work_account(struct snt_engine *e, struct conn *c);
  * attempts other than keep's as they stand; false when not enough. */
 bool engine_work_make_room(struct snt_engine *e, size_t need, const struct conn *keep);
 
-/* engine_tcp.c */
-void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
-                       int dir);
-bool engine_tcp_starts_flow(const struct snt_packet *p);
+/* The engine's list of connections waiting for key-log keys, by deadline,
+ * and a work's key-log state freed (it leaves the list). */
+void engine_keys_wait_push(struct snt_engine *e, struct conn_keys *k);
+void engine_keys_wait_unlink(struct snt_engine *e, struct conn_keys *k);
+void engine_keys_release(struct snt_engine *e, struct conn_work *w);
+/* A work's QUIC state freed, and the bytes it holds (0 for TCP). */
+void engine_quic_release(struct conn_work *w);
+size_t engine_quic_bytes(const struct conn_work *w);
 
-/* engine_dns.c */
-bool engine_dns_udp(struct snt_engine *e, const struct snt_packet *p, uint64_t ts_usec);
-void engine_dns_stream(struct snt_engine *e, struct conn *c, int role);
-void engine_dns_name_attempt(struct snt_engine *e, struct snt_attempt *a);
-/* The DNS name, when the attempt has no other. */
-void engine_dns_fallback_name(struct snt_attempt *a);
-
-/* engine_app.c: called when a direction's in-order bytes grew. */
-void engine_app_stream(struct snt_engine *e, struct conn *c, int role);
-/* A client segment of a plaintext connection starting at stream offset off:
- * a ClientHello there means the connection upgraded to TLS in a protocol
- * the STARTTLS parser does not know (SOCKS, IRC, ...). */
-void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len);
-bool engine_app_recognised_start(const uint8_t *p, size_t len);
-/* The client closed (FIN) or reset the connection: decide the outcome. */
-void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
-/* A server Certificate message body (source: how it was seen): checked
- * and copied into the attempt. */
-void engine_app_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
-                            enum snt_cert_source source);
-/* Decide, from what both sides have sent, whether a TLS attempt is
- * understood; finishes it if so. */
-void engine_app_tls_decide(struct snt_engine *e, struct conn *c);
+/* ---- engine_attempt.c: what an attempt is ---------------------------------- */
 
 /* The attempt's fields from a parsed ClientHello (transport 't' TCP, 'q'
  * QUIC, for JA4) and ServerHello. */
-void engine_app_fill_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
-                                  char transport);
-void engine_app_fill_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh);
+void engine_attempt_client_hello(struct snt_attempt *a, const struct snt_tls_client_hello *ch,
+                                 char transport);
+void engine_attempt_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh);
+/* A server Certificate message body (source: how it was seen): handed to
+ * the certificate checks for the attempt. */
+void engine_attempt_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
+                                enum snt_cert_source source);
+/* The DNS name and CNAME chain the client resolved to this server. */
+void engine_attempt_dns_names(struct snt_engine *e, struct snt_attempt *a);
+/* The DNS name, when the attempt has no other. */
+void engine_attempt_fallback_name(struct snt_attempt *a);
 
-/* engine_keys.c: key-log keys. */
-bool engine_keys_may_come(const struct snt_engine *e);
-void engine_keys_server_hello(struct snt_engine *e, struct conn *c);
-void engine_keys_stream(struct snt_engine *e, struct conn *c, int role);
-bool engine_keys_pending(const struct conn_work *w);
-bool engine_keys_used(const struct conn_work *w);
-void engine_keys_expire(struct snt_engine *e);
-/* Put a connection on the list of those waiting for key-log keys (live
- * only: false when no wait is configured). */
-bool engine_keys_hold(struct snt_engine *e, struct conn *c);
-/* A FIN or RST while the handshake waits for its keys: remember it and
- * keep the attempt open (its bytes are still here) instead of ending it
- * now.  false when nothing waits: end it as usual. */
-bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client_gave_up);
-void engine_keys_finishing(struct snt_engine *e, struct conn_work *w);
-void engine_keys_release(struct snt_engine *e, struct conn_work *w);
-/* A decrypted server handshake message (TLS 1.3 over TCP or QUIC):
- * EncryptedExtensions, Certificate, CompressedCertificate. */
-void engine_keys_server_message(struct snt_engine *e, struct conn_work *w, uint8_t type,
-                                struct snt_span body);
+/* ---- engine_tls13.c: after a TLS 1.3 ServerHello ----------------------------- */
 
-/* engine_tls13.c: after a TLS 1.3 ServerHello. */
 bool engine_is_tls13(const struct snt_attempt *a);
 /* Both sides went past the handshake: true while what the client made of
  * the certificate is still to be seen. */
@@ -199,15 +221,11 @@ bool engine_tls13_pending(struct snt_engine *e, struct conn *c);
 /* The attempt is being finished: settle what can be inferred. */
 void engine_tls13_conclude(struct conn_work *w);
 
-/* engine_quic.c: one UDP datagram of a QUIC connection. */
-void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
-void engine_quic_release(struct conn_work *w);
-/* Bytes the connection's QUIC state holds (0 for TCP). */
-size_t engine_quic_bytes(const struct conn_work *w);
-/* New keys came while this connection waited: true when they were its own. */
-bool engine_quic_keys_arrived(struct snt_engine *e, struct conn *c);
-/* Its wait for keys is over without them. */
-void engine_quic_keys_missing(struct snt_engine *e, struct conn *c);
+/* Key-log keys opened the connection's records. */
+static inline bool engine_keys_used(const struct conn_work *w)
+{
+    return w->keys && w->keys->active;
+}
 
 /* The attempt's certificate verdict, if one is pending, into it now (the
  * checks may run on a thread of their own); a leaf that did not parse is a
@@ -217,5 +235,66 @@ static inline void engine_cert_collect(struct snt_engine *e, struct snt_attempt 
     if (a->cert_job && !snt_cert_judge_collect(e->cfg.certs, a))
         e->stats.parse_errors++;
 }
+
+/* ---- engine_keys.c: key-log keys ----------------------------------------------- */
+
+bool engine_keys_may_come(const struct snt_engine *e);
+void engine_keys_server_hello(struct snt_engine *e, struct conn *c);
+/* Open what arrived in one direction and read the handshake messages in it. */
+void engine_keys_stream(struct snt_engine *e, struct conn *c, int role);
+bool engine_keys_pending(const struct conn_work *w);
+/* Put a connection on the list of those waiting for key-log keys (live
+ * only: false when no wait is configured). */
+bool engine_keys_hold(struct snt_engine *e, struct conn *c);
+/* A FIN or RST while the handshake waits for its keys: remember it and
+ * keep the attempt open (its bytes are still here) instead of ending it
+ * now.  false when nothing waits: end it as usual. */
+bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client_gave_up);
+/* A decrypted server handshake message (TLS 1.3 over TCP or QUIC):
+ * EncryptedExtensions, Certificate, CompressedCertificate. */
+void engine_keys_server_message(struct snt_engine *e, struct conn_work *w, uint8_t type,
+                                struct snt_span body);
+/* A TLS connection waiting for its keys: look them up again (true when
+ * they came), and, when they did, stop waiting. */
+bool engine_keys_look_up_again(struct snt_engine *e, struct conn *c);
+void engine_keys_activate(struct snt_engine *e, struct conn *c);
+
+/* ---- engine_dns.c: DNS answers --------------------------------------------------- */
+
+bool engine_dns_udp(struct snt_engine *e, const struct snt_packet *p, uint64_t ts_usec);
+/* DNS over TCP: the query names the attempt, the answers are learnt. */
+void engine_dns_stream(struct snt_engine *e, struct conn *c, int role);
+
+/* ---- engine_app.c: what a TCP client speaks --------------------------------------- */
+
+/* A direction's in-order bytes grew. */
+void engine_app_stream(struct snt_engine *e, struct conn *c, int role);
+/* A client segment of a plaintext connection starting at stream offset off:
+ * a ClientHello there means the connection upgraded to TLS in a protocol
+ * the STARTTLS parser does not know (SOCKS, IRC, ...). */
+void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, size_t len);
+bool engine_app_recognised_start(const uint8_t *p, size_t len);
+/* The client closed (FIN) or reset the connection: decide the outcome. */
+void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome);
+/* Decide, from what both sides have sent, whether a TLS attempt is
+ * understood; finishes it if so. */
+void engine_app_tls_decide(struct snt_engine *e, struct conn *c);
+/* The keys a TLS handshake waited for came (its records are opened now),
+ * or its wait ran out; either way an end that came meanwhile is said. */
+void engine_app_keys_came(struct snt_engine *e, struct conn *c);
+void engine_app_keys_missing(struct snt_engine *e, struct conn *c);
+
+/* ---- engine_tcp.c, engine_quic.c: the transports ------------------------------------ */
+
+void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct snt_packet *p,
+                       int dir);
+bool engine_tcp_starts_flow(const struct snt_packet *p);
+
+/* One UDP datagram of a QUIC connection. */
+void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role);
+/* New keys came while this connection waited: true when they were its own. */
+bool engine_quic_keys_arrived(struct snt_engine *e, struct conn *c);
+/* Its wait for keys is over without them. */
+void engine_quic_keys_missing(struct snt_engine *e, struct conn *c);
 
 #endif

@@ -28,48 +28,6 @@ static const struct tls13_secret tls13_secrets[] = {
     {SNT_KEYLOG_SERVER_TRAFFIC_SECRET_0, S2C, SNT_TLS_EPOCH_APPLICATION},
 };
 
-/* ---- the list of connections waiting for their keys ----------------------- */
-
-static void wait_unlink(struct snt_engine *e, struct conn_keys *k)
-{
-    if (!k->waiting)
-        return;
-    if (k->newer)
-        k->newer->older = k->older;
-    else
-        e->keys_newest = k->older;
-    if (k->older)
-        k->older->newer = k->newer;
-    else
-        e->keys_oldest = k->newer;
-    k->older = k->newer = NULL;
-    k->waiting = false;
-}
-
-static void wait_push(struct snt_engine *e, struct conn_keys *k)
-{
-    k->older = e->keys_newest;
-    k->newer = NULL;
-    if (e->keys_newest)
-        e->keys_newest->newer = k;
-    e->keys_newest = k;
-    if (!e->keys_oldest)
-        e->keys_oldest = k;
-    k->waiting = true;
-}
-
-void engine_keys_release(struct snt_engine *e, struct conn_work *w)
-{
-    struct conn_keys *k = w->keys;
-    if (!k)
-        return;
-    wait_unlink(e, k);
-    for (int i = 0; i < 2; i++)
-        snt_tls_decrypt_free(&k->dir[i]);
-    free(k);
-    w->keys = NULL;
-}
-
 /* ---- finding keys ----------------------------------------------------------- */
 
 static size_t start_of_protected(const struct snt_tls_dir *d)
@@ -209,7 +167,7 @@ void engine_keys_server_hello(struct snt_engine *e, struct conn *c)
         return;
     }
     w->keys->wait_until_usec = e->now_usec + e->cfg.keylog_hold_usec;
-    wait_push(e, w->keys);
+    engine_keys_wait_push(e, w->keys);
 }
 
 /* ---- what the records held --------------------------------------------------- */
@@ -232,7 +190,7 @@ static void take_compressed_certificate(struct snt_engine *e, struct conn_work *
     if (!buf)
         return;
     if (snt_tls_decompress_certificate(body.p, body.len, buf, cap, &len, &algorithm) == SNT_OK)
-        engine_app_certificate(e, w, (struct snt_span){buf, len}, SNT_CERT_SOURCE_KEYLOG);
+        engine_attempt_certificate(e, w, (struct snt_span){buf, len}, SNT_CERT_SOURCE_KEYLOG);
     else
         e->stats.parse_errors++;
     free(buf);
@@ -243,7 +201,9 @@ void engine_keys_server_message(struct snt_engine *e, struct conn_work *w, uint8
 {
     switch (type) {
     case SNT_TLS_HS_ENCRYPTED_EXTENSIONS: take_encrypted_extensions(&w->attempt, body); break;
-    case SNT_TLS_HS_CERTIFICATE: engine_app_certificate(e, w, body, SNT_CERT_SOURCE_KEYLOG); break;
+    case SNT_TLS_HS_CERTIFICATE:
+        engine_attempt_certificate(e, w, body, SNT_CERT_SOURCE_KEYLOG);
+        break;
     case SNT_TLS_HS_COMPRESSED_CERTIFICATE: take_compressed_certificate(e, w, body); break;
     default: break;
     }
@@ -347,11 +307,6 @@ bool engine_keys_pending(const struct conn_work *w)
     return !k->client_finished || (w->attempt.has_cert && !k->client_data);
 }
 
-bool engine_keys_used(const struct conn_work *w)
-{
-    return w->keys && w->keys->active;
-}
-
 bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client_gave_up)
 {
     struct conn_keys *k = c->w ? c->w->keys : NULL;
@@ -365,44 +320,13 @@ bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client
     return true;
 }
 
-/* The end that came while waiting, now that what the keys show is in. */
-static void end_as_deferred(struct snt_engine *e, struct conn *c, bool deferred, bool by_client,
-                            enum snt_outcome outcome)
-{
-    if (!c->w || !deferred)
-        return;
-    if (by_client)
-        engine_app_client_gave_up(e, c, outcome);
-    else
-        engine_finish(e, c, outcome);
-}
-
-static void keys_found(struct snt_engine *e, struct conn *c)
-{
-    struct conn_work *w = c->w;
-    struct conn_keys *k = w->keys;
-    wait_unlink(e, k);
-    k->active = true;
-    e->stats.tls_keys_late++;
-    bool deferred = k->deferred, by_client = k->deferred_client;
-    enum snt_outcome outcome = k->deferred_outcome;
-    engine_keys_stream(e, c, S2C);
-    if (c->w)
-        engine_keys_stream(e, c, C2S);
-    if (c->w)
-        engine_app_tls_decide(e, c);
-    end_as_deferred(e, c, deferred, by_client, outcome);
-}
-
-static void give_up_waiting(struct snt_engine *e, struct conn *c)
+/* Keys came for a connection that waited for them: it stops waiting. */
+void engine_keys_activate(struct snt_engine *e, struct conn *c)
 {
     struct conn_keys *k = c->w->keys;
-    bool deferred = k->deferred, by_client = k->deferred_client;
-    enum snt_outcome outcome = k->deferred_outcome;
-    e->stats.tls_keys_missing++;
-    engine_keys_release(e, c->w);
-    engine_app_tls_decide(e, c);
-    end_as_deferred(e, c, deferred, by_client, outcome);
+    engine_keys_wait_unlink(e, k);
+    k->active = true;
+    e->stats.tls_keys_late++;
 }
 
 bool engine_keys_hold(struct snt_engine *e, struct conn *c)
@@ -410,48 +334,12 @@ bool engine_keys_hold(struct snt_engine *e, struct conn *c)
     if (!e->cfg.keylog_hold_usec || c->w->keys || !keys_new(c))
         return false;
     c->w->keys->wait_until_usec = e->now_usec + e->cfg.keylog_hold_usec;
-    wait_push(e, c->w->keys);
+    engine_keys_wait_push(e, c->w->keys);
     return true;
 }
 
-/* QUIC keeps its own keys: the wait list only tells it when to look again. */
-static bool quic_keys_found(struct snt_engine *e, struct conn *c)
+/* A waiting TLS connection's keys, looked up again: true when they came. */
+bool engine_keys_look_up_again(struct snt_engine *e, struct conn *c)
 {
-    if (!engine_quic_keys_arrived(e, c))
-        return false;
-    e->stats.tls_keys_late++;
-    return true;
-}
-
-void snt_engine_keys_arrived(struct snt_engine *e)
-{
-    struct conn_keys *k = e->keys_oldest, *next;
-    for (; k; k = next) {
-        next = k->newer;
-        struct conn *c = k->conn;
-        if (c->w->attempt.protocol == SNT_PROTO_QUIC)
-            quic_keys_found(e, c);
-        else if (look_up(e, c->w))
-            keys_found(e, c);
-    }
-}
-
-void engine_keys_expire(struct snt_engine *e)
-{
-    while (e->keys_oldest && e->keys_oldest->wait_until_usec <= e->now_usec) {
-        struct conn *c = e->keys_oldest->conn;
-        if (c->w->attempt.protocol != SNT_PROTO_QUIC) {
-            give_up_waiting(e, c);
-            continue;
-        }
-        engine_keys_release(e, c->w);
-        engine_quic_keys_missing(e, c);
-    }
-}
-
-/* A connection that ends while still waiting: its keys never came in time. */
-void engine_keys_finishing(struct snt_engine *e, struct conn_work *w)
-{
-    if (w->keys && w->keys->waiting)
-        e->stats.tls_keys_missing++;
+    return look_up(e, c->w);
 }

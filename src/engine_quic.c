@@ -17,38 +17,6 @@
 #define TLS_ALERT_FATAL     2
 #define PENDING_FIRST_BYTES 4096
 
-/* One direction of one packet number space. */
-struct quic_space {
-    struct snt_traffic_keys keys;
-    bool have_keys;
-    int64_t largest_pn;
-    struct snt_quic_stream crypto;
-    uint8_t n_lens;
-    uint16_t lens[SNT_INFER_MAX_RECORDS]; /* packet lengths, for the evidence */
-};
-
-struct conn_quic {
-    struct snt_quic_crypto client; /* the client's Initial packets, up to its ClientHello */
-    struct quic_space server_initial;
-    uint8_t server_initial_dcid[SNT_QUIC_MAX_CID]; /* the DCID its keys derive from */
-    uint8_t server_initial_dcid_len;
-    uint32_t server_initial_version;
-    struct quic_space handshake[2]; /* C2S, S2C */
-    bool keys_looked;
-    bool server_handshake; /* the server sent Handshake packets (its certificate flight) */
-    bool client_handshake;
-    bool client_finished;
-    bool client_1rtt; /* the client sent a short-header (1-RTT) packet */
-    bool closed;      /* a CONNECTION_CLOSE was seen */
-    bool decrypted;   /* a Handshake packet opened with key-log keys */
-    bool waiting;     /* live: held for keys not written yet */
-    /* Handshake packets that came before their keys could be looked up (the
-     * ClientHello or ServerHello was not whole yet): kept, bounded, to be
-     * opened then.  Each is a direction byte, a 2-byte length and the packet. */
-    uint8_t *pending;
-    size_t pending_len, pending_cap;
-};
-
 static void space_init(struct quic_space *s, size_t max)
 {
     memset(s, 0, sizeof *s);
@@ -66,30 +34,6 @@ static struct conn_quic *quic_new(const struct snt_engine *e)
     space_init(&q->handshake[C2S], e->cfg.c2s_bytes);
     space_init(&q->handshake[S2C], e->cfg.s2c_bytes);
     return q;
-}
-
-void engine_quic_release(struct conn_work *w)
-{
-    struct conn_quic *q = w->quic;
-    if (!q)
-        return;
-    snt_quic_stream_free(&q->server_initial.crypto);
-    for (int i = 0; i < 2; i++)
-        snt_quic_stream_free(&q->handshake[i].crypto);
-    free(q->pending);
-    free(q);
-    w->quic = NULL;
-}
-
-size_t engine_quic_bytes(const struct conn_work *w)
-{
-    const struct conn_quic *q = w->quic;
-    if (!q)
-        return 0;
-    size_t n = sizeof *q + q->pending_cap + q->server_initial.crypto.cap;
-    for (int i = 0; i < 2; i++)
-        n += q->handshake[i].crypto.cap;
-    return n;
 }
 
 /* ---- opening packets ---------------------------------------------------------- */
@@ -154,7 +98,7 @@ static void server_hello(struct snt_engine *e, struct conn *c, struct snt_span b
         e->stats.parse_errors++;
         return;
     }
-    engine_app_fill_server_hello(&w->attempt, &sh);
+    engine_attempt_server_hello(&w->attempt, &sh);
     w->attempt.certificate_known = true;
     w->attempt.certificate_visible = false;
 }
@@ -431,7 +375,7 @@ static void client_hello(struct snt_engine *e, struct conn *c, const struct snt_
         return;
     memcpy(w->client_random, ch.random, sizeof w->client_random);
     w->has_client_random = true;
-    engine_app_fill_client_hello(&w->attempt, &ch, 'q');
+    engine_attempt_client_hello(&w->attempt, &ch, 'q');
     keys_when_ready(e, c);
 }
 
