@@ -42,10 +42,10 @@ STAGES = [
                "engine_app.c", "engine_quic.c", "engine_keys.c", "engine_tls13.c",
                "engine_dns.c", "keylog*.c", "pcapng_dsb.c"]),
     ("certificate", ["cert*.c", "attempt_cert.c"]),
-    ("session", ["session.c", "names.c", "flags.c"]),
-    ("output", ["output_*.c", "utf8.c"]),
+    ("session", ["session.c", "names.c", "flags.c", "scan.c"]),
+    ("output", ["output*.c", "json.c", "format.c", "utf8.c"]),
     ("read", ["capture.c"]),
-    ("engine", ["engine.c", "attempt.c", "main.c"]),
+    ("engine", ["engine.c", "engine_conn.c", "engine_attempt.c", "attempt.c", "main.c"]),
 ]
 # Helpers that belong to whoever calls them, as libraries do.
 INHERIT_FILES = ["growbuf.c", "siphash.c", "arena.c", "htable.c", "pool.c", "strindex.c", "*.h"]
@@ -60,9 +60,9 @@ WHAT = {
     "reassembly": "stream.c, engine_tcp.c",
     "parse": "tls_*.c, http.c, dns.c, quic*.c, starttls*.c, ja.c, engine_app/quic/keys/tls13/dns.c",
     "certificate": "cert*.c, attempt_cert.c, OpenSSL under them",
-    "session": "session.c, names.c, flags.c",
-    "output": "output_*.c, utf8.c, cJSON, stdio under them",
-    "engine": "engine.c, attempt.c, main.c: dispatch, attempt records",
+    "session": "session.c, names.c, flags.c, scan.c",
+    "output": "output*.c, json.c, format.c, utf8.c, stdio under them",
+    "engine": "engine.c, engine_conn.c, engine_attempt.c, attempt.c, main.c: dispatch, attempt records",
     "other": "start-up outside main, and files not in a stage",
 }
 
