@@ -17,7 +17,8 @@
 
 #include "snitrace/output.h"
 
-#define BATCH 64 /* records taken per lock */
+#define BATCH   64 /* records taken per lock */
+#define WAKE_AT 64 /* offline, the output thread is woken for this many records */
 
 enum item_kind { ITEM_ATTEMPT, ITEM_SESSION, ITEM_FLAG, ITEM_SCAN, ITEM_STATS, ITEM_FLUSH };
 
@@ -46,6 +47,7 @@ struct queue_sink {
     size_t cap, head, count;
     uint64_t queued, written; /* items ever queued, ever done (both under lock) */
     bool closing;
+    bool sleeping;    /* the output thread waits for records */
     atomic_int error; /* the inner sink's first error, for the caller to see */
 };
 
@@ -214,8 +216,11 @@ static bool item_write(struct snt_sink *inner, const struct item *it)
 static size_t take_batch(struct queue_sink *q, struct item *batch)
 {
     pthread_mutex_lock(&q->lock);
-    while (q->count == 0 && !q->closing)
+    while (q->count == 0 && !q->closing) {
+        q->sleeping = true;
         pthread_cond_wait(&q->not_empty, &q->lock);
+        q->sleeping = false;
+    }
     size_t n = 0;
     while (n < BATCH && q->count > 0) {
         batch[n++] = q->ring[q->head];
@@ -287,6 +292,16 @@ static bool item_ready(const struct item *it)
     return true;
 }
 
+/* Under the lock: wake the output thread when it sleeps and there is
+ * reason to.  Offline it is left to sleep until a batch has gathered (a
+ * wake-up per record costs more than writing it); live, people are
+ * waiting for each record. */
+static void wake(struct queue_sink *q, bool now)
+{
+    if (q->sleeping && (now || q->live || q->count >= WAKE_AT))
+        pthread_cond_signal(&q->not_empty);
+}
+
 static bool push(struct queue_sink *q, struct item it)
 {
     if (!item_ready(&it)) {
@@ -298,12 +313,14 @@ static bool push(struct queue_sink *q, struct item it)
         return false;
     }
     pthread_mutex_lock(&q->lock);
-    while (q->count == q->cap)
+    while (q->count == q->cap) {
+        wake(q, true);
         pthread_cond_wait(&q->not_full, &q->lock);
+    }
     q->ring[(q->head + q->count) % q->cap] = it;
     q->count++;
     q->queued++;
-    pthread_cond_signal(&q->not_empty);
+    wake(q, it.kind == ITEM_FLUSH || it.kind == ITEM_STATS);
     pthread_mutex_unlock(&q->lock);
     return true;
 }
