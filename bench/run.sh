@@ -8,7 +8,7 @@
 #
 # usage: bench/run.sh [--shape mixed|handshakes|bulk | --all] [--size MB] [--flows N]
 #                     [--seed N] [--runs N] [--timeout S] [--snitrace PATH]
-#                     [--tools floor,snitrace,nocert,ndpi,ssldump,tshark]
+#                     [--tools floor,snitrace,threads1,nocert,ndpi,ssldump,tshark]
 #                     [--subset-mb MB] [--subset-tools LIST] [--handshake-heavy]
 #                     [--flows-check]
 #
@@ -34,8 +34,10 @@
 # reading change it read through pcap_open_offline's 4 KiB stdio reads and
 # took 2.7 times the CPU time, so ratios to the floor from before
 # and after do not compare), snitrace as a user runs it (certificates, DNS
-# naming, sessions, flags: all on by default; -o /dev/null), nocert
-# (snitrace --no-cert-checks), ndpi (ndpiReader -i FILE -q), ssldump
+# naming, sessions, flags: all on by default, and on two CPUs the
+# certificate checks and the output on threads of their own; -o
+# /dev/null), threads1 (snitrace --threads 1: everything on one thread),
+# nocert (snitrace --no-cert-checks), ndpi (ndpiReader -i FILE -q), ssldump
 # (ssldump -n -q -r FILE > /dev/null), tshark (the ClientHellos' server
 # names: -Y tls.handshake.type==1 -T fields -e
 # tls.handshake.extensions_server_name). Captures are made once per shape,
@@ -53,7 +55,7 @@ FLOWS=
 SEED=1
 RUNS=3
 SNITRACE=$ROOT/build/snitrace
-TOOLS=floor,snitrace,nocert,ndpi,ssldump,tshark
+TOOLS=floor,snitrace,threads1,nocert,ndpi,ssldump,tshark
 SUBSET_TOOLS=tshark
 SUBSET_MB=100
 # Bound every run; a tool that needs longer than this is broken, not slow.
@@ -207,8 +209,9 @@ run_tools() {
 	for t in "$@"; do
 		case $t in
 		floor) measure "floor$sfx" "$OUT/floor" "$cap" ;;
-		snitrace | nocert)
+		snitrace | threads1 | nocert)
 			local extra=() label=snitrace
+			[ "$t" = threads1 ] && extra=(--threads 1) label="snitrace --threads 1"
 			[ "$t" = nocert ] && extra=(--no-cert-checks) label="snitrace --no-cert-checks"
 			if [ -x "$SNITRACE" ]; then
 				measure "$label$sfx" "$SNITRACE" -q -r "$cap" -o /dev/null "${extra[@]}"
