@@ -119,7 +119,8 @@ static char *copy_escaped(char *out, const uint8_t *s, size_t n)
         out = escape(out + (i - run), s[i]);
         run = i + 1;
     }
-    memcpy(out, s + run, n - run);
+    if (n > run) /* s may be NULL when n is 0 (an empty ALPN entry) */
+        memcpy(out, s + run, n - run);
     return out + (n - run);
 }
 

@@ -150,9 +150,25 @@ static void test_limits(void)
     CHECK_EQ_INT(snt_format_uint(0, out), 1);
 }
 
+/* An empty string off the wire may come as (NULL, 0): an ALPN entry of
+ * length 0 in a ClientHello does.  It is "" and nothing is read. */
+static void test_empty_wire_string(void)
+{
+    struct snt_json j;
+    snt_json_init(&j);
+    snt_json_begin_array(&j, NULL);
+    snt_json_wire_string(&j, NULL, NULL, 0);
+    snt_json_wire_string(&j, NULL, (const uint8_t *)"h2", 2);
+    snt_json_end_array(&j);
+    CHECK(snt_json_ok(&j));
+    CHECK(j.len == 9 && memcmp(j.buf, "[\"\",\"h2\"]", 9) == 0);
+    snt_json_free(&j);
+}
+
 int main(void)
 {
     test_same_as_cjson();
+    test_empty_wire_string();
     test_limits();
     return snt_test_finish("json");
 }
