@@ -108,11 +108,32 @@ static char *reserve_escaped(struct snt_json *j, size_t n)
     return room(j, n * ESCAPE_LEN) ? j->buf + j->len : NULL;
 }
 
-/* s[0, n) with its escapes, at out; returns the end. */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether any of the 8 bytes in w is below 0x20, '"' or '\\' (the usual
+ * zero-byte tests: exact about whether there is one, not which). */
+static inline bool any_needs_escape(uint64_t w)
+{
+    uint64_t below = (w - ONES * 0x20) & ~w;
+    uint64_t quote = w ^ (ONES * '"');
+    uint64_t slash = w ^ (ONES * '\\');
+    quote = (quote - ONES) & ~quote;
+    slash = (slash - ONES) & ~slash;
+    return ((below | quote | slash) & HIGHS) != 0;
+}
+
+/* s[0, n) with its escapes, at out; returns the end.  Text is read 8
+ * bytes at a time while none of them needs an escape. */
 static char *copy_escaped(char *out, const uint8_t *s, size_t n)
 {
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
+        uint64_t w;
+        while (n - i >= 8 && (memcpy(&w, s + i, 8), !any_needs_escape(w)))
+            i += 8;
+        if (i == n)
+            break;
         if (!needs_escape(s[i]))
             continue;
         memcpy(out, s + run, i - run);

@@ -165,8 +165,38 @@ static void test_empty_wire_string(void)
     snt_json_free(&j);
 }
 
+/* Plain text with one byte that needs an escape (or a byte just beside
+ * those that do) at every position of strings up to 40 bytes: the writer
+ * reads text 8 bytes at a time, so every place in and across a block. */
+static void test_escape_every_position(void)
+{
+    static const uint8_t odd[] = {'"', '\\', '\n', 0x01, 0x1f, 0x00, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0xff};
+    struct snt_json j;
+    uint8_t text[40];
+    snt_json_init(&j);
+    for (size_t len = 1; len <= sizeof text; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < sizeof odd; k++) {
+                memset(text, 'a' + (int)(len % 26), len);
+                text[at] = odd[k];
+                snt_json_reset(&j);
+                snt_json_wire_string(&j, NULL, text, len);
+                char *clean = snt_utf8_sanitize(text, len);
+                cJSON *item = cJSON_CreateString(clean);
+                char *want = cJSON_PrintUnformatted(item);
+                CHECK(want && j.len == strlen(want) && memcmp(j.buf, want, j.len) == 0);
+                free(want);
+                cJSON_Delete(item);
+                free(clean);
+            }
+        }
+    }
+    snt_json_free(&j);
+}
+
 int main(void)
 {
+    test_escape_every_position();
     test_same_as_cjson();
     test_empty_wire_string();
     test_limits();
