@@ -170,7 +170,8 @@ static void test_empty_wire_string(void)
  * reads text 8 bytes at a time, so every place in and across a block. */
 static void test_escape_every_position(void)
 {
-    static const uint8_t odd[] = {'"', '\\', '\n', 0x01, 0x1f, 0x00, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0xff};
+    static const uint8_t odd[] = {'"',  '\\', '\n', 0x01, 0x1f, 0x00,
+                                  0x20, 0x21, 0x5b, 0x5d, 0x7f, 0xff};
     struct snt_json j;
     uint8_t text[40];
     snt_json_init(&j);
