@@ -81,6 +81,70 @@ static void bytes_to_hex(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* ---- a memo of digests ------------------------------------------------- */
+
+/* A network shows few distinct hellos among many connections (every copy
+ * of a browser sends the same lists), so a fingerprint's digest is looked
+ * up by its text before it is computed.  Direct-mapped, one per thread;
+ * texts longer than MEMO_TEXT are hashed every time.  A text is only taken
+ * as seen when it is byte for byte the one kept, so a collision of the
+ * slot's hash costs a digest and nothing else. */
+#define MEMO_SLOTS 128 /* a power of two */
+#define MEMO_TEXT  320
+#define MEMO_HEX   33 /* the longest digest in hex (MD5), and its NUL */
+
+struct memo_slot {
+    uint64_t tag;
+    uint16_t len; /* 0: empty */
+    char hex[MEMO_HEX];
+    char text[MEMO_TEXT];
+};
+
+struct memo {
+    struct memo_slot slot[MEMO_SLOTS];
+};
+
+static _Thread_local struct memo ja3_memo, ja4_memo;
+
+static uint64_t text_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+typedef bool digest_fn(const char *text, size_t n, char *hex);
+
+/* digest(text) in hex (hex_len characters and a NUL) into out, from the
+ * memo when this text was seen last in its slot. */
+static bool memo_digest(struct memo *m, const char *text, size_t n, digest_fn *digest, char *out,
+                        size_t hex_len)
+{
+    if (n == 0 || n > MEMO_TEXT)
+        return digest(text, n, out);
+    uint64_t tag = text_hash(text, n);
+    struct memo_slot *s = &m->slot[tag & (MEMO_SLOTS - 1)];
+    if (s->len == n && s->tag == tag && memcmp(s->text, text, n) == 0) {
+        memcpy(out, s->hex, hex_len + 1);
+        return true;
+    }
+    if (!digest(text, n, out))
+        return false;
+    s->tag = tag;
+    s->len = (uint16_t)n;
+    memcpy(s->text, text, n);
+    memcpy(s->hex, out, hex_len + 1);
+    return true;
+}
+
 /* ---- JA3 ------------------------------------------------------------------ */
 
 /* Decimal values joined by '-', GREASE skipped. */
@@ -97,11 +161,19 @@ static void ja3_list(struct strbuf *sb, const uint16_t *v, size_t n)
     }
 }
 
+static bool md5_hex(const char *text, size_t n, char *hex)
+{
+    uint8_t md[MD5_DIGEST_LENGTH];
+    MD5_CTX ctx;
+    if (!MD5_Init(&ctx) || !MD5_Update(&ctx, text, n) || !MD5_Final(md, &ctx))
+        return false;
+    bytes_to_hex(md, sizeof md, hex);
+    return true;
+}
+
 bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, char md5hex[33])
 {
     struct strbuf sb = {buf, buflen, 0, buflen == 0};
-    uint8_t md[MD5_DIGEST_LENGTH];
-    MD5_CTX ctx;
     md5hex[0] = '\0';
     if (buflen > 0)
         buf[0] = '\0';
@@ -123,10 +195,7 @@ bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, ch
             buf[0] = '\0';
         return false;
     }
-    if (!MD5_Init(&ctx) || !MD5_Update(&ctx, buf, sb.len) || !MD5_Final(md, &ctx))
-        return false;
-    bytes_to_hex(md, sizeof md, md5hex);
-    return true;
+    return memo_digest(&ja3_memo, buf, sb.len, md5_hex, md5hex, 2 * MD5_DIGEST_LENGTH);
 }
 
 /* ---- JA4 ------------------------------------------------------------------ */
@@ -255,16 +324,22 @@ static void hex_list(struct strbuf *sb, const uint16_t *v, size_t n)
 }
 
 /* First 12 hex characters of SHA-256; an empty input has no hash to show. */
-static void ja4_hash(const struct strbuf *sb, char out[JA4_HASH_CHARS + 1])
+/* The first 12 hex digits of the SHA-256. */
+static bool sha256_12_hex(const char *text, size_t n, char *hex)
 {
     uint8_t md[SHA256_DIGEST_LENGTH];
     SHA256_CTX ctx;
-    memcpy(out, JA4_EMPTY_HASH, sizeof JA4_EMPTY_HASH);
-    if (sb->overflow || sb->len == 0)
-        return;
-    if (!SHA256_Init(&ctx) || !SHA256_Update(&ctx, sb->p, sb->len) || !SHA256_Final(md, &ctx))
-        return;
-    bytes_to_hex(md, JA4_HASH_CHARS / 2, out);
+    if (!SHA256_Init(&ctx) || !SHA256_Update(&ctx, text, n) || !SHA256_Final(md, &ctx))
+        return false;
+    bytes_to_hex(md, JA4_HASH_CHARS / 2, hex);
+    return true;
+}
+
+static void ja4_hash(const struct strbuf *sb, char out[JA4_HASH_CHARS + 1])
+{
+    if (sb->overflow || sb->len == 0 ||
+        !memo_digest(&ja4_memo, sb->p, sb->len, sha256_12_hex, out, JA4_HASH_CHARS))
+        memcpy(out, JA4_EMPTY_HASH, sizeof JA4_EMPTY_HASH);
 }
 
 static void ja4_b(const struct snt_tls_client_hello *ch, char out[JA4_HASH_CHARS + 1])

@@ -361,8 +361,49 @@ static void test_ja3_full_lists(void)
     CHECK(strlen(buf) < SNT_JA3_MAX);
 }
 
+/* Digests are kept per text in a small memo: many distinct hellos (more
+ * than it holds), asked for twice in different orders, give the same
+ * fingerprints each time, and JA3's is the MD5 of its own text. */
+#define MEMO_ROUNDS 600
+static void test_memo(void)
+{
+    static char ja3[MEMO_ROUNDS][33], ja4[MEMO_ROUNDS][40];
+    struct snt_tls_client_hello ch;
+    char buf[SNT_JA3_MAX], md5[33], out[40];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < MEMO_ROUNDS; k++) {
+            int i = pass ? MEMO_ROUNDS - 1 - k : k;
+            memset(&ch, 0, sizeof ch);
+            ch.legacy_version = 0x0303;
+            ch.ciphers[ch.n_ciphers++] = 0x1301;
+            ch.ciphers[ch.n_ciphers++] = (uint16_t)(0x0100 + i);
+            ch.exts[ch.n_exts++] = (uint16_t)(0x2000 + i % 7);
+            ch.exts[ch.n_exts++] = 0x000d;
+            ch.sigalgs[ch.n_sigalgs++] = (uint16_t)(0x0400 + i % 3);
+            CHECK(snt_ja3(&ch, buf, sizeof buf, md5));
+            snt_ja4(&ch, 't', out);
+            if (pass == 0) {
+                unsigned char md[16];
+                unsigned mdlen = 0;
+                char want[33];
+                CHECK(EVP_Digest(buf, strlen(buf), md, &mdlen, EVP_md5(), NULL) == 1);
+                for (unsigned b = 0; b < 16; b++)
+                    snprintf(want + 2 * b, 3, "%02x", md[b]);
+                CHECK(strcmp(md5, want) == 0);
+                memcpy(ja3[i], md5, sizeof md5);
+                memcpy(ja4[i], out, sizeof out);
+            } else {
+                CHECK(strcmp(md5, ja3[i]) == 0);
+                CHECK(strcmp(out, ja4[i]) == 0);
+            }
+        }
+    }
+    CHECK(strcmp(ja4[1], ja4[2]) != 0);
+}
+
 int main(void)
 {
+    test_memo();
     test_captured();
     test_sslv2();
     test_spec_example();
