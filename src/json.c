@@ -227,6 +227,10 @@ void snt_json_wire_string(struct snt_json *j, const char *key, const uint8_t *p,
 {
     member(j, key);
     put_char(j, '"');
+    if (len == 0) { /* p may be NULL then: no arithmetic on it */
+        put_char(j, '"');
+        return;
+    }
     char *out = reserve_escaped(j, len);
     if (!out)
         return;
