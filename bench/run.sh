@@ -347,7 +347,7 @@ for shape in "${SHAPES[@]}"; do
 	ORDER=()
 	WALL=() USER=() SYS=() RSS=() STATUS=()
 	main_tools=() sub_tools=()
-	for t in floor snitrace nocert ndpi ssldump tshark; do
+	for t in floor snitrace threads1 nocert ndpi ssldump tshark; do
 		want "$t" || continue
 		if subset "$t"; then sub_tools+=("$t"); else main_tools+=("$t"); fi
 	done
@@ -391,6 +391,8 @@ for shape in "${SHAPES[@]}"; do
 	echo "| snitrace / floor | $(ratio snitrace floor) | $(uratio snitrace floor) |"
 	echo "| snitrace --no-cert-checks / floor | $(ratio "snitrace --no-cert-checks" floor) | $(uratio "snitrace --no-cert-checks" floor) |"
 	echo "| snitrace / snitrace --no-cert-checks | $(ratio snitrace "snitrace --no-cert-checks") | $(uratio snitrace "snitrace --no-cert-checks") |"
+	[ -n "${STATUS[snitrace --threads 1]:-}" ] &&
+		echo "| snitrace --threads 1 / snitrace | $(ratio "snitrace --threads 1" snitrace) | $(uratio "snitrace --threads 1" snitrace) |"
 	for other in ndpiReader ssldump tshark; do
 		[ -n "${STATUS[$other]:-}" ] || continue
 		echo "| $other / snitrace | $(ratio "$other" snitrace) | $(uratio "$other" snitrace) |"
