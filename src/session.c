@@ -26,10 +26,10 @@
 #include "strindex.h"
 
 #define TABLE_MIN_BITS 8
-#define POOL_CHUNK     32   /* sessions allocated at a time */
+#define POOL_CHUNK     32  /* sessions allocated at a time */
 #define OWN_ARENA      512 /* bytes of arena inside each session: one of a single attempt fits */
-#define FIRST_CAP      4    /* entries of an array when it first grows */
-#define LOOKUP_ADDRS   8    /* addresses and CNAME targets listed per lookup */
+#define FIRST_CAP      4   /* entries of an array when it first grows */
+#define LOOKUP_ADDRS   8   /* addresses and CNAME targets listed per lookup */
 
 struct session {
     struct snt_session pub;  /* what is written; its id and client are the keys */
