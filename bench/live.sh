@@ -283,8 +283,8 @@ run_step() {
 	# a share of one core over the time tcpreplay took to send.
 	busy=$(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" -v s="$secs" \
 		'BEGIN { if (s > 0) printf "%.0f%%", 100 * (b - a) / hz / s; else print "?" }')
-	conns=$(awk -v n="$sent" '$1 == n { print $2 + $3 }' "$COUNTS")
-	[ -n "$conns" ] || conns=$(awk -v n="$n" '$1 == n { print $2 + $3 }' "$COUNTS")
+	conns=$(awk -v n="$sent" '$1 == n { print $2 + $3; exit }' "$COUNTS")
+	[ -n "$conns" ] || conns=$(awk -v n="$n" '$1 == n { print $2 + $3; exit }' "$COUNTS")
 	cps=$(awk -v c="$conns" -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", c / s; else print "?" }')
 	STEP_CLEAN=0
 	if [ "$kdrop" = 0 ] && [ "$idrop" = 0 ] && [ "$seen" != "?" ] && [ "$sent" != "?" ] &&
