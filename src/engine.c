@@ -156,10 +156,16 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
 }
 
 /* Handshakes held for key-log keys that did not come in time. */
+static struct conn_keys *oldest_key_wait(const struct snt_engine *e)
+{
+    return e->key_waits.oldest ? SNT_CONTAINER_OF(e->key_waits.oldest, struct conn_keys, wait_link)
+                               : NULL;
+}
+
 static void expire_key_waits(struct snt_engine *e)
 {
-    while (e->keys_oldest && e->keys_oldest->wait_until_usec <= e->now_usec) {
-        struct conn *c = e->keys_oldest->conn;
+    for (struct conn_keys *k; (k = oldest_key_wait(e)) && k->wait_until_usec <= e->now_usec;) {
+        struct conn *c = k->conn;
         if (c->w->attempt.protocol != SNT_PROTO_QUIC) {
             engine_app_keys_missing(e, c);
             continue;
@@ -173,10 +179,10 @@ static void expire_key_waits(struct snt_engine *e)
  * (QUIC keeps its own keys: the list only tells it when to look). */
 void snt_engine_keys_arrived(struct snt_engine *e)
 {
-    struct conn_keys *k = e->keys_oldest, *next;
-    for (; k; k = next) {
-        next = k->newer;
-        struct conn *c = k->conn;
+    struct snt_dlink *l = e->key_waits.oldest, *next;
+    for (; l; l = next) {
+        next = l->newer;
+        struct conn *c = SNT_CONTAINER_OF(l, struct conn_keys, wait_link)->conn;
         if (c->w->attempt.protocol == SNT_PROTO_QUIC) {
             if (engine_quic_keys_arrived(e, c))
                 e->stats.tls_keys_late++;
@@ -186,10 +192,15 @@ void snt_engine_keys_arrived(struct snt_engine *e)
     }
 }
 
+static struct conn *oldest_syn(const struct snt_engine *e)
+{
+    return e->syns.oldest ? SNT_CONTAINER_OF(e->syns.oldest, struct conn, syn_link) : NULL;
+}
+
 static void expire_unanswered_syns(struct snt_engine *e)
 {
-    while (e->syn_oldest && e->syn_oldest->syn_usec + e->cfg.syn_timeout_usec <= e->now_usec) {
-        struct conn *c = e->syn_oldest;
+    for (struct conn *c;
+         (c = oldest_syn(e)) && c->syn_usec + e->cfg.syn_timeout_usec <= e->now_usec;) {
         engine_syn_queue_unlink(e, c);
         if (!c->synack_seen && !c->written)
             engine_finish(e, c, SNT_OUTCOME_NO_ANSWER);

@@ -20,15 +20,7 @@ void engine_syn_queue_unlink(struct snt_engine *e, struct conn *c)
 {
     if (!c->in_syn_queue)
         return;
-    if (c->syn_newer)
-        c->syn_newer->syn_older = c->syn_older;
-    else
-        e->syn_newest = c->syn_older;
-    if (c->syn_older)
-        c->syn_older->syn_newer = c->syn_newer;
-    else
-        e->syn_oldest = c->syn_newer;
-    c->syn_older = c->syn_newer = NULL;
+    snt_dlist_unlink(&e->syns, &c->syn_link);
     c->in_syn_queue = false;
 }
 
@@ -36,13 +28,7 @@ void engine_syn_queue_push(struct snt_engine *e, struct conn *c)
 {
     if (c->in_syn_queue)
         return;
-    c->syn_older = e->syn_newest;
-    c->syn_newer = NULL;
-    if (e->syn_newest)
-        e->syn_newest->syn_newer = c;
-    e->syn_newest = c;
-    if (!e->syn_oldest)
-        e->syn_oldest = c;
+    snt_dlist_push(&e->syns, &c->syn_link);
     c->in_syn_queue = true;
 }
 
@@ -198,27 +184,13 @@ void engine_keys_wait_unlink(struct snt_engine *e, struct conn_keys *k)
 {
     if (!k->waiting)
         return;
-    if (k->newer)
-        k->newer->older = k->older;
-    else
-        e->keys_newest = k->older;
-    if (k->older)
-        k->older->newer = k->newer;
-    else
-        e->keys_oldest = k->newer;
-    k->older = k->newer = NULL;
+    snt_dlist_unlink(&e->key_waits, &k->wait_link);
     k->waiting = false;
 }
 
 void engine_keys_wait_push(struct snt_engine *e, struct conn_keys *k)
 {
-    k->older = e->keys_newest;
-    k->newer = NULL;
-    if (e->keys_newest)
-        e->keys_newest->newer = k;
-    e->keys_newest = k;
-    if (!e->keys_oldest)
-        e->keys_oldest = k;
+    snt_dlist_push(&e->key_waits, &k->wait_link);
     k->waiting = true;
 }
 
@@ -264,35 +236,27 @@ size_t engine_quic_bytes(const struct conn_work *w)
  * capture then allocates almost nothing per connection. */
 #define MAX_FREE_WORKS 64
 
+static struct conn_work *oldest_work(const struct snt_engine *e)
+{
+    return e->works.oldest ? SNT_CONTAINER_OF(e->works.oldest, struct conn_work, lru) : NULL;
+}
+
 static void lru_unlink(struct snt_engine *e, struct conn_work *w)
 {
     if (!w->in_lru)
         return;
-    if (w->newer)
-        w->newer->older = w->older;
-    else
-        e->works_newest = w->older;
-    if (w->older)
-        w->older->newer = w->newer;
-    else
-        e->works_oldest = w->newer;
-    w->older = w->newer = NULL;
+    snt_dlist_unlink(&e->works, &w->lru);
     w->in_lru = false;
 }
 
 void engine_work_touch(struct snt_engine *e, struct conn_work *w)
 {
-    if (e->works_newest == w)
+    if (w->in_lru) {
+        snt_dlist_touch(&e->works, &w->lru);
         return;
-    lru_unlink(e, w);
+    }
+    snt_dlist_push(&e->works, &w->lru);
     w->in_lru = true;
-    w->older = e->works_newest;
-    w->newer = NULL;
-    if (e->works_newest)
-        e->works_newest->newer = w;
-    e->works_newest = w;
-    if (!e->works_oldest)
-        e->works_oldest = w;
 }
 
 /* What the work holds besides its streams' buffers (those count
@@ -354,12 +318,12 @@ void engine_work_release(struct snt_engine *e, struct conn_work *w)
  * none to finish. */
 static bool finish_oldest(struct snt_engine *e, const struct conn *keep)
 {
-    struct conn_work *old = e->works_oldest;
+    struct conn_work *old = oldest_work(e);
     if (!old || old->conn == keep)
         return false;
     e->stats.reassembly_memory_evictions++;
     engine_finish(e, old->conn, engine_outcome_when_dropped(e, old->conn));
-    return e->works_oldest != old; /* finishing it released it (a safeguard) */
+    return oldest_work(e) != old; /* finishing it released it (a safeguard) */
 }
 
 /* Make room for need more bytes: the works kept for reuse go first, then

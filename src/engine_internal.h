@@ -14,12 +14,15 @@
 #include "snitrace/tls.h"
 #include "snitrace/tls_decrypt.h"
 
+#include "dlist.h"
+#include "htable.h" /* SNT_CONTAINER_OF */
+
 enum { C2S = 0, S2C = 1 };
 
 /* A TLS connection decrypted, or to be decrypted, with key-log keys. */
 struct conn_keys {
     struct conn *conn;
-    struct conn_keys *older, *newer; /* the engine's list of connections waiting for keys */
+    struct snt_dlink wait_link; /* in the engine's list of connections waiting for keys */
     uint64_t wait_until_usec;
     bool waiting;   /* no keys yet: held until wait_until_usec */
     bool active;    /* keys found: records are opened */
@@ -70,9 +73,9 @@ struct conn_quic {
 /* What a connection needs while its handshake is not yet understood; freed
  * as soon as the attempt is written, so finished flows cost a few bytes. */
 struct conn_work {
-    struct conn_work *next_free;     /* engine's list of works kept for reuse */
-    struct conn_work *older, *newer; /* engine's list of open attempts, by last activity */
-    struct conn *conn;               /* whose it is; NULL while kept for reuse */
+    struct conn_work *next_free; /* engine's list of works kept for reuse */
+    struct snt_dlink lru;        /* in the engine's list of open attempts, by last activity */
+    struct conn *conn;           /* whose it is; NULL while kept for reuse */
     bool in_lru;
     size_t counted; /* bytes counted in the budget for it, its streams' buffers aside */
     struct snt_attempt attempt;
@@ -99,9 +102,9 @@ enum { END_NONE, END_CLIENT_FIN, END_CLIENT_RST, END_SERVER_FIN, END_SERVER_RST 
  * SYN-ACK, or payload comes) it is only this record: no work, no session,
  * so a flood of SYNs costs a flow entry and this much per SYN. */
 struct conn {
-    struct conn *syn_older, *syn_newer; /* queue of SYNs still unanswered */
-    struct conn_work *w;                /* NULL while embryonic, and once the attempt was written */
-    struct snt_flow *flow;              /* its flow: the endpoints and when it began */
+    struct snt_dlink syn_link; /* in the engine's queue of SYNs still unanswered */
+    struct conn_work *w;       /* NULL while embryonic, and once the attempt was written */
+    struct snt_flow *flow;     /* its flow: the endpoints and when it began */
     uint64_t syn_usec;
     uint32_t client_isn;
     uint32_t server_isn[SNT_MAX_SYNACK_ISNS]; /* the SYN-ACKs' ISNs, first seen first */
@@ -125,13 +128,13 @@ struct snt_engine {
     void *emit_arg;
     struct snt_stats stats;
     uint64_t now_usec, last_sweep_usec;
-    struct conn *syn_oldest, *syn_newest;
-    struct conn_work *free_works;                  /* recycled, buffers kept */
-    struct conn_work *works_oldest, *works_newest; /* open attempts, by last activity */
-    struct snt_budget budget;                      /* reassembly memory: works and their buffers */
-    struct snt_names *names;                       /* DNS answers, for naming connections */
-    struct snt_scans *scans;                       /* attempts that never got past the SYN */
-    struct conn_keys *keys_oldest, *keys_newest;   /* waiting for key-log keys, by deadline */
+    struct snt_dlist syns;        /* SYNs still unanswered (struct conn), oldest first */
+    struct conn_work *free_works; /* recycled, buffers kept */
+    struct snt_dlist works;       /* open attempts (struct conn_work), by last activity */
+    struct snt_budget budget;     /* reassembly memory: works and their buffers */
+    struct snt_names *names;      /* DNS answers, for naming connections */
+    struct snt_scans *scans;      /* attempts that never got past the SYN */
+    struct snt_dlist key_waits;   /* conn_keys waiting for key-log keys, by deadline */
     unsigned n_free_works;
 };
 
