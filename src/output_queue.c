@@ -375,6 +375,18 @@ static bool queue_flush(struct snt_sink *s)
     return healthy(q);
 }
 
+/* Everything the sink holds once its thread is gone (or never ran). */
+static void release(struct queue_sink *q)
+{
+    snt_sink_free(q->inner);
+    pthread_cond_destroy(&q->not_empty);
+    pthread_cond_destroy(&q->not_full);
+    pthread_cond_destroy(&q->progress);
+    pthread_mutex_destroy(&q->lock);
+    free(q->ring);
+    free(q);
+}
+
 static void queue_destroy(struct snt_sink *s)
 {
     struct queue_sink *q = queue_of(s);
@@ -383,13 +395,7 @@ static void queue_destroy(struct snt_sink *s)
     pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->lock);
     pthread_join(q->thread, NULL);
-    snt_sink_free(q->inner);
-    pthread_cond_destroy(&q->not_empty);
-    pthread_cond_destroy(&q->not_full);
-    pthread_cond_destroy(&q->progress);
-    pthread_mutex_destroy(&q->lock);
-    free(q->ring);
-    free(q);
+    release(q);
 }
 
 static const struct snt_sink_ops queue_ops = {
@@ -425,13 +431,7 @@ struct snt_sink *snt_sink_queue_new(struct snt_sink *inner, size_t depth, bool l
     pthread_cond_init(&q->not_full, NULL);
     pthread_cond_init(&q->progress, NULL);
     if (pthread_create(&q->thread, NULL, output_thread, q) != 0) {
-        pthread_cond_destroy(&q->not_empty);
-        pthread_cond_destroy(&q->not_full);
-        pthread_cond_destroy(&q->progress);
-        pthread_mutex_destroy(&q->lock);
-        free(q->ring);
-        free(q);
-        snt_sink_free(inner);
+        release(q);
         return NULL;
     }
     return &q->base;
