@@ -22,6 +22,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dlist.h"
+#include "htable.h" /* SNT_CONTAINER_OF */
 #include "siphash.h"
 
 #define MAX_BUCKETS ((size_t)1 << 20)
@@ -43,10 +45,10 @@ struct entry {
     uint64_t hash;
     int64_t day;
     struct chain_copy *chain_copy;
-    struct snt_cert_name name;   /* kind, len and text compared */
-    struct entry *next;          /* in the same bucket */
-    struct entry *newer, *older; /* recency list */
-    int64_t from, to;            /* capture times the verdict holds for */
+    struct snt_cert_name name; /* kind, len and text compared */
+    struct entry *next;        /* in the same bucket */
+    struct snt_dlink recency;  /* in the cache's recency list */
+    int64_t from, to;          /* capture times the verdict holds for */
     size_t bytes;
     struct snt_cert_result result;
 };
@@ -55,7 +57,7 @@ struct snt_cert_cache {
     uint8_t key[SNT_SIPHASH_KEY_LEN];
     struct entry **buckets;
     size_t mask;
-    struct entry *newest, *oldest;
+    struct snt_dlist recency; /* struct entry, least recently used first */
     size_t count, max_entries;
     size_t bytes, max_bytes;
 };
@@ -179,28 +181,10 @@ static size_t bucket_of(const struct snt_cert_cache *cache, uint64_t hash)
     return (size_t)hash & cache->mask;
 }
 
-static void unlink_recency(struct snt_cert_cache *cache, struct entry *e)
+static struct entry *oldest(const struct snt_cert_cache *cache)
 {
-    if (e->newer)
-        e->newer->older = e->older;
-    else
-        cache->newest = e->older;
-    if (e->older)
-        e->older->newer = e->newer;
-    else
-        cache->oldest = e->newer;
-    e->newer = e->older = NULL;
-}
-
-static void link_newest(struct snt_cert_cache *cache, struct entry *e)
-{
-    e->newer = NULL;
-    e->older = cache->newest;
-    if (cache->newest)
-        cache->newest->newer = e;
-    cache->newest = e;
-    if (!cache->oldest)
-        cache->oldest = e;
+    return cache->recency.oldest ? SNT_CONTAINER_OF(cache->recency.oldest, struct entry, recency)
+                                 : NULL;
 }
 
 static void drop(struct snt_cert_cache *cache, struct entry *e)
@@ -210,7 +194,7 @@ static void drop(struct snt_cert_cache *cache, struct entry *e)
         pp = &(*pp)->next;
     if (*pp)
         *pp = e->next;
-    unlink_recency(cache, e);
+    snt_dlist_unlink(&cache->recency, &e->recency);
     cache->count--;
     cache->bytes -= e->bytes;
     snt_cert_result_clear(&e->result);
@@ -222,8 +206,8 @@ void snt_cert_cache_free(struct snt_cert_cache *cache)
 {
     if (!cache)
         return;
-    while (cache->oldest)
-        drop(cache, cache->oldest);
+    for (struct entry *e; (e = oldest(cache)) != NULL;)
+        drop(cache, e);
     free(cache->buckets);
     free(cache);
 }
@@ -254,8 +238,7 @@ const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
         drop(cache, e);
         return NULL;
     }
-    unlink_recency(cache, e);
-    link_newest(cache, e);
+    snt_dlist_touch(&cache->recency, &e->recency);
     return &e->result;
 }
 
@@ -288,9 +271,9 @@ const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
     if (old)
         drop(cache, old);
     bytes += sizeof *e + cc->bytes;
-    while (cache->oldest &&
-           (cache->count >= cache->max_entries || cache->bytes + bytes > cache->max_bytes))
-        drop(cache, cache->oldest);
+    for (struct entry *x; (x = oldest(cache)) != NULL && (cache->count >= cache->max_entries ||
+                                                          cache->bytes + bytes > cache->max_bytes);)
+        drop(cache, x);
     e->hash = q->hash;
     e->day = q->day;
     e->chain_copy = cc;
@@ -303,7 +286,7 @@ const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
     size_t b = bucket_of(cache, q->hash);
     e->next = cache->buckets[b];
     cache->buckets[b] = e;
-    link_newest(cache, e);
+    snt_dlist_push(&cache->recency, &e->recency);
     cache->count++;
     cache->bytes += bytes;
     return &e->result;

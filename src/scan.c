@@ -12,6 +12,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dlist.h"
+#include "htable.h" /* SNT_CONTAINER_OF */
 #include "snitrace/flow.h"
 #include "snitrace/limits.h"
 #include "snitrace/scan.h"
@@ -29,7 +31,7 @@ struct peer_slot {
 };
 
 struct summary {
-    struct summary *older, *newer; /* the scans' list of summaries, by period start */
+    struct snt_dlink link; /* in the scans' list of summaries, by period start */
     struct scan_entry *entry;
     uint64_t period_usec; /* capture time its record's period began */
     struct snt_scan_record r;
@@ -64,7 +66,7 @@ struct scan_table {
 
 struct snt_scans {
     struct scan_table clients, servers;
-    struct summary *sum_oldest, *sum_newest;
+    struct snt_dlist summaries; /* struct summary, by period start */
     unsigned threshold;
     size_t followed; /* slots per table */
     uint64_t window_usec, seed, last_sweep_usec;
@@ -156,28 +158,9 @@ static bool same_addr(const struct snt_addr *a, const struct snt_addr *b)
     return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0 && a->family == b->family;
 }
 
-static void sum_unlink(struct snt_scans *s, struct summary *m)
+static struct summary *oldest_summary(const struct snt_scans *s)
 {
-    if (m->newer)
-        m->newer->older = m->older;
-    else
-        s->sum_newest = m->older;
-    if (m->older)
-        m->older->newer = m->newer;
-    else
-        s->sum_oldest = m->newer;
-    m->older = m->newer = NULL;
-}
-
-static void sum_push(struct snt_scans *s, struct summary *m)
-{
-    m->older = s->sum_newest;
-    m->newer = NULL;
-    if (s->sum_newest)
-        s->sum_newest->newer = m;
-    s->sum_newest = m;
-    if (!s->sum_oldest)
-        s->sum_oldest = m;
+    return s->summaries.oldest ? SNT_CONTAINER_OF(s->summaries.oldest, struct summary, link) : NULL;
 }
 
 /* ---- records ----------------------------------------------------------------- */
@@ -251,7 +234,7 @@ static void entry_drop(struct snt_scans *s, struct scan_table *t, struct scan_en
     if (x->sum) {
         if (x->sum->r.attempts)
             write_record(s, x, false);
-        sum_unlink(s, x->sum);
+        snt_dlist_unlink(&s->summaries, &x->sum->link);
         free(x->sum);
     }
     memset(x, 0, sizeof *x);
@@ -390,7 +373,7 @@ static struct summary *summary_for(struct snt_scans *s, struct scan_table *t, st
     m->r.kind = t->kind;
     m->r.addr = x->addr;
     x->sum = m;
-    sum_push(s, m);
+    snt_dlist_push(&s->summaries, &m->link);
     return m;
 }
 
@@ -449,12 +432,11 @@ void snt_scans_advance(struct snt_scans *s, uint64_t now_usec)
     }
     /* Going on for a window: its record so far, and a new period. */
     struct summary *m;
-    while ((m = s->sum_oldest) != NULL && m->period_usec + s->window_usec <= now_usec) {
+    while ((m = oldest_summary(s)) != NULL && m->period_usec + s->window_usec <= now_usec) {
         if (m->r.attempts)
             write_record(s, m->entry, true);
         m->period_usec = now_usec;
-        sum_unlink(s, m);
-        sum_push(s, m);
+        snt_dlist_touch(&s->summaries, &m->link);
     }
 }
 
@@ -462,8 +444,7 @@ void snt_scans_finish(struct snt_scans *s)
 {
     if (!s || !s->threshold)
         return;
-    while (s->sum_oldest) {
-        struct summary *m = s->sum_oldest;
+    for (struct summary *m; (m = oldest_summary(s)) != NULL;) {
         entry_drop(s, m->r.kind == SNT_SCAN_CLIENT ? &s->clients : &s->servers, m->entry);
     }
 }
