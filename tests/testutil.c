@@ -76,6 +76,14 @@ uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len)
     return out;
 }
 
+uint64_t snt_test_rand(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
 int snt_test_finish(const char *name)
 {
     printf("%s: %d checks, %d failed\n", name, snt_test_checks, snt_test_failures);

@@ -50,6 +50,10 @@ size_t snt_test_fixed_secret(uint16_t suite, uint8_t out[48]);
  * AddressSanitizer catches any read past the end. */
 uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len);
 
+/* The next number of a xorshift64 sequence kept in *state (never 0):
+ * repeatable pseudo-random test data. */
+uint64_t snt_test_rand(uint64_t *state);
+
 int snt_test_finish(const char *name);
 
 #endif
