@@ -25,6 +25,15 @@
  * ENGINE.  Other key types (RSA-PSS, Ed25519, Ed448, DSA, ...) are not
  * registered and are decoded exactly as before.
  *
+ * EC keys go further (cert_eckey.c): the ENGINE also lends an ASN.1 method
+ * for EC that copies the key's curve from one made once instead of building
+ * it (about half of what a d2i_X509 of an EC certificate cost).  A key made
+ * that way keeps the ENGINE (OpenSSL holds it in the EVP_PKEY), so its later
+ * uses, the signature checks it makes as an issuer and the self-signed
+ * test, run through the ENGINE's built-in legacy EC method (ECDSA_verify on
+ * the same EC_KEY) instead of an export to the providers: the same check,
+ * done without copying the key.
+ *
  * Why only around d2i_X509, and only when no other thread is inside
  * OpenSSL: the registration is process-wide.  Any RSA or EC context that
  * another thread creates while it is in place is a legacy one, and libssl
@@ -88,24 +97,46 @@ static int builtin_pkey_methods(ENGINE *e, EVP_PKEY_METHOD **pmeth, const int **
     return 0;
 }
 
-static ENGINE *legacy_key_engine(void)
+/* ENGINE_PKEY_ASN1_METHS_PTR: the list of types, or the method of one. */
+static int shared_curve_methods(ENGINE *e, EVP_PKEY_ASN1_METHOD **ameth, const int **nids, int nid)
+{
+    static const int types[] = {EVP_PKEY_EC};
+    (void)e;
+    if (!ameth) {
+        *nids = types;
+        return 1;
+    }
+    *ameth = nid == EVP_PKEY_EC ? snt_cert_ec_method() : NULL;
+    return *ameth != NULL;
+}
+
+/* One ENGINE for the process, made on first use and never freed: keys
+ * decoded with its EC method keep it, and an ENGINE frees its methods when
+ * it goes.  NULL when it cannot be had (decoding is then plain d2i_X509). */
+static ENGINE *process_engine;
+static bool process_engine_ec; /* it lends the EC method too */
+static pthread_once_t process_engine_once = PTHREAD_ONCE_INIT;
+
+static void make_process_engine(void)
 {
     ENGINE *e = ENGINE_new();
     if (e && ENGINE_set_id(e, "snitrace-legacy-keys") == 1 &&
         ENGINE_set_name(e, "built-in RSA and EC key methods, for decoding certificates") == 1 &&
-        ENGINE_set_pkey_meths(e, builtin_pkey_methods) == 1 && ENGINE_init(e) == 1)
-        return e;
-    ENGINE_free(e);
+        ENGINE_set_pkey_meths(e, builtin_pkey_methods) == 1 && ENGINE_init(e) == 1) {
+        /* Only now, when e is kept: freeing it would free the EC method. */
+        process_engine_ec =
+            snt_cert_ec_method() && ENGINE_set_pkey_asn1_meths(e, shared_curve_methods) == 1;
+        process_engine = e;
+    } else {
+        ENGINE_free(e);
+    }
     ERR_clear_error();
-    return NULL;
 }
 
-static void drop_engine(void *engine)
+static ENGINE *legacy_key_engine(void)
 {
-    if (engine) {
-        ENGINE_finish(engine);
-        ENGINE_free(engine);
-    }
+    pthread_once(&process_engine_once, make_process_engine);
+    return process_engine;
 }
 
 /* The shortcut when nobody else is inside OpenSSL, else the plain way. */
@@ -113,7 +144,10 @@ static X509 *d2i_with(void *engine, const unsigned char **p, long len)
 {
     bool alone = engine && pthread_rwlock_trywrlock(&openssl_users) == 0;
     bool on = alone && ENGINE_register_pkey_meths(engine) == 1;
+    bool ec = on && process_engine_ec && ENGINE_register_pkey_asn1_meths(engine) == 1;
     X509 *x = d2i_X509(NULL, p, len);
+    if (ec)
+        ENGINE_unregister_pkey_asn1_meths(engine);
     if (on)
         ENGINE_unregister_pkey_meths(engine);
     if (alone)
@@ -126,11 +160,6 @@ static X509 *d2i_with(void *engine, const unsigned char **p, long len)
 static void *legacy_key_engine(void)
 {
     return NULL;
-}
-
-static void drop_engine(void *engine)
-{
-    (void)engine;
 }
 
 static X509 *d2i_with(void *engine, const unsigned char **p, long len)
@@ -153,7 +182,6 @@ void snt_cert_decoder_free(struct snt_cert_decoder *d)
 {
     if (!d)
         return;
-    drop_engine(d->engine);
     free(d);
 }
 

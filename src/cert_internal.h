@@ -1,6 +1,6 @@
 /* Shared by the cert stage's files (cert.c, cert_names.c, cert_cache.c,
- * cert_decode.c); not part of the public surface.  X.509 per RFC 5280,
- * names per RFC 6125. */
+ * cert_decode.c, cert_eckey.c); not part of the public surface.  X.509 per
+ * RFC 5280, names per RFC 6125. */
 #ifndef SNITRACE_CERT_INTERNAL_H
 #define SNITRACE_CERT_INTERNAL_H
 
@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "snitrace/cert.h"
@@ -58,6 +59,11 @@ void snt_cert_decoder_free(struct snt_cert_decoder *d); /* accepts NULL */
 /* One DER certificate, which must fill s exactly (trailing bytes mean the
  * framing around it was wrong), or NULL; the error queue is left empty. */
 X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s);
+
+/* An ASN.1 method for EC keys that decodes them on curves made once
+ * (cert_eckey.c); made on the first call and kept for the life of the
+ * process; NULL when memory ran out then. */
+EVP_PKEY_ASN1_METHOD *snt_cert_ec_method(void);
 
 /* ---- results (cert.c) ---------------------------------------------------- */
 
