@@ -326,6 +326,11 @@ bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
     return parsed;
 }
 
+bool snt_cert_judge_ready(const struct snt_attempt *a)
+{
+    return !a->cert_job || atomic_load(&a->cert_job->done);
+}
+
 void snt_cert_judge_counters(struct snt_cert_judge *j, struct snt_cert_counters *out)
 {
     if (!j->threaded) {

@@ -67,7 +67,6 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
     if (c->w->keys && c->w->keys->waiting)
         e->stats.tls_keys_missing++; /* its keys never came in time */
     engine_tls13_conclude(c->w);
-    engine_cert_collect(e, a);
     a->outcome = outcome;
     a->end_usec = e->now_usec;
     for (int i = 0; i < 2; i++)

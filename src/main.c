@@ -19,6 +19,7 @@
 #include "snitrace/output.h"
 #include "snitrace/probe.h"
 #include "snitrace/probe_hold.h"
+#include "snitrace/report.h"
 
 #define EXIT_READ_ERROR 1
 #define EXIT_USAGE      2
@@ -26,6 +27,7 @@
 #define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
 #define OUTPUT_QUEUE     4096       /* records on their way to the output thread */
 #define CERT_QUEUE       1024       /* chains on their way to the certificate checks */
+#define REPORT_HELD      8192       /* events held behind a pending certificate verdict */
 #define OUTPUT_BUFFER    (1u << 20) /* stdio buffer of a file or pipe written offline */
 
 static volatile sig_atomic_t stop_requested;
@@ -55,6 +57,7 @@ struct run {
     struct snt_sessions *sessions;
     struct snt_probes *probes;   /* --probe only */
     struct snt_probe_hold *hold; /* attempts waiting for their probe */
+    struct snt_report *report;   /* the engine's events on their way to sessions, flags, output */
     const char *openssl_config_dir;
     struct snt_capture *capture;
     struct snt_keylog *keylog; /* NULL until a key log or pcapng secrets block needs it */
@@ -83,7 +86,10 @@ static void note_write(struct run *r, bool ok)
     }
 }
 
-static void attempt_started(struct snt_attempt *a, void *arg)
+/* ---- the report stage: what the engine's events become (in order, through
+ * the report queue of include/snitrace/report.h) ---- */
+
+static void on_started(struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
     if (r->hold && snt_probe_hold_is_own(r->hold, a))
@@ -91,17 +97,23 @@ static void attempt_started(struct snt_attempt *a, void *arg)
     snt_sessions_attempt_started(r->sessions, a);
 }
 
-static void dns_response(const struct snt_addr *client, const struct snt_dns_message *m,
-                         uint64_t ts_usec, void *arg)
+static void on_dns(const struct snt_addr *client, const struct snt_dns_message *m, uint64_t ts_usec,
+                   void *arg)
 {
     struct run *r = arg;
     snt_sessions_dns(r->sessions, client, m, ts_usec);
 }
 
-static void write_scan(const struct snt_scan_record *rec, void *arg)
+static void on_scan(const struct snt_scan_record *rec, void *arg)
 {
     struct run *r = arg;
     note_write(r, snt_sink_scan(r->out, rec));
+}
+
+static void on_advance(uint64_t now_usec, void *arg)
+{
+    struct run *r = arg;
+    snt_sessions_advance(r->sessions, now_usec);
 }
 
 static void write_session(const struct snt_session *s, void *arg)
@@ -124,9 +136,9 @@ static void write_ready_attempt(const struct snt_attempt *a, void *arg)
         note_write(r, snt_sink_flag(r->out, fl, SNT_FLAG_FIRST));
 }
 
-/* A finished attempt from the engine: with --probe it may wait for its
+/* A finished attempt, its verdict in: with --probe it may wait for its
  * probe first. */
-static void write_attempt(const struct snt_attempt *a, void *arg)
+static void on_finished(struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
     if (r->hold)
@@ -183,9 +195,11 @@ static void keylog_stats(struct run *r, struct snt_stats *s)
     s->keylog_clients_evicted = kc.clients_evicted;
 }
 
-static void write_stats(struct run *r, uint64_t ts_usec, bool final)
+static void on_stats(const struct snt_stats *engine, uint64_t ts_usec, bool final, void *arg)
 {
-    struct snt_stats st = *snt_engine_stats(r->engine), *s = &st;
+    struct run *r = arg;
+    struct snt_stats st = *engine, *s = &st;
+    s->parse_errors += snt_report_cert_parse_errors(r->report);
     s->live = snt_capture_is_live(r->capture);
     if (r->hold) {
         snt_probe_hold_stats(r->hold, &s->probe);
@@ -209,6 +223,38 @@ static void write_stats(struct run *r, uint64_t ts_usec, bool final)
     note_write(r, snt_sink_stats(r->out, s, ts_usec, final));
 }
 
+/* ---- the engine's events, into the report stage ---- */
+
+static void attempt_started(struct snt_attempt *a, void *arg)
+{
+    struct run *r = arg;
+    snt_report_started(r->report, a);
+}
+
+static void dns_response(const struct snt_addr *client, const struct snt_dns_message *m,
+                         uint64_t ts_usec, void *arg)
+{
+    struct run *r = arg;
+    snt_report_dns(r->report, client, m, ts_usec);
+}
+
+static void scan_record(const struct snt_scan_record *rec, void *arg)
+{
+    struct run *r = arg;
+    snt_report_scan(r->report, rec);
+}
+
+static void attempt_finished(struct snt_attempt *a, void *arg)
+{
+    struct run *r = arg;
+    snt_report_finished(r->report, a);
+}
+
+static void write_stats(struct run *r, uint64_t ts_usec, bool final)
+{
+    snt_report_stats(r->report, snt_engine_stats(r->engine), ts_usec, final);
+}
+
 static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t caplen,
                       size_t wirelen)
 {
@@ -216,7 +262,7 @@ static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t c
     snt_engine_packet(r->engine, ts_usec, r->linktype, data, caplen, wirelen);
     if (r->hold)
         snt_probe_hold_poll(r->hold);
-    snt_sessions_advance(r->sessions, ts_usec);
+    snt_report_advance(r->report, ts_usec);
 }
 
 static void show_progress(struct run *r, uint64_t wall_usec)
@@ -332,13 +378,14 @@ static void on_idle(void *arg, uint64_t wall_usec)
     struct run *r = arg;
     if (r->hold)
         snt_probe_hold_poll(r->hold);
+    snt_report_poll(r->report);
     if (!snt_capture_is_live(r->capture)) {
         if (r->progress)
             show_progress(r, wall_usec);
         return;
     }
     snt_engine_advance(r->engine, wall_usec);
-    snt_sessions_advance(r->sessions, wall_usec);
+    snt_report_advance(r->report, wall_usec);
     refresh_keylogs(r);
     if (!r->stats_interval)
         return;
@@ -496,6 +543,7 @@ static int trace(struct run *r, const struct snt_options *o)
     if (r->hold && stop_requested)
         snt_probe_hold_stop(r->hold); /* stopped: no new connections */
     snt_engine_finish(r->engine);
+    snt_report_drain(r->report);
     /* Held attempts keep their sessions open: they are written first. */
     if (r->hold)
         snt_probe_hold_finish(r->hold, &stop_requested);
@@ -530,9 +578,14 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     if ((status = drop_privileges(o, live)) != 0 || (status = open_probes(r, o, live)) != 0)
         return status;
     r->sessions = snt_sessions_new(o->session_gap_usec, write_session, r);
+    /* With a thread for the certificate checks, the capture thread goes on
+     * reading while a verdict is pending; --probe holds attempts its own way. */
+    const struct snt_report_handlers report = {on_started, on_dns,      on_scan, on_advance,
+                                               on_stats,   on_finished, r};
+    r->report = snt_report_new(&report, r->certs, worker_threads(o) > 1 && !r->hold, REPORT_HELD);
     o->engine.attempt_started = attempt_started;
     o->engine.dns_response = dns_response;
-    o->engine.scan_record = write_scan;
+    o->engine.scan_record = scan_record;
     /* pcapng may carry secrets blocks anywhere: the engine gets the store
      * now, even if the first block comes later. */
     bool keys_ok = !snt_capture_is_pcapng(r->capture) || ensure_keylog(r);
@@ -540,7 +593,8 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     /* Live, a browser writes its keys as it connects: a handshake may wait
      * for them a little.  A file's keys are all there before its packets. */
     o->engine.keylog_hold_usec = live ? KEYLOG_HOLD_USEC : 0;
-    r->engine = r->sessions && keys_ok ? snt_engine_new(&o->engine, write_attempt, r) : NULL;
+    bool ready = r->sessions && r->report && keys_ok;
+    r->engine = ready ? snt_engine_new(&o->engine, attempt_finished, r) : NULL;
     if (!r->engine) {
         fprintf(stderr, "snitrace: out of memory\n");
         return EXIT_READ_ERROR;
@@ -563,6 +617,7 @@ int main(int argc, char **argv)
     if (!status)
         status = trace(&r, &o);
     snt_engine_free(r.engine);
+    snt_report_free(r.report);
     snt_keylog_free(r.keylog);
     snt_probe_hold_free(r.hold);
     snt_probes_free(r.probes);

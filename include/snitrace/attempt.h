@@ -185,6 +185,9 @@ struct snt_attempt {
     struct snt_bytes http_uri;
 
     uint64_t session_id; /* 0 until sessions exist */
+    /* Its start was held by the report stage (src/report.c) under this
+     * number, which finds its session id later; 0: it was not. */
+    uint64_t report_serial;
 
     /* A verdict being worked out on the certificate checks' thread
      * (include/snitrace/cert_judge.h); NULL when none is pending.  A copy

@@ -46,6 +46,10 @@ bool snt_cert_judge_submit(struct snt_cert_judge *j, struct snt_attempt *a,
  * (counted once, here or at submission). */
 bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a);
 
+/* The attempt's verdict is in, or none is pending: collecting it now
+ * would not wait. */
+bool snt_cert_judge_ready(const struct snt_attempt *a);
+
 /* The checker's counters, as of the chains judged so far. */
 void snt_cert_judge_counters(struct snt_cert_judge *j, struct snt_cert_counters *out);
 

@@ -53,7 +53,11 @@ struct snt_engine_config {
 /* Defaults, documented in docs/snitrace.md and --help. */
 void snt_engine_config_default(struct snt_engine_config *c);
 
-typedef void (*snt_attempt_fn)(const struct snt_attempt *a, void *arg);
+/* A finished attempt, the engine's until the call returns.  Its
+ * certificate verdict may still be pending (a->cert_job, with the checks on
+ * a thread of their own): the callee collects it (snt_cert_judge_collect)
+ * or takes it into a copy of its own. */
+typedef void (*snt_attempt_fn)(struct snt_attempt *a, void *arg);
 
 struct snt_engine;
 

@@ -90,7 +90,7 @@ static void write_session(const struct snt_session *s, void *arg)
     snt_sink_session(p->text, s);
 }
 
-static void write_attempt(const struct snt_attempt *a, void *arg)
+static void write_attempt(struct snt_attempt *a, void *arg)
 {
     struct pipeline *p = arg;
     snt_sink_attempt(p->json, a);

@@ -1,0 +1,324 @@
+/* The report stage's events, held in order behind a pending certificate
+ * verdict (include/snitrace/report.h).
+ *
+ * Held events sit in a ring, each with its own copy of what it carries
+ * (the attempt, the DNS answer, the scan or stats record), since the engine
+ * reuses its own as soon as the call returns.  The ring's first event goes
+ * to its handler as soon as it may: at once, unless it is a finished
+ * attempt whose verdict is still being judged.  While anything is held,
+ * every new event queues behind it, so the handlers see the engine's
+ * order.
+ *
+ * A held "attempt began" event gives its handler a stand-in attempt (the
+ * client and start time: all sessions look at).  The session id it gets
+ * is kept under the attempt's serial number until the finished attempt
+ * comes by, which always comes later.
+ *
+ * Runs of "time moved" events with nothing between them are one event at
+ * the latest time: sessions end in the same order either way (each pass
+ * ends the least recently active sessions that are past their gap).
+ */
+#include "snitrace/report.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "htable.h"
+
+enum event_kind { EV_STARTED, EV_DNS, EV_SCAN, EV_ADVANCE, EV_STATS, EV_FINISHED };
+
+struct event {
+    enum event_kind kind;
+    bool final;             /* EV_STATS */
+    uint64_t ts_usec;       /* STARTED, DNS, ADVANCE, STATS */
+    uint64_t serial;        /* STARTED */
+    struct snt_addr client; /* STARTED, DNS */
+    void *copy;             /* DNS, SCAN, STATS, FINISHED: the event's own */
+};
+
+/* The session a held attempt start was given, until the attempt finishes. */
+struct session_of {
+    uint64_t serial, session_id;
+};
+
+struct snt_report {
+    struct snt_report_handlers h;
+    struct snt_cert_judge *certs;
+    bool hold;
+    struct event *ring;
+    size_t mask, head, tail; /* tail - head events held */
+    uint64_t serials;        /* the last serial number given */
+    struct snt_htable session_of;
+    uint64_t cert_parse_errors;
+};
+
+struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct snt_cert_judge *certs,
+                                  bool hold, size_t max_held)
+{
+    struct snt_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    size_t size = 2;
+    while (size < max_held)
+        size <<= 1;
+    r->h = *h;
+    r->certs = certs;
+    r->hold = hold && certs;
+    r->mask = size - 1;
+    r->ring = r->hold ? calloc(size, sizeof *r->ring) : NULL;
+    if ((r->hold && !r->ring) || !snt_htable_init(&r->session_of, 4)) {
+        snt_report_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static bool empty(const struct snt_report *r)
+{
+    return r->head == r->tail;
+}
+
+/* ---- session ids of held starts ----------------------------------------------- */
+
+static void remember_session(struct snt_report *r, uint64_t serial, uint64_t session_id)
+{
+    struct session_of *s = malloc(sizeof *s);
+    if (!s)
+        return; /* out of memory: the attempt's record goes without its session id */
+    s->serial = serial;
+    s->session_id = session_id;
+    if (!snt_htable_insert(&r->session_of, s, snt_hash_u64(serial)))
+        free(s);
+}
+
+/* The session id a's held start was given, into a. */
+static void recall_session(struct snt_report *r, struct snt_attempt *a)
+{
+    uint32_t hash = snt_hash_u64(a->report_serial);
+    size_t at = snt_htable_start(&r->session_of, hash);
+    struct session_of *s;
+    while ((s = snt_htable_next(&r->session_of, hash, &at))) {
+        if (s->serial == a->report_serial) {
+            a->session_id = s->session_id;
+            snt_htable_remove(&r->session_of, s, hash);
+            free(s);
+            return;
+        }
+    }
+}
+
+/* ---- handing events on ------------------------------------------------------ */
+
+static void finish(struct snt_report *r, struct snt_attempt *a)
+{
+    if (a->cert_job && !snt_cert_judge_collect(r->certs, a))
+        r->cert_parse_errors++;
+    if (a->report_serial)
+        recall_session(r, a);
+    r->h.finished(a, r->h.arg);
+}
+
+static void start_held(struct snt_report *r, const struct event *ev)
+{
+    struct snt_attempt stand_in;
+    snt_attempt_init(&stand_in);
+    stand_in.client = ev->client;
+    stand_in.ts_usec = ev->ts_usec;
+    r->h.started(&stand_in, r->h.arg);
+    if (stand_in.session_id)
+        remember_session(r, ev->serial, stand_in.session_id);
+    snt_attempt_free(&stand_in);
+}
+
+static void hand_on(struct snt_report *r, struct event *ev)
+{
+    switch (ev->kind) {
+    case EV_STARTED: start_held(r, ev); break;
+    case EV_DNS: r->h.dns(&ev->client, ev->copy, ev->ts_usec, r->h.arg); break;
+    case EV_SCAN: r->h.scan(ev->copy, r->h.arg); break;
+    case EV_ADVANCE: r->h.advance(ev->ts_usec, r->h.arg); break;
+    case EV_STATS: r->h.stats(ev->copy, ev->ts_usec, ev->final, r->h.arg); break;
+    case EV_FINISHED:
+        finish(r, ev->copy);
+        snt_attempt_free(ev->copy); /* its strings; the struct goes below */
+        break;
+    }
+    free(ev->copy);
+    ev->copy = NULL;
+}
+
+static bool first_ready(const struct snt_report *r)
+{
+    const struct event *ev = &r->ring[r->head & r->mask];
+    return ev->kind != EV_FINISHED || snt_cert_judge_ready(ev->copy);
+}
+
+static void hand_on_first(struct snt_report *r)
+{
+    struct event *ev = &r->ring[r->head & r->mask];
+    r->head++; /* first: a handler never adds events, but stay safe if one did */
+    hand_on(r, ev);
+}
+
+void snt_report_poll(struct snt_report *r)
+{
+    while (!empty(r) && first_ready(r))
+        hand_on_first(r);
+}
+
+void snt_report_drain(struct snt_report *r)
+{
+    while (!empty(r))
+        hand_on_first(r); /* a finished attempt's verdict is waited for */
+}
+
+/* A new event at the end of the ring; when it is full, the first events
+ * are handed on, waiting for their verdicts. */
+static struct event *push(struct snt_report *r, enum event_kind kind)
+{
+    while (r->tail - r->head > r->mask)
+        hand_on_first(r);
+    struct event *ev = &r->ring[r->tail++ & r->mask];
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    return ev;
+}
+
+static void *copy_of(const void *p, size_t len)
+{
+    void *c = malloc(len);
+    if (c)
+        memcpy(c, p, len);
+    return c;
+}
+
+/* ---- the events -------------------------------------------------------------- */
+
+void snt_report_started(struct snt_report *r, struct snt_attempt *a)
+{
+    if (empty(r)) {
+        r->h.started(a, r->h.arg);
+        return;
+    }
+    a->report_serial = ++r->serials;
+    struct event *ev = push(r, EV_STARTED);
+    ev->client = a->client;
+    ev->ts_usec = a->ts_usec;
+    ev->serial = a->report_serial;
+}
+
+/* What the handler reads of a DNS message: all but the answers past
+ * n_answers (most of its size). */
+static struct snt_dns_message *dns_copy(const struct snt_dns_message *m)
+{
+    struct snt_dns_message *c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    size_t head = offsetof(struct snt_dns_message, answers);
+    size_t tail = offsetof(struct snt_dns_message, answers_dropped);
+    unsigned n = m->n_answers < SNT_DNS_MAX_ANSWERS ? m->n_answers : SNT_DNS_MAX_ANSWERS;
+    memcpy(c, m, head);
+    memcpy(c->answers, m->answers, n * sizeof m->answers[0]);
+    memcpy((char *)c + tail, (const char *)m + tail, sizeof *c - tail);
+    return c;
+}
+
+void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
+                    const struct snt_dns_message *m, uint64_t ts_usec)
+{
+    struct snt_dns_message *c = empty(r) ? NULL : dns_copy(m);
+    if (!c) {
+        snt_report_drain(r); /* nothing held, or no memory to hold it: now */
+        r->h.dns(client, m, ts_usec, r->h.arg);
+        return;
+    }
+    struct event *ev = push(r, EV_DNS);
+    ev->client = *client;
+    ev->ts_usec = ts_usec;
+    ev->copy = c;
+}
+
+void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec)
+{
+    void *c = empty(r) ? NULL : copy_of(rec, sizeof *rec);
+    if (!c) {
+        snt_report_drain(r);
+        r->h.scan(rec, r->h.arg);
+        return;
+    }
+    push(r, EV_SCAN)->copy = c;
+}
+
+void snt_report_advance(struct snt_report *r, uint64_t now_usec)
+{
+    snt_report_poll(r);
+    if (empty(r)) {
+        r->h.advance(now_usec, r->h.arg);
+        return;
+    }
+    struct event *last = &r->ring[(r->tail - 1) & r->mask];
+    if (last->kind == EV_ADVANCE) {
+        if (now_usec > last->ts_usec)
+            last->ts_usec = now_usec;
+        return;
+    }
+    push(r, EV_ADVANCE)->ts_usec = now_usec;
+}
+
+void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint64_t ts_usec,
+                      bool final)
+{
+    void *c = empty(r) ? NULL : copy_of(engine, sizeof *engine);
+    if (!c) {
+        snt_report_drain(r);
+        r->h.stats(engine, ts_usec, final, r->h.arg);
+        return;
+    }
+    struct event *ev = push(r, EV_STATS);
+    ev->ts_usec = ts_usec;
+    ev->final = final;
+    ev->copy = c;
+}
+
+void snt_report_finished(struct snt_report *r, struct snt_attempt *a)
+{
+    bool now = empty(r) && (!r->hold || snt_cert_judge_ready(a));
+    struct snt_attempt *c = now ? NULL : malloc(sizeof *c);
+    if (!c) {
+        snt_report_drain(r);
+        finish(r, a);
+        return;
+    }
+    snt_attempt_copy(c, a);
+    c->cert_job = a->cert_job; /* the verdict goes to the copy */
+    a->cert_job = NULL;
+    push(r, EV_FINISHED)->copy = c;
+    snt_report_poll(r);
+}
+
+uint64_t snt_report_cert_parse_errors(const struct snt_report *r)
+{
+    return r->cert_parse_errors;
+}
+
+void snt_report_free(struct snt_report *r)
+{
+    if (!r)
+        return;
+    for (; !empty(r); r->head++) {
+        struct event *ev = &r->ring[r->head & r->mask];
+        if (ev->kind == EV_FINISHED && ev->copy) {
+            struct snt_attempt *a = ev->copy;
+            if (a->cert_job)
+                snt_cert_judge_collect(r->certs, a); /* frees its job */
+            snt_attempt_free(a);
+        }
+        free(ev->copy);
+    }
+    for (size_t i = 0; r->session_of.slots && i <= r->session_of.mask; i++)
+        free(r->session_of.slots[i].item);
+    snt_htable_free(&r->session_of);
+    free(r->ring);
+    free(r);
+}
