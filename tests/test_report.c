@@ -1,0 +1,229 @@
+/* The report stage's ordered queue (src/report.c): with a verdict pending,
+ * later events are held and reach their handlers in the engine's order,
+ * with the same contents (a held start's session id reaches its finished
+ * attempt; runs of "time moved" become the latest time); without holding,
+ * the handlers see exactly the same; a leaf that does not parse is counted
+ * when its verdict is collected.
+ *
+ * Usage: test_report CERT_DIR (the certificates of tests/certs/).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certutil.h"
+#include "snitrace/report.h"
+#include "testutil.h"
+
+#define T_2025_06_01 INT64_C(1748736000)
+
+static char log_lines[32][96];
+static unsigned n_log;
+
+/* The next line of the handlers' log (the last one again when it is full). */
+static char *next_line(void)
+{
+    if (n_log < sizeof log_lines / sizeof log_lines[0])
+        n_log++;
+    return log_lines[n_log - 1];
+}
+#define LINE sizeof log_lines[0]
+
+/* Sessions as a stand-in: one per client, its id from the client's last byte. */
+static void on_started(struct snt_attempt *a, void *arg)
+{
+    (void)arg;
+    a->session_id = 100u + a->client.b[3];
+    snprintf(next_line(), LINE, "start %u %s", a->client.b[3],
+             a->server_port ? "full" : "stand-in");
+}
+
+static void on_dns(const struct snt_addr *client, const struct snt_dns_message *m, uint64_t ts,
+                   void *arg)
+{
+    (void)arg;
+    (void)ts;
+    snprintf(next_line(), LINE, "dns %u %.40s", client->b[3], m->qname);
+}
+
+static void on_scan(const struct snt_scan_record *rec, void *arg)
+{
+    (void)arg;
+    snprintf(next_line(), LINE, "scan %llu", (unsigned long long)rec->attempts);
+}
+
+static void on_advance(uint64_t now, void *arg)
+{
+    (void)arg;
+    snprintf(next_line(), LINE, "advance %llu", (unsigned long long)now);
+}
+
+static void on_stats(const struct snt_stats *s, uint64_t ts, bool final, void *arg)
+{
+    (void)arg;
+    (void)ts;
+    snprintf(next_line(), LINE, "stats %llu%s", (unsigned long long)s->attempts,
+             final ? " final" : "");
+}
+
+static void on_finished(struct snt_attempt *a, void *arg)
+{
+    (void)arg;
+    char what[64];
+    snprintf(what, sizeof what, "session %llu cert %s", (unsigned long long)a->session_id,
+             a->cert_job                  ? "pending"
+             : a->cert.info.sha256_hex[0] ? "judged"
+                                          : "none");
+    snprintf(next_line(), LINE, "finish %u %s", a->client.b[3], what);
+}
+
+static void make(struct snt_attempt *a, uint8_t client)
+{
+    snt_attempt_init(a);
+    a->client.family = a->server.family = 4;
+    a->client.b[0] = 192;
+    a->client.b[3] = client;
+    a->server_port = 443;
+    a->ts_usec = 1000u * client;
+}
+
+struct scenario {
+    struct snt_cert_checker *checker;
+    struct snt_cert_judge *judge;
+    struct snt_report *report;
+};
+
+static void open_scenario(struct scenario *s, const char *dir, bool hold)
+{
+    static const struct snt_report_handlers h = {on_started, on_dns,      on_scan, on_advance,
+                                                 on_stats,   on_finished, NULL};
+    s->checker = snt_test_checker(dir, 0, 0);
+    s->judge = snt_cert_judge_new(s->checker, true, 16);
+    s->report = snt_report_new(&h, s->judge, hold, 4);
+    CHECK(s->judge && s->report);
+    n_log = 0;
+}
+
+static void close_scenario(struct scenario *s)
+{
+    snt_report_free(s->report);
+    snt_cert_judge_free(s->judge);
+    snt_cert_checker_free(s->checker);
+}
+
+/* Chains ahead of A's in the judge's queue, each new to the checker, so
+ * that A's verdict cannot be in when A is finished. */
+#define AHEAD 3
+static const char *const ahead_leaves[AHEAD] = {"many-sans", "partial-wildcard", "rsa1024"};
+
+/* A's chain is judged while B, C and the rest come in behind it.  bad: the
+ * leaf parse errors expected. */
+static void run(const char *dir, bool hold, struct snt_span leaf, struct snt_span im, unsigned bad)
+{
+    struct scenario s;
+    open_scenario(&s, dir, hold);
+    static struct snt_attempt ahead[AHEAD], a, b, c;
+    for (unsigned i = 0; i < AHEAD; i++) {
+        struct snt_span chain[2] = {snt_test_cert(dir, ahead_leaves[i]), im};
+        make(&ahead[i], (uint8_t)(10 + i));
+        snt_cert_judge_submit(s.judge, &ahead[i], chain, 2, 2, T_2025_06_01, SNT_CERT_SOURCE_WIRE);
+        free((void *)chain[0].p);
+    }
+    static struct snt_dns_message m;
+    struct snt_scan_record rec;
+    struct snt_stats st;
+    struct snt_span chain[2] = {leaf, im};
+    make(&a, 1);
+    make(&b, 2);
+    make(&c, 3);
+    snt_report_started(s.report, &a);
+    snt_cert_judge_submit(s.judge, &a, chain, 2, 2, T_2025_06_01, SNT_CERT_SOURCE_WIRE);
+    snt_report_started(s.report, &b);
+    snt_report_finished(s.report, &a);
+    CHECK(a.cert_job == NULL); /* taken, or collected */
+    snt_report_started(s.report, &c);
+    memset(&m, 0, sizeof m);
+    strcpy(m.qname, "c.example.test");
+    snt_report_dns(s.report, &c.client, &m, 3500);
+    snt_report_advance(s.report, 4000);
+    snt_report_advance(s.report, 3900); /* capture time may step back */
+    snt_report_advance(s.report, 5000);
+    memset(&rec, 0, sizeof rec);
+    rec.attempts = 7;
+    snt_report_scan(s.report, &rec);
+    memset(&st, 0, sizeof st);
+    st.attempts = 3;
+    snt_report_stats(s.report, &st, 5000, false);
+    snt_report_finished(s.report, &c);
+    snt_report_finished(s.report, &b);
+    snt_report_drain(s.report);
+    CHECK_EQ_INT(snt_report_cert_parse_errors(s.report), bad);
+    for (unsigned i = 0; i < AHEAD; i++) {
+        snt_cert_judge_collect(s.judge, &ahead[i]);
+        snt_attempt_free(&ahead[i]);
+    }
+    close_scenario(&s);
+    snt_attempt_free(&a);
+    snt_attempt_free(&b);
+    snt_attempt_free(&c);
+}
+
+static void check_log(const char *const *want, unsigned n)
+{
+    CHECK_EQ_INT(n_log, n);
+    for (unsigned i = 0; i < n && i < n_log; i++) {
+        CHECK(strcmp(log_lines[i], want[i]) == 0);
+        if (strcmp(log_lines[i], want[i]) != 0)
+            fprintf(stderr, "  event %u: \"%s\", expected \"%s\"\n", i, log_lines[i], want[i]);
+    }
+}
+
+static void test_order(const char *dir)
+{
+    struct snt_span www = snt_test_cert(dir, "www"), im = snt_test_cert(dir, "intermediate");
+    /* Held: C's start waits behind A, and gets its session all the same. */
+    const char *const held[] = {"start 1 full",
+                                "start 2 full",
+                                "finish 1 session 101 cert judged",
+                                "start 3 stand-in",
+                                "dns 3 c.example.test",
+                                "advance 5000",
+                                "scan 7",
+                                "stats 3",
+                                "finish 3 session 103 cert none",
+                                "finish 2 session 102 cert none"};
+    run(dir, true, www, im, 0);
+    check_log(held, sizeof held / sizeof held[0]);
+    /* Not held: the same, each event in turn (the three advances apart). */
+    const char *const direct[] = {"start 1 full",
+                                  "start 2 full",
+                                  "finish 1 session 101 cert judged",
+                                  "start 3 full",
+                                  "dns 3 c.example.test",
+                                  "advance 4000",
+                                  "advance 3900",
+                                  "advance 5000",
+                                  "scan 7",
+                                  "stats 3",
+                                  "finish 3 session 103 cert none",
+                                  "finish 2 session 102 cert none"};
+    run(dir, false, www, im, 0);
+    check_log(direct, sizeof direct / sizeof direct[0]);
+    /* A leaf that does not parse: counted when collected, held or not. */
+    static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+    struct snt_span bad = {junk, sizeof junk};
+    run(dir, true, bad, im, 1);
+    run(dir, false, bad, im, 1);
+    free((void *)www.p);
+    free((void *)im.p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_report CERT_DIR\n");
+        return 2;
+    }
+    test_order(argv[1]);
+    return snt_test_finish("report");
+}
