@@ -24,11 +24,12 @@
 #define EXIT_READ_ERROR 1
 #define EXIT_USAGE      2
 
-#define KEYLOG_HOLD_USEC 2000000ULL /* live: how long a handshake waits for its keys */
-#define OUTPUT_QUEUE     4096       /* records on their way to the output thread */
-#define CERT_QUEUE       1024       /* chains on their way to the certificate checks */
-#define REPORT_HELD      8192       /* events held behind a pending certificate verdict */
-#define OUTPUT_BUFFER    (1u << 20) /* stdio buffer of a file or pipe written offline */
+#define KEYLOG_HOLD_USEC 2000000ULL  /* live: how long a handshake waits for its keys */
+#define OUTPUT_QUEUE     4096        /* records on their way to the output thread */
+#define CERT_QUEUE       1024        /* chains on their way to the certificate checks */
+#define REPORT_HELD      8192        /* events held behind a pending certificate verdict */
+#define REPORT_BYTES     (16u << 20) /* and the bytes of their copies */
+#define OUTPUT_BUFFER    (1u << 20)  /* stdio buffer of a file or pipe written offline */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -582,7 +583,8 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
      * reading while a verdict is pending; --probe holds attempts its own way. */
     const struct snt_report_handlers report = {on_started, on_dns,      on_scan, on_advance,
                                                on_stats,   on_finished, r};
-    r->report = snt_report_new(&report, r->certs, worker_threads(o) > 1 && !r->hold, REPORT_HELD);
+    r->report = snt_report_new(&report, r->certs, worker_threads(o) > 1 && !r->hold, REPORT_HELD,
+                               REPORT_BYTES);
     o->engine.attempt_started = attempt_started;
     o->engine.dns_response = dns_response;
     o->engine.scan_record = scan_record;

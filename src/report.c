@@ -35,6 +35,7 @@ struct event {
     uint64_t serial;        /* STARTED */
     struct snt_addr client; /* STARTED, DNS */
     void *copy;             /* DNS, SCAN, STATS, FINISHED: the event's own */
+    size_t bytes;           /* what copy holds, counted against the bound */
 };
 
 /* The session a held attempt start was given, until the attempt finishes. */
@@ -47,14 +48,16 @@ struct snt_report {
     struct snt_cert_judge *certs;
     bool hold;
     struct event *ring;
-    size_t mask, head, tail; /* tail - head events held */
-    uint64_t serials;        /* the last serial number given */
+    size_t mask, head, tail;      /* tail - head events held */
+    size_t held_bytes, max_bytes; /* of the events' copies */
+    struct snt_dns_message *dns;  /* a held DNS answer, whole again for its handler */
+    uint64_t serials;             /* the last serial number given */
     struct snt_htable session_of;
     uint64_t cert_parse_errors;
 };
 
 struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct snt_cert_judge *certs,
-                                  bool hold, size_t max_held)
+                                  bool hold, size_t max_held, size_t max_bytes)
 {
     struct snt_report *r = calloc(1, sizeof *r);
     if (!r)
@@ -66,8 +69,10 @@ struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct sn
     r->certs = certs;
     r->hold = hold && certs;
     r->mask = size - 1;
+    r->max_bytes = max_bytes;
     r->ring = r->hold ? calloc(size, sizeof *r->ring) : NULL;
-    if ((r->hold && !r->ring) || !snt_htable_init(&r->session_of, 4)) {
+    r->dns = r->hold ? malloc(sizeof *r->dns) : NULL;
+    if ((r->hold && (!r->ring || !r->dns)) || !snt_htable_init(&r->session_of, 4)) {
         snt_report_free(r);
         return NULL;
     }
@@ -131,11 +136,47 @@ static void start_held(struct snt_report *r, const struct event *ev)
     snt_attempt_free(&stand_in);
 }
 
+/* A DNS message is mostly room for answers it does not have: a held one
+ * keeps the fields before the answers, the answers it has and the fields
+ * after them, one after the other. */
+#define DNS_HEAD offsetof(struct snt_dns_message, answers)
+#define DNS_TAIL offsetof(struct snt_dns_message, answers_dropped)
+
+static unsigned dns_answers(const struct snt_dns_message *m)
+{
+    return m->n_answers < SNT_DNS_MAX_ANSWERS ? m->n_answers : SNT_DNS_MAX_ANSWERS;
+}
+
+static void *dns_copy(const struct snt_dns_message *m, size_t *bytes)
+{
+    size_t answers = dns_answers(m) * sizeof m->answers[0];
+    size_t tail = sizeof *m - DNS_TAIL;
+    uint8_t *c = malloc(DNS_HEAD + answers + tail);
+    if (!c)
+        return NULL;
+    memcpy(c, m, DNS_HEAD);
+    memcpy(c + DNS_HEAD, m->answers, answers);
+    memcpy(c + DNS_HEAD + answers, (const uint8_t *)m + DNS_TAIL, tail);
+    *bytes = DNS_HEAD + answers + tail;
+    return c;
+}
+
+/* The held copy whole again, in the report's one DNS message. */
+static const struct snt_dns_message *dns_whole(struct snt_report *r, const uint8_t *c)
+{
+    struct snt_dns_message *m = r->dns;
+    memcpy(m, c, DNS_HEAD);
+    size_t answers = dns_answers(m) * sizeof m->answers[0];
+    memcpy(m->answers, c + DNS_HEAD, answers);
+    memcpy((uint8_t *)m + DNS_TAIL, c + DNS_HEAD + answers, sizeof *m - DNS_TAIL);
+    return m;
+}
+
 static void hand_on(struct snt_report *r, struct event *ev)
 {
     switch (ev->kind) {
     case EV_STARTED: start_held(r, ev); break;
-    case EV_DNS: r->h.dns(&ev->client, ev->copy, ev->ts_usec, r->h.arg); break;
+    case EV_DNS: r->h.dns(&ev->client, dns_whole(r, ev->copy), ev->ts_usec, r->h.arg); break;
     case EV_SCAN: r->h.scan(ev->copy, r->h.arg); break;
     case EV_ADVANCE: r->h.advance(ev->ts_usec, r->h.arg); break;
     case EV_STATS: r->h.stats(ev->copy, ev->ts_usec, ev->final, r->h.arg); break;
@@ -146,6 +187,7 @@ static void hand_on(struct snt_report *r, struct event *ev)
     }
     free(ev->copy);
     ev->copy = NULL;
+    r->held_bytes -= ev->bytes;
 }
 
 static bool first_ready(const struct snt_report *r)
@@ -173,15 +215,19 @@ void snt_report_drain(struct snt_report *r)
         hand_on_first(r); /* a finished attempt's verdict is waited for */
 }
 
-/* A new event at the end of the ring; when it is full, the first events
- * are handed on, waiting for their verdicts. */
-static struct event *push(struct snt_report *r, enum event_kind kind)
+/* A new event at the end of the ring, holding copy (bytes long); when the
+ * ring or the bound on held bytes is full, the first events are handed on,
+ * waiting for their verdicts. */
+static struct event *push(struct snt_report *r, enum event_kind kind, void *copy, size_t bytes)
 {
-    while (r->tail - r->head > r->mask)
+    while (!empty(r) && (r->tail - r->head > r->mask || r->held_bytes + bytes > r->max_bytes))
         hand_on_first(r);
     struct event *ev = &r->ring[r->tail++ & r->mask];
     memset(ev, 0, sizeof *ev);
     ev->kind = kind;
+    ev->copy = copy;
+    ev->bytes = bytes;
+    r->held_bytes += bytes;
     return ev;
 }
 
@@ -202,41 +248,25 @@ void snt_report_started(struct snt_report *r, struct snt_attempt *a)
         return;
     }
     a->report_serial = ++r->serials;
-    struct event *ev = push(r, EV_STARTED);
+    struct event *ev = push(r, EV_STARTED, NULL, 0);
     ev->client = a->client;
     ev->ts_usec = a->ts_usec;
     ev->serial = a->report_serial;
 }
 
-/* What the handler reads of a DNS message: all but the answers past
- * n_answers (most of its size). */
-static struct snt_dns_message *dns_copy(const struct snt_dns_message *m)
-{
-    struct snt_dns_message *c = malloc(sizeof *c);
-    if (!c)
-        return NULL;
-    size_t head = offsetof(struct snt_dns_message, answers);
-    size_t tail = offsetof(struct snt_dns_message, answers_dropped);
-    unsigned n = m->n_answers < SNT_DNS_MAX_ANSWERS ? m->n_answers : SNT_DNS_MAX_ANSWERS;
-    memcpy(c, m, head);
-    memcpy(c->answers, m->answers, n * sizeof m->answers[0]);
-    memcpy((char *)c + tail, (const char *)m + tail, sizeof *c - tail);
-    return c;
-}
-
 void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
                     const struct snt_dns_message *m, uint64_t ts_usec)
 {
-    struct snt_dns_message *c = empty(r) ? NULL : dns_copy(m);
+    size_t bytes = 0;
+    void *c = empty(r) ? NULL : dns_copy(m, &bytes);
     if (!c) {
         snt_report_drain(r); /* nothing held, or no memory to hold it: now */
         r->h.dns(client, m, ts_usec, r->h.arg);
         return;
     }
-    struct event *ev = push(r, EV_DNS);
+    struct event *ev = push(r, EV_DNS, c, bytes);
     ev->client = *client;
     ev->ts_usec = ts_usec;
-    ev->copy = c;
 }
 
 void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec)
@@ -247,7 +277,7 @@ void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec)
         r->h.scan(rec, r->h.arg);
         return;
     }
-    push(r, EV_SCAN)->copy = c;
+    push(r, EV_SCAN, c, sizeof *rec);
 }
 
 void snt_report_advance(struct snt_report *r, uint64_t now_usec)
@@ -263,7 +293,7 @@ void snt_report_advance(struct snt_report *r, uint64_t now_usec)
             last->ts_usec = now_usec;
         return;
     }
-    push(r, EV_ADVANCE)->ts_usec = now_usec;
+    push(r, EV_ADVANCE, NULL, 0)->ts_usec = now_usec;
 }
 
 void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint64_t ts_usec,
@@ -275,10 +305,9 @@ void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint
         r->h.stats(engine, ts_usec, final, r->h.arg);
         return;
     }
-    struct event *ev = push(r, EV_STATS);
+    struct event *ev = push(r, EV_STATS, c, sizeof *engine);
     ev->ts_usec = ts_usec;
     ev->final = final;
-    ev->copy = c;
 }
 
 void snt_report_finished(struct snt_report *r, struct snt_attempt *a)
@@ -293,7 +322,7 @@ void snt_report_finished(struct snt_report *r, struct snt_attempt *a)
     snt_attempt_copy(c, a);
     c->cert_job = a->cert_job; /* the verdict goes to the copy */
     a->cert_job = NULL;
-    push(r, EV_FINISHED)->copy = c;
+    push(r, EV_FINISHED, c, sizeof *c);
     snt_report_poll(r);
 }
 
@@ -319,6 +348,7 @@ void snt_report_free(struct snt_report *r)
     for (size_t i = 0; r->session_of.slots && i <= r->session_of.mask; i++)
         free(r->session_of.slots[i].item);
     snt_htable_free(&r->session_of);
+    free(r->dns);
     free(r->ring);
     free(r);
 }

@@ -93,13 +93,13 @@ struct scenario {
     struct snt_report *report;
 };
 
-static void open_scenario(struct scenario *s, const char *dir, bool hold)
+static void open_scenario(struct scenario *s, const char *dir, bool hold, size_t max_bytes)
 {
     static const struct snt_report_handlers h = {on_started, on_dns,      on_scan, on_advance,
                                                  on_stats,   on_finished, NULL};
     s->checker = snt_test_checker(dir, 0, 0);
     s->judge = snt_cert_judge_new(s->checker, true, 16);
-    s->report = snt_report_new(&h, s->judge, hold, 4);
+    s->report = snt_report_new(&h, s->judge, hold, 4, max_bytes);
     CHECK(s->judge && s->report);
     n_log = 0;
 }
@@ -118,10 +118,11 @@ static const char *const ahead_leaves[AHEAD] = {"many-sans", "partial-wildcard",
 
 /* A's chain is judged while B, C and the rest come in behind it.  bad: the
  * leaf parse errors expected. */
-static void run(const char *dir, bool hold, struct snt_span leaf, struct snt_span im, unsigned bad)
+static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span leaf,
+                struct snt_span im, unsigned bad)
 {
     struct scenario s;
-    open_scenario(&s, dir, hold);
+    open_scenario(&s, dir, hold, max_bytes);
     static struct snt_attempt ahead[AHEAD], a, b, c;
     for (unsigned i = 0; i < AHEAD; i++) {
         struct snt_span chain[2] = {snt_test_cert(dir, ahead_leaves[i]), im};
@@ -192,8 +193,24 @@ static void test_order(const char *dir)
                                 "stats 3",
                                 "finish 3 session 103 cert none",
                                 "finish 2 session 102 cert none"};
-    run(dir, true, www, im, 0);
+    run(dir, true, 1u << 20, www, im, 0);
     check_log(held, sizeof held / sizeof held[0]);
+    /* At most one copy held at a time: a copy that does not fit waits for
+     * what is ahead; later advances then go straight through. */
+    const char *const one_copy[] = {"start 1 full",
+                                    "start 2 full",
+                                    "finish 1 session 101 cert judged",
+                                    "start 3 stand-in",
+                                    "dns 3 c.example.test",
+                                    "advance 4000",
+                                    "advance 3900",
+                                    "advance 5000",
+                                    "scan 7",
+                                    "stats 3",
+                                    "finish 3 session 103 cert none",
+                                    "finish 2 session 102 cert none"};
+    run(dir, true, 1, www, im, 0);
+    check_log(one_copy, sizeof one_copy / sizeof one_copy[0]);
     /* Not held: the same, each event in turn (the three advances apart). */
     const char *const direct[] = {"start 1 full",
                                   "start 2 full",
@@ -207,13 +224,13 @@ static void test_order(const char *dir)
                                   "stats 3",
                                   "finish 3 session 103 cert none",
                                   "finish 2 session 102 cert none"};
-    run(dir, false, www, im, 0);
+    run(dir, false, 1u << 20, www, im, 0);
     check_log(direct, sizeof direct / sizeof direct[0]);
     /* A leaf that does not parse: counted when collected, held or not. */
     static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
     struct snt_span bad = {junk, sizeof junk};
-    run(dir, true, bad, im, 1);
-    run(dir, false, bad, im, 1);
+    run(dir, true, 1u << 20, bad, im, 1);
+    run(dir, false, 1u << 20, bad, im, 1);
     free((void *)www.p);
     free((void *)im.p);
 }

@@ -3,8 +3,10 @@
  *
  * The engine hands over each chain as soon as the Certificate message is
  * read (--probe hands over what a probe fetched) and goes on parsing; the
- * verdict is put into the attempt when the attempt is finished
- * (snt_cert_judge_collect), waiting for it only if the checks are behind.
+ * verdict is put into the attempt when it is written
+ * (snt_cert_judge_collect), which waits for it if the checks are behind;
+ * the report queue (include/snitrace/report.h) holds a finished attempt
+ * until snt_cert_judge_ready says it need not.
  * Chains are judged one at a time in the order they were handed over, by
  * the one certificate checker, so the verdicts, the cache and its counters
  * are exactly those of judging each chain where it was handed over.

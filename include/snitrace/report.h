@@ -48,10 +48,10 @@ struct snt_report;
 
 /* certs: the certificate checks whose verdicts attempts may wait for (NULL:
  * none).  hold: hold events while a verdict is pending, at most max_held
- * of them (then the capture thread waits for the first).  NULL when
- * memory ran out. */
+ * of them and max_bytes of their copies (then the capture thread waits for
+ * the first).  NULL when memory ran out. */
 struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct snt_cert_judge *certs,
-                                  bool hold, size_t max_held);
+                                  bool hold, size_t max_held, size_t max_bytes);
 void snt_report_free(struct snt_report *r); /* held events are dropped; accepts NULL */
 
 void snt_report_started(struct snt_report *r, struct snt_attempt *a);
