@@ -195,36 +195,26 @@ static void test_order(const char *dir)
                                 "finish 2 session 102 cert none"};
     run(dir, true, 1u << 20, www, im, 0);
     check_log(held, sizeof held / sizeof held[0]);
-    /* At most one copy held at a time: a copy that does not fit waits for
-     * what is ahead; later advances then go straight through. */
-    const char *const one_copy[] = {"start 1 full",
-                                    "start 2 full",
-                                    "finish 1 session 101 cert judged",
-                                    "start 3 stand-in",
-                                    "dns 3 c.example.test",
-                                    "advance 4000",
-                                    "advance 3900",
-                                    "advance 5000",
-                                    "scan 7",
-                                    "stats 3",
-                                    "finish 3 session 103 cert none",
-                                    "finish 2 session 102 cert none"};
-    run(dir, true, 1, www, im, 0);
-    check_log(one_copy, sizeof one_copy / sizeof one_copy[0]);
     /* Not held: the same, each event in turn (the three advances apart). */
-    const char *const direct[] = {"start 1 full",
-                                  "start 2 full",
-                                  "finish 1 session 101 cert judged",
-                                  "start 3 full",
-                                  "dns 3 c.example.test",
-                                  "advance 4000",
-                                  "advance 3900",
-                                  "advance 5000",
-                                  "scan 7",
-                                  "stats 3",
-                                  "finish 3 session 103 cert none",
-                                  "finish 2 session 102 cert none"};
+    const char *direct[] = {"start 1 full",
+                            "start 2 full",
+                            "finish 1 session 101 cert judged",
+                            "start 3 full",
+                            "dns 3 c.example.test",
+                            "advance 4000",
+                            "advance 3900",
+                            "advance 5000",
+                            "scan 7",
+                            "stats 3",
+                            "finish 3 session 103 cert none",
+                            "finish 2 session 102 cert none"};
     run(dir, false, 1u << 20, www, im, 0);
+    check_log(direct, sizeof direct / sizeof direct[0]);
+    /* At most one copy held at a time: a copy that does not fit waits for
+     * what is ahead, so later advances go straight through; C's start
+     * was still held. */
+    direct[3] = "start 3 stand-in";
+    run(dir, true, 1, www, im, 0);
     check_log(direct, sizeof direct / sizeof direct[0]);
     /* A leaf that does not parse: counted when collected, held or not. */
     static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
