@@ -54,6 +54,7 @@ struct snt_report {
     uint64_t serials;             /* the last serial number given */
     struct snt_htable session_of;
     uint64_t cert_parse_errors;
+    struct snt_attempt stand_in; /* for held starts */
 };
 
 struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct snt_cert_judge *certs,
@@ -66,6 +67,7 @@ struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct sn
     while (size < max_held)
         size <<= 1;
     r->h = *h;
+    snt_attempt_init(&r->stand_in);
     r->certs = certs;
     r->hold = hold && certs;
     r->mask = size - 1;
@@ -124,16 +126,17 @@ static void finish(struct snt_report *r, struct snt_attempt *a)
     r->h.finished(a, r->h.arg);
 }
 
+/* The stand-in is made once: the handler only reads its client and start
+ * time and sets its session id. */
 static void start_held(struct snt_report *r, const struct event *ev)
 {
-    struct snt_attempt stand_in;
-    snt_attempt_init(&stand_in);
-    stand_in.client = ev->client;
-    stand_in.ts_usec = ev->ts_usec;
-    r->h.started(&stand_in, r->h.arg);
-    if (stand_in.session_id)
-        remember_session(r, ev->serial, stand_in.session_id);
-    snt_attempt_free(&stand_in);
+    struct snt_attempt *stand_in = &r->stand_in;
+    stand_in->client = ev->client;
+    stand_in->ts_usec = ev->ts_usec;
+    stand_in->session_id = 0;
+    r->h.started(stand_in, r->h.arg);
+    if (stand_in->session_id)
+        remember_session(r, ev->serial, stand_in->session_id);
 }
 
 /* A DNS message is mostly room for answers it does not have: a held one
@@ -348,6 +351,7 @@ void snt_report_free(struct snt_report *r)
     for (size_t i = 0; r->session_of.slots && i <= r->session_of.mask; i++)
         free(r->session_of.slots[i].item);
     snt_htable_free(&r->session_of);
+    snt_attempt_free(&r->stand_in);
     free(r->dns);
     free(r->ring);
     free(r);
