@@ -42,6 +42,7 @@ STAGES = [
                "engine_app.c", "engine_quic.c", "engine_keys.c", "engine_tls13.c",
                "engine_dns.c", "keylog*.c", "pcapng_dsb.c"]),
     ("certificate", ["cert*.c", "attempt_cert.c"]),
+    ("report", ["report.c"]),
     ("session", ["session.c", "names.c", "flags.c", "scan.c"]),
     ("output", ["output*.c", "json.c", "format.c", "utf8.c"]),
     ("read", ["capture.c"]),
@@ -51,8 +52,8 @@ STAGES = [
 INHERIT_FILES = ["growbuf.c", "siphash.c", "arena.c", "htable.c", "pool.c", "strindex.c", "*.h"]
 # Libraries with a stage of their own (by object file name).
 LIB_STAGES = [("libcjson*", "output"), ("libpcap*", "read")]
-ORDER = ["read", "decode", "flow", "reassembly", "parse", "certificate", "session", "output",
-         "engine", "other"]
+ORDER = ["read", "decode", "flow", "reassembly", "parse", "certificate", "report", "session",
+         "output", "engine", "other"]
 WHAT = {
     "read": "libpcap, capture.c (and the kernel, with perf)",
     "decode": "decode*.c",
@@ -60,6 +61,7 @@ WHAT = {
     "reassembly": "stream.c, engine_tcp.c",
     "parse": "tls_*.c, http.c, dns.c, quic*.c, starttls*.c, ja.c, engine_app/quic/keys/tls13/dns.c",
     "certificate": "cert*.c, attempt_cert.c, OpenSSL under them",
+    "report": "report.c: the ordered queue before sessions, flags and output (its own copies)",
     "session": "session.c, names.c, flags.c, scan.c",
     "output": "output*.c, json.c, format.c, utf8.c, stdio under them",
     "engine": "engine.c, engine_conn.c, engine_attempt.c, attempt.c, main.c: dispatch, attempt records",
