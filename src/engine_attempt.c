@@ -46,10 +46,7 @@ void engine_attempt_client_hello(struct snt_attempt *a, const struct snt_tls_cli
     a->offered_version = highest_offered_version(ch);
     if (ch->malformed)
         return;
-    char ja3[SNT_JA3_MAX];
-    if (!snt_ja3(ch, ja3, sizeof ja3, a->ja3))
-        a->ja3[0] = '\0';
-    snt_ja4(ch, transport, a->ja4);
+    snt_ja_fingerprints(ch, transport, a->ja3, a->ja4);
 }
 
 void engine_attempt_server_hello(struct snt_attempt *a, const struct snt_tls_server_hello *sh)

@@ -383,3 +383,99 @@ void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40]
     b[JA4_HASH_CHARS] = '_';
     ja4_c(ch, c);
 }
+
+/* ---- both, remembered by what they are made of ------------------------------ */
+
+/* Building the lists costs far more than the digests they are looked up
+ * by (sorting, decimal and hex text: about 9,000 instructions a hello),
+ * and a network shows few distinct hellos.  So both fingerprints are also
+ * remembered by everything they are made of: the transport, the versions,
+ * whether there is an SNI, the lists and the first ALPN value's first and
+ * last bytes.  That key is laid out byte for byte and compared whole, so a
+ * hash collision only costs the building; a key longer than KEY_MAX (a
+ * hello with very long lists) is never remembered. */
+#define HELLO_SLOTS 64 /* a power of two */
+#define KEY_MAX     640
+
+struct hello_slot {
+    uint64_t tag;
+    uint16_t len; /* 0: empty */
+    char ja3[33], ja4[40];
+    uint8_t key[KEY_MAX];
+};
+
+static _Thread_local struct hello_slot hello_memo[HELLO_SLOTS];
+
+struct key {
+    uint8_t *p;
+    size_t len;
+    bool overflow;
+};
+
+static void key_add(struct key *k, const void *p, size_t n)
+{
+    if (n == 0 || k->overflow)
+        return;
+    if (n > KEY_MAX - k->len) {
+        k->overflow = true;
+        return;
+    }
+    memcpy(k->p + k->len, p, n);
+    k->len += n;
+}
+
+static void key_u16s(struct key *k, const uint16_t *v, uint16_t n)
+{
+    key_add(k, &n, sizeof n);
+    key_add(k, v, n * sizeof *v);
+}
+
+/* Everything snt_ja3 and snt_ja4 read of ch, and the transport. */
+static bool hello_key(const struct snt_tls_client_hello *ch, char transport, struct key *k)
+{
+    uint8_t flags[5] = {(uint8_t)transport, ch->has_sni, ch->has_supported_versions, ch->n_alpn > 0,
+                        ch->n_alpn > 0 && ch->alpn[0].len > 0};
+    uint8_t alpn_ends[2] = {0, 0};
+    if (ch->n_alpn > 0 && ch->alpn[0].len > 0) {
+        alpn_ends[0] = ch->alpn[0].p[0];
+        alpn_ends[1] = ch->alpn[0].p[ch->alpn[0].len - 1];
+    }
+    key_add(k, flags, sizeof flags);
+    key_add(k, alpn_ends, sizeof alpn_ends);
+    key_add(k, &ch->legacy_version, sizeof ch->legacy_version);
+    key_u16s(k, ch->ciphers, ch->n_ciphers);
+    key_u16s(k, ch->exts, ch->n_exts);
+    key_u16s(k, ch->groups, ch->n_groups);
+    key_u16s(k, ch->sigalgs, ch->n_sigalgs);
+    key_u16s(k, ch->has_supported_versions ? ch->versions : NULL,
+             ch->has_supported_versions ? ch->n_versions : 0);
+    key_add(k, &ch->n_point_formats, sizeof ch->n_point_formats);
+    key_add(k, ch->point_formats, ch->n_point_formats);
+    return !k->overflow;
+}
+
+void snt_ja_fingerprints(const struct snt_tls_client_hello *ch, char transport, char ja3_md5[33],
+                         char ja4[40])
+{
+    uint8_t bytes[KEY_MAX];
+    struct key k = {bytes, 0, false};
+    char ja3[SNT_JA3_MAX];
+    bool keyed = hello_key(ch, transport, &k);
+    uint64_t tag = keyed ? text_hash((const char *)bytes, k.len) : 0;
+    struct hello_slot *s = &hello_memo[tag & (HELLO_SLOTS - 1)];
+    if (keyed && s->len == k.len && s->tag == tag && memcmp(s->key, bytes, k.len) == 0) {
+        memcpy(ja3_md5, s->ja3, sizeof s->ja3);
+        memcpy(ja4, s->ja4, sizeof s->ja4);
+        return;
+    }
+    if (!snt_ja3(ch, ja3, sizeof ja3, ja3_md5))
+        ja3_md5[0] = '\0';
+    snt_ja4(ch, transport, ja4);
+    if (!keyed)
+        return;
+    s->tag = tag;
+    s->len = (uint16_t)k.len;
+    memcpy(s->ja3, ja3_md5, sizeof s->ja3);
+    memcpy(s->ja4, ja4, sizeof s->ja4);
+    memcpy(s->key, bytes, k.len);
+}

@@ -401,6 +401,64 @@ static void test_memo(void)
     CHECK(strcmp(ja4[1], ja4[2]) != 0);
 }
 
+/* Both fingerprints remembered by what they are made of: every variant of
+ * one hello (each input of JA3 or JA4 changed in turn), asked for again and
+ * again in turn, gives what snt_ja3 and snt_ja4 give; so does a hello too
+ * long to remember. */
+#define VARIANTS 14
+static void make_variant(struct snt_tls_client_hello *ch, int v, char *transport)
+{
+    static const uint8_t h2[] = "h2", h3[] = "h3", empty[] = "";
+    spec_hello(ch, v == 13);
+    *transport = v == 1 ? 'q' : 't';
+    switch (v) {
+    case 2: ch->has_sni = !ch->has_sni; break;
+    case 3: ch->alpn[0] = (struct snt_span){h2, 2}, ch->n_alpn = 1; break;
+    case 4: ch->alpn[0] = (struct snt_span){h3, 2}, ch->n_alpn = 1; break;
+    case 5: ch->alpn[0] = (struct snt_span){empty, 0}, ch->n_alpn = 1; break;
+    case 6: ch->n_alpn = 0; break;
+    case 7: ch->has_supported_versions = !ch->has_supported_versions; break;
+    case 8: ch->legacy_version = 0x0301; break;
+    case 9: ch->ciphers[0] ^= 1; break;
+    case 10: ch->exts[ch->n_exts - 1] ^= 0x100; break;
+    case 11: ch->n_groups = ch->n_groups ? ch->n_groups - 1 : 0; break;
+    case 12: ch->sigalgs[0] ^= 1; break;
+    default: break;
+    }
+}
+
+static void test_hello_memo(void)
+{
+    struct snt_tls_client_hello ch;
+    char transport, buf[SNT_JA3_MAX], md5[33], ja4[40], got3[33], got4[40];
+    for (int round = 0; round < 3; round++) {
+        for (int v = 0; v < VARIANTS; v++) {
+            make_variant(&ch, v, &transport);
+            if (!snt_ja3(&ch, buf, sizeof buf, md5))
+                md5[0] = '\0';
+            snt_ja4(&ch, transport, ja4);
+            snt_ja_fingerprints(&ch, transport, got3, got4);
+            CHECK(strcmp(got3, md5) == 0);
+            CHECK(strcmp(got4, ja4) == 0);
+            if (strcmp(got4, ja4) != 0)
+                fprintf(stderr, "  variant %d: %s, expected %s\n", v, got4, ja4);
+        }
+    }
+    /* Every list full: too long a key to remember, built each time. */
+    memset(&ch, 0, sizeof ch);
+    ch.legacy_version = 0x0303;
+    for (unsigned i = 0; i < SNT_MAX_CIPHERS; i++)
+        ch.ciphers[ch.n_ciphers++] = (uint16_t)(0x1000 + i);
+    for (unsigned i = 0; i < SNT_MAX_EXTENSIONS; i++)
+        ch.exts[ch.n_exts++] = (uint16_t)(0x3000 + i);
+    for (int pass = 0; pass < 2; pass++) {
+        CHECK(snt_ja3(&ch, buf, sizeof buf, md5));
+        snt_ja4(&ch, 't', ja4);
+        snt_ja_fingerprints(&ch, 't', got3, got4);
+        CHECK(strcmp(got3, md5) == 0 && strcmp(got4, ja4) == 0);
+    }
+}
+
 int main(void)
 {
     test_memo();
@@ -413,5 +471,6 @@ int main(void)
     test_ja4_long_sorted_list();
     test_ja3_edges();
     test_ja3_full_lists();
+    test_hello_memo();
     return snt_test_finish("ja");
 }

@@ -251,6 +251,12 @@ bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, ch
  * 't' for TCP, 'q' for QUIC, 'd' for DTLS. */
 void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40]);
 
+/* Both: JA3's MD5 ("" when snt_ja3 fails) and JA4, exactly as snt_ja3 and
+ * snt_ja4 give them, remembered (per thread) by what they are made of, so a
+ * hello seen before costs a look-up. */
+void snt_ja_fingerprints(const struct snt_tls_client_hello *ch, char transport, char ja3_md5[33],
+                         char ja4[40]);
+
 static inline bool snt_tls_is_grease(uint16_t v)
 {
     return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
