@@ -51,6 +51,20 @@ struct decoded {
     X509 *x; /* NULL: empty */
 };
 
+/* Distinguished names as text, by their DER: the issuers of a network's
+ * leaves are a few CAs', and X509_NAME_print_ex through a BIO costs about
+ * 17,000 instructions a name.  Direct-mapped; a name is only taken as seen
+ * when its DER is byte for byte the one kept; longer ones are not kept. */
+#define DN_MEMO     64 /* a power of two */
+#define DN_MEMO_DER 256
+
+struct dn_memo {
+    uint64_t tag;
+    size_t der_len; /* 0: empty */
+    uint8_t der[DN_MEMO_DER];
+    char *text;
+};
+
 struct snt_cert_checker {
     X509_STORE *store;
     EVP_MD *sha256;
@@ -58,6 +72,7 @@ struct snt_cert_checker {
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
     struct decoded intermediates[INTERMEDIATES];
+    struct dn_memo dns[DN_MEMO];
 };
 
 /* The chain decoded, leaf first; entries that do not decode are left out. */
@@ -163,6 +178,8 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     snt_cert_cache_free(c->cache);
     for (size_t i = 0; i < INTERMEDIATES; i++)
         X509_free(c->intermediates[i].x);
+    for (size_t i = 0; i < DN_MEMO; i++)
+        free(c->dns[i].text);
     EVP_MD_free(c->sha256);
     snt_cert_decoder_free(c->decoder);
     X509_STORE_free(c->store);
@@ -256,7 +273,7 @@ static bool time_of(const ASN1_TIME *t, int64_t *out)
 }
 
 /* RFC 2253 order and escaping, but UTF-8 kept as is for people to read. */
-static char *dn_text(const X509_NAME *name)
+static char *dn_text_made(const X509_NAME *name)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *data = NULL, *out = NULL;
@@ -270,6 +287,38 @@ static char *dn_text(const X509_NAME *name)
     BIO_free(b);
     ERR_clear_error();
     return out;
+}
+
+static uint64_t der_tag(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+
+/* The name's text, from the memo when its DER was seen last in its slot;
+ * a copy the caller owns, NULL when memory ran out. */
+static char *dn_text(struct snt_cert_checker *c, const X509_NAME *name)
+{
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    if (X509_NAME_get0_der(name, &der, &len) != 1 || len == 0 || len > DN_MEMO_DER)
+        return dn_text_made(name);
+    uint64_t tag = der_tag(der, len);
+    struct dn_memo *m = &c->dns[tag & (DN_MEMO - 1)];
+    if (m->der_len == len && m->tag == tag && memcmp(m->der, der, len) == 0)
+        return strdup(m->text);
+    char *text = dn_text_made(name);
+    char *kept = text ? strdup(text) : NULL;
+    if (kept) {
+        free(m->text);
+        m->text = kept;
+        m->tag = tag;
+        m->der_len = len;
+        memcpy(m->der, der, len);
+    }
+    return text;
 }
 
 static const char *key_type(EVP_PKEY *k)
@@ -328,8 +377,8 @@ static bool describe_leaf(struct snt_cert_checker *c, X509 *x, const struct snt_
 {
     if (!snt_cert_collect_names(x, in) || !fingerprint(c, der, in->sha256_hex))
         return false;
-    in->subject_dn = dn_text(X509_get_subject_name(x));
-    in->issuer_dn = dn_text(X509_get_issuer_name(x));
+    in->subject_dn = dn_text(c, X509_get_subject_name(x));
+    in->issuer_dn = dn_text(c, X509_get_issuer_name(x));
     if (!in->subject_dn || !in->issuer_dn)
         return false;
     *times_ok = time_of(X509_get0_notBefore(x), &in->not_before);

@@ -261,6 +261,12 @@ static void test_info_others(struct snt_cert_checker *c)
     CHECK(r && r->info.n_dns_names == 0 && r->info.dns_names_total == 0 &&
           r->info.n_subject_cn == 1 && strcmp(r->info.subject_cn[0], "cn-only.example.test") == 0);
     CHECK(r && strcmp(r->info.subject_dn, "CN=cn-only.example.test,O=snitrace tests") == 0);
+    /* The issuer's text again, remembered from www's: the same. */
+    CHECK(r && strcmp(r->info.issuer_dn, "CN=snitrace Test Intermediate CA,O=snitrace tests") == 0);
+    free(d.p);
+    r = check_files(c, "other-leaf", NULL, &d);
+    CHECK(r && strcmp(r->info.subject_dn, "CN=other.example.test") == 0 &&
+          strcmp(r->info.issuer_dn, "CN=Other Root CA,O=elsewhere") == 0);
     free(d.p);
     r = check_files(c, "empty-subject", NULL, &d);
     CHECK(r && strcmp(r->info.subject_dn, "") == 0 && r->info.n_subject_cn == 0);
