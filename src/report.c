@@ -38,6 +38,21 @@ struct event {
     size_t bytes;           /* what copy holds, counted against the bound */
 };
 
+/* Copies up to a block's size (an attempt; a DNS answer with up to three
+ * answers, a scan or stats record) live in blocks kept for reuse: most
+ * are bigger than what malloc keeps per thread, and one is taken and given
+ * back for nearly every connection while anything is held. */
+#define BLOCK_BYTES sizeof(struct snt_attempt)
+#define MAX_SPARE   1024 /* blocks kept: 2.2 MB */
+
+struct block {
+    union {
+        struct block *next; /* while spare */
+        struct snt_attempt a;
+        max_align_t align;
+    } u;
+};
+
 /* The session a held attempt start was given, until the attempt finishes. */
 struct session_of {
     uint64_t serial, session_id;
@@ -55,6 +70,8 @@ struct snt_report {
     struct snt_htable session_of;
     uint64_t cert_parse_errors;
     struct snt_attempt stand_in; /* for held starts */
+    struct block *spare;         /* copies' blocks kept for reuse */
+    size_t n_spare;
 };
 
 struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct snt_cert_judge *certs,
@@ -84,6 +101,32 @@ struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct sn
 static bool empty(const struct snt_report *r)
 {
     return r->head == r->tail;
+}
+
+static void *take_bytes(struct snt_report *r, size_t len)
+{
+    if (len > BLOCK_BYTES)
+        return malloc(len);
+    struct block *b = r->spare;
+    if (!b)
+        return malloc(sizeof *b);
+    r->spare = b->u.next;
+    r->n_spare--;
+    return b;
+}
+
+static void give_bytes(struct snt_report *r, void *p, size_t len)
+{
+    if (!p)
+        return;
+    if (len > BLOCK_BYTES || r->n_spare >= MAX_SPARE) {
+        free(p);
+        return;
+    }
+    struct block *b = p;
+    b->u.next = r->spare;
+    r->spare = b;
+    r->n_spare++;
 }
 
 /* ---- session ids of held starts ----------------------------------------------- */
@@ -150,11 +193,11 @@ static unsigned dns_answers(const struct snt_dns_message *m)
     return m->n_answers < SNT_DNS_MAX_ANSWERS ? m->n_answers : SNT_DNS_MAX_ANSWERS;
 }
 
-static void *dns_copy(const struct snt_dns_message *m, size_t *bytes)
+static void *dns_copy(struct snt_report *r, const struct snt_dns_message *m, size_t *bytes)
 {
     size_t answers = dns_answers(m) * sizeof m->answers[0];
     size_t tail = sizeof *m - DNS_TAIL;
-    uint8_t *c = malloc(DNS_HEAD + answers + tail);
+    uint8_t *c = take_bytes(r, DNS_HEAD + answers + tail);
     if (!c)
         return NULL;
     memcpy(c, m, DNS_HEAD);
@@ -188,7 +231,7 @@ static void hand_on(struct snt_report *r, struct event *ev)
         snt_attempt_free(ev->copy); /* its strings; the struct goes below */
         break;
     }
-    free(ev->copy);
+    give_bytes(r, ev->copy, ev->bytes);
     ev->copy = NULL;
     r->held_bytes -= ev->bytes;
 }
@@ -234,9 +277,9 @@ static struct event *push(struct snt_report *r, enum event_kind kind, void *copy
     return ev;
 }
 
-static void *copy_of(const void *p, size_t len)
+static void *copy_of(struct snt_report *r, const void *p, size_t len)
 {
-    void *c = malloc(len);
+    void *c = take_bytes(r, len);
     if (c)
         memcpy(c, p, len);
     return c;
@@ -261,7 +304,7 @@ void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
                     const struct snt_dns_message *m, uint64_t ts_usec)
 {
     size_t bytes = 0;
-    void *c = empty(r) ? NULL : dns_copy(m, &bytes);
+    void *c = empty(r) ? NULL : dns_copy(r, m, &bytes);
     if (!c) {
         snt_report_drain(r); /* nothing held, or no memory to hold it: now */
         r->h.dns(client, m, ts_usec, r->h.arg);
@@ -274,7 +317,7 @@ void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
 
 void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec)
 {
-    void *c = empty(r) ? NULL : copy_of(rec, sizeof *rec);
+    void *c = empty(r) ? NULL : copy_of(r, rec, sizeof *rec);
     if (!c) {
         snt_report_drain(r);
         r->h.scan(rec, r->h.arg);
@@ -302,7 +345,7 @@ void snt_report_advance(struct snt_report *r, uint64_t now_usec)
 void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint64_t ts_usec,
                       bool final)
 {
-    void *c = empty(r) ? NULL : copy_of(engine, sizeof *engine);
+    void *c = empty(r) ? NULL : copy_of(r, engine, sizeof *engine);
     if (!c) {
         snt_report_drain(r);
         r->h.stats(engine, ts_usec, final, r->h.arg);
@@ -316,7 +359,7 @@ void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint
 void snt_report_finished(struct snt_report *r, struct snt_attempt *a)
 {
     bool now = empty(r) && (!r->hold || snt_cert_judge_ready(a));
-    struct snt_attempt *c = now ? NULL : malloc(sizeof *c);
+    struct snt_attempt *c = now ? NULL : take_bytes(r, sizeof *c);
     if (!c) {
         snt_report_drain(r);
         finish(r, a);
@@ -346,12 +389,17 @@ void snt_report_free(struct snt_report *r)
                 snt_cert_judge_collect(r->certs, a); /* frees its job */
             snt_attempt_free(a);
         }
-        free(ev->copy);
+        free(ev->copy); /* a block or not, it came from malloc */
     }
     for (size_t i = 0; r->session_of.slots && i <= r->session_of.mask; i++)
         free(r->session_of.slots[i].item);
     snt_htable_free(&r->session_of);
     snt_attempt_free(&r->stand_in);
+    while (r->spare) {
+        struct block *b = r->spare;
+        r->spare = b->u.next;
+        free(b);
+    }
     free(r->dns);
     free(r->ring);
     free(r);
