@@ -23,7 +23,6 @@
 #include <time.h>
 
 #include "dlist.h"
-#include "htable.h" /* SNT_CONTAINER_OF */
 #include "siphash.h"
 
 #define MAX_BUCKETS ((size_t)1 << 20)
@@ -183,8 +182,7 @@ static size_t bucket_of(const struct snt_cert_cache *cache, uint64_t hash)
 
 static struct entry *oldest(const struct snt_cert_cache *cache)
 {
-    return cache->recency.oldest ? SNT_CONTAINER_OF(cache->recency.oldest, struct entry, recency)
-                                 : NULL;
+    return SNT_DLIST_OLDEST(&cache->recency, struct entry, recency);
 }
 
 static void drop(struct snt_cert_cache *cache, struct entry *e)

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "container.h"
+
 struct snt_dlink {
     struct snt_dlink *older, *newer;
 };
@@ -37,6 +39,11 @@ static inline void snt_dlist_unlink(struct snt_dlist *l, struct snt_dlink *x)
         l->oldest = x->newer;
     x->older = x->newer = NULL;
 }
+
+/* The entry (of type type, linked through its member member) that is the
+ * oldest in list l, NULL when l is empty. */
+#define SNT_DLIST_OLDEST(l, type, member)                                                          \
+    ((l)->oldest ? SNT_CONTAINER_OF((l)->oldest, type, member) : NULL)
 
 /* Make x the newest. */
 static inline void snt_dlist_touch(struct snt_dlist *l, struct snt_dlink *x)

@@ -158,8 +158,7 @@ void snt_engine_packet(struct snt_engine *e, uint64_t ts_usec, int linktype, con
 /* Handshakes held for key-log keys that did not come in time. */
 static struct conn_keys *oldest_key_wait(const struct snt_engine *e)
 {
-    return e->key_waits.oldest ? SNT_CONTAINER_OF(e->key_waits.oldest, struct conn_keys, wait_link)
-                               : NULL;
+    return SNT_DLIST_OLDEST(&e->key_waits, struct conn_keys, wait_link);
 }
 
 static void expire_key_waits(struct snt_engine *e)
@@ -194,7 +193,7 @@ void snt_engine_keys_arrived(struct snt_engine *e)
 
 static struct conn *oldest_syn(const struct snt_engine *e)
 {
-    return e->syns.oldest ? SNT_CONTAINER_OF(e->syns.oldest, struct conn, syn_link) : NULL;
+    return SNT_DLIST_OLDEST(&e->syns, struct conn, syn_link);
 }
 
 static void expire_unanswered_syns(struct snt_engine *e)

@@ -237,7 +237,7 @@ size_t engine_quic_bytes(const struct conn_work *w)
 
 static struct conn_work *oldest_work(const struct snt_engine *e)
 {
-    return e->works.oldest ? SNT_CONTAINER_OF(e->works.oldest, struct conn_work, lru) : NULL;
+    return SNT_DLIST_OLDEST(&e->works, struct conn_work, lru);
 }
 
 static void lru_unlink(struct snt_engine *e, struct conn_work *w)

@@ -15,7 +15,6 @@
 #include "snitrace/tls_decrypt.h"
 
 #include "dlist.h"
-#include "htable.h" /* SNT_CONTAINER_OF */
 
 enum { C2S = 0, S2C = 1 };
 

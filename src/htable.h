@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "container.h"
 #include "snitrace/decode.h"
 
 struct snt_hslot {
@@ -22,8 +23,6 @@ struct snt_htable {
     struct snt_hslot *slots;
     size_t mask, count;
 };
-
-#define SNT_CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* 2^min_bits slots to begin with.  false when memory ran out. */
 bool snt_htable_init(struct snt_htable *t, unsigned min_bits);

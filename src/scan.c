@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "dlist.h"
-#include "htable.h" /* SNT_CONTAINER_OF */
 #include "snitrace/flow.h"
 #include "snitrace/limits.h"
 #include "snitrace/scan.h"
@@ -160,7 +159,7 @@ static bool same_addr(const struct snt_addr *a, const struct snt_addr *b)
 
 static struct summary *oldest_summary(const struct snt_scans *s)
 {
-    return s->summaries.oldest ? SNT_CONTAINER_OF(s->summaries.oldest, struct summary, link) : NULL;
+    return SNT_DLIST_OLDEST(&s->summaries, struct summary, link);
 }
 
 /* ---- records ----------------------------------------------------------------- */

@@ -82,7 +82,7 @@ static struct session *lru_session(struct snt_dlink *l)
 
 static struct session *oldest_session(const struct snt_sessions *s)
 {
-    return s->by_age.oldest ? SNT_CONTAINER_OF(s->by_age.oldest, struct session, by_age) : NULL;
+    return SNT_DLIST_OLDEST(&s->by_age, struct session, by_age);
 }
 
 static uint32_t client_hash(const struct snt_addr *client)
