@@ -32,6 +32,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "htable.h"
+
 #define DEFAULT_CACHE_MAX   4096
 #define DEFAULT_CACHE_BYTES ((size_t)64 << 20)
 #define SECONDS_PER_DAY     86400
@@ -59,7 +61,7 @@ struct decoded {
 #define DN_MEMO_DER 256
 
 struct dn_memo {
-    uint64_t tag;
+    uint32_t tag;
     size_t der_len; /* 0: empty */
     uint8_t der[DN_MEMO_DER];
     char *text;
@@ -289,14 +291,6 @@ static char *dn_text_made(const X509_NAME *name)
     return out;
 }
 
-static uint64_t der_tag(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
-}
-
 /* The name's text, from the memo when its DER was seen last in its slot;
  * a copy the caller owns, NULL when memory ran out. */
 static char *dn_text(struct snt_cert_checker *c, const X509_NAME *name)
@@ -305,7 +299,7 @@ static char *dn_text(struct snt_cert_checker *c, const X509_NAME *name)
     size_t len = 0;
     if (X509_NAME_get0_der(name, &der, &len) != 1 || len == 0 || len > DN_MEMO_DER)
         return dn_text_made(name);
-    uint64_t tag = der_tag(der, len);
+    uint32_t tag = snt_hash_bytes(der, len);
     struct dn_memo *m = &c->dns[tag & (DN_MEMO - 1)];
     if (m->der_len == len && m->tag == tag && memcmp(m->der, der, len) == 0)
         return strdup(m->text);

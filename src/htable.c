@@ -121,3 +121,21 @@ uint32_t snt_hash_u64(uint64_t v)
     pthread_once(&secret_once, make_secret);
     return fold((v ^ secret) * 0x9e3779b97f4a7c15ull);
 }
+
+uint32_t snt_hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint64_t h, w;
+    size_t i = 0;
+    pthread_once(&secret_once, make_secret);
+    h = secret ^ n;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&w, b + i, sizeof w);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 32;
+    }
+    w = 0;
+    if (n > i)
+        memcpy(&w, b + i, n - i);
+    return fold((h ^ w) * 0x9e3779b97f4a7c15ull);
+}

@@ -57,5 +57,8 @@ void snt_htable_remove(struct snt_htable *t, const void *item, uint32_t hash);
  * (the same in every thread). */
 uint32_t snt_hash_addr(const struct snt_addr *a, uint64_t seed);
 uint32_t snt_hash_u64(uint64_t v);
+/* Bytes of any length, eight at a time: the keys of the memos (text a
+ * fingerprint or a name is remembered by). */
+uint32_t snt_hash_bytes(const void *p, size_t n);
 
 #endif

@@ -12,6 +12,8 @@
 
 #include "snitrace/tls.h"
 
+#include "htable.h"
+
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 #include <stdbool.h>
@@ -81,70 +83,6 @@ static void bytes_to_hex(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* ---- a memo of digests ------------------------------------------------- */
-
-/* A network shows few distinct hellos among many connections (every copy
- * of a browser sends the same lists), so a fingerprint's digest is looked
- * up by its text before it is computed.  Direct-mapped, one per thread;
- * texts longer than MEMO_TEXT are hashed every time.  A text is only taken
- * as seen when it is byte for byte the one kept, so a collision of the
- * slot's hash costs a digest and nothing else. */
-#define MEMO_SLOTS 128 /* a power of two */
-#define MEMO_TEXT  320
-#define MEMO_HEX   33 /* the longest digest in hex (MD5), and its NUL */
-
-struct memo_slot {
-    uint64_t tag;
-    uint16_t len; /* 0: empty */
-    char hex[MEMO_HEX];
-    char text[MEMO_TEXT];
-};
-
-struct memo {
-    struct memo_slot slot[MEMO_SLOTS];
-};
-
-static _Thread_local struct memo ja3_memo, ja4_memo;
-
-static uint64_t text_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-    size_t i = 0;
-    for (; n - i >= 8; i += 8) {
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    w = 0;
-    memcpy(&w, s + i, n - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 29);
-}
-
-typedef bool digest_fn(const char *text, size_t n, char *hex);
-
-/* digest(text) in hex (hex_len characters and a NUL) into out, from the
- * memo when this text was seen last in its slot. */
-static bool memo_digest(struct memo *m, const char *text, size_t n, digest_fn *digest, char *out,
-                        size_t hex_len)
-{
-    if (n == 0 || n > MEMO_TEXT)
-        return digest(text, n, out);
-    uint64_t tag = text_hash(text, n);
-    struct memo_slot *s = &m->slot[tag & (MEMO_SLOTS - 1)];
-    if (s->len == n && s->tag == tag && memcmp(s->text, text, n) == 0) {
-        memcpy(out, s->hex, hex_len + 1);
-        return true;
-    }
-    if (!digest(text, n, out))
-        return false;
-    s->tag = tag;
-    s->len = (uint16_t)n;
-    memcpy(s->text, text, n);
-    memcpy(s->hex, out, hex_len + 1);
-    return true;
-}
-
 /* ---- JA3 ------------------------------------------------------------------ */
 
 /* Decimal values joined by '-', GREASE skipped. */
@@ -195,7 +133,7 @@ bool snt_ja3(const struct snt_tls_client_hello *ch, char *buf, size_t buflen, ch
             buf[0] = '\0';
         return false;
     }
-    return memo_digest(&ja3_memo, buf, sb.len, md5_hex, md5hex, 2 * MD5_DIGEST_LENGTH);
+    return md5_hex(buf, sb.len, md5hex);
 }
 
 /* ---- JA4 ------------------------------------------------------------------ */
@@ -337,8 +275,7 @@ static bool sha256_12_hex(const char *text, size_t n, char *hex)
 
 static void ja4_hash(const struct strbuf *sb, char out[JA4_HASH_CHARS + 1])
 {
-    if (sb->overflow || sb->len == 0 ||
-        !memo_digest(&ja4_memo, sb->p, sb->len, sha256_12_hex, out, JA4_HASH_CHARS))
+    if (sb->overflow || sb->len == 0 || !sha256_12_hex(sb->p, sb->len, out))
         memcpy(out, JA4_EMPTY_HASH, sizeof JA4_EMPTY_HASH);
 }
 
@@ -386,19 +323,20 @@ void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40]
 
 /* ---- both, remembered by what they are made of ------------------------------ */
 
-/* Building the lists costs far more than the digests they are looked up
- * by (sorting, decimal and hex text: about 9,000 instructions a hello),
- * and a network shows few distinct hellos.  So both fingerprints are also
- * remembered by everything they are made of: the transport, the versions,
- * whether there is an SNI, the lists and the first ALPN value's first and
- * last bytes.  That key is laid out byte for byte and compared whole, so a
- * hash collision only costs the building; a key longer than KEY_MAX (a
- * hello with very long lists) is never remembered. */
-#define HELLO_SLOTS 64 /* a power of two */
+/* A network shows few distinct hellos among many connections (every copy
+ * of a browser sends the same lists), and building the lists costs about
+ * 9,000 instructions a hello (sorting, decimal and hex text), the digests
+ * more.  So both fingerprints are remembered, one memo per thread, by
+ * everything they are made of: the transport, the versions, whether there
+ * is an SNI, the lists and the first ALPN value's first and last bytes.
+ * That key is laid out byte for byte and compared whole, so a hash
+ * collision only costs the building; a key longer than KEY_MAX (a hello
+ * with very long lists) is never remembered. */
+#define HELLO_SLOTS 256 /* a power of two */
 #define KEY_MAX     640
 
 struct hello_slot {
-    uint64_t tag;
+    uint32_t tag;
     uint16_t len; /* 0: empty */
     char ja3[33], ja4[40];
     uint8_t key[KEY_MAX];
@@ -461,7 +399,7 @@ void snt_ja_fingerprints(const struct snt_tls_client_hello *ch, char transport, 
     struct key k = {bytes, 0, false};
     char ja3[SNT_JA3_MAX];
     bool keyed = hello_key(ch, transport, &k);
-    uint64_t tag = keyed ? text_hash((const char *)bytes, k.len) : 0;
+    uint32_t tag = keyed ? snt_hash_bytes(bytes, k.len) : 0;
     struct hello_slot *s = &hello_memo[tag & (HELLO_SLOTS - 1)];
     if (keyed && s->len == k.len && s->tag == tag && memcmp(s->key, bytes, k.len) == 0) {
         memcpy(ja3_md5, s->ja3, sizeof s->ja3);

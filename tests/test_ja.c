@@ -361,15 +361,16 @@ static void test_ja3_full_lists(void)
     CHECK(strlen(buf) < SNT_JA3_MAX);
 }
 
-/* Digests are kept per text in a small memo: many distinct hellos (more
- * than it holds), asked for twice in different orders, give the same
- * fingerprints each time, and JA3's is the MD5 of its own text. */
+/* Fingerprints are remembered per hello in a small memo: many distinct
+ * hellos (more than it holds), asked for twice in different orders, give
+ * the same fingerprints each time, those snt_ja3 and snt_ja4 give, and
+ * JA3's is the MD5 of its own text. */
 #define MEMO_ROUNDS 600
 static void test_memo(void)
 {
     static char ja3[MEMO_ROUNDS][33], ja4[MEMO_ROUNDS][40];
     struct snt_tls_client_hello ch;
-    char buf[SNT_JA3_MAX], md5[33], out[40];
+    char buf[SNT_JA3_MAX], md5[33], out[40], got3[33], got4[40];
     for (int pass = 0; pass < 2; pass++) {
         for (int k = 0; k < MEMO_ROUNDS; k++) {
             int i = pass ? MEMO_ROUNDS - 1 - k : k;
@@ -382,6 +383,8 @@ static void test_memo(void)
             ch.sigalgs[ch.n_sigalgs++] = (uint16_t)(0x0400 + i % 3);
             CHECK(snt_ja3(&ch, buf, sizeof buf, md5));
             snt_ja4(&ch, 't', out);
+            snt_ja_fingerprints(&ch, 't', got3, got4);
+            CHECK(strcmp(got3, md5) == 0 && strcmp(got4, out) == 0);
             if (pass == 0) {
                 unsigned char md[16];
                 unsigned mdlen = 0;
