@@ -1,6 +1,6 @@
 /* Decoding the DER certificates a server sent (RFC 5280) with d2i_X509,
- * at a tenth of what OpenSSL 3.0 charges by default for an RSA key, a
- * fifth for an EC key (whose curve OpenSSL builds afresh for every key).
+ * at a tenth of what OpenSSL 3.0 charges by default for an RSA key, and
+ * less still for an EC key on a common curve (cert_eckey.c).
  *
  * Why an ENGINE, a deprecated interface, in new code: OpenSSL 3.0's
  * d2i_X509 decodes the subjectPublicKeyInfo through the provider decoders,
@@ -18,9 +18,10 @@
  * parse the key with the very same legacy functions (d2i_RSA_PUBKEY and
  * d2i_EC_PUBKEY go through ossl_d2i_PUBKEY_legacy); only the EVP_PKEY
  * around the key differs, a legacy one instead of a provided one.  Every
- * later use of the key (signature checks while verifying, the self-signed
- * test) runs after the ENGINE is unregistered again, so it goes to the
- * providers as before, through OpenSSL's own export of legacy keys.  A key
+ * later use of an RSA key (signature checks while verifying, the
+ * self-signed test) runs after the ENGINE is unregistered again, so it goes
+ * to the providers as before, through OpenSSL's own export of legacy keys
+ * (EC keys: below).  A key
  * the legacy decoder refuses falls through to the providers, as without the
  * ENGINE.  Other key types (RSA-PSS, Ed25519, Ed448, DSA, ...) are not
  * registered and are decoded exactly as before.

@@ -39,13 +39,14 @@ struct snt_cert_job {
 /* A futex call to sleep or wake costs more than a cached verdict: a side
  * spins this long for work (the judging thread) or for its verdict (the
  * caller) before it sleeps.  On the bench's mixed capture a chain comes
- * about every 60 us, and the caller waits for each verdict soon after, so
- * a judging thread that slept after 5 us had to be woken for nearly every
- * one: 50 us took the mixed GB from 2.91-2.98 s to 2.69-2.78 s and the
- * handshakes from 1.37-1.39 s to 1.33-1.36 s (quiet machine, 2 CPUs, 3
- * runs each), for 4% more CPU time; 200 us gained another 1-2% for 4%
- * more.  Longer caller spins took more than they saved on two CPUs, where
- * a spinning thread keeps another from running. */
+ * about every 60 us.  While the engine waited for each verdict soon after
+ * (before the report queue, include/snitrace/report.h), a judging thread
+ * that slept after 5 us had to be woken for nearly every one, and 50 us
+ * took the mixed GB from 2.91-2.98 s to 2.69-2.78 s (quiet machine, 2
+ * CPUs).  Now that the capture thread rarely waits, 5, 20 and 50 us are
+ * alike within the machine's noise.  Longer caller spins took more than
+ * they saved on two CPUs, where a spinning thread keeps another from
+ * running. */
 #define IDLE_SPIN_NSEC    50000
 #define COLLECT_SPIN_NSEC 50000
 
