@@ -75,7 +75,10 @@ struct snt_cert_checker {
     struct snt_cert_counters counters;
     struct decoded intermediates[INTERMEDIATES];
     struct dn_memo dns[DN_MEMO];
+    struct snt_cert_absent_issuers *absent;
 };
+
+static int get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x);
 
 /* The chain decoded, leaf first; entries that do not decode are left out. */
 struct chain {
@@ -155,11 +158,12 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
         c->store = X509_STORE_new();
         c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         c->decoder = snt_cert_decoder_new();
+        c->absent = snt_cert_absent_issuers_new();
         c->cache =
             snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
                                o->cache_bytes_max ? o->cache_bytes_max : DEFAULT_CACHE_BYTES);
     }
-    if (!c || !c->store || !c->sha256 || !c->decoder || !c->cache) {
+    if (!c || !c->store || !c->sha256 || !c->decoder || !c->absent || !c->cache) {
         if (err && errlen)
             snprintf(err, errlen, "cannot set up certificate checks: out of memory");
         ERR_clear_error();
@@ -170,6 +174,7 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
         snt_cert_checker_free(c);
         return NULL;
     }
+    X509_STORE_set_get_issuer(c->store, get_issuer);
     return c;
 }
 
@@ -184,6 +189,7 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
         free(c->dns[i].text);
     EVP_MD_free(c->sha256);
     snt_cert_decoder_free(c->decoder);
+    snt_cert_absent_issuers_free(c->absent);
     X509_STORE_free(c->store);
     free(c);
 }
@@ -191,6 +197,7 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
 void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counters *out)
 {
     *out = c->counters;
+    out->issuers_known_absent = snt_cert_absent_issuers_answered(c->absent);
 }
 
 /* ---- decoding ------------------------------------------------------------- */
@@ -434,6 +441,7 @@ static void judge_algorithms(const struct chain *ch, unsigned *problems)
  * which are reported as expired / not_yet_valid instead. */
 struct verify_state {
     int err, depth;
+    struct snt_cert_absent_issuers *absent;
 };
 
 static int verify_cb(int ok, X509_STORE_CTX *ctx)
@@ -449,6 +457,12 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
         st->depth = depth;
     }
     return 0;
+}
+
+static int get_issuer(X509 **issuer, X509_STORE_CTX *ctx, X509 *x)
+{
+    struct verify_state *st = X509_STORE_CTX_get_app_data(ctx);
+    return snt_cert_get_issuer(st ? st->absent : NULL, issuer, ctx, x);
 }
 
 static int run_verify(struct snt_cert_checker *c, const struct chain *ch, int64_t t,
@@ -481,7 +495,7 @@ static int run_verify(struct snt_cert_checker *c, const struct chain *ch, int64_
 static void judge_trust(struct snt_cert_checker *c, const struct chain *ch, int64_t t,
                         struct snt_cert_verdict *v)
 {
-    struct verify_state st = {X509_V_OK, 0};
+    struct verify_state st = {X509_V_OK, 0, c->absent};
     if (run_verify(c, ch, t, &st) == 1)
         return;
     v->problems |= SNT_PROBLEM_UNTRUSTED;

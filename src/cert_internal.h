@@ -65,6 +65,21 @@ X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s);
  * process; NULL when memory ran out then. */
 EVP_PKEY_ASN1_METHOD *snt_cert_ec_method(void);
 
+/* ---- issuers the trust store lacks (cert_issuer.c) ---------------------- */
+
+struct snt_cert_absent_issuers;
+
+/* NULL only when memory runs out. */
+struct snt_cert_absent_issuers *snt_cert_absent_issuers_new(void);
+void snt_cert_absent_issuers_free(struct snt_cert_absent_issuers *a); /* accepts NULL */
+
+/* X509_STORE_CTX_get1_issuer, but answered at once for an issuer name the
+ * store was found to hold no certificate of; a is NULL: no memo. */
+int snt_cert_get_issuer(struct snt_cert_absent_issuers *a, X509 **issuer, X509_STORE_CTX *ctx,
+                        X509 *x);
+/* How many searches were answered from memory. */
+uint64_t snt_cert_absent_issuers_answered(const struct snt_cert_absent_issuers *a);
+
 /* ---- results (cert.c) ---------------------------------------------------- */
 
 /* Free what a result owns (not the struct itself); accepts a zeroed one. */

@@ -49,6 +49,7 @@ struct snt_cert_job {
  * running. */
 #define IDLE_SPIN_NSEC    50000
 #define COLLECT_SPIN_NSEC 50000
+#define N_COUNTERS        6 /* the fields of struct snt_cert_counters */
 
 struct snt_cert_judge {
     struct snt_cert_checker *checker;
@@ -63,9 +64,9 @@ struct snt_cert_judge {
     pthread_mutex_t lock;      /* for the condition variables */
     pthread_cond_t judge_wake, caller_wake;
     /* The checker's counters as of the last job, field by field (parsed,
-     * verified, cache hits, parse errors, intermediates reused), for stats
-     * records written while the thread works. */
-    atomic_uint_least64_t counters[5];
+     * verified, cache hits, parse errors, intermediates reused, issuers known
+     * absent), for stats records written while the thread works. */
+    atomic_uint_least64_t counters[N_COUNTERS];
 };
 
 /* ---- waiting without a lock per job --------------------------------------------- */
@@ -147,9 +148,10 @@ static void publish_counters(struct snt_cert_judge *j)
 {
     struct snt_cert_counters c;
     snt_cert_counters(j->checker, &c);
-    const uint64_t v[5] = {c.parsed, c.verified, c.cache_hits, c.parse_errors,
-                           c.intermediates_reused};
-    for (int i = 0; i < 5; i++)
+    const uint64_t v[N_COUNTERS] = {c.parsed,       c.verified,
+                                    c.cache_hits,   c.parse_errors,
+                                    c.intermediates_reused, c.issuers_known_absent};
+    for (int i = 0; i < N_COUNTERS; i++)
         atomic_store_explicit(&j->counters[i], v[i], memory_order_relaxed);
 }
 
@@ -189,7 +191,7 @@ struct snt_cert_judge *snt_cert_judge_new(struct snt_cert_checker *checker, bool
     atomic_init(&j->closing, false);
     atomic_init(&j->judge_sleeps, false);
     atomic_init(&j->caller_sleeps, false);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < N_COUNTERS; i++)
         atomic_init(&j->counters[i], 0);
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->judge_wake, NULL);
@@ -338,8 +340,8 @@ void snt_cert_judge_counters(struct snt_cert_judge *j, struct snt_cert_counters 
         snt_cert_counters(j->checker, out);
         return;
     }
-    uint64_t v[5];
-    for (int i = 0; i < 5; i++)
+    uint64_t v[N_COUNTERS];
+    for (int i = 0; i < N_COUNTERS; i++)
         v[i] = atomic_load_explicit(&j->counters[i], memory_order_relaxed);
-    *out = (struct snt_cert_counters){v[0], v[1], v[2], v[3], v[4]};
+    *out = (struct snt_cert_counters){v[0], v[1], v[2], v[3], v[4], v[5]};
 }

@@ -4,7 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <openssl/x509.h>
+
 #include "testutil.h"
+
+struct snt_span snt_test_der_of(X509 *x)
+{
+    unsigned char *p = NULL;
+    int len = i2d_X509(x, &p);
+    return (struct snt_span){p, len > 0 ? (size_t)len : 0};
+}
 
 struct snt_span snt_test_cert(const char *dir, const char *name)
 {

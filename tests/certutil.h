@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
 #include "snitrace/cert.h"
 #include "snitrace/reader.h"
 
@@ -14,5 +16,9 @@ struct snt_span snt_test_cert(const char *dir, const char *name);
 /* A checker trusting DIR/ca.pem (0: the default cache bounds); exits when
  * it cannot be made. */
 struct snt_cert_checker *snt_test_checker(const char *dir, size_t cache_max, size_t cache_bytes);
+
+/* x's DER, as the wire would carry it (OpenSSL's heap: free p with
+ * OPENSSL_free). */
+struct snt_span snt_test_der_of(X509 *x);
 
 #endif

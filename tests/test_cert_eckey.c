@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "../src/cert_internal.h"
+#include "certutil.h"
 #include "testutil.h"
 
 static EVP_PKEY *ec_key(const char *curve, bool explicit_params)
@@ -64,17 +65,9 @@ static X509 *make_cert(EVP_PKEY *key, const char *subject, EVP_PKEY *signer, con
     return x;
 }
 
-/* x's DER, as the wire would carry it (heap; the caller frees p). */
-static struct snt_span der_of(X509 *x)
-{
-    unsigned char *p = NULL;
-    int len = i2d_X509(x, &p);
-    return (struct snt_span){p, len > 0 ? (size_t)len : 0};
-}
-
 static X509 *decode(struct snt_cert_decoder *d, X509 *x)
 {
-    struct snt_span der = der_of(x);
+    struct snt_span der = snt_test_der_of(x);
     X509 *out = snt_cert_decode(d, &der);
     OPENSSL_free((void *)der.p);
     return out;
@@ -159,7 +152,7 @@ static void test_ec_chain(struct snt_cert_decoder *d)
     X509_STORE_CTX_free(ctx);
 
     /* The leaf with its signature's last byte changed: the chain no longer verifies. */
-    struct snt_span der = der_of(leaf);
+    struct snt_span der = snt_test_der_of(leaf);
     ((unsigned char *)der.p)[der.len - 1] ^= 0x01;
     X509 *bad = snt_cert_decode(d, &der);
     CHECK(bad != NULL);

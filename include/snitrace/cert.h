@@ -130,6 +130,7 @@ void snt_cert_openssl_leave(void);
 struct snt_cert_counters {
     uint64_t parsed, verified, cache_hits, parse_errors;
     uint64_t intermediates_reused; /* chain certificates taken decoded from an earlier chain */
+    uint64_t issuers_known_absent; /* issuer searches answered "not in the store" from memory */
 };
 void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counters *out);
 
