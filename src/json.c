@@ -108,6 +108,26 @@ static char *reserve_escaped(struct snt_json *j, size_t n)
     return room(j, n * ESCAPE_LEN) ? j->buf + j->len : NULL;
 }
 
+/* n bytes from s to out, for the short runs a record is made of (keys,
+ * the text between escapes): fixed-size copies that overlap rather than a
+ * call to memcpy with a length it must dispatch on. */
+static inline void copy_short(char *out, const void *src, size_t n)
+{
+    const char *s = src;
+    if (n >= 16) {
+        memcpy(out, s, n);
+    } else if (n >= 8) {
+        memcpy(out, s, 8);
+        memcpy(out + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(out, s, 4);
+        memcpy(out + n - 4, s + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            out[i] = s[i];
+    }
+}
+
 #define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -141,7 +161,7 @@ static char *copy_escaped(char *out, const uint8_t *s, size_t n)
         run = i + 1;
     }
     if (n > run) /* s may be NULL when n is 0 (an empty ALPN entry) */
-        memcpy(out, s + run, n - run);
+        copy_short(out, s + run, n - run);
     return out + (n - run);
 }
 
@@ -153,28 +173,29 @@ static void put_escaped(struct snt_json *j, const uint8_t *s, size_t n)
         j->len = (size_t)(copy_escaped(out, s, n) - j->buf);
 }
 
-/* The separator a new member needs, then its "key": when in an object. */
-static void member(struct snt_json *j, const char *key)
+/* The separator a new member needs, then its "key": (klen bytes) when in
+ * an object. */
+static void member(struct snt_json *j, const char *key, size_t klen)
 {
-    if (j->depth && !j->first[j->depth - 1])
-        put_char(j, ',');
-    if (j->depth)
-        j->first[j->depth - 1] = false;
-    if (key) { /* the program's own names: nothing to escape */
-        size_t n = strlen(key);
-        if (room(j, n + 3)) {
-            char *out = j->buf + j->len;
-            out[0] = '"';
-            memcpy(out + 1, key, n);
-            memcpy(out + 1 + n, "\":", 2);
-            j->len += n + 3;
-        }
+    if (j->depth) {
+        bool *first = &j->first[j->depth - 1];
+        if (!*first)
+            put_char(j, ',');
+        *first = false;
+    }
+    if (key && room(j, klen + 3)) { /* the program's own names: nothing to escape */
+        char *out = j->buf + j->len;
+        out[0] = '"';
+        copy_short(out + 1, key, klen);
+        out[1 + klen] = '"';
+        out[2 + klen] = ':';
+        j->len += klen + 3;
     }
 }
 
-static void open_level(struct snt_json *j, const char *key, char bracket)
+static void open_level(struct snt_json *j, const char *key, size_t klen, char bracket)
 {
-    member(j, key);
+    member(j, key, klen);
     put_char(j, bracket);
     if (j->depth >= SNT_JSON_MAX_DEPTH) {
         j->failed = true;
@@ -190,9 +211,9 @@ static void close_level(struct snt_json *j, char bracket)
     put_char(j, bracket);
 }
 
-void snt_json_begin_object(struct snt_json *j, const char *key)
+void snt_json_begin_object_k(struct snt_json *j, const char *key, size_t klen)
 {
-    open_level(j, key, '{');
+    open_level(j, key, klen, '{');
 }
 
 void snt_json_end_object(struct snt_json *j)
@@ -200,9 +221,9 @@ void snt_json_end_object(struct snt_json *j)
     close_level(j, '}');
 }
 
-void snt_json_begin_array(struct snt_json *j, const char *key)
+void snt_json_begin_array_k(struct snt_json *j, const char *key, size_t klen)
 {
-    open_level(j, key, '[');
+    open_level(j, key, klen, '[');
 }
 
 void snt_json_end_array(struct snt_json *j)
@@ -210,22 +231,19 @@ void snt_json_end_array(struct snt_json *j)
     close_level(j, ']');
 }
 
-void snt_json_string_n(struct snt_json *j, const char *key, const char *s, size_t len)
+void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s,
+                       size_t len)
 {
-    member(j, key);
+    member(j, key, klen);
     put_char(j, '"');
     put_escaped(j, (const uint8_t *)s, len);
     put_char(j, '"');
 }
 
-void snt_json_string(struct snt_json *j, const char *key, const char *s)
+void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
+                            size_t len)
 {
-    snt_json_string_n(j, key, s, strlen(s));
-}
-
-void snt_json_wire_string(struct snt_json *j, const char *key, const uint8_t *p, size_t len)
-{
-    member(j, key);
+    member(j, key, klen);
     put_char(j, '"');
     if (len == 0) { /* p may be NULL then: no arithmetic on it */
         put_char(j, '"');
@@ -264,11 +282,11 @@ static size_t large_number(uint64_t v, char *out, size_t len)
     return n > 0 ? (size_t)n : 0;
 }
 
-void snt_json_uint(struct snt_json *j, const char *key, uint64_t v)
+void snt_json_uint_k(struct snt_json *j, const char *key, size_t klen, uint64_t v)
 {
     char digits[32];
     size_t n;
-    member(j, key);
+    member(j, key, klen);
     if (v < EXACT_DIGITS)
         n = snt_format_uint(v, digits);
     else
@@ -276,19 +294,20 @@ void snt_json_uint(struct snt_json *j, const char *key, uint64_t v)
     put(j, digits, n);
 }
 
-void snt_json_bool(struct snt_json *j, const char *key, bool v)
+void snt_json_bool_k(struct snt_json *j, const char *key, size_t klen, bool v)
 {
-    member(j, key);
+    member(j, key, klen);
     if (v)
         put(j, "true", 4);
     else
         put(j, "false", 5);
 }
 
-void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p, size_t len)
+void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
+                    size_t len)
 {
     static const char digits[] = "0123456789abcdef";
-    member(j, key);
+    member(j, key, klen);
     put_char(j, '"');
     if (len <= (MAX_BYTES - j->len) / 2 && room(j, 2 * len)) {
         for (size_t i = 0; i < len; i++) {

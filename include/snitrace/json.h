@@ -31,21 +31,72 @@ void snt_json_free(struct snt_json *j);
 /* Start a new record, keeping the buffer. */
 void snt_json_reset(struct snt_json *j);
 
-void snt_json_begin_object(struct snt_json *j, const char *key);
+/* Each call below takes a member's key (NULL inside an array).  They are
+ * inline wrappers that pass the key's length along with it: for a literal
+ * key the compiler counts it, so no strlen runs per field.  The _k
+ * functions behind them are the writer itself. */
+#define SNT_JSON_KEY_LEN(key) ((key) ? __builtin_strlen(key) : 0)
+
+void snt_json_begin_object_k(struct snt_json *j, const char *key, size_t klen);
 void snt_json_end_object(struct snt_json *j);
-void snt_json_begin_array(struct snt_json *j, const char *key);
+void snt_json_begin_array_k(struct snt_json *j, const char *key, size_t klen);
 void snt_json_end_array(struct snt_json *j);
+void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s,
+                       size_t len);
+void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
+                            size_t len);
+void snt_json_uint_k(struct snt_json *j, const char *key, size_t klen, uint64_t v);
+void snt_json_bool_k(struct snt_json *j, const char *key, size_t klen, bool v);
+void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
+                    size_t len);
+
+static inline void snt_json_begin_object(struct snt_json *j, const char *key)
+{
+    snt_json_begin_object_k(j, key, SNT_JSON_KEY_LEN(key));
+}
+
+static inline void snt_json_begin_array(struct snt_json *j, const char *key)
+{
+    snt_json_begin_array_k(j, key, SNT_JSON_KEY_LEN(key));
+}
 
 /* s[0, len) as a JSON string (valid UTF-8 assumed). */
-void snt_json_string_n(struct snt_json *j, const char *key, const char *s, size_t len);
-void snt_json_string(struct snt_json *j, const char *key, const char *s);
+static inline void snt_json_string_n(struct snt_json *j, const char *key, const char *s,
+                                     size_t len)
+{
+    snt_json_string_k(j, key, SNT_JSON_KEY_LEN(key), s, len);
+}
+
+static inline void snt_json_string(struct snt_json *j, const char *key, const char *s)
+{
+    snt_json_string_k(j, key, SNT_JSON_KEY_LEN(key), s, __builtin_strlen(s));
+}
+
 /* Untrusted bytes: made valid UTF-8 first (invalid bytes and NUL become
  * U+FFFD, as snt_utf8_sanitize does). */
-void snt_json_wire_string(struct snt_json *j, const char *key, const uint8_t *p, size_t len);
-void snt_json_uint(struct snt_json *j, const char *key, uint64_t v);
-void snt_json_bool(struct snt_json *j, const char *key, bool v);
+static inline void snt_json_wire_string(struct snt_json *j, const char *key, const uint8_t *p,
+                                        size_t len)
+{
+    snt_json_wire_string_k(j, key, SNT_JSON_KEY_LEN(key), p, len);
+}
+
+static inline void snt_json_uint(struct snt_json *j, const char *key, uint64_t v)
+{
+    snt_json_uint_k(j, key, SNT_JSON_KEY_LEN(key), v);
+}
+
+static inline void snt_json_bool(struct snt_json *j, const char *key, bool v)
+{
+    snt_json_bool_k(j, key, SNT_JSON_KEY_LEN(key), v);
+}
+
 /* p[0, len) as a string of lowercase hex digits. */
-void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p, size_t len);
+static inline void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p,
+                                size_t len)
+{
+    snt_json_hex_k(j, key, SNT_JSON_KEY_LEN(key), p, len);
+}
+
 /* Bytes as they are, outside any value (a record's closing newline). */
 void snt_json_raw(struct snt_json *j, const char *p, size_t len);
 
