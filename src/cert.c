@@ -42,15 +42,19 @@
 #define MAX_DN_TEXT         1024 /* bytes of a distinguished name kept */
 
 /* Intermediates decoded once: a server's chain is its own leaf and the
- * same CA certificates as thousands of others', and a d2i_X509 costs ten
- * times what hashing its bytes does (a hundred without cert_decode.c's
- * shortcut).  A small direct-mapped table, by the SHA-256 of the DER; a
- * clash replaces. */
-#define INTERMEDIATES 512
+ * same CA certificates as thousands of others', and a d2i_X509 costs a
+ * hundred times what hashing and comparing its bytes does.  A small
+ * direct-mapped table, by a hash of the DER; a certificate is taken as
+ * seen only when its bytes are the ones kept; a clash replaces; larger
+ * ones than real CAs send are decoded each time. */
+#define INTERMEDIATES    512
+#define INTERMEDIATE_DER 16384
 
 struct decoded {
-    uint8_t hash[SNT_CERT_KEY_LEN];
-    X509 *x; /* NULL: empty */
+    uint32_t tag;
+    size_t der_len;
+    uint8_t *der; /* a copy of the bytes x was decoded from */
+    X509 *x;      /* NULL: empty */
 };
 
 /* Distinguished names as text, by their DER: the issuers of a network's
@@ -183,8 +187,10 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     if (!c)
         return;
     snt_cert_cache_free(c->cache);
-    for (size_t i = 0; i < INTERMEDIATES; i++)
+    for (size_t i = 0; i < INTERMEDIATES; i++) {
         X509_free(c->intermediates[i].x);
+        free(c->intermediates[i].der);
+    }
     for (size_t i = 0; i < DN_MEMO; i++)
         free(c->dns[i].text);
     EVP_MD_free(c->sha256);
@@ -206,23 +212,24 @@ void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counter
  * before (a reference of its own for the caller), else decoded and kept. */
 static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_span *s)
 {
-    uint8_t hash[SNT_CERT_KEY_LEN];
-    unsigned int len = 0;
-    if (!s->p || !s->len || EVP_Digest(s->p, s->len, hash, &len, c->sha256, NULL) != 1 ||
-        len != SNT_CERT_KEY_LEN) {
-        ERR_clear_error();
+    if (!s->p || !s->len || s->len > INTERMEDIATE_DER)
         return snt_cert_decode(c->decoder, s);
-    }
-    struct decoded *d = &c->intermediates[(hash[0] | (size_t)hash[1] << 8) % INTERMEDIATES];
-    if (d->x && memcmp(d->hash, hash, sizeof hash) == 0 && X509_up_ref(d->x) == 1) {
+    uint32_t tag = snt_hash_bytes(s->p, s->len);
+    struct decoded *d = &c->intermediates[tag % INTERMEDIATES];
+    if (d->x && d->tag == tag && d->der_len == s->len && memcmp(d->der, s->p, s->len) == 0 &&
+        X509_up_ref(d->x) == 1) {
         c->counters.intermediates_reused++;
         return d->x;
     }
     X509 *x = snt_cert_decode(c->decoder, s);
-    if (x && X509_up_ref(x) == 1) {
+    uint8_t *copy = x ? malloc(s->len) : NULL;
+    if (copy && X509_up_ref(x) == 1) {
         X509_free(d->x);
-        d->x = x;
-        memcpy(d->hash, hash, sizeof hash);
+        free(d->der);
+        memcpy(copy, s->p, s->len);
+        *d = (struct decoded){tag, s->len, copy, x};
+    } else {
+        free(copy);
     }
     return x;
 }

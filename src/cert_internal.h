@@ -94,8 +94,6 @@ size_t snt_cert_result_bytes(const struct snt_cert_result *r);
 
 /* ---- the verdict cache (cert_cache.c) ----------------------------------- */
 
-#define SNT_CERT_KEY_LEN 32 /* SHA-256, of an intermediate certificate */
-
 /* What a verdict answers: a chain as sent, the name asked of it, the
  * capture day.  hash only finds candidates; an entry answers a question
  * equal to its own in every byte. */

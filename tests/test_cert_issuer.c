@@ -2,7 +2,8 @@
  * through snt_cert_check): an issuer the directory lacks is remembered as
  * absent and the verdict stays the same; a name the directory has a
  * certificate of is never remembered as absent, even when that certificate
- * did not issue the chain at hand.  Certificates and the directory are
+ * did not issue the chain at hand.  Chain certificates are decoded once
+ * and taken again only for the same bytes (src/cert.c).  Certificates and the directory are
  * made here, with fresh keys, on each run.
  */
 #include <stdio.h>
@@ -102,11 +103,16 @@ static const struct snt_cert_result *check(struct snt_cert_checker *c, X509 *lea
     return r;
 }
 
-static uint64_t known_absent(struct snt_cert_checker *c)
+static struct snt_cert_counters counters(struct snt_cert_checker *c)
 {
     struct snt_cert_counters n;
     snt_cert_counters(c, &n);
-    return n.issuers_known_absent;
+    return n;
+}
+
+static uint64_t known_absent(struct snt_cert_checker *c)
+{
+    return counters(c).issuers_known_absent;
 }
 
 int main(void)
@@ -133,12 +139,14 @@ int main(void)
     if (!c)
         return snt_test_finish("cert_issuer");
 
-    /* Trusted through the directory, the second time too. */
+    /* Trusted through the directory, the second time too, with the
+     * intermediate then taken as decoded the first time. */
     const char *names[] = {"a.issuer.test", "b.issuer.test"};
     for (int i = 0; i < 2; i++) {
         X509 *leaf = make_cert(leaf_key, names[i], im_key, im, false);
         const struct snt_cert_result *r = check(c, leaf, im, names[i]);
         CHECK_EQ_INT(r ? (int)r->verdict.problems : -1, 0);
+        CHECK_EQ_INT((int)counters(c).intermediates_reused, i);
         X509_free(leaf);
     }
 
@@ -159,6 +167,7 @@ int main(void)
     }
     CHECK(strstr(first_error, "unable to get local issuer certificate") != NULL);
     CHECK(known_absent(c) > before);
+    CHECK_EQ_INT((int)counters(c).intermediates_reused, 2); /* lost_im the second time */
 
     /* The twin: a root of that name is in the directory but did not issue
      * this CA, so the chain is untrusted, and the name is not taken as
