@@ -99,16 +99,23 @@ void snt_attempt_init(struct snt_attempt *a)
     memset(a, 0, offsetof(struct snt_attempt, text.bytes));
 }
 
-/* dst holds src's pointers after a struct copy: give it its own bytes. */
-static void bytes_own(struct snt_attempt *dst, struct snt_bytes *b, const struct snt_bytes *src)
+/* dst holds src's pointers after a struct copy: give it its own bytes.
+ * Most of an attempt's strings are empty (unused ALPN and CNAME slots). */
+static inline void bytes_own(struct snt_attempt *dst, struct snt_bytes *b,
+                             const struct snt_bytes *src)
 {
-    snt_attempt_set_bytes(dst, b, src->p, src->len, src->len);
+    if (src->len)
+        snt_attempt_set_bytes(dst, b, src->p, src->len, src->len);
+    else
+        b->p = NULL;
     b->truncated = src->truncated;
 }
 
 void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src)
 {
-    *dst = *src; /* values, fixed arrays, and pointers to static strings */
+    /* Values, fixed arrays, and pointers to static strings; the text area
+     * is filled below, string by string. */
+    memcpy(dst, src, offsetof(struct snt_attempt, text.bytes));
     dst->text.used = 0;
     dst->text.spill = NULL;
     bytes_own(dst, &dst->name, &src->name);
