@@ -114,7 +114,7 @@ static void openssl_error(char *err, size_t errlen, const char *what, const char
         ERR_error_string_n(e, reason, sizeof reason);
     if (err && errlen)
         snprintf(err, errlen, "%s %s: %s", what, where, reason);
-    ERR_clear_error();
+    snt_cert_forget_errors();
 }
 
 static bool load_trust(X509_STORE *store, const struct snt_cert_checker_opts *o, char *err,
@@ -134,7 +134,7 @@ static bool load_trust(X509_STORE *store, const struct snt_cert_checker_opts *o,
             X509_STORE_load_path(store, dir);
         else if (stat(file, &st) == 0)
             X509_STORE_load_file(store, file);
-        ERR_clear_error();
+        snt_cert_forget_errors();
         return true;
     }
     if (o->ca_file && X509_STORE_load_file(store, o->ca_file) != 1) {
@@ -170,7 +170,7 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
     if (!c || !c->store || !c->sha256 || !c->decoder || !c->absent || !c->cache) {
         if (err && errlen)
             snprintf(err, errlen, "cannot set up certificate checks: out of memory");
-        ERR_clear_error();
+        snt_cert_forget_errors();
         snt_cert_checker_free(c);
         return NULL;
     }
@@ -280,7 +280,7 @@ static bool time_of(const ASN1_TIME *t, int64_t *out)
 {
     struct tm tm;
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
-        ERR_clear_error();
+        snt_cert_forget_errors();
         return false;
     }
     *out = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * SECONDS_PER_DAY +
@@ -301,7 +301,7 @@ static char *dn_text_made(const X509_NAME *name)
                                      n > MAX_DN_TEXT ? MAX_DN_TEXT : (size_t)n, true);
     }
     BIO_free(b);
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return out;
 }
 
@@ -358,7 +358,7 @@ static void describe_key_and_signature(X509 *x, struct snt_cert_info *in)
             OBJ_obj2txt(in->signature_algorithm, sizeof in->signature_algorithm, oid, 1) <= 0)
             snprintf(in->signature_algorithm, sizeof in->signature_algorithm, "unknown");
     }
-    ERR_clear_error();
+    snt_cert_forget_errors();
 }
 
 static bool fingerprint(struct snt_cert_checker *c, const struct snt_span *der, char hex[65])
@@ -367,7 +367,7 @@ static bool fingerprint(struct snt_cert_checker *c, const struct snt_span *der, 
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (EVP_Digest(der->p, der->len, md, &len, c->sha256, NULL) != 1 || len != 32) {
-        ERR_clear_error();
+        snt_cert_forget_errors();
         return false;
     }
     for (unsigned i = 0; i < len; i++) {
@@ -403,14 +403,14 @@ static bool is_self_signed(X509 *x)
     EVP_PKEY *k = X509_get0_pubkey(x);
     bool ss = k && X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 &&
               X509_verify(x, k) == 1;
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return ss;
 }
 
 static bool weak_key(X509 *x)
 {
     EVP_PKEY *k = X509_get0_pubkey(x);
-    ERR_clear_error();
+    snt_cert_forget_errors();
     if (!k)
         return false;
     if (EVP_PKEY_is_a(k, "RSA") || EVP_PKEY_is_a(k, "RSA-PSS") || EVP_PKEY_is_a(k, "DSA"))
@@ -427,7 +427,7 @@ static bool weak_signature(X509 *x)
      * the OID table is the fallback for what it does not understand. */
     if (X509_get_signature_info(x, &md, NULL, NULL, NULL) != 1)
         OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, NULL);
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return md == NID_md5 || md == NID_sha1 || md == NID_md4 || md == NID_md2;
 }
 
@@ -495,7 +495,7 @@ static int run_verify(struct snt_cert_checker *c, const struct chain *ch, int64_
     }
     X509_STORE_CTX_free(ctx);
     sk_X509_free(rest); /* the certificates stay the chain's */
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return rc;
 }
 

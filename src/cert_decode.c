@@ -131,7 +131,7 @@ static void make_process_engine(void)
     } else {
         ENGINE_free(e);
     }
-    ERR_clear_error();
+    snt_cert_forget_errors();
 }
 
 static ENGINE *legacy_key_engine(void)
@@ -197,6 +197,6 @@ X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s)
         X509_free(x);
         x = NULL;
     }
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return x;
 }

@@ -203,7 +203,7 @@ static void make_once(void)
                                  ec_pkey_bits);
     }
     ec_method = m;
-    ERR_clear_error();
+    snt_cert_forget_errors();
 }
 
 /* Made once and kept for the life of the process: keys made with it point

@@ -187,7 +187,7 @@ void snt_cert_describe_unparsed(const struct snt_span *leaf, unsigned chain_leng
         for (unsigned i = 0; i < len && i < 32; i++)
             snprintf(out->info.sha256_hex + 2 * i, 3, "%02X", md[i]);
     }
-    ERR_clear_error();
+    snt_cert_forget_errors();
     out->verdict.problems = SNT_PROBLEM_UNTRUSTED;
     snprintf(out->verdict.verify_error, sizeof out->verdict.verify_error,
              "the server's certificate is not valid DER and cannot be parsed");

@@ -88,7 +88,7 @@ static bool store_has_subject(X509_STORE_CTX *ctx, const X509_NAME *name)
 {
     X509_OBJECT *o = X509_STORE_CTX_get_obj_by_subject(ctx, X509_LU_X509, (X509_NAME *)name);
     X509_OBJECT_free(o);
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return o != NULL;
 }
 

@@ -148,7 +148,7 @@ static char *asn1_text(const ASN1_STRING *s)
         OPENSSL_free(u);
         return out;
     }
-    ERR_clear_error();
+    snt_cert_forget_errors();
     return snt_cert_printable(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), false);
 }
 
@@ -216,7 +216,7 @@ static bool collect_sans(X509 *x, struct snt_cert_info *info)
     size_t num, keep;
     bool ok = true;
     if (!gens) {
-        ERR_clear_error();
+        snt_cert_forget_errors();
         return true;
     }
     num = (size_t)sk_GENERAL_NAME_num(gens);
@@ -403,14 +403,14 @@ static void check_dns(X509 *x, const struct snt_cert_info *info, const struct sn
             explain_dns_miss(t, info, nm);
     }
     OPENSSL_free(peer);
-    ERR_clear_error();
+    snt_cert_forget_errors();
 }
 
 static void check_ip(X509 *x, const struct snt_cert_info *info, const struct snt_cert_name *nm,
                      struct text *t, unsigned *problems)
 {
     int rc = X509_check_ip_asc(x, nm->text, 0);
-    ERR_clear_error();
+    snt_cert_forget_errors();
     if (rc == 1) {
         putf(t, " matched SAN IP:%s", nm->text);
         return;
