@@ -48,24 +48,38 @@ static enum snt_decode_status take(struct snt_reader *r, size_t *wire, size_t n,
     return SNT_DECODE_OK;
 }
 
-static bool read_addr(struct snt_reader *r, uint8_t family, struct snt_addr *a)
+/* take() for a fixed-size header: its n bytes are copied into buf, where
+ * its fields are read at constant offsets. */
+static enum snt_decode_status take_bytes(struct snt_reader *r, size_t *wire, size_t n, uint8_t *buf)
 {
-    struct snt_span s;
-    if (!snt_read_span(r, family == 4 ? 4 : 16, &s))
-        return false;
+    if (n > *wire)
+        return SNT_DECODE_MALFORMED;
+    if (!snt_read_bytes(r, n, buf))
+        return SNT_DECODE_TRUNCATED;
+    *wire -= n;
+    return SNT_DECODE_OK;
+}
+
+/* An IPv4 address from its 4 bytes: the other 12 are zero. */
+static void set_addr4(struct snt_addr *a, const uint8_t *b)
+{
     memset(a, 0, sizeof *a);
-    a->family = family;
-    memcpy(a->b, s.p, s.len);
-    return true;
+    a->family = 4;
+    memcpy(a->b, b, 4);
+}
+
+/* An IPv6 address from its 16 bytes: they fill the whole of a->b. */
+static void set_addr6(struct snt_addr *a, const uint8_t *b)
+{
+    a->family = 6;
+    memcpy(a->b, b, 16);
 }
 
 /* r holds the captured payload, never more than wire; it is left as it is. */
 static void set_payload(struct snt_dec *d, const struct snt_reader *r, size_t wire)
 {
     struct snt_packet *o = d->out;
-    struct snt_reader all = *r;
-    struct snt_span s = {r->p, 0};
-    snt_read_span(&all, snt_reader_left(&all), &s);
+    struct snt_span s = snt_reader_rest(r);
     o->payload = s.p;
     o->payload_len = s.len;
     o->payload_wire_len = wire;
@@ -76,19 +90,17 @@ static void set_payload(struct snt_dec *d, const struct snt_reader *r, size_t wi
 static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader *r, size_t wire)
 {
     struct snt_packet *o = d->out;
-    struct snt_reader h;
-    uint8_t offset = 0, flags = 0;
-    enum snt_decode_status st = take(r, &wire, TCP_MIN_HDR, &h);
+    uint8_t h[TCP_MIN_HDR]; /* ports, sequence, ack, data offset, flags, ... */
+    enum snt_decode_status st = take_bytes(r, &wire, TCP_MIN_HDR, h);
     if (st != SNT_DECODE_OK)
         return st;
-    snt_read_u16(&h, &o->sport);
-    snt_read_u16(&h, &o->dport);
-    snt_read_u32(&h, &o->seq);
-    snt_read_u32(&h, &o->ack);
-    snt_read_u8(&h, &offset);
-    snt_read_u8(&h, &flags);
-    size_t opts = (size_t)(offset >> 4) * 4;
-    if (h.failed || opts < TCP_MIN_HDR)
+    o->sport = snt_load_be16(h);
+    o->dport = snt_load_be16(h + 2);
+    o->seq = snt_load_be32(h + 4);
+    o->ack = snt_load_be32(h + 8);
+    uint8_t flags = h[13];
+    size_t opts = (size_t)(h[12] >> 4) * 4;
+    if (opts < TCP_MIN_HDR)
         return SNT_DECODE_MALFORMED;
     opts -= TCP_MIN_HDR;
     if (opts > wire)
@@ -110,14 +122,13 @@ static enum snt_decode_status tcp(struct snt_dec *d, struct snt_reader *r, size_
 static enum snt_decode_status udp(struct snt_dec *d, struct snt_reader *r, size_t wire)
 {
     struct snt_packet *o = d->out;
-    struct snt_reader h;
-    uint16_t ulen = 0;
-    enum snt_decode_status st = take(r, &wire, UDP_HDR, &h);
+    uint8_t h[UDP_HDR]; /* ports, length, checksum */
+    enum snt_decode_status st = take_bytes(r, &wire, UDP_HDR, h);
     if (st != SNT_DECODE_OK)
         return st;
-    snt_read_u16(&h, &o->sport);
-    snt_read_u16(&h, &o->dport);
-    snt_read_u16(&h, &ulen);
+    o->sport = snt_load_be16(h);
+    o->dport = snt_load_be16(h + 2);
+    uint16_t ulen = snt_load_be16(h + 4);
     if (ulen != 0 && ulen < UDP_HDR)
         return SNT_DECODE_MALFORMED;
     /* Length 0: an IPv6 jumbogram (RFC 2675) or segmentation offload; the
@@ -149,9 +160,8 @@ static enum snt_decode_status transport(struct snt_dec *d, uint8_t proto, struct
 
 enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r)
 {
-    struct snt_reader h;
-    uint8_t vihl = 0, proto = 0;
-    uint16_t total = 0, frag = 0;
+    uint8_t h[IPV4_MIN_HDR]; /* the fixed part; options are skipped */
+    uint8_t vihl = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_TOO_DEEP;
     if (!snt_peek_u8(r, 0, &vihl))
@@ -159,17 +169,12 @@ enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r)
     size_t ihl = (size_t)(vihl & 0x0f) * 4;
     if ((vihl >> 4) != 4 || ihl < IPV4_MIN_HDR)
         return SNT_DECODE_MALFORMED;
-    if (!snt_read_sub(r, ihl, &h))
+    if (!snt_read_bytes(r, IPV4_MIN_HDR, h) || !snt_skip(r, ihl - IPV4_MIN_HDR))
         return SNT_DECODE_TRUNCATED;
-    snt_skip(&h, 2);
-    snt_read_u16(&h, &total);
-    snt_skip(&h, 2);
-    snt_read_u16(&h, &frag);
-    snt_skip(&h, 1);
-    snt_read_u8(&h, &proto);
-    snt_skip(&h, 2);
-    if (!read_addr(&h, 4, &d->out->src) || !read_addr(&h, 4, &d->out->dst))
-        return SNT_DECODE_MALFORMED;
+    uint16_t total = snt_load_be16(h + 2), frag = snt_load_be16(h + 6);
+    uint8_t proto = h[9];
+    set_addr4(&d->out->src, h + 12);
+    set_addr4(&d->out->dst, h + 16);
     /* Total length 0 is what a sender's capture shows under segmentation
      * offload: the frame is all there is. */
     size_t len = total ? total : ihl + snt_reader_left(r);
@@ -205,14 +210,12 @@ static enum snt_decode_status ext_header(struct snt_reader *r, size_t *wire, uin
 static enum snt_decode_status ipv6_fragment(struct snt_dec *d, struct snt_reader *r, size_t *wire,
                                             uint8_t *nh)
 {
-    struct snt_reader h;
-    uint16_t off = 0;
-    enum snt_decode_status st = take(r, wire, IPV6_FRAG_HDR, &h);
+    uint8_t h[IPV6_FRAG_HDR]; /* next header, reserved, offset and M, id */
+    enum snt_decode_status st = take_bytes(r, wire, IPV6_FRAG_HDR, h);
     if (st != SNT_DECODE_OK)
         return st;
-    snt_read_u8(&h, nh);
-    snt_skip(&h, 1);
-    snt_read_u16(&h, &off);
+    *nh = h[0];
+    uint16_t off = snt_load_be16(h + 2);
     if (off & IPV6_OFFSET_MASK)
         return SNT_DECODE_FRAGMENT;
     if (off & IPV6_FRAG_M)
@@ -268,23 +271,20 @@ static size_t ipv6_jumbo_length(uint8_t nh, const struct snt_reader *r)
 
 enum snt_decode_status snt_dec_ipv6(struct snt_dec *d, struct snt_reader *r)
 {
-    struct snt_reader h;
-    uint8_t first = 0, nh = 0;
-    uint16_t plen = 0;
+    uint8_t h[IPV6_HDR]; /* version to hop limit, then the two addresses */
+    uint8_t first = 0;
     if (!snt_dec_enter(d))
         return SNT_DECODE_TOO_DEEP;
     if (!snt_peek_u8(r, 0, &first))
         return SNT_DECODE_TRUNCATED;
     if ((first >> 4) != 6)
         return SNT_DECODE_MALFORMED;
-    if (!snt_read_sub(r, IPV6_HDR, &h))
+    if (!snt_read_bytes(r, IPV6_HDR, h))
         return SNT_DECODE_TRUNCATED;
-    snt_skip(&h, 4);
-    snt_read_u16(&h, &plen);
-    snt_read_u8(&h, &nh);
-    snt_skip(&h, 1);
-    if (!read_addr(&h, 6, &d->out->src) || !read_addr(&h, 6, &d->out->dst))
-        return SNT_DECODE_MALFORMED;
+    uint16_t plen = snt_load_be16(h + 4);
+    uint8_t nh = h[6];
+    set_addr6(&d->out->src, h + 8);
+    set_addr6(&d->out->dst, h + 24);
     /* The IP length decides where the packet ends, never the capture:
      * what follows it is padding or a trailer. */
     size_t wire = plen ? plen : ipv6_jumbo_length(nh, r);

@@ -122,23 +122,23 @@ static enum snt_decode_status type_or_length(struct snt_dec *d, uint16_t v, stru
 
 enum snt_decode_status snt_dec_ethernet(struct snt_dec *d, struct snt_reader *r)
 {
-    uint16_t type = 0;
+    uint8_t h[ETH_ADDRS + 2]; /* destination, source, type */
     if (!snt_dec_enter(d))
         return SNT_DECODE_TOO_DEEP;
-    if (!snt_skip(r, ETH_ADDRS) || !snt_read_u16(r, &type))
+    if (!snt_read_bytes(r, sizeof h, h))
         return SNT_DECODE_TRUNCATED;
-    return type_or_length(d, type, r);
+    return type_or_length(d, snt_load_be16(h + ETH_ADDRS), r);
 }
 
 /* 802.1Q / 802.1ad tag: TCI, then the next type field. */
 static enum snt_decode_status vlan(struct snt_dec *d, struct snt_reader *r)
 {
-    uint16_t type = 0;
+    uint8_t h[4]; /* TCI, type */
     if (!snt_dec_enter(d))
         return SNT_DECODE_TOO_DEEP;
-    if (!snt_skip(r, 2) || !snt_read_u16(r, &type))
+    if (!snt_read_bytes(r, sizeof h, h))
         return SNT_DECODE_TRUNCATED;
-    return type_or_length(d, type, r);
+    return type_or_length(d, snt_load_be16(h + 2), r);
 }
 
 /* 802.1ah I-tag: 4 bytes, then the customer's addresses and type. */

@@ -127,6 +127,48 @@ static inline bool snt_read_span(struct snt_reader *r, size_t n, struct snt_span
     return true;
 }
 
+/* Copy the next n bytes into buf (room for n bytes) and consume them.  For
+ * a fixed-size header: one bounds check, then its fields come out of buf
+ * with snt_load_be16/snt_load_be32 at constant offsets. */
+static inline bool snt_read_bytes(struct snt_reader *r, size_t n, uint8_t *buf)
+{
+    if (!snt_reader_need(r, n))
+        return false;
+    if (n) {
+        memcpy(buf, r->p, n);
+        r->p += n;
+    }
+    return true;
+}
+
+/* Big-endian integers from bytes already copied out of a reader
+ * (snt_read_bytes): the caller's memory, not the packet's. */
+static inline uint16_t snt_load_be16(const uint8_t *b)
+{
+    return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+static inline uint32_t snt_load_be32(const uint8_t *b)
+{
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+
+/* What is left, as a span; empty (at the cursor) after a failed read.
+ * Consumes nothing. */
+static inline struct snt_span snt_reader_rest(const struct snt_reader *r)
+{
+    struct snt_span s = {r->p, r->failed ? 0 : snt_reader_left(r)};
+    return s;
+}
+
+/* Narrow r to its next n bytes (all of them when fewer are left): what a
+ * length field says ends a layer.  A failed reader stays as it is. */
+static inline void snt_reader_clip(struct snt_reader *r, size_t n)
+{
+    if (!r->failed && n < snt_reader_left(r))
+        r->end = r->p + n; /* inside the buffer: n < what is left */
+}
+
 /* Take the next n bytes as a sub-reader. */
 static inline bool snt_read_sub(struct snt_reader *r, size_t n, struct snt_reader *sub)
 {
