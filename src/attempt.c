@@ -129,8 +129,7 @@ void snt_attempt_copy(struct snt_attempt *dst, const struct snt_attempt *src)
         bytes_own(dst, &dst->cname_chain[i], &src->cname_chain[i]);
     bytes_own(dst, &dst->http_method, &src->http_method);
     bytes_own(dst, &dst->http_uri, &src->http_uri);
-    dst->cert.leaf = NULL; /* the checker's, never the attempt's */
-    dst->cert_job = NULL;  /* the original's to collect */
+    dst->cert_job = NULL; /* the original's to collect */
     if (src->has_cert)
         snt_cert_info_copy(&dst->cert.info, &src->cert.info);
 }

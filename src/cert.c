@@ -34,28 +34,20 @@
 
 #include "htable.h"
 
-#define DEFAULT_CACHE_MAX   4096
+#define DEFAULT_CACHE_MAX   32768
 #define DEFAULT_CACHE_BYTES ((size_t)64 << 20)
 #define SECONDS_PER_DAY     86400
 #define MIN_RSA_DSA_BITS    2048
 #define MIN_EC_BITS         224
 #define MAX_DN_TEXT         1024 /* bytes of a distinguished name kept */
 
-/* Intermediates decoded once: a server's chain is its own leaf and the
- * same CA certificates as thousands of others', and a d2i_X509 costs a
- * hundred times what hashing and comparing its bytes does.  A small
- * direct-mapped table, by a hash of the DER; a certificate is taken as
- * seen only when its bytes are the ones kept; a clash replaces; larger
- * ones than real CAs send are decoded each time. */
-#define INTERMEDIATES    512
-#define INTERMEDIATE_DER 16384
-
-struct decoded {
-    uint32_t tag;
-    size_t der_len;
-    uint8_t *der; /* a copy of the bytes x was decoded from */
-    X509 *x;      /* NULL: empty */
-};
+/* Certificates kept decoded (cert_kept.c): intermediates, as a server's
+ * chain is its own leaf and the same CA certificates as thousands of
+ * others'; and recent leaves, for a new name asked of a chain judged
+ * before (a CDN certificate names many hosts).  The verdict cache keeps no
+ * parsed certificate, so it stays small per verdict and holds many. */
+#define INTERMEDIATES 512
+#define LEAVES        2048
 
 /* Distinguished names as text, by their DER: the issuers of a network's
  * leaves are a few CAs', and X509_NAME_print_ex through a BIO costs about
@@ -77,7 +69,7 @@ struct snt_cert_checker {
     struct snt_cert_decoder *decoder;
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
-    struct decoded intermediates[INTERMEDIATES];
+    struct snt_cert_kept *intermediates, *leaves;
     struct dn_memo dns[DN_MEMO];
     struct snt_cert_absent_issuers *absent;
 };
@@ -163,11 +155,14 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
         c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         c->decoder = snt_cert_decoder_new();
         c->absent = snt_cert_absent_issuers_new();
+        c->intermediates = snt_cert_kept_new(INTERMEDIATES);
+        c->leaves = snt_cert_kept_new(LEAVES);
         c->cache =
             snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
                                o->cache_bytes_max ? o->cache_bytes_max : DEFAULT_CACHE_BYTES);
     }
-    if (!c || !c->store || !c->sha256 || !c->decoder || !c->absent || !c->cache) {
+    if (!c || !c->store || !c->sha256 || !c->decoder || !c->absent || !c->intermediates ||
+        !c->leaves || !c->cache) {
         if (err && errlen)
             snprintf(err, errlen, "cannot set up certificate checks: out of memory");
         snt_cert_forget_errors();
@@ -187,10 +182,8 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     if (!c)
         return;
     snt_cert_cache_free(c->cache);
-    for (size_t i = 0; i < INTERMEDIATES; i++) {
-        X509_free(c->intermediates[i].x);
-        free(c->intermediates[i].der);
-    }
+    snt_cert_kept_free(c->intermediates);
+    snt_cert_kept_free(c->leaves);
     for (size_t i = 0; i < DN_MEMO; i++)
         free(c->dns[i].text);
     EVP_MD_free(c->sha256);
@@ -208,29 +201,17 @@ void snt_cert_counters(const struct snt_cert_checker *c, struct snt_cert_counter
 
 /* ---- decoding ------------------------------------------------------------- */
 
-/* A certificate after the leaf: from the table when its bytes were seen
- * before (a reference of its own for the caller), else decoded and kept. */
+/* A certificate after the leaf: kept from an earlier chain (a reference of
+ * its own for the caller), else decoded and kept. */
 static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_span *s)
 {
-    if (!s->p || !s->len || s->len > INTERMEDIATE_DER)
-        return snt_cert_decode(c->decoder, s);
-    uint32_t tag = snt_hash_bytes(s->p, s->len);
-    struct decoded *d = &c->intermediates[tag % INTERMEDIATES];
-    if (d->x && d->tag == tag && d->der_len == s->len && memcmp(d->der, s->p, s->len) == 0 &&
-        X509_up_ref(d->x) == 1) {
+    X509 *x = snt_cert_kept_find(c->intermediates, s);
+    if (x) {
         c->counters.intermediates_reused++;
-        return d->x;
+        return x;
     }
-    X509 *x = snt_cert_decode(c->decoder, s);
-    uint8_t *copy = x ? malloc(s->len) : NULL;
-    if (copy && X509_up_ref(x) == 1) {
-        X509_free(d->x);
-        free(d->der);
-        memcpy(copy, s->p, s->len);
-        *d = (struct decoded){tag, s->len, copy, x};
-    } else {
-        free(copy);
-    }
+    x = snt_cert_decode(c->decoder, s);
+    snt_cert_kept_put(c->intermediates, s, x);
     return x;
 }
 
@@ -558,11 +539,33 @@ static void stable_window(const struct chain *ch, int64_t t, int64_t *from, int6
     }
 }
 
+/* A name asked of a chain already judged without one: the chain's verdict
+ * (trust, validity, algorithms) stands, only the name is checked against
+ * the leaf x. */
+static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
+                                              const struct snt_cert_result *chain_only,
+                                              const struct snt_cert_question *q, X509 *x)
+{
+    struct snt_cert_result r;
+    int64_t from, to;
+    memset(&r, 0, sizeof r);
+    snt_cert_cache_window(chain_only, &from, &to);
+    snt_cert_info_copy(&r.info, &chain_only->info);
+    r.verdict = chain_only->verdict;
+    snt_cert_check_name(x, &r.info, q->name, &r.verdict);
+    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, chain_only);
+}
+
+/* Judge a chain not seen (q asks no name) and remember the verdict; with
+ * named, also the verdict for that name, while the leaf is at hand.  The
+ * parsed certificates are not kept: a verdict is a few hundred bytes, a
+ * parsed leaf several kilobytes, and the cache holds more verdicts for it.
+ * Returns named's verdict when asked, else q's. */
 static const struct snt_cert_result *examine(struct snt_cert_checker *c,
-                                             const struct snt_cert_question *q, int64_t t)
+                                             const struct snt_cert_question *q, int64_t t,
+                                             const struct snt_cert_question *named)
 {
     const struct snt_span *spans = q->chain;
-    const struct snt_cert_name *nm = q->name;
     size_t n = q->n;
     struct chain ch;
     struct snt_cert_result r;
@@ -572,42 +575,41 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     memset(&ch, 0, sizeof ch);
     if (!decode_chain(c, spans, n, &ch))
         return NULL;
+    snt_cert_kept_put(c->leaves, &spans[0], ch.certs[0]); /* for names asked later */
     if (!describe_leaf(c, ch.certs[0], &spans[0], &r.info, &times_ok)) {
         snt_cert_result_clear(&r);
         free_chain(&ch);
         return NULL;
     }
     r.info.chain_length = n > UINT_MAX ? UINT_MAX : (unsigned)n;
-    judge(c, &ch, nm, t, times_ok, &r);
+    judge(c, &ch, q->name, t, times_ok, &r);
     snt_cert_info_share(&r.info); /* else every copy makes its own */
     stable_window(&ch, t, &from, &to);
-    if (nm->kind == SNT_CERT_NAME_NONE && X509_up_ref(ch.certs[0]) == 1)
-        r.leaf = ch.certs[0]; /* for the names that will be asked of it */
+    const struct snt_cert_result *out =
+        snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, NULL);
+    if (out && named)
+        out = add_name(c, out, named, ch.certs[0]);
     free_chain(&ch);
-    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, NULL);
+    return out;
 }
 
-/* A name asked of a chain already judged without one: the chain's verdict
- * (trust, validity, algorithms) stands, only the name is checked. */
-static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
-                                              const struct snt_cert_result *chain_only,
-                                              const struct snt_cert_question *q)
+/* A new name for a chain judged before: its leaf from the recent ones,
+ * else decoded again (and kept), as the verdicts do not keep it. */
+static const struct snt_cert_result *add_name_decoding(struct snt_cert_checker *c,
+                                                       const struct snt_cert_result *chain_only,
+                                                       const struct snt_cert_question *q)
 {
-    struct snt_cert_result r;
-    int64_t from, to;
-    /* The chain's entry keeps its parsed leaf: decoding a certificate costs
-     * more than checking a name against it. */
-    X509 *x = chain_only->leaf ? chain_only->leaf : snt_cert_decode(c->decoder, &q->chain[0]);
-    if (!x)
-        return NULL;
-    memset(&r, 0, sizeof r);
-    snt_cert_cache_window(chain_only, &from, &to);
-    snt_cert_info_copy(&r.info, &chain_only->info);
-    r.verdict = chain_only->verdict;
-    snt_cert_check_name(x, &r.info, q->name, &r.verdict);
-    if (x != chain_only->leaf)
-        X509_free(x);
-    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, chain_only);
+    X509 *x = snt_cert_kept_find(c->leaves, &q->chain[0]);
+    if (!x) {
+        x = snt_cert_decode(c->decoder, &q->chain[0]);
+        if (!x)
+            return NULL;
+        c->counters.parsed++;
+        snt_cert_kept_put(c->leaves, &q->chain[0], x);
+    }
+    const struct snt_cert_result *out = add_name(c, chain_only, q, x);
+    X509_free(x);
+    return out;
 }
 
 const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
@@ -632,10 +634,10 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
     /* The costly part, verifying the chain, does not depend on the name:
      * it is done once per chain and day, and each name is checked on top. */
     if (nm.kind == SNT_CERT_NAME_NONE)
-        return examine(c, &q, capture_time);
+        return examine(c, &q, capture_time, NULL);
     snt_cert_cache_hash(c->cache, &chain_only, chain_hash);
     hit = snt_cert_cache_get(c->cache, &chain_only, capture_time);
     if (!hit)
-        hit = examine(c, &chain_only, capture_time);
-    return hit ? add_name(c, hit, &q) : NULL;
+        return examine(c, &chain_only, capture_time, &q);
+    return add_name_decoding(c, hit, &q);
 }

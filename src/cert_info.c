@@ -38,7 +38,6 @@ static void free_list(char **list, size_t n)
 void snt_cert_result_clear(struct snt_cert_result *r)
 {
     snt_cert_info_free(&r->info);
-    X509_free(r->leaf);
     memset(r, 0, sizeof *r);
 }
 

@@ -75,6 +75,23 @@ X509 *snt_cert_decode(struct snt_cert_decoder *d, const struct snt_span *s);
  * process; NULL when memory ran out then. */
 EVP_PKEY_ASN1_METHOD *snt_cert_ec_method(void);
 
+/* ---- certificates kept decoded (cert_kept.c) --------------------------- */
+
+struct snt_cert_kept;
+
+/* Room for max certificates; NULL only when memory runs out. */
+struct snt_cert_kept *snt_cert_kept_new(size_t max);
+void snt_cert_kept_free(struct snt_cert_kept *k); /* accepts NULL */
+
+/* The certificate decoded from exactly the bytes der, made the most
+ * recently used, as a reference of the caller's own; NULL when not kept. */
+X509 *snt_cert_kept_find(struct snt_cert_kept *k, const struct snt_span *der);
+
+/* Keep x (a reference of the table's own) as decoded from der, unless
+ * those bytes are kept already or are too many; the least recently used
+ * goes when the table is full. */
+void snt_cert_kept_put(struct snt_cert_kept *k, const struct snt_span *der, X509 *x);
+
 /* ---- issuers the trust store lacks (cert_issuer.c) ---------------------- */
 
 struct snt_cert_absent_issuers;

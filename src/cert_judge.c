@@ -148,9 +148,12 @@ static void publish_counters(struct snt_cert_judge *j)
 {
     struct snt_cert_counters c;
     snt_cert_counters(j->checker, &c);
-    const uint64_t v[N_COUNTERS] = {c.parsed,       c.verified,
-                                    c.cache_hits,   c.parse_errors,
-                                    c.intermediates_reused, c.issuers_known_absent};
+    const uint64_t v[N_COUNTERS] = {c.parsed,
+                                    c.verified,
+                                    c.cache_hits,
+                                    c.parse_errors,
+                                    c.intermediates_reused,
+                                    c.issuers_known_absent};
     for (int i = 0; i < N_COUNTERS; i++)
         atomic_store_explicit(&j->counters[i], v[i], memory_order_relaxed);
 }

@@ -399,9 +399,11 @@ static void test_cache_hits(const struct snt_span *s)
     CHECK_EQ_INT(k.parsed, 2);
     /* Another name on the same chain and day: a new question, but the chain
      * is not verified again.  Another day or another chain: verified. */
-    snt_cert_check(c, s, 2, "mail.example.test", T_2025_06_01);
+    const struct snt_cert_result *m = snt_cert_check(c, s, 2, "mail.example.test", T_2025_06_01);
     snt_cert_counters(c, &k);
     CHECK_EQ_INT(k.verified, 1);
+    CHECK_EQ_INT(k.parsed, 2); /* the leaf was kept decoded for the names to come */
+    CHECK(m && m->verdict.problems == 0);
     snt_cert_check(c, s, 2, "www.example.test", T_2025_06_01 + 86400);
     snt_cert_check(c, s, 1, "www.example.test", T_2025_06_01);
     snt_cert_counters(c, &k);

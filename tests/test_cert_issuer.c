@@ -77,7 +77,6 @@ static X509 *make_cert(EVP_PKEY *key, const char *subject, EVP_PKEY *signer, X50
     return x;
 }
 
-
 /* root as DIR/<subject hash>.0, as c_rehash names it. */
 static void add_to_dir(const char *dir, X509 *root)
 {
@@ -153,7 +152,7 @@ int main(void)
     /* The absent root: untrusted, for the same reason, both times; the
      * second search is answered from memory. */
     uint64_t before = known_absent(c);
-    char first_error[sizeof ((struct snt_cert_verdict *)0)->verify_error] = "";
+    char first_error[sizeof((struct snt_cert_verdict *)0)->verify_error] = "";
     const char *lost[] = {"c.issuer.test", "d.issuer.test"};
     for (int i = 0; i < 2; i++) {
         X509 *leaf = make_cert(leaf_key, lost[i], im_key, lost_im, false);

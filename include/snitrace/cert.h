@@ -65,7 +65,6 @@ struct snt_cert_verdict {
 struct snt_cert_result {
     struct snt_cert_info info;
     struct snt_cert_verdict verdict;
-    void *leaf; /* the checker's own: the parsed leaf, kept with a chain's verdict */
 };
 
 /* A copy of certificate information that shares its strings (a reference
@@ -84,7 +83,7 @@ struct snt_cert_checker;
 struct snt_cert_checker_opts {
     const char *ca_file; /* NULL: the system default trust store */
     const char *ca_path;
-    size_t cache_max;       /* distinct questions remembered; 0: a default (4096) */
+    size_t cache_max;       /* distinct questions remembered; 0: a default (32768) */
     size_t cache_bytes_max; /* memory the remembered results may use; 0: 64 MiB */
 };
 
