@@ -231,8 +231,7 @@ void snt_json_end_array(struct snt_json *j)
     close_level(j, ']');
 }
 
-void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s,
-                       size_t len)
+void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s, size_t len)
 {
     member(j, key, klen);
     put_char(j, '"');
@@ -303,8 +302,7 @@ void snt_json_bool_k(struct snt_json *j, const char *key, size_t klen, bool v)
         put(j, "false", 5);
 }
 
-void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
-                    size_t len)
+void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p, size_t len)
 {
     static const char digits[] = "0123456789abcdef";
     member(j, key, klen);
@@ -320,9 +318,22 @@ void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint
     put_char(j, '"');
 }
 
+void snt_json_members_raw(struct snt_json *j, const char *text, size_t len)
+{
+    if (len == 0)
+        return;
+    member(j, NULL, 0);
+    put(j, text, len);
+}
+
 void snt_json_raw(struct snt_json *j, const char *p, size_t len)
 {
     put(j, p, len);
+}
+
+bool snt_json_ok_so_far(const struct snt_json *j)
+{
+    return !j->failed;
 }
 
 bool snt_json_ok(const struct snt_json *j)

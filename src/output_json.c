@@ -18,12 +18,29 @@
 #include "snitrace/quic.h"
 #include "snitrace/tls.h"
 #include "snitrace/utf8.h"
+#include "container.h"
+
+/* The x509 and hash members of tls.server as last written for a
+ * certificate, by the certificate's shared strings: the same server's
+ * certificate is in every attempt to it, and writing it is a third of
+ * writing the attempt.  The slot holds a reference to the strings, so the
+ * block cannot be freed and another take its address while it is kept;
+ * every field written comes from the result those strings were made for.
+ * Direct-mapped; a clash replaces. */
+#define X509_MEMO 256 /* a power of two */
+
+struct x509_written {
+    struct snt_cert_strings *strings; /* NULL: empty */
+    char *text;
+    size_t len, cap;
+};
 
 struct json_sink {
     struct snt_sink base;
     FILE *f;
     bool live;
-    struct snt_json j;
+    struct snt_json j; /* every record is built here */
+    struct x509_written x509[X509_MEMO];
 };
 
 /* ---- fields shared by several records ------------------------------------ */
@@ -145,10 +162,44 @@ static void put_x509(struct snt_json *j, const struct snt_cert_info *ci)
     snt_json_end_object(j);
 }
 
+static struct x509_written *x509_slot(struct snt_json *j, const struct snt_cert_info *ci)
+{
+    if (!ci->strings)
+        return NULL;
+    struct json_sink *js = SNT_CONTAINER_OF(j, struct json_sink, j);
+    uintptr_t at = (uintptr_t)ci->strings;
+    return &js->x509[(at >> 6 ^ at >> 14) & (X509_MEMO - 1)];
+}
+
+/* Keep text[0, len) as what ci's certificate writes. */
+static void x509_keep(struct x509_written *w, const struct snt_cert_info *ci, const char *text,
+                      size_t len)
+{
+    if (len > w->cap) {
+        char *grown = realloc(w->text, len);
+        if (!grown)
+            return;
+        w->text = grown;
+        w->cap = len;
+    }
+    snt_cert_strings_release(w->strings);
+    w->strings = snt_cert_info_hold(ci);
+    memcpy(w->text, text, len);
+    w->len = len;
+}
+
 static void put_tls_server(struct snt_json *j, const struct snt_cert_info *ci)
 {
     snt_json_begin_object(j, "server");
-    put_x509(j, ci);
+    struct x509_written *w = x509_slot(j, ci);
+    if (w && w->strings == ci->strings) {
+        snt_json_members_raw(j, w->text, w->len);
+    } else {
+        size_t start = j->len;
+        put_x509(j, ci);
+        if (w && snt_json_ok_so_far(j))
+            x509_keep(w, ci, j->buf + start, j->len - start);
+    }
     snt_json_end_object(j);
 }
 
@@ -719,7 +770,12 @@ static bool json_flush(struct snt_sink *s)
 
 static void json_destroy(struct snt_sink *s)
 {
-    snt_json_free(&json_of(s)->j);
+    struct json_sink *js = json_of(s);
+    for (size_t i = 0; i < X509_MEMO; i++) {
+        snt_cert_strings_release(js->x509[i].strings);
+        free(js->x509[i].text);
+    }
+    snt_json_free(&js->j);
     free(s);
 }
 

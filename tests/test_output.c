@@ -3,9 +3,11 @@
  * the queue's depth; write errors reach the caller; the text view keeps
  * attempts within their sessions and lists flags at the end. */
 #include "snitrace/output.h"
+#include "../src/cert_internal.h"
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,11 +161,111 @@ static void test_write_error(void)
     }
 }
 
+/* prefix, i and suffix as one malloc'd string. */
+static char *text(const char *prefix, unsigned i, const char *suffix)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "%s%u%s", prefix, i, suffix);
+    return strdup(buf);
+}
+
+static char **list_of(char *item)
+{
+    char **list = malloc(sizeof *list);
+    list[0] = item;
+    return list;
+}
+
+/* Certificate i, its strings shared as the checker shares them (or left
+ * loose, as after running out of memory, when loose). */
+static void make_cert(struct snt_cert_result *r, unsigned i, bool loose)
+{
+    memset(r, 0, sizeof *r);
+    struct snt_cert_info *ci = &r->info;
+    ci->subject_cn = list_of(text("host-", i, ".example.test"));
+    ci->n_subject_cn = 1;
+    ci->dns_names = list_of(text("host-", i, ".example.test"));
+    ci->n_dns_names = ci->dns_names_total = 1;
+    ci->subject_dn = text("CN=host-", i, ".example.test");
+    ci->issuer_dn = text("CN=CA ", i % 3, "");
+    ci->not_before = 1700000000 + i;
+    ci->not_after = 1800000000 + i;
+    snprintf(ci->sha256_hex, sizeof ci->sha256_hex, "%064u", i);
+    snprintf(ci->key_type, sizeof ci->key_type, "EC");
+    ci->key_bits = 256;
+    snprintf(ci->signature_algorithm, sizeof ci->signature_algorithm, "ecdsa-with-SHA256");
+    if (!loose)
+        CHECK(snt_cert_info_share(ci));
+}
+
+/* One attempt with certificate r written by a sink of its own. */
+static void write_alone(FILE *out, const struct snt_attempt *a)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct snt_sink *s = snt_sink_json_new(f, false);
+    CHECK(snt_sink_attempt(s, a));
+    snt_sink_free(s);
+    fclose(f);
+    fwrite(buf, 1, len, out);
+    free(buf);
+}
+
+/* A certificate's part of a record is written once and then repeated:
+ * what one sink writes for many attempts to many certificates (more than
+ * it remembers, so they replace each other) is what a fresh sink writes
+ * for each, and each record names its own certificate. */
+static void test_certificates_repeated(void)
+{
+    enum { CERTS = 600, ATTEMPTS = 4000 };
+    static struct snt_cert_result certs[CERTS];
+    for (unsigned i = 0; i < CERTS; i++)
+        make_cert(&certs[i], i, i % 50 == 7);
+    char *together = NULL, *alone = NULL;
+    size_t together_len = 0, alone_len = 0;
+    FILE *ft = open_memstream(&together, &together_len), *fa = open_memstream(&alone, &alone_len);
+    struct snt_sink *s = snt_sink_json_new(ft, false);
+    for (unsigned i = 0; i < ATTEMPTS; i++) {
+        unsigned c = (i * 7 + i / 13) % CERTS;
+        struct snt_attempt a;
+        make_attempt(&a, i);
+        snt_attempt_set_cert(&a, &certs[c]);
+        CHECK(snt_sink_attempt(s, &a));
+        write_alone(fa, &a);
+        snt_attempt_free(&a);
+    }
+    snt_sink_free(s);
+    fclose(ft);
+    fclose(fa);
+    CHECK(together_len > 0 && together_len == alone_len);
+    CHECK(memcmp(together, alone, together_len) == 0);
+    /* Record i shows certificate (i * 7 + i / 13) % CERTS. */
+    char *line = together;
+    for (unsigned i = 0; i < ATTEMPTS && line; i++) {
+        char want[96];
+        snprintf(want, sizeof want, "\"distinguished_name\":\"CN=host-%u.example.test\"",
+                 (i * 7 + i / 13) % CERTS);
+        char *end = strchr(line, '\n');
+        CHECK(end != NULL);
+        if (!end)
+            break;
+        *end = '\0';
+        CHECK(strstr(line, want) != NULL);
+        line = end + 1;
+    }
+    free(together);
+    free(alone);
+    for (unsigned i = 0; i < CERTS; i++)
+        snt_cert_result_clear(&certs[i]);
+}
+
 int main(void)
 {
     test_queue_writes_the_same();
     test_json_lines();
     test_text_view();
     test_write_error();
+    test_certificates_repeated();
     return snt_test_finish("output");
 }

@@ -41,14 +41,12 @@ void snt_json_begin_object_k(struct snt_json *j, const char *key, size_t klen);
 void snt_json_end_object(struct snt_json *j);
 void snt_json_begin_array_k(struct snt_json *j, const char *key, size_t klen);
 void snt_json_end_array(struct snt_json *j);
-void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s,
-                       size_t len);
+void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s, size_t len);
 void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
                             size_t len);
 void snt_json_uint_k(struct snt_json *j, const char *key, size_t klen, uint64_t v);
 void snt_json_bool_k(struct snt_json *j, const char *key, size_t klen, bool v);
-void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
-                    size_t len);
+void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p, size_t len);
 
 static inline void snt_json_begin_object(struct snt_json *j, const char *key)
 {
@@ -61,8 +59,7 @@ static inline void snt_json_begin_array(struct snt_json *j, const char *key)
 }
 
 /* s[0, len) as a JSON string (valid UTF-8 assumed). */
-static inline void snt_json_string_n(struct snt_json *j, const char *key, const char *s,
-                                     size_t len)
+static inline void snt_json_string_n(struct snt_json *j, const char *key, const char *s, size_t len)
 {
     snt_json_string_k(j, key, SNT_JSON_KEY_LEN(key), s, len);
 }
@@ -91,16 +88,21 @@ static inline void snt_json_bool(struct snt_json *j, const char *key, bool v)
 }
 
 /* p[0, len) as a string of lowercase hex digits. */
-static inline void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p,
-                                size_t len)
+static inline void snt_json_hex(struct snt_json *j, const char *key, const uint8_t *p, size_t len)
 {
     snt_json_hex_k(j, key, SNT_JSON_KEY_LEN(key), p, len);
 }
+
+/* Members written before (text of the form "key":value,... as this writer
+ * wrote them), as the next members of the object being written. */
+void snt_json_members_raw(struct snt_json *j, const char *text, size_t len);
 
 /* Bytes as they are, outside any value (a record's closing newline). */
 void snt_json_raw(struct snt_json *j, const char *p, size_t len);
 
 /* The record so far; false when writing it failed. */
 bool snt_json_ok(const struct snt_json *j);
+/* Whether nothing failed yet (the record may still be open). */
+bool snt_json_ok_so_far(const struct snt_json *j);
 
 #endif
