@@ -188,6 +188,11 @@ enum snt_result snt_http_sniff(const uint8_t *p, size_t len)
 {
     struct snt_reader r = snt_reader_make(p, len);
     bool maybe = false;
+    uint8_t first = 0;
+    /* Every method is upper-case letters: anything else (a TLS record's
+     * 0x16, say) is told at its first byte. */
+    if (snt_peek_u8(&r, 0, &first) && (first < 'A' || first > 'Z'))
+        return SNT_NOT_MINE;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         enum snt_result st = match_method(r, methods[i]);
         if (st == SNT_OK)
