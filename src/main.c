@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snitrace/hugepages.h"
 #include "snitrace/capture.h"
 #include "snitrace/cert.h"
 #include "snitrace/engine.h"
@@ -606,6 +607,7 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
 
 int main(int argc, char **argv)
 {
+    snt_hugepages_restart(argv);
     struct snt_options o;
     enum snt_options_result pr = snt_options_parse(&o, argc, argv);
     if (pr != SNT_OPTIONS_RUN) {

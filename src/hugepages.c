@@ -1,0 +1,74 @@
+/* Transparent huge pages for the heap.  snitrace's memory is many small
+ * allocations made as traffic comes (connections, sessions, DNS names,
+ * certificate verdicts): on 4 KiB pages that is tens of thousands of page
+ * faults and TLB misses for a busy capture.  glibc asks the kernel for
+ * 2 MiB pages for its heap when its tunable glibc.malloc.hugetlb is 1
+ * (glibc 2.35 and later), which matters where the kernel gives them only
+ * to those who ask (transparent_hugepage "madvise", the default of many
+ * distributions).  glibc reads tunables only at start-up, so snitrace
+ * starts itself once more with the tunable added to GLIBC_TUNABLES.
+ * Setting glibc.malloc.hugetlb yourself (0 to decline) is respected. */
+#include "snitrace/hugepages.h"
+
+#include <gnu/libc-version.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TUNABLE      "glibc.malloc.hugetlb"
+#define THP_ENABLED  "/sys/kernel/mm/transparent_hugepage/enabled"
+#define GLIBC_MAJOR  2
+#define GLIBC_MINOR  35 /* the first with the tunable */
+#define TUNABLES_MAX 4096
+
+bool snt_hugepages_tunables(const char *tunables, const char *thp_enabled, char *out, size_t outlen)
+{
+    if (!thp_enabled || !strstr(thp_enabled, "[madvise]"))
+        return false;
+    if (tunables && strstr(tunables, TUNABLE))
+        return false;
+    int n = tunables && *tunables ? snprintf(out, outlen, "%s:" TUNABLE "=1", tunables)
+                                  : snprintf(out, outlen, TUNABLE "=1");
+    return n > 0 && (size_t)n < outlen;
+}
+
+static bool glibc_has_tunable(void)
+{
+    int major = 0, minor = 0;
+    return sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) == 2 &&
+           (major > GLIBC_MAJOR || (major == GLIBC_MAJOR && minor >= GLIBC_MINOR));
+}
+
+/* The kernel's line, e.g. "always [madvise] never"; false when unknown. */
+static bool read_thp_enabled(char *line, size_t len)
+{
+    FILE *f = fopen(THP_ENABLED, "r");
+    if (!f)
+        return false;
+    bool ok = fgets(line, (int)len, f) != NULL;
+    fclose(f);
+    return ok;
+}
+
+void snt_hugepages_restart(char **argv)
+{
+    char line[128], tunables[TUNABLES_MAX];
+    const char *preload = getenv("LD_PRELOAD");
+    if ((preload && *preload) || !glibc_has_tunable() || !read_thp_enabled(line, sizeof line))
+        return;
+    const char *old = getenv("GLIBC_TUNABLES");
+    char *kept = old ? strdup(old) : NULL;
+    if ((old && !kept) || !snt_hugepages_tunables(old, line, tunables, sizeof tunables) ||
+        setenv("GLIBC_TUNABLES", tunables, 1) != 0) {
+        free(kept);
+        return;
+    }
+    execv("/proc/self/exe", argv);
+    /* Not restarted (no /proc, say): go on as started. */
+    if (kept)
+        setenv("GLIBC_TUNABLES", kept, 1);
+    else
+        unsetenv("GLIBC_TUNABLES");
+    free(kept);
+}
