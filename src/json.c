@@ -143,25 +143,41 @@ static inline bool any_needs_escape(uint64_t w)
     return ((below | quote | slash) & HIGHS) != 0;
 }
 
-/* s[0, n) with its escapes, at out; returns the end.  Text is read 8
- * bytes at a time while none of them needs an escape. */
+/* Whether any of s[0, n) needs an escape: eight bytes at a time, the last
+ * few padded with a letter. */
+static inline bool span_needs_escape(const uint8_t *s, size_t n)
+{
+    uint64_t w;
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (any_needs_escape(w))
+            return true;
+    }
+    if (i == n)
+        return false;
+    w = ONES * 'a';
+    copy_short((char *)&w, s + i, n - i);
+    return any_needs_escape(w);
+}
+
+/* s[0, n) with its escapes, at out; returns the end.  Most text has none:
+ * one look says so, then one copy. */
 static char *copy_escaped(char *out, const uint8_t *s, size_t n)
 {
+    if (!span_needs_escape(s, n)) {
+        copy_short(out, s, n); /* s may be NULL when n is 0 (an empty ALPN entry) */
+        return out + n;
+    }
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t w;
-        while (n - i >= 8 && (memcpy(&w, s + i, 8), !any_needs_escape(w)))
-            i += 8;
-        if (i == n)
-            break;
         if (!needs_escape(s[i]))
             continue;
         memcpy(out, s + run, i - run);
         out = escape(out + (i - run), s[i]);
         run = i + 1;
     }
-    if (n > run) /* s may be NULL when n is 0 (an empty ALPN entry) */
-        copy_short(out, s + run, n - run);
+    memcpy(out, s + run, n - run);
     return out + (n - run);
 }
 
