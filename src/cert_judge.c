@@ -18,6 +18,7 @@
  * while the thread works.
  */
 #include "snitrace/cert_judge.h"
+#include "snitrace/hugepages.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,6 +60,7 @@ struct snt_cert_judge {
     struct snt_cert_checker *checker;
     bool threaded;
     uint64_t idle_spin_nsec; /* IDLE_SPIN_NSEC, or 0 where CPUs are few */
+    size_t wake_batch;       /* chains waiting before a sleeping thread is woken */
     pthread_t thread;
     struct snt_cert_job **ring;
     size_t mask;               /* ring size - 1: a power of two */
@@ -166,6 +168,7 @@ static void publish_counters(struct snt_cert_judge *j)
 static void *judging_thread(void *arg)
 {
     struct snt_cert_judge *j = arg;
+    snt_heap_prepare_thread(); /* the verdict cache grows in this thread */
     for (;;) {
         wait_for(j, true, work_or_closing, j, j->idle_spin_nsec);
         size_t head = atomic_load(&j->head);
@@ -195,6 +198,7 @@ struct snt_cert_judge *snt_cert_judge_new(struct snt_cert_checker *checker, bool
     j->checker = checker;
     j->mask = size - 1;
     j->idle_spin_nsec = sysconf(_SC_NPROCESSORS_ONLN) >= SPIN_MIN_CPUS ? IDLE_SPIN_NSEC : 0;
+    j->wake_batch = 1;
     atomic_init(&j->head, 0);
     atomic_init(&j->tail, 0);
     atomic_init(&j->closing, false);
@@ -273,13 +277,28 @@ static bool ring_empty(void *arg)
     return atomic_load(&j->tail) == atomic_load(&j->head);
 }
 
+/* Before the caller waits on the thread: it may sleep with fewer chains
+ * than a batch waiting. */
+static void wake_judge(struct snt_cert_judge *j)
+{
+    wake(j, &j->judge_wake, &j->judge_sleeps);
+}
+
 static void enqueue(struct snt_cert_judge *j, struct snt_cert_job *job)
 {
+    if (!ring_has_room(j))
+        wake_judge(j);
     wait_for(j, false, ring_has_room, j, COLLECT_SPIN_NSEC);
     size_t tail = atomic_load(&j->tail);
     j->ring[tail & j->mask] = job;
     atomic_store(&j->tail, tail + 1);
-    wake(j, &j->judge_wake, &j->judge_sleeps);
+    if (tail + 1 - atomic_load(&j->head) >= j->wake_batch)
+        wake(j, &j->judge_wake, &j->judge_sleeps);
+}
+
+void snt_cert_judge_set_wake_batch(struct snt_cert_judge *j, size_t chains)
+{
+    j->wake_batch = chains ? chains : 1;
 }
 
 bool snt_cert_judge_submit(struct snt_cert_judge *j, struct snt_attempt *a,
@@ -295,6 +314,7 @@ bool snt_cert_judge_submit(struct snt_cert_judge *j, struct snt_attempt *a,
     if (!job) {
         /* No memory for a job: judge it here rather than not at all, once
          * the thread is idle (the checker is not to be shared). */
+        wake_judge(j);
         wait_for(j, false, ring_empty, j, COLLECT_SPIN_NSEC);
         bool parsed = snt_attempt_judge_chain(a, j->checker, chain, n, total, when);
         publish_counters(j);
@@ -329,6 +349,8 @@ bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
     struct snt_cert_job *job = a->cert_job;
     if (!job)
         return true;
+    if (!job_done(job))
+        wake_judge(j);
     wait_for(j, false, job_done, job, COLLECT_SPIN_NSEC);
     bool parsed = job->parsed;
     apply(a, job);

@@ -11,6 +11,9 @@
 #include "snitrace/hugepages.h"
 
 #include <gnu/libc-version.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +74,34 @@ void snt_hugepages_restart(char **argv)
     else
         unsetenv("GLIBC_TUNABLES");
     free(kept);
+}
+
+/* ---- the heaps of threads ------------------------------------------------ */
+
+#define HEAP_MMAP_THRESHOLD (32u << 20) /* glibc's largest: blocks below come from the heap */
+#define HEAP_TRIM_THRESHOLD (256u << 20)
+#define THREAD_HEAP_BLOCK   (30u << 20)
+#define THREAD_HEAP_BLOCKS  2 /* a thread heap is at most 64 MiB */
+#define HUGE_PAGE           (2u << 20)
+
+void snt_heap_setup(void)
+{
+    mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_THRESHOLD);
+    mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_THRESHOLD);
+}
+
+void snt_heap_prepare_thread(void)
+{
+    uint8_t *p[THREAD_HEAP_BLOCKS];
+    for (size_t i = 0; i < THREAD_HEAP_BLOCKS; i++) {
+        p[i] = malloc(THREAD_HEAP_BLOCK);
+        if (!p[i])
+            continue;
+        uintptr_t from = ((uintptr_t)p[i] + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+        uintptr_t to = ((uintptr_t)p[i] + THREAD_HEAP_BLOCK) & ~(uintptr_t)(HUGE_PAGE - 1);
+        if (to > from)
+            madvise((void *)from, to - from, MADV_HUGEPAGE);
+    }
+    for (size_t i = 0; i < THREAD_HEAP_BLOCKS; i++)
+        free(p[i]);
 }

@@ -28,6 +28,7 @@
 #define KEYLOG_HOLD_USEC 2000000ULL  /* live: how long a handshake waits for its keys */
 #define OUTPUT_QUEUE     4096        /* records on their way to the output thread */
 #define CERT_QUEUE       1024        /* chains on their way to the certificate checks */
+#define CERT_WAKE_BATCH  16          /* offline: chains waiting before the checks' thread wakes */
 #define REPORT_HELD      8192        /* events held behind a pending certificate verdict */
 #define REPORT_BYTES     (16u << 20) /* and the bytes of their copies */
 #define OUTPUT_BUFFER    (1u << 20)  /* stdio buffer of a file or pipe written offline */
@@ -586,6 +587,8 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
                                                on_stats,   on_finished, r};
     r->report = snt_report_new(&report, r->certs, worker_threads(o) > 1 && !r->hold, REPORT_HELD,
                                REPORT_BYTES);
+    if (r->certs && !live && !r->hold)
+        snt_cert_judge_set_wake_batch(r->certs, CERT_WAKE_BATCH);
     o->engine.attempt_started = attempt_started;
     o->engine.dns_response = dns_response;
     o->engine.scan_record = scan_record;
@@ -608,6 +611,7 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
 int main(int argc, char **argv)
 {
     snt_hugepages_restart(argv);
+    snt_heap_setup();
     struct snt_options o;
     enum snt_options_result pr = snt_options_parse(&o, argc, argv);
     if (pr != SNT_OPTIONS_RUN) {

@@ -78,11 +78,13 @@ static void record(struct outcome *o, const struct snt_attempt *a, bool parsed)
 
 /* Every attempt's chain handed over, collected `lag` attempts later (the
  * engine collects when an attempt is finished, often long after). */
-static void run(bool threaded, size_t depth, unsigned lag, struct outcome *out,
+static void run(bool threaded, size_t depth, unsigned lag, size_t wake_batch, struct outcome *out,
                 struct snt_cert_counters *counters)
 {
     struct snt_cert_checker *c = checker();
     struct snt_cert_judge *j = snt_cert_judge_new(c, threaded, depth);
+    if (j)
+        snt_cert_judge_set_wake_batch(j, wake_batch);
     static struct snt_attempt attempts[ATTEMPTS];
     bool parsed[ATTEMPTS];
     CHECK(j != NULL);
@@ -111,15 +113,20 @@ static void test_same_verdicts(void)
 {
     static struct outcome inline_out[ATTEMPTS], threaded_out[ATTEMPTS];
     struct snt_cert_counters ic, tc;
-    run(false, 1, 0, inline_out, &ic);
+    run(false, 1, 0, 1, inline_out, &ic);
     CHECK(inline_out[0].problems == 0);                     /* www.example.test, trusted chain */
     CHECK(!inline_out[1].parsed && inline_out[1].has_cert); /* junk: said so */
+    /* A thread woken only for a batch of chains still answers a caller
+     * who waits (lag 0), and one whose ring is full before a batch. */
     const struct {
         size_t depth;
         unsigned lag;
-    } shapes[] = {{1, 0}, {2, 5}, {64, 0}, {64, 300}, {1024, ATTEMPTS}};
+        size_t wake_batch;
+    } shapes[] = {{1, 0, 1},    {2, 5, 1},           {64, 0, 1},
+                  {64, 300, 1}, {1024, ATTEMPTS, 1}, {64, 0, 16},
+                  {2, 5, 16},   {64, 300, 1000},     {1024, ATTEMPTS, 16}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        run(true, shapes[s].depth, shapes[s].lag, threaded_out, &tc);
+        run(true, shapes[s].depth, shapes[s].lag, shapes[s].wake_batch, threaded_out, &tc);
         for (unsigned i = 0; i < ATTEMPTS; i++) {
             CHECK(memcmp(&inline_out[i], &threaded_out[i], sizeof inline_out[i]) == 0);
             if (memcmp(&inline_out[i], &threaded_out[i], sizeof inline_out[i]) != 0) {

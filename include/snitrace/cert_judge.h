@@ -30,6 +30,11 @@ struct snt_cert_judge;
  * memory or the thread cannot be had. */
 struct snt_cert_judge *snt_cert_judge_new(struct snt_cert_checker *checker, bool threaded,
                                           size_t depth);
+
+/* Wake a sleeping judging thread only once `chains` chains wait (default
+ * 1), or when the caller waits for a verdict: offline, where no one
+ * watches verdicts come, a wake-up per chain costs more than the wait. */
+void snt_cert_judge_set_wake_batch(struct snt_cert_judge *j, size_t chains);
 void snt_cert_judge_free(struct snt_cert_judge *j); /* waits for the thread; accepts NULL */
 
 /* The chain (DER, leaf first; n kept of `total` sent) the attempt's server

@@ -21,4 +21,14 @@ bool snt_hugepages_tunables(const char *tunables, const char *thp_enabled, char 
  * follow); returns only when it does not, with nothing changed. */
 void snt_hugepages_restart(char **argv);
 
+/* Heap settings for the whole process (early in main): the heap keeps
+ * what it grew to, and blocks up to 32 MiB come from it. */
+void snt_heap_setup(void);
+
+/* A thread's own heap grown once, at its start, by 30 MiB of address
+ * space (not memory: pages come as they are touched), and marked for huge
+ * pages; glibc otherwise grows a thread's heap a page at a time, one
+ * system call each. */
+void snt_heap_prepare_thread(void);
+
 #endif
