@@ -227,7 +227,10 @@ static size_t take_batch(struct queue_sink *q, struct item *batch)
         q->head = (q->head + 1) % q->cap;
         q->count--;
     }
-    pthread_cond_signal(&q->not_full);
+    /* A caller that found the ring full sleeps until half of it is free,
+     * not a batch: one wake-up per half ring instead of one per batch. */
+    if (q->count <= q->cap / 2)
+        pthread_cond_signal(&q->not_full);
     pthread_mutex_unlock(&q->lock);
     return n;
 }

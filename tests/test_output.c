@@ -92,16 +92,19 @@ static char *write_all(bool text, size_t queue_depth, size_t *len)
 static void test_queue_writes_the_same(void)
 {
     for (int text = 0; text < 2; text++) {
-        size_t direct_len, queued_len, tight_len;
+        size_t direct_len, queued_len, tight_len, small_len;
         char *direct = write_all(text, 0, &direct_len);
         char *queued = write_all(text, 4096, &queued_len);
         char *tight = write_all(text, 1, &tight_len); /* the caller waits on every record */
+        char *small = write_all(text, 3, &small_len); /* ... until half the ring is free */
         CHECK(direct_len > 0);
         CHECK(direct_len == queued_len && memcmp(direct, queued, direct_len) == 0);
         CHECK(direct_len == tight_len && memcmp(direct, tight, direct_len) == 0);
+        CHECK(direct_len == small_len && memcmp(direct, small, direct_len) == 0);
         free(direct);
         free(queued);
         free(tight);
+        free(small);
     }
 }
 
