@@ -20,10 +20,13 @@ static void check_eq(const char *got, const char *want)
 int main(void)
 {
     const char *madvise = "always [madvise] never\n";
-    check_eq(tunables(NULL, madvise), "glibc.malloc.hugetlb=1");
-    check_eq(tunables("", madvise), "glibc.malloc.hugetlb=1");
+    check_eq(tunables(NULL, madvise), "glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=1000");
+    check_eq(tunables("", madvise), "glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=1000");
     check_eq(tunables("glibc.malloc.arena_max=2", madvise),
-             "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1");
+             "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1:glibc.malloc.tcache_count=1000");
+    /* A tcache size of the user's own is kept. */
+    check_eq(tunables("glibc.malloc.tcache_count=50", madvise),
+             "glibc.malloc.tcache_count=50:glibc.malloc.hugetlb=1");
     /* Set already: by the user (0 declines), or by the first start. */
     CHECK(tunables("glibc.malloc.hugetlb=0", madvise) == NULL);
     CHECK(tunables("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1", madvise) == NULL);
