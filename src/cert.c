@@ -269,23 +269,6 @@ static bool time_of(const ASN1_TIME *t, int64_t *out)
     return true;
 }
 
-/* RFC 2253 order and escaping, but UTF-8 kept as is for people to read. */
-static char *dn_text_made(const X509_NAME *name)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data = NULL, *out = NULL;
-    if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-        /* An empty subject is legal (RFC 5280 section 4.1.2.6): "" then. */
-        long n = BIO_get_mem_data(b, &data);
-        if (n >= 0)
-            out = snt_cert_printable((const uint8_t *)(data ? data : ""),
-                                     n > MAX_DN_TEXT ? MAX_DN_TEXT : (size_t)n, true);
-    }
-    BIO_free(b);
-    snt_cert_forget_errors();
-    return out;
-}
-
 /* The name's text, from the memo when its DER was seen last in its slot;
  * a copy the caller owns, NULL when memory ran out. */
 static char *dn_text(struct snt_cert_checker *c, const X509_NAME *name)
@@ -293,12 +276,12 @@ static char *dn_text(struct snt_cert_checker *c, const X509_NAME *name)
     const unsigned char *der = NULL;
     size_t len = 0;
     if (X509_NAME_get0_der(name, &der, &len) != 1 || len == 0 || len > DN_MEMO_DER)
-        return dn_text_made(name);
+        return snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
     uint32_t tag = snt_hash_bytes(der, len);
     struct dn_memo *m = &c->dns[tag & (DN_MEMO - 1)];
     if (m->der_len == len && m->tag == tag && memcmp(m->der, der, len) == 0)
         return strdup(m->text);
-    char *text = dn_text_made(name);
+    char *text = snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
     char *kept = text ? strdup(text) : NULL;
     if (kept) {
         free(m->text);

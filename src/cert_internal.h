@@ -58,6 +58,14 @@ void snt_cert_check_name(X509 *x, const struct snt_cert_info *info, const struct
  * already valid UTF-8 (OpenSSL's conversion output). */
 char *snt_cert_printable(const uint8_t *p, size_t len, bool utf8);
 
+/* ---- distinguished names (cert_dn.c) ------------------------------------ */
+
+/* name as RFC 2253 text (X509_NAME_print_ex with XN_FLAG_RFC2253, UTF-8
+ * kept as is), cut to max bytes and made printable (snt_cert_printable); a
+ * malloc'd string, NULL when memory ran out.  *plain (when not NULL) says
+ * whether it was written without OpenSSL. */
+char *snt_cert_dn_text(const X509_NAME *name, size_t max, bool *plain);
+
 /* ---- decoding (cert_decode.c) ------------------------------------------- */
 
 struct snt_cert_decoder;
