@@ -3,7 +3,10 @@
  * capture and parsing go on while a record is being written.
  *
  * Each record is copied when it is queued (the caller's stays the
- * caller's) and freed by the output thread once written.  A full ring
+ * caller's) and freed by the output thread once written; an attempt's
+ * copy, the most common record, goes back to the caller's side instead, to
+ * be the next one's, so no thread frees what another allocated (glibc then
+ * takes the other thread's heap lock, and the threads wait on each other).  A full ring
  * makes the caller wait: memory stays bounded and nothing is dropped.  The
  * output thread takes records in batches, one lock per batch.  A write
  * error is kept; the caller sees it on its next call and the thread
@@ -36,6 +39,11 @@ struct item {
     } u;
 };
 
+/* An attempt's copy, written and free for the next one. */
+struct spare {
+    struct spare *next;
+};
+
 struct queue_sink {
     struct snt_sink base;
     struct snt_sink *inner;
@@ -47,8 +55,10 @@ struct queue_sink {
     size_t cap, head, count;
     uint64_t queued, written; /* items ever queued, ever done (both under lock) */
     bool closing;
-    bool sleeping;    /* the output thread waits for records */
-    atomic_int error; /* the inner sink's first error, for the caller to see */
+    bool sleeping;          /* the output thread waits for records */
+    struct spare *returned; /* written attempts' copies, back from the output thread (lock) */
+    struct spare *spare;    /* the caller's, taken from `returned` */
+    atomic_int error;       /* the inner sink's first error, for the caller to see */
 };
 
 /* ---- copies the output thread owns ------------------------------------------ */
@@ -73,12 +83,37 @@ static void free_strings(char **list, size_t n)
     free(list);
 }
 
-static struct snt_attempt *attempt_clone(const struct snt_attempt *a)
+/* On the caller's side: a spare copy's memory when there is one. */
+static struct snt_attempt *attempt_clone(struct spare **spare, const struct snt_attempt *a)
 {
-    struct snt_attempt *c = malloc(sizeof *c);
+    struct snt_attempt *c;
+    if (*spare) {
+        c = (struct snt_attempt *)(void *)*spare;
+        *spare = (*spare)->next;
+    } else {
+        c = malloc(sizeof *c);
+    }
     if (c)
         snt_attempt_copy(c, a);
     return c;
+}
+
+/* On the output thread: a written copy's strings freed, its memory kept. */
+static void attempt_spare(struct snt_attempt *a, struct spare **list)
+{
+    snt_attempt_free(a);
+    struct spare *s = (struct spare *)(void *)a;
+    s->next = *list;
+    *list = s;
+}
+
+static void free_spares(struct spare *s)
+{
+    while (s) {
+        struct spare *next = s->next;
+        free(s);
+        s = next;
+    }
 }
 
 static void attempt_drop(struct snt_attempt *a)
@@ -235,10 +270,17 @@ static size_t take_batch(struct queue_sink *q, struct item *batch)
     return n;
 }
 
-/* A batch is done; returns true when the ring is empty now. */
-static bool finish_batch(struct queue_sink *q, size_t n)
+/* A batch is done, its attempts' copies given back; returns true when
+ * the ring is empty now. */
+static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back)
 {
     pthread_mutex_lock(&q->lock);
+    while (back) {
+        struct spare *next = back->next;
+        back->next = q->returned;
+        q->returned = back;
+        back = next;
+    }
     q->written += n;
     bool empty = q->count == 0;
     pthread_cond_broadcast(&q->progress);
@@ -252,14 +294,18 @@ static void *output_thread(void *arg)
     struct item batch[BATCH];
     size_t n;
     while ((n = take_batch(q, batch)) > 0) {
+        struct spare *back = NULL;
         for (size_t i = 0; i < n; i++) {
             if (!atomic_load(&q->error) && !item_write(q->inner, &batch[i]))
                 atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
-            item_drop(&batch[i]);
+            if (batch[i].kind == ITEM_ATTEMPT)
+                attempt_spare(batch[i].u.attempt, &back);
+            else
+                item_drop(&batch[i]);
         }
         /* Live, people watch: what is written reaches them when the
          * output thread has nothing more to do. */
-        bool empty = finish_batch(q, n);
+        bool empty = finish_batch(q, n, back);
         if (empty && q->live && !atomic_load(&q->error) && !snt_sink_flush(q->inner))
             atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
     }
@@ -323,6 +369,10 @@ static bool push(struct queue_sink *q, struct item it)
     q->ring[(q->head + q->count) % q->cap] = it;
     q->count++;
     q->queued++;
+    if (!q->spare) { /* the copies written so far, for the next attempts */
+        q->spare = q->returned;
+        q->returned = NULL;
+    }
     wake(q, it.kind == ITEM_FLUSH || it.kind == ITEM_STATS);
     pthread_mutex_unlock(&q->lock);
     return true;
@@ -330,7 +380,8 @@ static bool push(struct queue_sink *q, struct item it)
 
 static bool queue_attempt(struct snt_sink *s, const struct snt_attempt *a)
 {
-    return push(queue_of(s), (struct item){.kind = ITEM_ATTEMPT, .u.attempt = attempt_clone(a)});
+    struct queue_sink *q = queue_of(s);
+    return push(q, (struct item){.kind = ITEM_ATTEMPT, .u.attempt = attempt_clone(&q->spare, a)});
 }
 
 static bool queue_session(struct snt_sink *s, const struct snt_session *x)
@@ -381,6 +432,8 @@ static bool queue_flush(struct snt_sink *s)
 /* Everything the sink holds once its thread is gone (or never ran). */
 static void release(struct queue_sink *q)
 {
+    free_spares(q->spare);
+    free_spares(q->returned);
     snt_sink_free(q->inner);
     pthread_cond_destroy(&q->not_empty);
     pthread_cond_destroy(&q->not_full);
