@@ -13,6 +13,7 @@
 #include "snitrace/hugepages.h"
 
 #include <gnu/libc-version.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -78,8 +79,15 @@ void snt_hugepages_restart(char **argv)
         free(kept);
         return;
     }
-    execv("/proc/self/exe", argv);
-    /* Not restarted (no /proc, say): go on as started. */
+    /* By its own path, not /proc/self/exe: the process keeps its name
+     * (what ps, top and ss -p show). */
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        execv(self, argv);
+    }
+    /* Not restarted (no /proc, or the file is gone): go on as started. */
     if (kept)
         setenv("GLIBC_TUNABLES", kept, 1);
     else
