@@ -44,6 +44,18 @@ struct spare {
     struct spare *next;
 };
 
+/* A session's copy is one block of its own size; once written it goes
+ * back too, kept for a session it is large enough for.  A block larger
+ * than most (a session of hundreds of attempts) is freed instead, so what
+ * is kept stays small. */
+#define SESSION_BLOCK_MIN  2048
+#define SESSION_BLOCK_KEEP 16384
+
+struct session_block {
+    struct session_block *next;
+    size_t cap; /* bytes after the header */
+};
+
 struct queue_sink {
     struct snt_sink base;
     struct snt_sink *inner;
@@ -58,7 +70,8 @@ struct queue_sink {
     bool sleeping;          /* the output thread waits for records */
     struct spare *returned; /* written attempts' copies, back from the output thread (lock) */
     struct spare *spare;    /* the caller's, taken from `returned` */
-    atomic_int error;       /* the inner sink's first error, for the caller to see */
+    struct session_block *returned_sessions, *spare_sessions; /* the same for sessions */
+    atomic_int error; /* the inner sink's first error, for the caller to see */
 };
 
 /* ---- copies the output thread owns ------------------------------------------ */
@@ -161,14 +174,38 @@ static char *block_text(struct block *b, const char *s)
     return n ? memcpy(block_take(b, n), s, n) : NULL;
 }
 
+/* On the caller's side: a block of at least size bytes after its header,
+ * a spare one when the first spare is large enough. */
+static struct session_block *session_block_take(struct session_block **spare, size_t size)
+{
+    struct session_block *b = *spare;
+    if (b) {
+        *spare = b->next;
+        if (b->cap >= size)
+            return b;
+        free(b); /* the caller's own: too small for this one */
+    }
+    size_t cap = size < SESSION_BLOCK_MIN ? SESSION_BLOCK_MIN : size;
+    b = malloc(sizeof *b + cap);
+    if (b)
+        b->cap = cap;
+    return b;
+}
+
+static struct session_block *session_block_of(struct snt_session *x)
+{
+    return (struct session_block *)(void *)x - 1;
+}
+
 /* Arrays of structs first (every size there is a multiple of 8), strings
  * last, so nothing is misaligned. */
-static struct snt_session *session_clone(const struct snt_session *s)
+static struct snt_session *session_clone(struct session_block **spare, const struct snt_session *s)
 {
     size_t size = session_size(s);
-    struct block b = {malloc(size)};
-    if (!b.at)
+    struct session_block *blk = session_block_take(spare, size);
+    if (!blk)
         return NULL;
+    struct block b = {(char *)(blk + 1)};
     struct snt_session *x = block_take(&b, sizeof *x);
     *x = *s;
     x->attempts = block_take(&b, s->n_attempts * sizeof *s->attempts);
@@ -193,7 +230,29 @@ static struct snt_session *session_clone(const struct snt_session *s)
 
 static void session_drop(struct snt_session *x)
 {
-    free(x);
+    if (x)
+        free(session_block_of(x));
+}
+
+/* On the output thread: a written session's block kept. */
+static void session_spare(struct snt_session *x, struct session_block **list)
+{
+    struct session_block *b = session_block_of(x);
+    if (b->cap > SESSION_BLOCK_KEEP) {
+        free(b);
+        return;
+    }
+    b->next = *list;
+    *list = b;
+}
+
+static void free_session_blocks(struct session_block *b)
+{
+    while (b) {
+        struct session_block *next = b->next;
+        free(b);
+        b = next;
+    }
 }
 
 static void flag_drop(struct snt_flag *fl)
@@ -272,7 +331,8 @@ static size_t take_batch(struct queue_sink *q, struct item *batch)
 
 /* A batch is done, its attempts' copies given back; returns true when
  * the ring is empty now. */
-static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back)
+static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back,
+                         struct session_block *back_sessions)
 {
     pthread_mutex_lock(&q->lock);
     while (back) {
@@ -280,6 +340,12 @@ static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back)
         back->next = q->returned;
         q->returned = back;
         back = next;
+    }
+    while (back_sessions) {
+        struct session_block *next = back_sessions->next;
+        back_sessions->next = q->returned_sessions;
+        q->returned_sessions = back_sessions;
+        back_sessions = next;
     }
     q->written += n;
     bool empty = q->count == 0;
@@ -295,17 +361,20 @@ static void *output_thread(void *arg)
     size_t n;
     while ((n = take_batch(q, batch)) > 0) {
         struct spare *back = NULL;
+        struct session_block *back_sessions = NULL;
         for (size_t i = 0; i < n; i++) {
             if (!atomic_load(&q->error) && !item_write(q->inner, &batch[i]))
                 atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
             if (batch[i].kind == ITEM_ATTEMPT)
                 attempt_spare(batch[i].u.attempt, &back);
+            else if (batch[i].kind == ITEM_SESSION)
+                session_spare(batch[i].u.session, &back_sessions);
             else
                 item_drop(&batch[i]);
         }
         /* Live, people watch: what is written reaches them when the
          * output thread has nothing more to do. */
-        bool empty = finish_batch(q, n, back);
+        bool empty = finish_batch(q, n, back, back_sessions);
         if (empty && q->live && !atomic_load(&q->error) && !snt_sink_flush(q->inner))
             atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
     }
@@ -373,6 +442,10 @@ static bool push(struct queue_sink *q, struct item it)
         q->spare = q->returned;
         q->returned = NULL;
     }
+    if (!q->spare_sessions) {
+        q->spare_sessions = q->returned_sessions;
+        q->returned_sessions = NULL;
+    }
     wake(q, it.kind == ITEM_FLUSH || it.kind == ITEM_STATS);
     pthread_mutex_unlock(&q->lock);
     return true;
@@ -386,7 +459,9 @@ static bool queue_attempt(struct snt_sink *s, const struct snt_attempt *a)
 
 static bool queue_session(struct snt_sink *s, const struct snt_session *x)
 {
-    return push(queue_of(s), (struct item){.kind = ITEM_SESSION, .u.session = session_clone(x)});
+    struct queue_sink *q = queue_of(s);
+    return push(
+        q, (struct item){.kind = ITEM_SESSION, .u.session = session_clone(&q->spare_sessions, x)});
 }
 
 static bool queue_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev)
@@ -434,6 +509,8 @@ static void release(struct queue_sink *q)
 {
     free_spares(q->spare);
     free_spares(q->returned);
+    free_session_blocks(q->spare_sessions);
+    free_session_blocks(q->returned_sessions);
     snt_sink_free(q->inner);
     pthread_cond_destroy(&q->not_empty);
     pthread_cond_destroy(&q->not_full);

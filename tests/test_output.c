@@ -108,6 +108,48 @@ static void test_queue_writes_the_same(void)
     }
 }
 
+/* Sessions of every size through a queue (a written session's block is
+ * kept for the next one it is large enough for, a large one freed): what
+ * the queue writes is what the sink alone writes. */
+static char *write_sessions(size_t queue_depth, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    struct snt_sink *s = snt_sink_json_new(f, false);
+    if (queue_depth)
+        s = snt_sink_queue_new(s, queue_depth, false);
+    static char name[40000];
+    for (unsigned i = 0; i < 300; i++) {
+        /* 1 byte to 39 KB, up and down again */
+        size_t n = 1 + (size_t)((i * 7919u) % 300) * 130;
+        memset(name, 'a' + (char)(i % 26), n);
+        name[n] = '\0';
+        char *names[] = {name};
+        struct snt_session x;
+        struct snt_session_attempt e;
+        make_session(&x, &e, names, i);
+        CHECK(snt_sink_session(s, &x));
+    }
+    CHECK(snt_sink_flush(s));
+    snt_sink_free(s);
+    fclose(f);
+    return buf;
+}
+
+static void test_sessions_of_every_size(void)
+{
+    size_t direct_len, queued_len, small_len;
+    char *direct = write_sessions(0, &direct_len);
+    char *queued = write_sessions(64, &queued_len);
+    char *small = write_sessions(2, &small_len);
+    CHECK(direct_len > 300 * 100);
+    CHECK(direct_len == queued_len && memcmp(direct, queued, direct_len) == 0);
+    CHECK(direct_len == small_len && memcmp(direct, small, direct_len) == 0);
+    free(direct);
+    free(queued);
+    free(small);
+}
+
 static void test_json_lines(void)
 {
     size_t len;
@@ -266,6 +308,7 @@ static void test_certificates_repeated(void)
 int main(void)
 {
     test_queue_writes_the_same();
+    test_sessions_of_every_size();
     test_json_lines();
     test_text_view();
     test_write_error();
