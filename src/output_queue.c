@@ -39,9 +39,12 @@ struct item {
     } u;
 };
 
-/* An attempt's copy, written and free for the next one. */
+/* A record's copy, written and free for the next one: an attempt's
+ * (overlaid on the attempt itself) or a session's block (the header of
+ * the block, cap bytes after it). */
 struct spare {
     struct spare *next;
+    size_t cap;
 };
 
 /* A session's copy is one block of its own size; once written it goes
@@ -50,11 +53,6 @@ struct spare {
  * is kept stays small. */
 #define SESSION_BLOCK_MIN  2048
 #define SESSION_BLOCK_KEEP 16384
-
-struct session_block {
-    struct session_block *next;
-    size_t cap; /* bytes after the header */
-};
 
 struct queue_sink {
     struct snt_sink base;
@@ -70,7 +68,7 @@ struct queue_sink {
     bool sleeping;          /* the output thread waits for records */
     struct spare *returned; /* written attempts' copies, back from the output thread (lock) */
     struct spare *spare;    /* the caller's, taken from `returned` */
-    struct session_block *returned_sessions, *spare_sessions; /* the same for sessions */
+    struct spare *returned_sessions, *spare_sessions; /* the same for sessions */
     atomic_int error; /* the inner sink's first error, for the caller to see */
 };
 
@@ -176,9 +174,9 @@ static char *block_text(struct block *b, const char *s)
 
 /* On the caller's side: a block of at least size bytes after its header,
  * a spare one when the first spare is large enough. */
-static struct session_block *session_block_take(struct session_block **spare, size_t size)
+static struct spare *session_block_take(struct spare **spare, size_t size)
 {
-    struct session_block *b = *spare;
+    struct spare *b = *spare;
     if (b) {
         *spare = b->next;
         if (b->cap >= size)
@@ -192,17 +190,17 @@ static struct session_block *session_block_take(struct session_block **spare, si
     return b;
 }
 
-static struct session_block *session_block_of(struct snt_session *x)
+static struct spare *session_block_of(struct snt_session *x)
 {
-    return (struct session_block *)(void *)x - 1;
+    return (struct spare *)(void *)x - 1;
 }
 
 /* Arrays of structs first (every size there is a multiple of 8), strings
  * last, so nothing is misaligned. */
-static struct snt_session *session_clone(struct session_block **spare, const struct snt_session *s)
+static struct snt_session *session_clone(struct spare **spare, const struct snt_session *s)
 {
     size_t size = session_size(s);
-    struct session_block *blk = session_block_take(spare, size);
+    struct spare *blk = session_block_take(spare, size);
     if (!blk)
         return NULL;
     struct block b = {(char *)(blk + 1)};
@@ -235,24 +233,15 @@ static void session_drop(struct snt_session *x)
 }
 
 /* On the output thread: a written session's block kept. */
-static void session_spare(struct snt_session *x, struct session_block **list)
+static void session_spare(struct snt_session *x, struct spare **list)
 {
-    struct session_block *b = session_block_of(x);
+    struct spare *b = session_block_of(x);
     if (b->cap > SESSION_BLOCK_KEEP) {
         free(b);
         return;
     }
     b->next = *list;
     *list = b;
-}
-
-static void free_session_blocks(struct session_block *b)
-{
-    while (b) {
-        struct session_block *next = b->next;
-        free(b);
-        b = next;
-    }
 }
 
 static void flag_drop(struct snt_flag *fl)
@@ -329,24 +318,25 @@ static size_t take_batch(struct queue_sink *q, struct item *batch)
     return n;
 }
 
+/* Every spare of from onto *to. */
+static void splice(struct spare **to, struct spare *from)
+{
+    while (from) {
+        struct spare *next = from->next;
+        from->next = *to;
+        *to = from;
+        from = next;
+    }
+}
+
 /* A batch is done, its attempts' copies given back; returns true when
  * the ring is empty now. */
 static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back,
-                         struct session_block *back_sessions)
+                         struct spare *back_sessions)
 {
     pthread_mutex_lock(&q->lock);
-    while (back) {
-        struct spare *next = back->next;
-        back->next = q->returned;
-        q->returned = back;
-        back = next;
-    }
-    while (back_sessions) {
-        struct session_block *next = back_sessions->next;
-        back_sessions->next = q->returned_sessions;
-        q->returned_sessions = back_sessions;
-        back_sessions = next;
-    }
+    splice(&q->returned, back);
+    splice(&q->returned_sessions, back_sessions);
     q->written += n;
     bool empty = q->count == 0;
     pthread_cond_broadcast(&q->progress);
@@ -361,7 +351,7 @@ static void *output_thread(void *arg)
     size_t n;
     while ((n = take_batch(q, batch)) > 0) {
         struct spare *back = NULL;
-        struct session_block *back_sessions = NULL;
+        struct spare *back_sessions = NULL;
         for (size_t i = 0; i < n; i++) {
             if (!atomic_load(&q->error) && !item_write(q->inner, &batch[i]))
                 atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
@@ -509,8 +499,8 @@ static void release(struct queue_sink *q)
 {
     free_spares(q->spare);
     free_spares(q->returned);
-    free_session_blocks(q->spare_sessions);
-    free_session_blocks(q->returned_sessions);
+    free_spares(q->spare_sessions);
+    free_spares(q->returned_sessions);
     snt_sink_free(q->inner);
     pthread_cond_destroy(&q->not_empty);
     pthread_cond_destroy(&q->not_full);
