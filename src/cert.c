@@ -32,8 +32,6 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
-#include "htable.h"
-
 #define DEFAULT_CACHE_MAX   32768
 #define DEFAULT_CACHE_BYTES ((size_t)64 << 20)
 #define SECONDS_PER_DAY     86400
@@ -49,17 +47,14 @@
 #define INTERMEDIATES 512
 #define LEAVES        2048
 
-/* Distinguished names as text, by their DER: the issuers of a network's
- * leaves are a few CAs', and X509_NAME_print_ex through a BIO costs about
- * 17,000 instructions a name.  Direct-mapped; a name is only taken as seen
- * when its DER is byte for byte the one kept; longer ones are not kept. */
-#define DN_MEMO     64 /* a power of two */
-#define DN_MEMO_DER 256
+/* Issuer names as text, by their DER: a network's leaves share a few
+ * issuers, and a name that is not plain goes through X509_NAME_print_ex,
+ * about 13,000 instructions (cert_dn.c).  Subjects, one per leaf, are not
+ * kept: they would only push the issuers out.  Direct-mapped. */
+#define ISSUER_MEMO 64 /* a power of two */
 
-struct dn_memo {
-    uint32_t tag;
-    size_t der_len; /* 0: empty */
-    uint8_t der[DN_MEMO_DER];
+struct issuer_text {
+    struct snt_cert_name_key key;
     char *text;
 };
 
@@ -70,7 +65,7 @@ struct snt_cert_checker {
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
     struct snt_cert_kept *intermediates, *leaves;
-    struct dn_memo dns[DN_MEMO];
+    struct issuer_text issuers[ISSUER_MEMO];
     struct snt_cert_absent_issuers *absent;
 };
 
@@ -184,8 +179,8 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     snt_cert_cache_free(c->cache);
     snt_cert_kept_free(c->intermediates);
     snt_cert_kept_free(c->leaves);
-    for (size_t i = 0; i < DN_MEMO; i++)
-        free(c->dns[i].text);
+    for (size_t i = 0; i < ISSUER_MEMO; i++)
+        free(c->issuers[i].text);
     EVP_MD_free(c->sha256);
     snt_cert_decoder_free(c->decoder);
     snt_cert_absent_issuers_free(c->absent);
@@ -269,26 +264,22 @@ static bool time_of(const ASN1_TIME *t, int64_t *out)
     return true;
 }
 
-/* The name's text, from the memo when its DER was seen last in its slot;
+/* An issuer's text, from the memo when its DER was seen last in its slot;
  * a copy the caller owns, NULL when memory ran out. */
-static char *dn_text(struct snt_cert_checker *c, const X509_NAME *name)
+static char *issuer_text(struct snt_cert_checker *c, const X509_NAME *name)
 {
-    const unsigned char *der = NULL;
-    size_t len = 0;
-    if (X509_NAME_get0_der(name, &der, &len) != 1 || len == 0 || len > DN_MEMO_DER)
+    struct snt_cert_name_key key;
+    if (!snt_cert_name_key(name, &key))
         return snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
-    uint32_t tag = snt_hash_bytes(der, len);
-    struct dn_memo *m = &c->dns[tag & (DN_MEMO - 1)];
-    if (m->der_len == len && m->tag == tag && memcmp(m->der, der, len) == 0)
+    struct issuer_text *m = &c->issuers[key.tag & (ISSUER_MEMO - 1)];
+    if (snt_cert_name_key_eq(&m->key, &key))
         return strdup(m->text);
     char *text = snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
     char *kept = text ? strdup(text) : NULL;
     if (kept) {
         free(m->text);
         m->text = kept;
-        m->tag = tag;
-        m->der_len = len;
-        memcpy(m->der, der, len);
+        m->key = key;
     }
     return text;
 }
@@ -349,8 +340,8 @@ static bool describe_leaf(struct snt_cert_checker *c, X509 *x, const struct snt_
 {
     if (!snt_cert_collect_names(x, in) || !fingerprint(c, der, in->sha256_hex))
         return false;
-    in->subject_dn = dn_text(c, X509_get_subject_name(x));
-    in->issuer_dn = dn_text(c, X509_get_issuer_name(x));
+    in->subject_dn = snt_cert_dn_text(X509_get_subject_name(x), MAX_DN_TEXT, NULL);
+    in->issuer_dn = issuer_text(c, X509_get_issuer_name(x));
     if (!in->subject_dn || !in->issuer_dn)
         return false;
     *times_ok = time_of(X509_get0_notBefore(x), &in->not_before);

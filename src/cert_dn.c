@@ -16,6 +16,8 @@
 #include <openssl/bio.h>
 #include <openssl/objects.h>
 
+#include "htable.h"
+
 #define PLAIN_MAX 2048 /* a plain name longer than this goes to OpenSSL */
 
 /* RFC 2253 section 2.4: these are escaped anywhere, '#' and ' ' at the
@@ -102,4 +104,23 @@ char *snt_cert_dn_text(const X509_NAME *name, size_t max, bool *plain)
     if (is_plain)
         return snt_cert_printable((const uint8_t *)buf, len > max ? max : len, true);
     return openssl_text(name, max);
+}
+
+bool snt_cert_name_key(const X509_NAME *name, struct snt_cert_name_key *key)
+{
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    key->len = 0;
+    if (!name || X509_NAME_get0_der(name, &der, &len) != 1 || len == 0 ||
+        len > SNT_CERT_NAME_KEY_MAX)
+        return false;
+    key->tag = snt_hash_bytes(der, len);
+    key->len = len;
+    memcpy(key->der, der, len);
+    return true;
+}
+
+bool snt_cert_name_key_eq(const struct snt_cert_name_key *a, const struct snt_cert_name_key *b)
+{
+    return a->len && a->len == b->len && a->tag == b->tag && memcmp(a->der, b->der, a->len) == 0;
 }

@@ -66,6 +66,21 @@ char *snt_cert_printable(const uint8_t *p, size_t len, bool utf8);
  * whether it was written without OpenSSL. */
 char *snt_cert_dn_text(const X509_NAME *name, size_t max, bool *plain);
 
+/* A name as the key of a memo: its DER, compared byte for byte (the hash
+ * only picks a slot).  Names of more than SNT_CERT_NAME_KEY_MAX bytes of
+ * DER are not kept. */
+#define SNT_CERT_NAME_KEY_MAX 256
+
+struct snt_cert_name_key {
+    uint32_t tag; /* a hash of the DER */
+    size_t len;   /* 0: no name */
+    uint8_t der[SNT_CERT_NAME_KEY_MAX];
+};
+
+/* name's key in *key; false when it has none (no DER, or too long). */
+bool snt_cert_name_key(const X509_NAME *name, struct snt_cert_name_key *key);
+bool snt_cert_name_key_eq(const struct snt_cert_name_key *a, const struct snt_cert_name_key *b);
+
 /* ---- decoding (cert_decode.c) ------------------------------------------- */
 
 struct snt_cert_decoder;

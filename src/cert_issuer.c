@@ -21,19 +21,10 @@
 
 #include <openssl/err.h>
 
-#include "htable.h"
-
-#define ABSENT_SLOTS    256 /* a power of two */
-#define ABSENT_NAME_DER 256
-
-struct absent_name {
-    uint32_t tag;
-    size_t der_len; /* 0: empty */
-    uint8_t der[ABSENT_NAME_DER];
-};
+#define ABSENT_SLOTS 256 /* a power of two */
 
 struct snt_cert_absent_issuers {
-    struct absent_name slots[ABSENT_SLOTS];
+    struct snt_cert_name_key slots[ABSENT_SLOTS];
     uint64_t answered; /* searches answered from memory */
 };
 
@@ -47,40 +38,10 @@ void snt_cert_absent_issuers_free(struct snt_cert_absent_issuers *a)
     free(a);
 }
 
-/* The name's DER and its slot; false when the name is not one to keep. */
-static bool name_slot(struct snt_cert_absent_issuers *a, const X509_NAME *name,
-                      const unsigned char **der, size_t *len, struct absent_name **slot,
-                      uint32_t *tag)
+static struct snt_cert_name_key *slot_of(struct snt_cert_absent_issuers *a,
+                                         const struct snt_cert_name_key *key)
 {
-    if (!a || !name || X509_NAME_get0_der(name, der, len) != 1 || *len == 0 ||
-        *len > ABSENT_NAME_DER)
-        return false;
-    *tag = snt_hash_bytes(*der, *len);
-    *slot = &a->slots[*tag & (ABSENT_SLOTS - 1)];
-    return true;
-}
-
-static bool known_absent(struct snt_cert_absent_issuers *a, const X509_NAME *name)
-{
-    const unsigned char *der = NULL;
-    size_t len = 0;
-    struct absent_name *s = NULL;
-    uint32_t tag = 0;
-    return name_slot(a, name, &der, &len, &s, &tag) && s->der_len == len && s->tag == tag &&
-           memcmp(s->der, der, len) == 0;
-}
-
-static void note_absent(struct snt_cert_absent_issuers *a, const X509_NAME *name)
-{
-    const unsigned char *der = NULL;
-    size_t len = 0;
-    struct absent_name *s = NULL;
-    uint32_t tag = 0;
-    if (!name_slot(a, name, &der, &len, &s, &tag))
-        return;
-    s->tag = tag;
-    s->der_len = len;
-    memcpy(s->der, der, len);
+    return &a->slots[key->tag & (ABSENT_SLOTS - 1)];
 }
 
 /* Whether the store has any certificate whose subject is name. */
@@ -96,14 +57,16 @@ int snt_cert_get_issuer(struct snt_cert_absent_issuers *a, X509 **issuer, X509_S
                         X509 *x)
 {
     const X509_NAME *name = X509_get_issuer_name(x);
+    struct snt_cert_name_key key;
+    bool keyed = a && snt_cert_name_key(name, &key);
     *issuer = NULL;
-    if (known_absent(a, name)) {
+    if (keyed && snt_cert_name_key_eq(slot_of(a, &key), &key)) {
         a->answered++;
         return 0;
     }
     int rc = X509_STORE_CTX_get1_issuer(issuer, ctx, x);
-    if (rc == 0 && !store_has_subject(ctx, name))
-        note_absent(a, name);
+    if (keyed && rc == 0 && !store_has_subject(ctx, name))
+        *slot_of(a, &key) = key;
     return rc;
 }
 

@@ -3,7 +3,7 @@
  * UTF-8 kept), on names made here: plain ones, ones with every character
  * RFC 2253 escapes, multi-valued RDNs, unknown attributes, other string
  * types, and thousands of random ones.  Plain names take the direct way;
- * the rest go to OpenSSL. */
+ * the rest go to OpenSSL.  Names as memo keys compare by their DER. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +151,35 @@ static void test_random(void)
     CHECK(plain < RANDOM_NAMES);
 }
 
+/* Names as memo keys: equal for the same DER only; a long name has none. */
+static void test_name_keys(void)
+{
+    X509_NAME *a = X509_NAME_new(), *b = X509_NAME_new(), *c = X509_NAME_new();
+    X509_NAME *big = X509_NAME_new();
+    add(a, NID_commonName, NULL, V_ASN1_UTF8STRING, "CA one", 0);
+    add(b, NID_commonName, NULL, V_ASN1_UTF8STRING, "CA one", 0);
+    add(c, NID_commonName, NULL, V_ASN1_UTF8STRING, "CA two", 0);
+    char long_value[300];
+    memset(long_value, 'x', sizeof long_value - 1);
+    long_value[sizeof long_value - 1] = '\0';
+    add(big, NID_organizationName, NULL, V_ASN1_UTF8STRING, long_value, 0);
+    struct snt_cert_name_key ka, kb, kc, kbig;
+    CHECK(snt_cert_name_key(a, &ka) && snt_cert_name_key(b, &kb) && snt_cert_name_key(c, &kc));
+    CHECK(snt_cert_name_key_eq(&ka, &kb));
+    CHECK(!snt_cert_name_key_eq(&ka, &kc));
+    CHECK(!snt_cert_name_key(big, &kbig));
+    CHECK(!snt_cert_name_key_eq(&kbig, &kbig)); /* no key matches nothing */
+    X509_NAME_free(a);
+    X509_NAME_free(b);
+    X509_NAME_free(c);
+    X509_NAME_free(big);
+}
+
 int main(void)
 {
     test_plain();
     test_not_plain();
     test_random();
+    test_name_keys();
     return snt_test_finish("cert_dn");
 }
