@@ -12,7 +12,6 @@
  * from a pool and go back to it once written, so an ordinary session
  * allocates nothing of its own.
  */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +19,7 @@
 #include "dlist.h"
 #include "htable.h"
 #include "pool.h"
+#include "snitrace/format.h"
 #include "snitrace/utf8.h"
 #include "snitrace/session.h"
 #include "snitrace/tls.h"
@@ -225,22 +225,13 @@ static bool array_room(struct snt_arena *arena, void **arr, unsigned n, unsigned
     return snt_arena_array_room(arena, arr, n, cap, FIRST_CAP, max, size);
 }
 
-/* "192.0.2.1" without printf's machinery. */
-static size_t format_ipv4(const uint8_t *b, char *out)
+/* An A or AAAA answer's address as text at out, as inet_ntop(3) writes it.
+ * Returns its length. */
+static size_t format_answer_addr(const struct snt_dns_answer *a, char *out)
 {
-    size_t o = 0;
-    for (int i = 0; i < 4; i++) {
-        unsigned v = b[i];
-        if (i)
-            out[o++] = '.';
-        if (v >= 100)
-            out[o++] = (char)('0' + v / 100);
-        if (v >= 10)
-            out[o++] = (char)('0' + v / 10 % 10);
-        out[o++] = (char)('0' + v % 10);
-    }
-    out[o] = '\0';
-    return o;
+    struct snt_addr addr = {.family = a->addr_len == 4 ? 4 : 6};
+    memcpy(addr.b, a->addr, a->addr_len == 4 ? 4 : 16);
+    return snt_format_addr(&addr, out, SNT_FORMAT_ADDR_LEN);
 }
 
 /* The addresses (as text) and CNAME targets of a response, each list
@@ -248,7 +239,7 @@ static size_t format_ipv4(const uint8_t *b, char *out)
 static void lookup_answers(struct snt_arena *arena, const struct snt_dns_message *m,
                            struct snt_session_lookup *l)
 {
-    char addrs[LOOKUP_ADDRS * (INET6_ADDRSTRLEN + 1)];
+    char addrs[LOOKUP_ADDRS * (SNT_FORMAT_ADDR_LEN + 1)];
     char chain[LOOKUP_ADDRS * (SNT_MAX_NAME_LEN + 1)];
     size_t na = 0, nc = 0;
     unsigned n_addr = 0, n_cname = 0;
@@ -257,10 +248,7 @@ static void lookup_answers(struct snt_arena *arena, const struct snt_dns_message
         if (a->addr_len && n_addr < LOOKUP_ADDRS) {
             if (n_addr++)
                 addrs[na++] = ',';
-            if (a->addr_len == 4)
-                na += format_ipv4(a->addr, addrs + na);
-            else if (inet_ntop(AF_INET6, a->addr, addrs + na, INET6_ADDRSTRLEN))
-                na += strlen(addrs + na);
+            na += format_answer_addr(a, addrs + na);
         } else if (!a->addr_len && a->type == SNT_DNS_TYPE_CNAME && n_cname < LOOKUP_ADDRS) {
             size_t len = strlen(a->cname);
             if (n_cname++)
