@@ -423,8 +423,12 @@ static int open_sink(struct run *r, const struct snt_options *o, FILE *f, bool l
 {
     unsigned threads = worker_threads(o);
     bool flush_each = live && threads == 1;
+    /* glibc sizes a buffer it allocates itself by st_blksize (4 KiB), so
+     * the buffer is given: one write(2) a MiB instead of one per 4 KiB.
+     * Static, since stdout may still be flushed after main returns. */
+    static char output_buffer[OUTPUT_BUFFER];
     if (!live)
-        setvbuf(f, NULL, _IOFBF, OUTPUT_BUFFER);
+        setvbuf(f, output_buffer, _IOFBF, sizeof output_buffer);
     if (o->format == SNT_FORMAT_TEXT) {
         bool color = isatty(fileno(f)) && !getenv("NO_COLOR");
         r->out = snt_sink_text_new(f, flush_each, color);
@@ -608,6 +612,24 @@ static int setup(struct run *r, struct snt_options *o, FILE **out)
     return 0;
 }
 
+#ifndef SNT_FREE_AT_EXIT
+#define SNT_FREE_AT_EXIT 0
+#endif
+
+/* The checker keeps thousands of parsed certificates; freeing them one by
+ * one takes tens of milliseconds at exit, which the kernel does at once.
+ * A sanitizer's build frees them, so that a leak elsewhere still shows;
+ * others keep the checker reachable, which is what it is. */
+static struct snt_cert_checker *kept_until_exit;
+
+static void release_checker(struct snt_cert_checker *checker)
+{
+    if (SNT_FREE_AT_EXIT)
+        snt_cert_checker_free(checker);
+    else
+        kept_until_exit = checker;
+}
+
 int main(int argc, char **argv)
 {
     snt_hugepages_restart(argv);
@@ -632,7 +654,7 @@ int main(int argc, char **argv)
     snt_sessions_free(r.sessions);
     snt_flags_free(r.flags);
     snt_cert_judge_free(r.certs); /* its thread is done before the checker goes */
-    snt_cert_checker_free(r.checker);
+    release_checker(r.checker);
     snt_capture_close(r.capture);
     snt_sink_free(r.out); /* its thread has written everything by now */
     if (out && out != stdout)
