@@ -31,6 +31,14 @@ static char *put_digits(char *at, uint64_t v, unsigned width)
     return at + width;
 }
 
+/* v < 100 as two digits. */
+static inline char *put_two(char *at, unsigned v)
+{
+    at[0] = (char)('0' + v / 10);
+    at[1] = (char)('0' + v % 10);
+    return at + 2;
+}
+
 /* The proleptic Gregorian date of a day count since 1970-01-01 (H.
  * Hinnant's civil_from_days), for days >= 0. */
 static void civil_from_days(uint64_t days, uint64_t *y, unsigned *m, unsigned *d)
@@ -46,37 +54,55 @@ static void civil_from_days(uint64_t days, uint64_t *y, unsigned *m, unsigned *d
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" of a second, remembered per thread: consecutive
- * records mostly fall in the same second. */
+/* "YYYY-MM-DDTHH:MM:SS" of a second into out (32 bytes); returns the
+ * length. */
+static size_t second_text_of(uint64_t secs, char *out)
+{
+    uint64_t year, sod = secs % SECS_PER_DAY;
+    unsigned month, day;
+    civil_from_days(secs / SECS_PER_DAY, &year, &month, &day);
+    char *at = out;
+    if (year > 9999)
+        at += snt_format_uint(year, at);
+    else
+        at = put_digits(at, year, 4);
+    *at++ = '-';
+    at = put_two(at, month);
+    *at++ = '-';
+    at = put_two(at, day);
+    *at++ = 'T';
+    at = put_two(at, (unsigned)(sod / 3600));
+    *at++ = ':';
+    at = put_two(at, (unsigned)(sod / 60 % 60));
+    *at++ = ':';
+    at = put_two(at, (unsigned)(sod % 60));
+    return (size_t)(at - out);
+}
+
+/* The text of a second, remembered per thread for the last two seconds
+ * asked: consecutive records mostly fall in the same second, and a
+ * certificate's validity dates come between them. */
+struct second_memo {
+    uint64_t secs;
+    size_t len;
+    char text[32];
+};
+
 static size_t second_text(uint64_t secs, char *out)
 {
-    static _Thread_local uint64_t cached_secs = UINT64_MAX;
-    static _Thread_local char cached[32];
-    static _Thread_local size_t cached_len;
-    if (secs != cached_secs) {
-        uint64_t year, sod = secs % SECS_PER_DAY;
-        unsigned month, day;
-        civil_from_days(secs / SECS_PER_DAY, &year, &month, &day);
-        char *at = cached;
-        if (year > 9999)
-            at += snt_format_uint(year, at);
-        else
-            at = put_digits(at, year, 4);
-        *at++ = '-';
-        at = put_digits(at, month, 2);
-        *at++ = '-';
-        at = put_digits(at, day, 2);
-        *at++ = 'T';
-        at = put_digits(at, sod / 3600, 2);
-        *at++ = ':';
-        at = put_digits(at, sod / 60 % 60, 2);
-        *at++ = ':';
-        at = put_digits(at, sod % 60, 2);
-        cached_len = (size_t)(at - cached);
-        cached_secs = secs;
+    static _Thread_local struct second_memo memo[2] = {{UINT64_MAX, 0, ""}, {UINT64_MAX, 0, ""}};
+    static _Thread_local unsigned older;
+    struct second_memo *m = memo[0].secs == secs   ? &memo[0]
+                            : memo[1].secs == secs ? &memo[1]
+                                                   : NULL;
+    if (!m) {
+        m = &memo[older];
+        older ^= 1;
+        m->len = second_text_of(secs, m->text);
+        m->secs = secs;
     }
-    memcpy(out, cached, cached_len);
-    return cached_len;
+    memcpy(out, m->text, sizeof m->text);
+    return m->len;
 }
 
 /* tmp[0, n) into buf of len bytes, NUL-terminated, cut to fit. */
@@ -95,8 +121,13 @@ size_t snt_format_time(uint64_t ts_usec, char *buf, size_t len)
 {
     char tmp[SNT_FORMAT_TIME_LEN];
     size_t n = second_text(ts_usec / USEC_PER_SEC, tmp);
-    tmp[n++] = '.';
-    n = (size_t)(put_digits(tmp + n, ts_usec % USEC_PER_SEC, 6) - tmp);
+    unsigned usec = (unsigned)(ts_usec % USEC_PER_SEC);
+    char *at = tmp + n;
+    *at++ = '.';
+    at = put_two(at, usec / 10000);
+    at = put_two(at, usec / 100 % 100);
+    at = put_two(at, usec % 100);
+    n = (size_t)(at - tmp);
     tmp[n++] = 'Z';
     return copy_out(tmp, n, buf, len);
 }
@@ -104,9 +135,14 @@ size_t snt_format_time(uint64_t ts_usec, char *buf, size_t len)
 static char *put_ipv4(char *at, const uint8_t b[4])
 {
     for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
         if (i)
             *at++ = '.';
-        at += snt_format_uint(b[i], at);
+        if (v >= 100)
+            *at++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *at++ = (char)('0' + v / 10 % 10);
+        *at++ = (char)('0' + v % 10);
     }
     return at;
 }

@@ -161,6 +161,28 @@ static inline bool span_needs_escape(const uint8_t *s, size_t n)
     return any_needs_escape(w);
 }
 
+/* Whether all 8 bytes of w are ASCII other than NUL (0x01-0x7f): no high
+ * bit, and no zero byte (exact when there is no high bit, as borrows then
+ * stay in their byte). */
+static inline bool all_plain_ascii(uint64_t w)
+{
+    return ((w | ((w - ONES) & ~w)) & HIGHS) == 0;
+}
+
+/* How many bytes from s, in whole words of 8, are plain ASCII (for
+ * checking UTF-8: those need no look one by one). */
+static inline size_t plain_ascii_words(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t w;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (!all_plain_ascii(w))
+            break;
+    }
+    return i;
+}
+
 /* s[0, n) with its escapes, at out; returns the end.  Most text has none:
  * one look says so, then one copy. */
 static char *copy_escaped(char *out, const uint8_t *s, size_t n)
@@ -269,6 +291,9 @@ void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, co
         return;
     size_t run = 0; /* start of the valid bytes not yet copied */
     for (size_t i = 0; i < len;) {
+        i += plain_ascii_words(p + i, len - i);
+        if (i == len)
+            break;
         size_t n = p[i] - 1u < 0x7fu ? 1 : snt_utf8_sequence_len(p + i, len - i);
         if (n) {
             i += n;

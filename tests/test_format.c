@@ -133,6 +133,13 @@ static void test_times(void)
     check_time(1795622400ULL * 1000000u + 1);
     check_time(1795622400ULL * 1000000u + 2);
     check_time(1795622401ULL * 1000000u);
+    /* A record's second, then a certificate's dates between records: each
+     * of the seconds remembered keeps its own text, whichever goes. */
+    static const uint64_t turns[] = {1795622400, 1577836800, 1795622400, 2208988800,
+                                     1577836800, 2208988800, 1795622401, 1795622400};
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof turns / sizeof turns[0]; i++)
+            check_time(turns[i] * 1000000u + (uint64_t)round);
 }
 
 static void test_short_buffers(void)
