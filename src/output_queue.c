@@ -410,6 +410,16 @@ static void wake(struct queue_sink *q, bool now)
         pthread_cond_signal(&q->not_empty);
 }
 
+/* Under the lock: the caller's spares, once used up, become what the
+ * output thread has given back. */
+static void take_returned(struct spare **spare, struct spare **returned)
+{
+    if (!*spare) {
+        *spare = *returned;
+        *returned = NULL;
+    }
+}
+
 static bool push(struct queue_sink *q, struct item it)
 {
     if (!item_ready(&it)) {
@@ -428,14 +438,9 @@ static bool push(struct queue_sink *q, struct item it)
     q->ring[(q->head + q->count) % q->cap] = it;
     q->count++;
     q->queued++;
-    if (!q->spare) { /* the copies written so far, for the next attempts */
-        q->spare = q->returned;
-        q->returned = NULL;
-    }
-    if (!q->spare_sessions) {
-        q->spare_sessions = q->returned_sessions;
-        q->returned_sessions = NULL;
-    }
+    /* the copies written so far, for the next records */
+    take_returned(&q->spare, &q->returned);
+    take_returned(&q->spare_sessions, &q->returned_sessions);
     wake(q, it.kind == ITEM_FLUSH || it.kind == ITEM_STATS);
     pthread_mutex_unlock(&q->lock);
     return true;
