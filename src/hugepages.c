@@ -82,8 +82,8 @@ void snt_hugepages_restart(char **argv)
     /* By its own path, not /proc/self/exe: the process keeps its name
      * (what ps, top and ss -p show). */
     char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self);
+    if (n > 0 && (size_t)n < sizeof self) { /* a cut path could name another file */
         self[n] = '\0';
         execv(self, argv);
     }
