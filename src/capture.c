@@ -13,7 +13,17 @@
  * stdio's default (st_blksize, 4 KiB) reading a GB takes a quarter of a
  * million read(2) calls and 2.7 times the CPU time, while from 128 KiB to
  * 4 MiB the cost is flat within noise
- * (bench/RESULTS.md, "Reading"). */
+ * (bench/RESULTS.md, "Reading").
+ *
+ * A regular file in classic pcap format, in this machine's byte order and
+ * version 2.4 (what tcpdump and Wireshark write), is opened by libpcap
+ * (its header checks, link type, snapshot length and filter) but its
+ * records are not read through it: libpcap reads each one with two fread
+ * calls into a buffer of its own, a sixth of the capture thread's time on
+ * the mixed GB.  Here the file is read in 1 MiB pieces and the records are
+ * walked where they lie (pcap_records.c, which says what libpcap would of
+ * each, damage included); the filter runs through pcap_offline_filter, as
+ * libpcap runs it.  Other files go through pcap_dispatch as before. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -27,6 +37,7 @@
 
 #include "snitrace/capture.h"
 #include "snitrace/decode.h"
+#include "snitrace/pcap_records.h"
 
 #define DEFAULT_SNAPLEN      262144
 #define LIVE_TIMEOUT_MS      200 /* longest wait for packets: idle ticks and stops need no more */
@@ -36,6 +47,7 @@
 #define IDLE_INTERVAL_USEC   200000ULL
 #define OFFLINE_TICK_PACKETS 16384
 #define OFFLINE_BUFFER       (256u << 10)
+#define WALK_BUFFER          (1u << 20) /* more than the largest record (16 + 262,144) */
 
 /* The file under an offline capture: libpcap reads it through the stream. */
 struct offline_input {
@@ -48,9 +60,24 @@ struct offline_input {
     void *secrets_arg;
 };
 
+/* A plain pcap file whose records are walked here (see the top). */
+struct record_walk {
+    bool on;
+    struct snt_pcap_file file;
+    uint32_t snapshot; /* libpcap's, from the header */
+    uint8_t *buf;      /* WALK_BUFFER bytes of the file from offset `at` - `end` */
+    size_t start, end; /* the bytes not yet walked */
+    uint64_t at;       /* file offset of buf[end] */
+    bool eof;          /* read() said the file ends at `at` */
+    bool has_filter;
+    struct bpf_program filter;
+    char err[PCAP_ERRBUF_SIZE];
+};
+
 struct snt_capture {
     pcap_t *pcap;
     struct offline_input in;
+    struct record_walk walk;
     bool live;
     int linktype;
     int fd;             /* live: selectable descriptor, or -1 */
@@ -99,15 +126,18 @@ static int input_close(void *cookie)
 /* A regular file opened here (at its start, unlike standard input) whose
  * first bytes are not a pcapng Section Header Block: the scanner is told
  * so and the file goes to libpcap as a plain stream.  Shorter files and
- * unreadable ones take the scanning stream, which reports as before. */
-static FILE *open_plain(struct offline_input *in)
+ * unreadable ones take the scanning stream, which reports as before.
+ * *walk: the file's records can be walked here (its header says so). */
+static FILE *open_plain(struct offline_input *in, struct snt_pcap_file *file, bool *walk)
 {
-    uint8_t head[PCAPNG_HEAD_LEN];
+    uint8_t head[SNT_PCAP_FILE_HEADER_LEN];
     struct stat st;
+    ssize_t got = 0;
+    *walk = false;
     if (in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        pread(in->fd, head, sizeof head, 0) != (ssize_t)sizeof head)
+        (got = pread(in->fd, head, sizeof head, 0)) < PCAPNG_HEAD_LEN)
         return NULL;
-    if (snt_pcapng_dsb_feed(&in->dsb, head, sizeof head, found_secrets, in) != SNT_NOT_MINE) {
+    if (snt_pcapng_dsb_feed(&in->dsb, head, PCAPNG_HEAD_LEN, found_secrets, in) != SNT_NOT_MINE) {
         /* pcapng: the scanner reads it again from its first byte */
         snt_pcapng_dsb_release(&in->dsb);
         snt_pcapng_dsb_init(&in->dsb);
@@ -115,12 +145,14 @@ static FILE *open_plain(struct offline_input *in)
     }
     FILE *f = fdopen(in->fd, "rb");
     in->plain = f != NULL;
+    *walk = f && snt_pcap_file_header(head, (size_t)got, file) == SNT_OK &&
+            snt_pcap_file_walkable(file);
     return f;
 }
 
 /* The file as a stream that libpcap reads and the scanner watches. */
-static FILE *open_input(struct offline_input *in, const char *file, const char *shown, char *err,
-                        size_t errlen)
+static FILE *open_input(struct offline_input *in, const char *file, const char *shown,
+                        struct record_walk *walk, char *err, size_t errlen)
 {
     in->fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
     if (in->fd < 0) {
@@ -128,7 +160,7 @@ static FILE *open_input(struct offline_input *in, const char *file, const char *
         return NULL;
     }
     cookie_io_functions_t io = {.read = input_read, .close = input_close};
-    FILE *f = open_plain(in);
+    FILE *f = open_plain(in, &walk->file, &walk->on);
     if (!f)
         f = fopencookie(in, "r", io);
     if (!f) {
@@ -136,10 +168,28 @@ static FILE *open_input(struct offline_input *in, const char *file, const char *
         input_close(in);
         return NULL;
     }
-    in->buffer = malloc(OFFLINE_BUFFER);
+    in->buffer =
+        walk->on ? NULL : malloc(OFFLINE_BUFFER); /* walked: libpcap reads the header only */
     if (in->buffer)
         setvbuf(f, in->buffer, _IOFBF, OFFLINE_BUFFER);
     return f;
+}
+
+/* Walk the records here when libpcap read the header as we did (and set a
+ * snapshot length a record can be cut to); else, and without memory for
+ * the buffer, libpcap reads them. */
+static void start_walk(struct snt_capture *c)
+{
+    struct record_walk *w = &c->walk;
+    int snapshot = pcap_snapshot(c->pcap);
+    w->on = w->on && !pcap_is_swapped(c->pcap) && pcap_major_version(c->pcap) == 2 &&
+            pcap_minor_version(c->pcap) == 4 && snapshot > 0 &&
+            (uint32_t)snapshot <= SNT_PCAP_MAX_CAPLEN && (w->buf = malloc(WALK_BUFFER)) != NULL;
+    if (!w->on)
+        return;
+    w->snapshot = (uint32_t)snapshot;
+    w->at = SNT_PCAP_FILE_HEADER_LEN;
+    c->in.pos = w->at;
 }
 
 static enum snt_capture_error open_offline(struct snt_capture *c, const struct snt_capture_opts *o,
@@ -149,7 +199,7 @@ static enum snt_capture_error open_offline(struct snt_capture *c, const struct s
     snt_pcapng_dsb_init(&c->in.dsb);
     c->in.secrets = o->secrets;
     c->in.secrets_arg = o->secrets_arg;
-    FILE *f = open_input(&c->in, o->file, shown, err, errlen);
+    FILE *f = open_input(&c->in, o->file, shown, &c->walk, err, errlen);
     if (!f)
         return SNT_CAPTURE_ERR_OPEN;
     struct stat st;
@@ -162,6 +212,7 @@ static enum snt_capture_error open_offline(struct snt_capture *c, const struct s
         snprintf(err, errlen, "cannot read %s: %s", shown, perr);
         return SNT_CAPTURE_ERR_OPEN;
     }
+    start_walk(c);
     return SNT_CAPTURE_OK;
 }
 
@@ -236,7 +287,12 @@ static enum snt_capture_error set_filter(struct snt_capture *c, const char *filt
         return SNT_CAPTURE_ERR_FILTER;
     }
     int rc = pcap_setfilter(c->pcap, &prog);
-    pcap_freecode(&prog);
+    if (rc == 0 && c->walk.on) {
+        c->walk.filter = prog; /* walked records are filtered with it */
+        c->walk.has_filter = true;
+    } else {
+        pcap_freecode(&prog);
+    }
     if (rc != 0) {
         snprintf(err, errlen, "cannot set filter: %s", pcap_geterr(c->pcap));
         return SNT_CAPTURE_ERR_FILTER;
@@ -279,6 +335,9 @@ void snt_capture_close(struct snt_capture *c)
         return;
     if (c->pcap)
         pcap_close(c->pcap); /* closes an offline file's stream too */
+    if (c->walk.has_filter)
+        pcap_freecode(&c->walk.filter);
+    free(c->walk.buf);
     free(c->in.buffer);
     snt_pcapng_dsb_release(&c->in.dsb);
     free(c);
@@ -344,6 +403,66 @@ static void drain_ring(struct snt_capture *c, struct dispatch *d)
     }
 }
 
+/* More of the file after the bytes not yet walked; false on a read error
+ * (the message, libpcap's words, in w->err). */
+static bool walk_fill(struct record_walk *w, int fd)
+{
+    size_t left = w->end - w->start;
+    memmove(w->buf, w->buf + w->start, left);
+    w->start = 0;
+    w->end = left;
+    ssize_t n;
+    do
+        n = pread(fd, w->buf + w->end, WALK_BUFFER - w->end, (off_t)w->at);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        snprintf(w->err, sizeof w->err, "error reading dump file: %s", strerror(errno));
+        return false;
+    }
+    w->end += (size_t)n;
+    w->at += (uint64_t)n;
+    w->eof = n == 0;
+    return true;
+}
+
+/* pcap_dispatch for a walked file: up to cnt packets that pass the filter,
+ * 0 at the end of the file, PCAP_ERROR on damage or a read error (the
+ * packets before it were handed on). */
+static int walk_dispatch(struct snt_capture *c, int cnt, struct dispatch *d)
+{
+    struct record_walk *w = &c->walk;
+    int n = 0;
+    while (n < cnt) {
+        struct snt_pcap_record r;
+        const uint8_t *p = w->buf + w->start;
+        size_t len = w->end - w->start;
+        enum snt_result st = snt_pcap_record_next(&w->file, w->snapshot, p, len, &r);
+        if (st == SNT_NEED_MORE && !w->eof) {
+            if (!walk_fill(w, c->in.fd))
+                return PCAP_ERROR;
+            c->in.pos = w->at;
+            continue;
+        }
+        if (st == SNT_NEED_MORE && len == 0)
+            return n; /* the end, between records */
+        if (st != SNT_OK) {
+            snt_pcap_record_damage(&w->file, w->snapshot, p, len, w->err, sizeof w->err);
+            return PCAP_ERROR;
+        }
+        w->start += SNT_PCAP_RECORD_HEADER_LEN + r.stored;
+        struct pcap_pkthdr h = {.caplen = r.caplen, .len = r.wirelen};
+        h.ts.tv_sec = (time_t)r.ts_sec;
+        h.ts.tv_usec = (suseconds_t)r.ts_usec;
+        if (w->has_filter && !pcap_offline_filter(&w->filter, &h, r.data))
+            continue;
+        dispatch_packet((u_char *)d, &h, r.data);
+        n++;
+        if (d->stop && *d->stop)
+            break;
+    }
+    return n;
+}
+
 enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn packet,
                                         snt_idle_fn idle, void *arg, volatile sig_atomic_t *stop,
                                         char *err, size_t errlen)
@@ -352,9 +471,10 @@ enum snt_capture_error snt_capture_loop(struct snt_capture *c, snt_packet_fn pac
     int batch = c->live ? LIVE_BATCH_PACKETS : OFFLINE_TICK_PACKETS;
     uint64_t last_idle = c->live ? wall_usec() : 0;
     while (!*stop) {
-        int n = pcap_dispatch(c->pcap, batch, dispatch_packet, (u_char *)&d);
+        int n = c->walk.on ? walk_dispatch(c, batch, &d)
+                           : pcap_dispatch(c->pcap, batch, dispatch_packet, (u_char *)&d);
         if (n == PCAP_ERROR) {
-            snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+            snprintf(err, errlen, "%s", c->walk.on ? c->walk.err : pcap_geterr(c->pcap));
             return SNT_CAPTURE_ERR_READ;
         }
         if (n == 0 && !c->live)
@@ -391,7 +511,7 @@ bool snt_capture_progress(struct snt_capture *c, uint64_t *done, uint64_t *total
     if (c->live || !c->file_size)
         return false;
     *total = c->file_size;
-    if (c->in.plain) {
+    if (c->in.plain && !c->walk.on) {
         off_t at = lseek(c->in.fd, 0, SEEK_CUR);
         c->in.pos = at > 0 ? (uint64_t)at : c->in.pos;
     }

@@ -26,14 +26,12 @@ struct file {
 
 static void put_u32(struct file *f, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        f->b[f->len++] = (uint8_t)(f->big ? v >> (24 - 8 * i) : v >> (8 * i));
+    snt_test_put_u32(f->b, &f->len, v, f->big);
 }
 
 static void put_u16(struct file *f, uint16_t v)
 {
-    f->b[f->len++] = (uint8_t)(f->big ? v >> 8 : v);
-    f->b[f->len++] = (uint8_t)(f->big ? v : v >> 8);
+    snt_test_put_u16(f->b, &f->len, v, f->big);
 }
 
 static void put_bytes(struct file *f, const void *p, size_t n)

@@ -89,3 +89,15 @@ int snt_test_finish(const char *name)
     printf("%s: %d checks, %d failed\n", name, snt_test_checks, snt_test_failures);
     return snt_test_failures ? 1 : 0;
 }
+
+void snt_test_put_u32(uint8_t *b, size_t *len, uint32_t v, bool big)
+{
+    for (int i = 0; i < 4; i++)
+        b[(*len)++] = (uint8_t)(big ? v >> (24 - 8 * i) : v >> (8 * i));
+}
+
+void snt_test_put_u16(uint8_t *b, size_t *len, uint16_t v, bool big)
+{
+    b[(*len)++] = (uint8_t)(big ? v >> 8 : v);
+    b[(*len)++] = (uint8_t)(big ? v : v >> 8);
+}

@@ -54,6 +54,11 @@ uint8_t *snt_test_exact_copy(const uint8_t *p, size_t len);
  * repeatable pseudo-random test data. */
 uint64_t snt_test_rand(uint64_t *state);
 
+/* Append an integer to b at *len (advanced), in big- or little-endian
+ * order: the fields of hand-built capture files. */
+void snt_test_put_u32(uint8_t *b, size_t *len, uint32_t v, bool big);
+void snt_test_put_u16(uint8_t *b, size_t *len, uint16_t v, bool big);
+
 int snt_test_finish(const char *name);
 
 #endif

@@ -47,6 +47,9 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null ||
 		exit 1
 fi
+# Regenerate first: meson compile looks targets up before it would notice
+# a target added to tests/meson.build since the build was set up.
+ninja -C "$build" build.ninja >/dev/null || exit 1
 meson compile -C "$build" $(printf 'tests/fuzz_%s ' "${targets[@]}") >/dev/null || exit 1
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1

@@ -1,0 +1,136 @@
+/* Records of classic pcap files (include/snitrace/pcap_records.h).  The
+ * layout (pcap-savefile(5)), every field in the file's byte order:
+ *
+ *     file header, 24 bytes:
+ *         uint32 magic        0xA1B2C3D4 (microseconds) or 0xA1B23C4D (nanoseconds)
+ *         uint16 version      major, minor (2.4)
+ *         int32  thiszone, uint32 sigfigs (unused)
+ *         uint32 snaplen
+ *         uint32 linktype     (link type, and FCS bits above it)
+ *     then records, each:
+ *         int32  seconds, int32 fraction (micro- or nanoseconds)
+ *         uint32 captured length, uint32 length on the wire
+ *         captured bytes
+ *
+ * Time stamps go on as libpcap's struct timeval gets them: both fields
+ * widened with their sign, nanoseconds divided by 1000.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "snitrace/pcap_records.h"
+#include "snitrace/reader.h"
+
+#define MAGIC_USEC 0xA1B2C3D4u
+#define MAGIC_NSEC 0xA1B23C4Du
+#define SWAP32(x)  __builtin_bswap32(x)
+
+static bool host_big_endian(void)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    return first == 0;
+}
+
+static bool read_u32_in(struct snt_reader *r, bool big_endian, uint32_t *v)
+{
+    return big_endian ? snt_read_u32(r, v) : snt_read_u32_le(r, v);
+}
+
+static bool read_u16_in(struct snt_reader *r, bool big_endian, uint16_t *v)
+{
+    return big_endian ? snt_read_u16(r, v) : snt_read_u16_le(r, v);
+}
+
+enum snt_result snt_pcap_file_header(const uint8_t *p, size_t len, struct snt_pcap_file *out)
+{
+    struct snt_reader r = snt_reader_make(p, len);
+    uint32_t magic = 0, zone = 0, sigfigs = 0;
+    if (!snt_read_u32_le(&r, &magic))
+        return SNT_NEED_MORE;
+    struct snt_pcap_file f = {0};
+    if (magic == MAGIC_USEC || magic == MAGIC_NSEC)
+        f.big_endian = false;
+    else if (magic == SWAP32(MAGIC_USEC) || magic == SWAP32(MAGIC_NSEC))
+        f.big_endian = true;
+    else
+        return SNT_NOT_MINE;
+    f.nanoseconds = magic == MAGIC_NSEC || magic == SWAP32(MAGIC_NSEC);
+    f.swapped = f.big_endian != host_big_endian();
+    read_u16_in(&r, f.big_endian, &f.version_major);
+    read_u16_in(&r, f.big_endian, &f.version_minor);
+    read_u32_in(&r, f.big_endian, &zone);
+    read_u32_in(&r, f.big_endian, &sigfigs);
+    read_u32_in(&r, f.big_endian, &f.snaplen);
+    read_u32_in(&r, f.big_endian, &f.linktype);
+    if (r.failed)
+        return SNT_NEED_MORE;
+    *out = f;
+    return SNT_OK;
+}
+
+bool snt_pcap_file_walkable(const struct snt_pcap_file *f)
+{
+    return !f->swapped && f->version_major == 2 && f->version_minor == 4;
+}
+
+enum snt_result snt_pcap_record_next(const struct snt_pcap_file *f, uint32_t snapshot,
+                                     const uint8_t *p, size_t len, struct snt_pcap_record *r)
+{
+    struct snt_reader rd = snt_reader_make(p, len);
+    uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0;
+    read_u32_in(&rd, f->big_endian, &sec);
+    read_u32_in(&rd, f->big_endian, &frac);
+    read_u32_in(&rd, f->big_endian, &caplen);
+    read_u32_in(&rd, f->big_endian, &wirelen);
+    if (rd.failed)
+        return SNT_NEED_MORE;
+    if (caplen > SNT_PCAP_MAX_CAPLEN)
+        return SNT_MALFORMED;
+    struct snt_span data;
+    if (!snt_read_span(&rd, caplen, &data))
+        return SNT_NEED_MORE;
+    r->ts_sec = (int32_t)sec;
+    r->ts_usec = (int32_t)frac;
+    if (f->nanoseconds)
+        r->ts_usec /= 1000;
+    r->stored = caplen;
+    r->caplen = caplen > snapshot ? snapshot : caplen;
+    r->wirelen = wirelen;
+    r->data = data.p;
+    return SNT_OK;
+}
+
+/* The record header's captured length, when all 16 bytes are there. */
+static bool stored_length(const struct snt_pcap_file *f, const uint8_t *p, size_t len,
+                          uint32_t *caplen)
+{
+    struct snt_reader r = snt_reader_make(p, len);
+    return snt_reader_need(&r, SNT_PCAP_RECORD_HEADER_LEN) && snt_skip(&r, 8) &&
+           read_u32_in(&r, f->big_endian, caplen);
+}
+
+void snt_pcap_record_damage(const struct snt_pcap_file *f, uint32_t snapshot, const uint8_t *p,
+                            size_t len, char *msg, size_t msglen)
+{
+    uint32_t caplen = 0;
+    if (!msglen)
+        return;
+    if (!stored_length(f, p, len, &caplen)) {
+        snprintf(msg, msglen, "truncated dump file; tried to read %u header bytes, only got %zu",
+                 SNT_PCAP_RECORD_HEADER_LEN, len);
+        return;
+    }
+    size_t got = len - SNT_PCAP_RECORD_HEADER_LEN;
+    if (caplen > SNT_PCAP_MAX_CAPLEN)
+        snprintf(msg, msglen, "invalid packet capture length %u, bigger than snaplen of %u", caplen,
+                 snapshot);
+    else if (caplen > snapshot && got < snapshot)
+        /* libpcap reads the snapshot's bytes first, and names that many */
+        snprintf(msg, msglen, "truncated dump file; tried to read %u captured bytes, only got %zu",
+                 snapshot, got);
+    else
+        snprintf(msg, msglen, "truncated dump file; tried to read %u captured bytes, only got %zu",
+                 caplen, got);
+}

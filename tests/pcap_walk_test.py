@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Plain pcap files are walked by snitrace itself (src/pcap_records.c);
+standard input still goes through libpcap's reader.  Each file here, made
+from a capture in pcaps/ and then bent (cut in a header or in a packet, a
+captured length past libpcap's limit or past the snapshot length,
+nanosecond time stamps with odd fractions, a filter), must give the same
+records, the same message and the same exit status both ways.
+
+usage: pcap_walk_test.py SNITRACE PCAPS_DIR
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+HEADER = 24
+RECORD = 16
+
+
+def records(data):
+    """The records of a little-endian 2.4 pcap: (offset, sec, frac, caplen, wirelen)."""
+    out, at = [], HEADER
+    while at + RECORD <= len(data):
+        sec, frac, cap, wire = struct.unpack_from("<IIII", data, at)
+        out.append((at, sec, frac, cap, wire))
+        at += RECORD + cap
+    return out
+
+
+def with_header(data, magic=None, snaplen=None):
+    head = bytearray(data[:HEADER])
+    if magic is not None:
+        struct.pack_into("<I", head, 0, magic)
+    if snaplen is not None:
+        struct.pack_into("<I", head, 16, snaplen)
+    return bytes(head) + data[HEADER:]
+
+
+def set_record(data, index, sec=None, frac=None, cap=None):
+    rec = records(data)[index]
+    b = bytearray(data)
+    at = rec[0]
+    if sec is not None:
+        struct.pack_into("<I", b, at, sec & 0xFFFFFFFF)
+    if frac is not None:
+        struct.pack_into("<I", b, at + 4, frac & 0xFFFFFFFF)
+    if cap is not None:
+        struct.pack_into("<I", b, at + 8, cap)
+    return bytes(b)
+
+
+def cases(base):
+    recs = records(base)
+    last = recs[-1]
+    mid = recs[len(recs) // 2]
+    ns = with_header(base, magic=0xA1B23C4D)
+    big = max(recs, key=lambda r: r[3])
+    yield "as made", base, []
+    yield "filtered", base, ["tcp[tcpflags] & tcp-syn != 0"]
+    yield "cut in the last header", base[: last[0] + 7], []
+    yield "cut right after the last header", base[: last[0] + RECORD], []
+    yield "cut in the last packet", base[: last[0] + RECORD + last[3] // 2], []
+    yield "cut in the middle", base[: mid[0] + RECORD + 3], []
+    yield "only the file header", base[:HEADER], []
+    yield "captured length past 262144", set_record(base, len(recs) // 2, cap=262145), []
+    yield "captured length 0xffffffff", set_record(base, 1, cap=0xFFFFFFFF), []
+    # A snapshot length under the largest packet: libpcap cuts each
+    # packet to it and steps over the rest of the record.
+    short = with_header(base, snaplen=max(20, big[3] // 2))
+    yield "packets past the snapshot length", short, []
+    yield "past the snapshot, cut inside the snapshot", short[: big[0] + RECORD + 5], []
+    yield "past the snapshot, cut after it", short[: big[0] + RECORD + big[3] - 1], []
+    yield "snapshot length 0", with_header(base, snaplen=0), []
+    yield "nanoseconds", ns, []
+    odd = set_record(ns, 0, frac=-5000)
+    odd = set_record(odd, 1, frac=1999999999)
+    odd = set_record(odd, 2, sec=-3)
+    yield "nanoseconds, odd fractions and a negative second", odd, []
+    yield "microseconds, negative fraction", set_record(base, 0, frac=-7), []
+
+
+def run(binary, args, path=None, stdin_bytes=None):
+    if path is not None:
+        p = subprocess.run([binary, "-r", path] + args, capture_output=True, timeout=60)
+    else:
+        p = subprocess.run([binary, "-r", "-"] + args, input=stdin_bytes, capture_output=True,
+                           timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def main():
+    binary, pcaps = sys.argv[1], sys.argv[2]
+    with open(os.path.join(pcaps, "tls12.pcap"), "rb") as f:
+        base = f.read()
+    if struct.unpack_from("<I", base, 0)[0] != 0xA1B2C3D4:
+        print("FAIL: pcaps/tls12.pcap is not a little-endian microsecond pcap")
+        return 1
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data, args in cases(base):
+            path = os.path.join(tmp, "case.pcap")
+            with open(path, "wb") as f:
+                f.write(data)
+            rc_f, out_f, err_f = run(binary, args, path=path)
+            rc_s, out_s, err_s = run(binary, args, stdin_bytes=data)
+            err_s = err_s.replace(b"reading - ", b"reading " + path.encode() + b" ")
+            problems = []
+            if rc_f != rc_s:
+                problems.append(f"exit {rc_f} from the file, {rc_s} from standard input")
+            if out_f != out_s:
+                problems.append("records differ")
+            if err_f != err_s:
+                problems.append(f"messages differ: {err_f!r} against {err_s!r}")
+            if rc_f not in (0, 1) or b'"type":"stats"' not in out_f:
+                problems.append(f"exit {rc_f}, or no final stats")
+            if problems:
+                failures += 1
+                print(f"FAIL {name}: " + "; ".join(problems))
+            else:
+                lines = out_f.count(b"\n")
+                print(f"ok   {name}: exit {rc_f}, {lines} records")
+    print(f"{failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
