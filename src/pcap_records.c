@@ -75,17 +75,24 @@ bool snt_pcap_file_walkable(const struct snt_pcap_file *f)
     return !f->swapped && f->version_major == 2 && f->version_minor == 4;
 }
 
+/* A field of a record header already copied out of the reader. */
+static inline uint32_t load_u32(const uint8_t *b, bool big_endian)
+{
+    if (big_endian)
+        return snt_load_be32(b);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
 enum snt_result snt_pcap_record_next(const struct snt_pcap_file *f, uint32_t snapshot,
                                      const uint8_t *p, size_t len, struct snt_pcap_record *r)
 {
     struct snt_reader rd = snt_reader_make(p, len);
-    uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0;
-    read_u32_in(&rd, f->big_endian, &sec);
-    read_u32_in(&rd, f->big_endian, &frac);
-    read_u32_in(&rd, f->big_endian, &caplen);
-    read_u32_in(&rd, f->big_endian, &wirelen);
-    if (rd.failed)
+    uint8_t head[SNT_PCAP_RECORD_HEADER_LEN];
+    if (!snt_read_bytes(&rd, sizeof head, head))
         return SNT_NEED_MORE;
+    uint32_t sec = load_u32(head, f->big_endian), frac = load_u32(head + 4, f->big_endian);
+    uint32_t caplen = load_u32(head + 8, f->big_endian),
+             wirelen = load_u32(head + 12, f->big_endian);
     if (caplen > SNT_PCAP_MAX_CAPLEN)
         return SNT_MALFORMED;
     struct snt_span data;
