@@ -45,7 +45,7 @@ STAGES = [
     ("report", ["report.c"]),
     ("session", ["session.c", "names.c", "flags.c", "scan.c"]),
     ("output", ["output*.c", "json.c", "format.c", "utf8.c"]),
-    ("read", ["capture.c"]),
+    ("read", ["capture.c", "pcap_records.c"]),
     ("engine", ["engine.c", "engine_conn.c", "engine_attempt.c", "attempt.c", "main.c"]),
 ]
 # Helpers that belong to whoever calls them, as libraries do.
@@ -55,7 +55,7 @@ LIB_STAGES = [("libcjson*", "output"), ("libpcap*", "read")]
 ORDER = ["read", "decode", "flow", "reassembly", "parse", "certificate", "report", "session",
          "output", "engine", "other"]
 WHAT = {
-    "read": "libpcap, capture.c (and the kernel, with perf)",
+    "read": "libpcap, capture.c, pcap_records.c (and the kernel, with perf)",
     "decode": "decode*.c",
     "flow": "flow.c",
     "reassembly": "stream.c, engine_tcp.c",
