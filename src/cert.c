@@ -527,7 +527,7 @@ static const struct snt_cert_result *add_name(struct snt_cert_checker *c,
     snt_cert_info_copy(&r.info, &chain_only->info);
     r.verdict = chain_only->verdict;
     snt_cert_check_name(x, &r.info, q->name, &r.verdict);
-    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, chain_only);
+    return snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to);
 }
 
 /* Judge a chain not seen (q asks no name) and remember the verdict; with
@@ -560,7 +560,7 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     snt_cert_info_share(&r.info); /* else every copy makes its own */
     stable_window(&ch, t, &from, &to);
     const struct snt_cert_result *out =
-        snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to, NULL);
+        snt_cert_cache_put(c->cache, q, &r, snt_cert_result_bytes(&r), from, to);
     if (out && named)
         out = add_name(c, out, named, ch.certs[0]);
     free_chain(&ch);
@@ -597,9 +597,12 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
     snt_cert_name_normalize(name, &nm);
     snt_cert_name_normalize(NULL, &none);
     int64_t day = floor_div(capture_time, SECONDS_PER_DAY);
-    struct snt_cert_question q = {chain, n, &nm, day, 0}, chain_only = {chain, n, &none, day, 0};
-    uint64_t chain_hash = snt_cert_cache_chain_hash(c->cache, chain, n);
-    snt_cert_cache_hash(c->cache, &q, chain_hash);
+    struct snt_cert_question q = {.chain = chain, .n = n, .name = &nm, .day = day};
+    if (!snt_cert_cache_chain_id(c->cache, chain, n, &q.id))
+        return NULL; /* without an identity no verdict can be remembered or found */
+    struct snt_cert_question chain_only = q;
+    chain_only.name = &none;
+    snt_cert_cache_hash(c->cache, &q);
     hit = snt_cert_cache_get(c->cache, &q, capture_time);
     if (hit) {
         c->counters.cache_hits++;
@@ -609,7 +612,7 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
      * it is done once per chain and day, and each name is checked on top. */
     if (nm.kind == SNT_CERT_NAME_NONE)
         return examine(c, &q, capture_time, NULL);
-    snt_cert_cache_hash(c->cache, &chain_only, chain_hash);
+    snt_cert_cache_hash(c->cache, &chain_only);
     hit = snt_cert_cache_get(c->cache, &chain_only, capture_time);
     if (!hit)
         return examine(c, &chain_only, capture_time, &q);

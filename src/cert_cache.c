@@ -2,17 +2,20 @@
  * name, capture day), so a certificate seen on many connections is decoded
  * and verified once per question (X.509 per RFC 5280, names per RFC 6125).
  *
- * A question is found by a SipHash-1-3 of all three under a key drawn at
- * random for each cache (src/siphash.h), so no server can aim its chains
- * at one bucket; and an entry answers only a question equal to its own,
- * byte for byte: it keeps a copy of the chain it was asked about (shared by
- * the entries of the same chain), so no two chains ever share a verdict,
- * whatever their hashes.  A hit costs one pass of the hash over the chain
- * and one comparison of it.
+ * A chain is known by its identity, SHA-256 over what was sent (DESIGN:
+ * "cache by SHA-256"): an entry answers only a question with the same
+ * identity, name and day, so two chains share a verdict only if SHA-256
+ * collides.  A question is found by a SipHash-1-3 of the three under a key
+ * drawn at random for each cache (src/siphash.h), so no server can aim its
+ * chains at one bucket.  A hit costs one SHA-256 pass over the chain and a
+ * 32-byte comparison.  Entries keep the identity, not the chain: a copy of
+ * every chain asked about was most of the cache's memory (some 50 MB of
+ * the mixed GB's peak), and the memory a process touches first costs page
+ * faults.
  *
- * Bounded twice, by entries and by bytes (chains, names and results all
- * counted), because servers control how big certificates and their name
- * lists are.  Least recently used entries go first.
+ * Bounded twice, by entries and by bytes (names and results counted),
+ * because servers control how big certificates and their name lists are.
+ * Least recently used entries go first.
  */
 #include "cert_internal.h"
 
@@ -29,21 +32,10 @@
 #define SIP_C       1 /* SipHash-1-3: the rounds of a table hash */
 #define SIP_D       3
 
-/* The certificates a question was about, as sent (the first
- * SNT_CERT_MAX_CHAIN of them), back to back. */
-struct chain_copy {
-    size_t refs;  /* entries holding it: the chain's own and its names' */
-    size_t n;     /* certificates as sent */
-    size_t kept;  /* of which copied */
-    size_t bytes; /* of this allocation */
-    size_t len[SNT_CERT_MAX_CHAIN];
-    uint8_t der[];
-};
-
 struct entry {
     uint64_t hash;
     int64_t day;
-    struct chain_copy *chain_copy;
+    struct snt_cert_chain_id id;
     struct snt_cert_name name; /* kind, len and text compared */
     struct entry *next;        /* in the same bucket */
     struct snt_dlink recency;  /* in the cache's recency list */
@@ -54,6 +46,8 @@ struct entry {
 
 struct snt_cert_cache {
     uint8_t key[SNT_SIPHASH_KEY_LEN];
+    EVP_MD *sha256;
+    EVP_MD_CTX *md; /* reused for every chain's identity */
     struct entry **buckets;
     size_t mask;
     struct snt_dlist recency; /* struct entry, least recently used first */
@@ -79,8 +73,14 @@ struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
     while (n < max_entries && n < MAX_BUCKETS)
         n <<= 1;
     cache->buckets = calloc(n, sizeof *cache->buckets);
-    if (!cache->buckets) {
+    cache->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    cache->md = EVP_MD_CTX_new();
+    if (!cache->buckets || !cache->sha256 || !cache->md) {
+        free(cache->buckets);
+        EVP_MD_free(cache->sha256);
+        EVP_MD_CTX_free(cache->md);
         free(cache);
+        snt_cert_forget_errors();
         return NULL;
     }
     random_key(cache->key);
@@ -97,26 +97,35 @@ static size_t kept_of(size_t n)
     return n < SNT_CERT_MAX_CHAIN ? n : SNT_CERT_MAX_CHAIN;
 }
 
-uint64_t snt_cert_cache_chain_hash(const struct snt_cert_cache *cache, const struct snt_span *chain,
-                                   size_t n)
+/* A count or a length into the digest, as 8 little-endian bytes (so the
+ * identity is the same on every machine). */
+static bool digest_u64(EVP_MD_CTX *md, uint64_t v)
 {
-    struct snt_siphash s;
-    snt_siphash_init(&s, cache->key, SIP_C, SIP_D);
-    snt_siphash_u64(&s, n);
-    for (size_t i = 0; i < kept_of(n); i++) {
-        snt_siphash_u64(&s, chain[i].len);
-        if (chain[i].len)
-            snt_siphash_update(&s, chain[i].p, chain[i].len);
-    }
-    return snt_siphash_final(&s);
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    return EVP_DigestUpdate(md, b, sizeof b) == 1;
 }
 
-void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q,
-                         uint64_t chain_hash)
+bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, const struct snt_span *chain, size_t n,
+                             struct snt_cert_chain_id *id)
+{
+    unsigned int len = 0;
+    bool ok = EVP_DigestInit_ex2(cache->md, cache->sha256, NULL) == 1 && digest_u64(cache->md, n);
+    for (size_t i = 0; ok && i < kept_of(n); i++)
+        ok = digest_u64(cache->md, chain[i].len) &&
+             (!chain[i].len || EVP_DigestUpdate(cache->md, chain[i].p, chain[i].len) == 1);
+    ok = ok && EVP_DigestFinal_ex(cache->md, id->sha256, &len) == 1 && len == sizeof id->sha256;
+    if (!ok)
+        snt_cert_forget_errors();
+    return ok;
+}
+
+void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q)
 {
     struct snt_siphash s;
     snt_siphash_init(&s, cache->key, SIP_C, SIP_D);
-    snt_siphash_u64(&s, chain_hash);
+    snt_siphash_update(&s, q->id.sha256, sizeof q->id.sha256);
     snt_siphash_u64(&s, (uint64_t)q->name->kind);
     snt_siphash_u64(&s, q->name->len);
     snt_siphash_update(&s, q->name->text, q->name->len);
@@ -124,53 +133,11 @@ void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_que
     q->hash = snt_siphash_final(&s);
 }
 
-static bool same_chain(const struct chain_copy *cc, const struct snt_span *chain, size_t n)
-{
-    const uint8_t *p = cc->der;
-    if (cc->n != n)
-        return false;
-    for (size_t i = 0; i < cc->kept; p += cc->len[i], i++)
-        if (cc->len[i] != chain[i].len || (cc->len[i] && memcmp(p, chain[i].p, cc->len[i]) != 0))
-            return false;
-    return true;
-}
-
 static bool answers(const struct entry *e, const struct snt_cert_question *q)
 {
     return e->hash == q->hash && e->day == q->day && e->name.kind == q->name->kind &&
            e->name.len == q->name->len && memcmp(e->name.text, q->name->text, e->name.len) == 0 &&
-           same_chain(e->chain_copy, q->chain, q->n);
-}
-
-/* A copy of the question's chain, or NULL when memory runs out. */
-static struct chain_copy *copy_chain(const struct snt_span *chain, size_t n)
-{
-    size_t kept = kept_of(n), bytes = sizeof(struct chain_copy);
-    for (size_t i = 0; i < kept; i++) {
-        if (chain[i].len > SIZE_MAX - bytes)
-            return NULL;
-        bytes += chain[i].len;
-    }
-    struct chain_copy *cc = malloc(bytes);
-    if (!cc)
-        return NULL;
-    uint8_t *p = cc->der;
-    cc->refs = 1;
-    cc->n = n;
-    cc->kept = kept;
-    cc->bytes = bytes;
-    for (size_t i = 0; i < kept; p += chain[i].len, i++) {
-        cc->len[i] = chain[i].len;
-        if (chain[i].len)
-            memcpy(p, chain[i].p, chain[i].len);
-    }
-    return cc;
-}
-
-static void release_chain(struct chain_copy *cc)
-{
-    if (cc && --cc->refs == 0)
-        free(cc);
+           memcmp(e->id.sha256, q->id.sha256, sizeof e->id.sha256) == 0;
 }
 
 /* ---- entries ---------------------------------------------------------------- */
@@ -196,7 +163,6 @@ static void drop(struct snt_cert_cache *cache, struct entry *e)
     cache->count--;
     cache->bytes -= e->bytes;
     snt_cert_result_clear(&e->result);
-    release_chain(e->chain_copy);
     free(e);
 }
 
@@ -207,6 +173,8 @@ void snt_cert_cache_free(struct snt_cert_cache *cache)
     for (struct entry *e; (e = oldest(cache)) != NULL;)
         drop(cache, e);
     free(cache->buckets);
+    EVP_MD_free(cache->sha256);
+    EVP_MD_CTX_free(cache->md);
     free(cache);
 }
 
@@ -250,31 +218,22 @@ void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64
 const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
                                                  const struct snt_cert_question *q,
                                                  struct snt_cert_result *r, size_t bytes,
-                                                 int64_t from, int64_t to,
-                                                 const struct snt_cert_result *same_chain)
+                                                 int64_t from, int64_t to)
 {
     struct entry *e = calloc(1, sizeof *e), *old = find(cache, q);
-    /* Taken before anything is evicted: same_chain's entry may go. */
-    struct chain_copy *cc = same_chain ? entry_of(same_chain)->chain_copy : NULL;
-    if (cc)
-        cc->refs++;
-    else if (e)
-        cc = copy_chain(q->chain, q->n);
-    if (!e || !cc) {
-        free(e);
-        release_chain(cc);
+    if (!e) {
         snt_cert_result_clear(r);
         return NULL;
     }
     if (old)
         drop(cache, old);
-    bytes += sizeof *e + cc->bytes;
+    bytes += sizeof *e;
     for (struct entry *x; (x = oldest(cache)) != NULL && (cache->count >= cache->max_entries ||
                                                           cache->bytes + bytes > cache->max_bytes);)
         drop(cache, x);
     e->hash = q->hash;
     e->day = q->day;
-    e->chain_copy = cc;
+    e->id = q->id;
     e->name = *q->name;
     e->from = from;
     e->to = to;

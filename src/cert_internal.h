@@ -144,15 +144,25 @@ size_t snt_cert_result_bytes(const struct snt_cert_result *r);
 
 /* ---- the verdict cache (cert_cache.c) ----------------------------------- */
 
+/* A chain's identity: SHA-256 over the number of certificates sent, then
+ * the length and the bytes of each of the first SNT_CERT_MAX_CHAIN.  Two
+ * chains share an identity only if they are the same bytes (or SHA-256
+ * collides). */
+#define SNT_CERT_CHAIN_ID_LEN 32
+struct snt_cert_chain_id {
+    uint8_t sha256[SNT_CERT_CHAIN_ID_LEN];
+};
+
 /* What a verdict answers: a chain as sent, the name asked of it, the
  * capture day.  hash only finds candidates; an entry answers a question
- * equal to its own in every byte. */
+ * with its own chain identity, name and day. */
 struct snt_cert_question {
     const struct snt_span *chain;
-    size_t n; /* certificates as sent; the first SNT_CERT_MAX_CHAIN are compared */
+    size_t n; /* certificates as sent; the first SNT_CERT_MAX_CHAIN are hashed */
     const struct snt_cert_name *name;
     int64_t day;
-    uint64_t hash; /* snt_cert_cache_hash */
+    struct snt_cert_chain_id id; /* snt_cert_cache_chain_id */
+    uint64_t hash;               /* snt_cert_cache_hash */
 };
 
 struct snt_cert_cache;
@@ -160,12 +170,12 @@ struct snt_cert_cache;
 struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes);
 void snt_cert_cache_free(struct snt_cert_cache *cache); /* accepts NULL */
 
-/* The hash of a chain under the cache's random key, and from it the hash of
- * a question about that chain (so asking twice reads the chain once). */
-uint64_t snt_cert_cache_chain_hash(const struct snt_cert_cache *cache, const struct snt_span *chain,
-                                   size_t n);
-void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q,
-                         uint64_t chain_hash);
+/* The identity of a chain (false only when OpenSSL cannot hash), and the
+ * hash of a question, under the cache's random key, from its id, name and
+ * day (so asking twice about one chain reads the chain once). */
+bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, const struct snt_span *chain, size_t n,
+                             struct snt_cert_chain_id *id);
+void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q);
 
 /* The result remembered for q if it still holds at time t; an entry whose
  * window does not contain t is dropped and NULL returned. */
@@ -176,16 +186,13 @@ const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
 void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64_t *to);
 
 /* Remember *r (moved in: the cache owns its strings from now on) for q, as
- * valid for capture times in [from, to).  bytes is what it costs, beside
- * the entry and its copy of the chain.  same_chain, when not NULL, is a
- * remembered result about the same chain, whose copy of it is shared.
- * Evicts the least recently used entries to stay within bounds, never the
- * new one.  Returns the stored result, or NULL (and *r freed) when memory
- * runs out. */
+ * valid for capture times in [from, to).  bytes is what it costs beside
+ * its entry.  Evicts the least recently used entries to stay within
+ * bounds, never the new one.  Returns the stored result, or NULL (and *r
+ * freed) when memory runs out. */
 const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
                                                  const struct snt_cert_question *q,
                                                  struct snt_cert_result *r, size_t bytes,
-                                                 int64_t from, int64_t to,
-                                                 const struct snt_cert_result *same_chain);
+                                                 int64_t from, int64_t to);
 
 #endif

@@ -42,7 +42,7 @@ static const struct snt_cert_result *put(struct snt_cert_cache *cache,
     struct snt_cert_result r;
     memset(&r, 0, sizeof r);
     snprintf(r.verdict.name_check, sizeof r.verdict.name_check, "%s", what);
-    return snt_cert_cache_put(cache, q, &r, 0, INT64_MIN, INT64_MAX, NULL);
+    return snt_cert_cache_put(cache, q, &r, 0, INT64_MIN, INT64_MAX);
 }
 
 static const char *answer(struct snt_cert_cache *cache, const struct snt_cert_question *q)
@@ -51,32 +51,57 @@ static const char *answer(struct snt_cert_cache *cache, const struct snt_cert_qu
     return r ? r->verdict.name_check : "(none)";
 }
 
+/* A question about chain[0..n), with the chain's identity and a hash
+ * chosen by the test. */
+static struct snt_cert_question question(struct snt_cert_cache *cache, const struct snt_span *chain,
+                                         size_t n, const struct snt_cert_name *name, int64_t day,
+                                         uint64_t hash)
+{
+    struct snt_cert_question q = {.chain = chain, .n = n, .name = name, .day = day, .hash = hash};
+    CHECK(snt_cert_cache_chain_id(cache, chain, n, &q.id));
+    return q;
+}
+
 /* Questions made to share one hash, as a server would want them to: each
  * is answered by its own entry or by none. */
 static void test_equal_hashes(void)
 {
     struct snt_span www = load("www"), inter = load("intermediate"), other = load("other-leaf");
     struct snt_span tampered = {snt_test_exact_copy(www.p, www.len), www.len};
+    struct snt_span again = {snt_test_exact_copy(www.p, www.len), www.len};
     ((uint8_t *)tampered.p)[www.len - 1] ^= 1; /* one bit of the signature */
     struct snt_span a[2] = {www, inter}, b[2] = {tampered, inter}, c[2] = {other, inter};
+    struct snt_span a_again[2] = {again, inter};
     struct snt_span many[SNT_CERT_MAX_CHAIN + 2];
     for (size_t i = 0; i < SNT_CERT_MAX_CHAIN + 2; i++)
         many[i] = i ? inter : www;
+    /* The same bytes, one after the other, cut elsewhere: another chain. */
+    uint8_t *both = malloc(www.len + inter.len);
+    memcpy(both, www.p, www.len);
+    memcpy(both + www.len, inter.p, inter.len);
+    struct snt_span split[2] = {{both, www.len + 10}, {both + www.len + 10, inter.len - 10}};
     struct snt_cert_name name, none;
     snt_cert_name_normalize("www.example.test", &name);
     snt_cert_name_normalize(NULL, &none);
     struct snt_cert_cache *cache = snt_cert_cache_new(64, (size_t)1 << 24);
     const uint64_t h = 42;
-    struct snt_cert_question qa = {a, 2, &name, DAY, h}, qb = {b, 2, &name, DAY, h},
-                             qc = {c, 2, &name, DAY, h}, qleaf = {a, 1, &name, DAY, h},
-                             qnone = {a, 2, &none, DAY, h}, qday = {a, 2, &name, DAY + 1, h},
-                             q17 = {many, SNT_CERT_MAX_CHAIN + 1, &name, DAY, h},
-                             q18 = {many, SNT_CERT_MAX_CHAIN + 2, &name, DAY, h};
+    struct snt_cert_question qa = question(cache, a, 2, &name, DAY, h),
+                             qb = question(cache, b, 2, &name, DAY, h),
+                             qc = question(cache, c, 2, &name, DAY, h),
+                             qleaf = question(cache, a, 1, &name, DAY, h),
+                             qnone = question(cache, a, 2, &none, DAY, h),
+                             qday = question(cache, a, 2, &name, DAY + 1, h),
+                             qagain = question(cache, a_again, 2, &name, DAY, h),
+                             qsplit = question(cache, split, 2, &name, DAY, h),
+                             q17 = question(cache, many, SNT_CERT_MAX_CHAIN + 1, &name, DAY, h),
+                             q18 = question(cache, many, SNT_CERT_MAX_CHAIN + 2, &name, DAY, h);
     CHECK(put(cache, &qa, "a") != NULL);
     CHECK(strcmp(answer(cache, &qa), "a") == 0);
+    CHECK(strcmp(answer(cache, &qagain), "a") == 0);  /* the same bytes elsewhere */
     CHECK(strcmp(answer(cache, &qb), "(none)") == 0); /* one bit differs */
     CHECK(strcmp(answer(cache, &qc), "(none)") == 0);
     CHECK(strcmp(answer(cache, &qleaf), "(none)") == 0); /* a prefix of the chain */
+    CHECK(strcmp(answer(cache, &qsplit), "(none)") == 0);
     CHECK(strcmp(answer(cache, &qnone), "(none)") == 0);
     CHECK(strcmp(answer(cache, &qday), "(none)") == 0);
     put(cache, &qb, "b");
@@ -86,14 +111,17 @@ static void test_equal_hashes(void)
     CHECK(strcmp(answer(cache, &q17), "17") == 0);
     CHECK(strcmp(answer(cache, &q18), "(none)") == 0); /* same first 16, more sent */
     /* The cache's own hash tells the chains apart too. */
-    snt_cert_cache_hash(cache, &qa, snt_cert_cache_chain_hash(cache, a, 2));
-    snt_cert_cache_hash(cache, &qb, snt_cert_cache_chain_hash(cache, b, 2));
-    CHECK(qa.hash != qb.hash);
+    snt_cert_cache_hash(cache, &qa);
+    snt_cert_cache_hash(cache, &qb);
+    snt_cert_cache_hash(cache, &qagain);
+    CHECK(qa.hash != qb.hash && qa.hash == qagain.hash);
     snt_cert_cache_free(cache);
     free((void *)www.p);
     free((void *)inter.p);
     free((void *)other.p);
     free((void *)tampered.p);
+    free((void *)again.p);
+    free(both);
 }
 
 /* A copy of a result's information is a reference, and outlives the
