@@ -51,7 +51,8 @@ bool snt_capture_is_live(const struct snt_capture *c);
 
 /* Read until the end of the file, an error, or *stop becomes non-zero (also
  * when packet() sets it: the stop is seen before the next packet).  packet()
- * gets the bytes where libpcap holds them (the kernel's ring, live): they are
+ * gets the bytes where they lie (the kernel's ring, live; libpcap's buffer,
+ * or ours for a plain pcap file whose records are walked here): they are
  * valid only during the call.  Live captures see a packet at most 50 ms after
  * it arrived (the ring hands over blocks of packets), and after a stop go on
  * for 100 ms with the packets that reached the ring before it.  Live captures call
