@@ -27,7 +27,8 @@
 #   --flows-check  instead of the tools: the floor and snitrace on the shape
 #                (default mixed) at half its flows (or of --flows) and at
 #                twice that in the same size, and how much the time per
-#                packet changes
+#                packet changes; the --runs rounds take the two captures
+#                in turn
 #
 # Tools: floor (bench/floor.c: pcap_next_ex over every packet, the file
 # read through a 256 KiB stdio buffer as snitrace reads it; until issue 9's
@@ -169,8 +170,11 @@ ORDER=()
 # stdout goes to /dev/null (to out/run-NAME.out when KEEP is set), stderr
 # to out/run-NAME.err.
 KEEP=
+# With ACC set, the fastest of this call's runs and the earlier calls' is kept
+# (runs of several captures taken in turn).
+ACC=
 measure() {
-	local name=$1 i best="" w u s m rc f t0 t1 out=/dev/null
+	local name=$1 i best="${ACC:+${WALL[$1]:-}}" w u s m rc f t0 t1 out=/dev/null
 	shift
 	f=$OUT/run-${name//[^A-Za-z0-9]/_}
 	[ -n "$KEEP" ] && out=$f.out
@@ -314,20 +318,33 @@ if [ -n "$FLOWS_CHECK" ]; then
 	echo "| flows | packets | floor wall (s) | snitrace wall (s) | snitrace user+sys (s) | wall ns/packet | user+sys ns/packet | peak RSS (MB) |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 	first='' ufirst=''
+	caps=()
 	for n in "$base" $((base * 2)); do
 		FLOWS=$n
-		CAP=$(make_capture "$shape" "$size") || exit 1
-		ORDER=()
-		WALL=() USER=() SYS=() RSS=() STATUS=()
-		run_tools "$CAP" "" floor snitrace
+		caps+=("$(make_capture "$shape" "$size")") || exit 1
+	done
+	# The two captures' runs are taken in turn, so that a slow minute of this
+	# machine falls on both: round by round, the floor and snitrace on each,
+	# the fastest of each kept.
+	ORDER=()
+	WALL=() USER=() SYS=() RSS=() STATUS=()
+	rounds=$RUNS RUNS=1 ACC=1
+	for r in $(seq "$rounds"); do
+		note "round $r/$rounds"
+		for i in 0 1; do run_tools "${caps[$i]}" "@$i" floor snitrace; done
+	done
+	RUNS=$rounds ACC=
+	for i in 0 1; do
+		CAP=${caps[$i]}
 		packets=$(json_get "${CAP%.pcap}.json" packets)
 		flows=$(json_get "${CAP%.pcap}.json" flows)
-		ns=$(awk -v w="${WALL[snitrace]:-0}" -v p="$packets" 'BEGIN { printf "%.0f", w * 1e9 / p }')
-		uns=$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" -v p="$packets" \
+		sn=snitrace@$i
+		ns=$(awk -v w="${WALL[$sn]:-0}" -v p="$packets" 'BEGIN { printf "%.0f", w * 1e9 / p }')
+		uns=$(awk -v u="${USER[$sn]:-0}" -v s="${SYS[$sn]:-0}" -v p="$packets" \
 			'BEGIN { printf "%.0f", (u + s) * 1e9 / p }')
-		echo "| $flows | $packets | ${WALL[floor]:-} | ${WALL[snitrace]:-${STATUS[snitrace]}} |" \
-			"$(awk -v u="${USER[snitrace]:-0}" -v s="${SYS[snitrace]:-0}" 'BEGIN { printf "%.2f", u + s }') |" \
-			"$ns | $uns | $(awk -v m="${RSS[snitrace]:-0}" 'BEGIN { printf "%.1f", m / 1024 }') |"
+		echo "| $flows | $packets | ${WALL[floor@$i]:-} | ${WALL[$sn]:-${STATUS[$sn]}} |" \
+			"$(awk -v u="${USER[$sn]:-0}" -v s="${SYS[$sn]:-0}" 'BEGIN { printf "%.2f", u + s }') |" \
+			"$ns | $uns | $(awk -v m="${RSS[$sn]:-0}" 'BEGIN { printf "%.1f", m / 1024 }') |"
 		[ -z "$first" ] && first=$ns ufirst=$uns
 	done
 	echo
