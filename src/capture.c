@@ -175,16 +175,15 @@ static FILE *open_input(struct offline_input *in, const char *file, const char *
     return f;
 }
 
-/* Walk the records here when libpcap read the header as we did (and set a
- * snapshot length a record can be cut to); else, and without memory for
- * the buffer, libpcap reads them. */
+/* Walk the records of a file whose header said so (open_plain) with the
+ * snapshot length libpcap set from it (records are cut to it); without
+ * memory for the buffer, libpcap reads them. */
 static void start_walk(struct snt_capture *c)
 {
     struct record_walk *w = &c->walk;
     int snapshot = pcap_snapshot(c->pcap);
-    w->on = w->on && !pcap_is_swapped(c->pcap) && pcap_major_version(c->pcap) == 2 &&
-            pcap_minor_version(c->pcap) == 4 && snapshot > 0 &&
-            (uint32_t)snapshot <= SNT_PCAP_MAX_CAPLEN && (w->buf = malloc(WALK_BUFFER)) != NULL;
+    w->on = w->on && snapshot > 0 && (uint32_t)snapshot <= SNT_PCAP_MAX_CAPLEN &&
+            (w->buf = malloc(WALK_BUFFER)) != NULL;
     if (!w->on)
         return;
     w->snapshot = (uint32_t)snapshot;

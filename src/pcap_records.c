@@ -33,20 +33,25 @@ static bool host_big_endian(void)
     return first == 0;
 }
 
-static bool read_u32_in(struct snt_reader *r, bool big_endian, uint32_t *v)
+/* Fields of a header already copied out of the reader (snt_read_bytes: one
+ * bounds check for all of them), in the file's byte order. */
+static inline uint32_t load_u32(const uint8_t *b, bool big_endian)
 {
-    return big_endian ? snt_read_u32(r, v) : snt_read_u32_le(r, v);
+    if (big_endian)
+        return snt_load_be32(b);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static bool read_u16_in(struct snt_reader *r, bool big_endian, uint16_t *v)
+static inline uint16_t load_u16(const uint8_t *b, bool big_endian)
 {
-    return big_endian ? snt_read_u16(r, v) : snt_read_u16_le(r, v);
+    return big_endian ? snt_load_be16(b) : (uint16_t)(b[0] | b[1] << 8);
 }
 
 enum snt_result snt_pcap_file_header(const uint8_t *p, size_t len, struct snt_pcap_file *out)
 {
     struct snt_reader r = snt_reader_make(p, len);
-    uint32_t magic = 0, zone = 0, sigfigs = 0;
+    uint32_t magic = 0;
+    uint8_t rest[SNT_PCAP_FILE_HEADER_LEN - 4]; /* version, zone, sigfigs, snaplen, linktype */
     if (!snt_read_u32_le(&r, &magic))
         return SNT_NEED_MORE;
     struct snt_pcap_file f = {0};
@@ -56,16 +61,14 @@ enum snt_result snt_pcap_file_header(const uint8_t *p, size_t len, struct snt_pc
         f.big_endian = true;
     else
         return SNT_NOT_MINE;
+    if (!snt_read_bytes(&r, sizeof rest, rest))
+        return SNT_NEED_MORE;
     f.nanoseconds = magic == MAGIC_NSEC || magic == SWAP32(MAGIC_NSEC);
     f.swapped = f.big_endian != host_big_endian();
-    read_u16_in(&r, f.big_endian, &f.version_major);
-    read_u16_in(&r, f.big_endian, &f.version_minor);
-    read_u32_in(&r, f.big_endian, &zone);
-    read_u32_in(&r, f.big_endian, &sigfigs);
-    read_u32_in(&r, f.big_endian, &f.snaplen);
-    read_u32_in(&r, f.big_endian, &f.linktype);
-    if (r.failed)
-        return SNT_NEED_MORE;
+    f.version_major = load_u16(rest, f.big_endian);
+    f.version_minor = load_u16(rest + 2, f.big_endian);
+    f.snaplen = load_u32(rest + 12, f.big_endian);
+    f.linktype = load_u32(rest + 16, f.big_endian);
     *out = f;
     return SNT_OK;
 }
@@ -73,14 +76,6 @@ enum snt_result snt_pcap_file_header(const uint8_t *p, size_t len, struct snt_pc
 bool snt_pcap_file_walkable(const struct snt_pcap_file *f)
 {
     return !f->swapped && f->version_major == 2 && f->version_minor == 4;
-}
-
-/* A field of a record header already copied out of the reader. */
-static inline uint32_t load_u32(const uint8_t *b, bool big_endian)
-{
-    if (big_endian)
-        return snt_load_be32(b);
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 enum snt_result snt_pcap_record_next(const struct snt_pcap_file *f, uint32_t snapshot,
@@ -114,8 +109,11 @@ static bool stored_length(const struct snt_pcap_file *f, const uint8_t *p, size_
                           uint32_t *caplen)
 {
     struct snt_reader r = snt_reader_make(p, len);
-    return snt_reader_need(&r, SNT_PCAP_RECORD_HEADER_LEN) && snt_skip(&r, 8) &&
-           read_u32_in(&r, f->big_endian, caplen);
+    uint8_t head[SNT_PCAP_RECORD_HEADER_LEN];
+    if (!snt_read_bytes(&r, sizeof head, head))
+        return false;
+    *caplen = load_u32(head + 8, f->big_endian);
+    return true;
 }
 
 void snt_pcap_record_damage(const struct snt_pcap_file *f, uint32_t snapshot, const uint8_t *p,
