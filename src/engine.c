@@ -86,7 +86,7 @@ static struct snt_flow *flow_for_packet(struct snt_engine *e, const struct snt_p
                                         uint64_t ts_usec, int *dir)
 {
     struct snt_flow_key key;
-    uint32_t hash = snt_flow_key_make(p, &key, dir);
+    uint32_t hash = snt_flow_key_make(e->flows, p, &key, dir);
     struct snt_flow *f = snt_flow_lookup(e->flows, &key, hash);
     if (f)
         return f;

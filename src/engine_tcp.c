@@ -250,7 +250,7 @@ void engine_tcp_packet(struct snt_engine *e, struct snt_flow *f, const struct sn
         engine_drop_flow(e, f);
         int ndir;
         struct snt_flow_key key;
-        uint32_t hash = snt_flow_key_make(p, &key, &ndir);
+        uint32_t hash = snt_flow_key_make(e->flows, p, &key, &ndir);
         f = snt_flow_insert(e->flows, &key, hash, e->now_usec);
         if (!f || !(c = engine_conn_new(e, f, p, (uint8_t)ndir)))
             return;

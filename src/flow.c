@@ -3,6 +3,8 @@
  * path never calls malloc. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "snitrace/flow.h"
 
@@ -22,7 +24,10 @@ struct flow_chunk {
     struct flow_chunk *next;
 };
 
+#define SEED_WORDS 7
+
 struct snt_flow_table {
+    uint64_t seed[SEED_WORDS]; /* the key hash's secret: drawn for each table */
     struct snt_flow **buckets;
     uint32_t mask;
     size_t count, max;
@@ -34,6 +39,21 @@ struct snt_flow_table {
     snt_flow_evict_fn evict;
     void *evict_arg;
 };
+
+/* The addresses and ports of a flow are the sender's to choose: with a
+ * hash anyone can compute, a capture can put every flow in one bucket and
+ * make each packet walk them all.  So the hash is keyed, each table with a
+ * secret of its own. */
+static void draw_seed(uint64_t seed[SEED_WORDS])
+{
+    if (getrandom(seed, SEED_WORDS * sizeof seed[0], GRND_NONBLOCK) ==
+        (ssize_t)(SEED_WORDS * sizeof seed[0]))
+        return;
+    /* No entropy yet (early boot): still unknown to a sender far away. */
+    uint64_t x = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)seed;
+    for (int i = 0; i < SEED_WORDS; i++)
+        seed[i] = x = snt_hash_mix64(x + 0x9e3779b97f4a7c15ULL);
+}
 
 struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
                                           snt_flow_evict_fn evict, void *arg)
@@ -49,6 +69,7 @@ struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
         free(t);
         return NULL;
     }
+    draw_seed(t->seed);
     t->mask = (uint32_t)(n - 1);
     t->max = max_flows ? max_flows : 1;
     t->stride = ROUND(AREA_OFFSET + area_size, CACHE_LINE);
@@ -71,21 +92,32 @@ void snt_flow_table_free(struct snt_flow_table *t)
     free(t);
 }
 
-/* The key's five words, each mixed in turn (written out: the loop cost as
- * much as the mixing). */
+/* The key's five words, each with a secret word, multiplied in pairs to
+ * 128 bits and folded (the high and low halves xored), then the three
+ * products the same way: the multiplications of a pair run side by side,
+ * where mixing the words one after the other made a chain of ten.  Every
+ * input bit reaches the high half of its product; a sender who does not
+ * know the seed cannot choose keys that share a bucket. */
 #define KEY_WORDS 5
 _Static_assert(sizeof(struct snt_flow_key) == KEY_WORDS * 8, "the key is five whole words");
 
-static uint32_t key_hash(const struct snt_flow_key *k)
+__extension__ typedef unsigned __int128 u128; /* GCC and Clang, on 64-bit targets */
+
+static inline uint64_t fold_product(uint64_t a, uint64_t b)
 {
-    uint64_t w[KEY_WORDS], h = 0x9e3779b97f4a7c15ULL;
+    u128 r = (u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint32_t key_hash(const uint64_t seed[SEED_WORDS], const struct snt_flow_key *k)
+{
+    uint64_t w[KEY_WORDS];
     memcpy(w, k, sizeof w);
-    h = snt_hash_mix64(h ^ w[0]);
-    h = snt_hash_mix64(h ^ w[1]);
-    h = snt_hash_mix64(h ^ w[2]);
-    h = snt_hash_mix64(h ^ w[3]);
-    h = snt_hash_mix64(h ^ w[4]);
-    return (uint32_t)h;
+    uint64_t a = fold_product(w[0] ^ seed[0], w[1] ^ seed[1]);
+    uint64_t b = fold_product(w[2] ^ seed[2], w[3] ^ seed[3]);
+    uint64_t c = fold_product(w[4] ^ seed[4], seed[5]);
+    uint64_t h = fold_product(a ^ seed[6], b ^ c);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* Eight address bytes as a big-endian number: two such numbers compare as
@@ -111,7 +143,8 @@ static inline bool dst_first(const struct snt_packet *p)
     return p->sport > p->dport;
 }
 
-uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key, int *dir)
+uint32_t snt_flow_key_make(const struct snt_flow_table *t, const struct snt_packet *p,
+                           struct snt_flow_key *key, int *dir)
 {
     int swap = dst_first(p);
     const struct snt_addr *a0 = swap ? &p->dst : &p->src, *a1 = swap ? &p->src : &p->dst;
@@ -123,7 +156,7 @@ uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key,
     key->family = p->src.family;
     key->proto = p->proto;
     *dir = swap;
-    return key_hash(key);
+    return key_hash(t->seed, key);
 }
 
 struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k,

@@ -1,5 +1,6 @@
 /* Flow table: both directions map to one entry, LRU order, eviction when
- * full, removal, many flows. */
+ * full, removal, many flows, a keyed hash that spreads keys alike. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "snitrace/flow.h"
@@ -32,14 +33,14 @@ static struct snt_flow *insert(struct snt_flow_table *t, struct snt_packet p, ui
 {
     struct snt_flow_key k;
     int dir;
-    uint32_t h = snt_flow_key_make(&p, &k, &dir);
+    uint32_t h = snt_flow_key_make(t, &p, &k, &dir);
     return snt_flow_insert(t, &k, h, now);
 }
 
 static struct snt_flow *lookup(struct snt_flow_table *t, struct snt_packet p, int *dir)
 {
     struct snt_flow_key k;
-    uint32_t h = snt_flow_key_make(&p, &k, dir);
+    uint32_t h = snt_flow_key_make(t, &p, &k, dir);
     return snt_flow_lookup(t, &k, h);
 }
 
@@ -126,8 +127,92 @@ static void test_areas(void)
     snt_flow_table_free(t);
 }
 
+/* The largest number of the n keys made by key_of that share one of n
+ * buckets (n a power of two). */
+static unsigned fullest_bucket(struct snt_flow_table *t, unsigned n,
+                               struct snt_packet (*key_of)(unsigned))
+{
+    unsigned *count = calloc(n, sizeof *count), most = 0;
+    for (unsigned i = 0; count && i < n; i++) {
+        struct snt_flow_key k;
+        int dir;
+        struct snt_packet p = key_of(i);
+        unsigned b = snt_flow_key_make(t, &p, &k, &dir) & (n - 1);
+        if (++count[b] > most)
+            most = count[b];
+    }
+    free(count);
+    return most;
+}
+
+static struct snt_packet by_client_port(unsigned i)
+{
+    return packet(1, (uint16_t)i, 2, 443);
+}
+
+static struct snt_packet by_client_v4(unsigned i)
+{
+    struct snt_packet p = packet(0, 50000, 2, 443);
+    p.src.b[1] = (uint8_t)(i >> 16);
+    p.src.b[2] = (uint8_t)(i >> 8);
+    p.src.b[3] = (uint8_t)i;
+    return p;
+}
+
+/* IPv6 clients that differ only in the bytes far from the low end. */
+static struct snt_packet by_client_v6_prefix(unsigned i)
+{
+    struct snt_packet p = packet(0, 50000, 0, 443);
+    p.src.family = p.dst.family = 6;
+    p.src.b[0] = p.dst.b[0] = 0x20;
+    p.src.b[4] = (uint8_t)(i >> 8);
+    p.src.b[5] = (uint8_t)i;
+    p.dst.b[15] = 1;
+    return p;
+}
+
+/* Keys that differ in one field, a few bits at a time, spread over the
+ * buckets as random ones would: 65,536 keys in as many buckets put at most
+ * 8 or so in one (12 is one chance in millions); a hash that kept the
+ * low bits of one field would put thousands in one. */
+static void test_spread(void)
+{
+    enum { N = 65536 };
+    struct snt_flow_table *t = snt_flow_table_new(16, 0, on_evict, NULL);
+    CHECK(fullest_bucket(t, N, by_client_port) <= 12);
+    CHECK(fullest_bucket(t, N, by_client_v4) <= 12);
+    CHECK(fullest_bucket(t, N, by_client_v6_prefix) <= 12);
+    snt_flow_table_free(t);
+}
+
+/* The hash is keyed, each table with its own secret: keys chosen to share
+ * a bucket in one table (here, run) do not share it in another.  Four
+ * tables agreeing on both of two keys is one chance in 2^192. */
+static void test_keyed(void)
+{
+    struct snt_flow_table *t[4];
+    uint32_t h[4][2];
+    struct snt_flow_key k;
+    int dir;
+    struct snt_packet p0 = packet(1, 40000, 2, 443), p1 = packet(1, 40001, 2, 443);
+    for (int i = 0; i < 4; i++) {
+        t[i] = snt_flow_table_new(16, 0, on_evict, NULL);
+        h[i][0] = snt_flow_key_make(t[i], &p0, &k, &dir);
+        h[i][1] = snt_flow_key_make(t[i], &p1, &k, &dir);
+        CHECK(h[i][0] == snt_flow_key_make(t[i], &p0, &k, &dir)); /* stable within a table */
+    }
+    bool all_same = true;
+    for (int i = 1; i < 4; i++)
+        all_same = all_same && h[i][0] == h[0][0] && h[i][1] == h[0][1];
+    CHECK(!all_same);
+    for (int i = 0; i < 4; i++)
+        snt_flow_table_free(t[i]);
+}
+
 int main(void)
 {
+    test_spread();
+    test_keyed();
     test_both_directions();
     test_eviction_and_lru();
     test_many();

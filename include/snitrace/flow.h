@@ -32,9 +32,9 @@ struct snt_flow {
 
 struct snt_flow_table;
 
-/* A 64-bit mix (the finaliser of MurmurHash3), for hashing packet fields:
- * the flow key here, addresses in src/scan.c.  Inline: it runs several
- * times per packet. */
+/* A 64-bit mix (the finaliser of MurmurHash3), for hashing packet fields
+ * (addresses in src/scan.c) and stretching a seed.  Inline: it runs for
+ * packets. */
 static inline uint64_t snt_hash_mix64(uint64_t h)
 {
     h ^= h >> 33;
@@ -55,8 +55,10 @@ struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
 void snt_flow_table_free(struct snt_flow_table *t); /* accepts NULL; does not call evict */
 
 /* Canonical key for a packet; *dir is 0 when the packet goes from side 0 to
- * side 1 of the key, else 1.  Returns the hash. */
-uint32_t snt_flow_key_make(const struct snt_packet *p, struct snt_flow_key *key, int *dir);
+ * side 1 of the key, else 1.  Returns the hash, keyed with t's secret: the
+ * same key hashes differently in another table (and another run). */
+uint32_t snt_flow_key_make(const struct snt_flow_table *t, const struct snt_packet *p,
+                           struct snt_flow_key *key, int *dir);
 
 struct snt_flow *snt_flow_lookup(struct snt_flow_table *t, const struct snt_flow_key *k,
                                  uint32_t hash);
