@@ -73,10 +73,9 @@ static void entry_remove(struct snt_names *n, struct entry *e)
     snt_pool_put(&n->pool, e);
 }
 
-static struct entry *find(const struct snt_names *n, const struct snt_addr *client,
-                          const struct snt_addr *server)
+static struct entry *find_hashed(const struct snt_names *n, const struct snt_addr *client,
+                                 const struct snt_addr *server, uint32_t h)
 {
-    uint32_t h = key_hash(client, server);
     size_t at = snt_htable_start(&n->table, h);
     for (struct entry *e; (e = snt_htable_next(&n->table, h, &at));)
         if (memcmp(&e->pub.server, server, sizeof *server) == 0 &&
@@ -111,9 +110,10 @@ static bool set_names(struct entry *e, const char *qname, char *const *chain, un
     return true;
 }
 
-/* A fresh entry for (client, server), the oldest ones evicted for room. */
+/* A fresh entry for (client, server), whose key hashes to h; the oldest
+ * ones evicted for room. */
 static struct entry *entry_new(struct snt_names *n, const struct snt_addr *client,
-                               const struct snt_addr *server)
+                               const struct snt_addr *server, uint32_t h)
 {
     while (n->count >= n->max && n->lru.oldest) {
         entry_remove(n, lru_entry(n->lru.oldest));
@@ -125,7 +125,7 @@ static struct entry *entry_new(struct snt_names *n, const struct snt_addr *clien
     memset(e, 0, offsetof(struct entry, text));
     e->pub.client = *client;
     e->pub.server = *server;
-    if (!snt_htable_insert(&n->table, e, key_hash(client, server))) {
+    if (!snt_htable_insert(&n->table, e, h)) {
         snt_pool_put(&n->pool, e);
         return NULL;
     }
@@ -134,14 +134,15 @@ static struct entry *entry_new(struct snt_names *n, const struct snt_addr *clien
     return e;
 }
 
-/* Store (replacing) what client learnt about server: the newest entry. */
+/* Store (replacing) what client learnt about server, whose key hashes to
+ * h: the newest entry. */
 static void store(struct snt_names *n, const struct snt_addr *client, const struct snt_addr *server,
-                  const char *qname, char *const *chain, unsigned n_chain, uint64_t ts)
+                  uint32_t h, const char *qname, char *const *chain, unsigned n_chain, uint64_t ts)
 {
-    struct entry *e = find(n, client, server);
+    struct entry *e = find_hashed(n, client, server, h);
     if (e)
         snt_dlist_touch(&n->lru, &e->lru);
-    else if (!(e = entry_new(n, client, server))) {
+    else if (!(e = entry_new(n, client, server, h))) {
         return;
     }
     e->pub.ts_usec = ts;
@@ -197,8 +198,13 @@ unsigned snt_names_learn(struct snt_names *n, const struct snt_addr *client,
         memset(&server, 0, sizeof server);
         server.family = a->addr_len == 4 ? 4 : 6;
         memcpy(server.b, a->addr, a->addr_len);
-        store(n, client, &server, m->qname, chain, (unsigned)pos, ts_usec);
-        store(n, &anyone, &server, m->qname, chain, (unsigned)pos, ts_usec);
+        /* Both searches' slots are fetched together: they wait for memory
+         * once. */
+        uint32_t h_client = key_hash(client, &server), h_anyone = key_hash(&anyone, &server);
+        snt_htable_prefetch(&n->table, h_client);
+        snt_htable_prefetch(&n->table, h_anyone);
+        store(n, client, &server, h_client, m->qname, chain, (unsigned)pos, ts_usec);
+        store(n, &anyone, &server, h_anyone, m->qname, chain, (unsigned)pos, ts_usec);
         learnt++;
     }
     return learnt;
@@ -209,9 +215,13 @@ const struct snt_name_entry *snt_names_lookup(struct snt_names *n, const struct 
 {
     struct snt_addr anyone;
     memset(&anyone, 0, sizeof anyone);
-    const struct entry *e = find(n, client, server);
+    /* Most connections follow no lookup of their client's own: the second
+     * search's slots are fetched while the first one waits for its own. */
+    uint32_t h_client = key_hash(client, server), h_anyone = key_hash(&anyone, server);
+    snt_htable_prefetch(&n->table, h_anyone);
+    const struct entry *e = find_hashed(n, client, server, h_client);
     if (!e)
-        e = find(n, &anyone, server);
+        e = find_hashed(n, &anyone, server, h_anyone);
     return e ? &e->pub : NULL;
 }
 
