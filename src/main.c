@@ -125,29 +125,37 @@ static void write_session(const struct snt_session *s, void *arg)
     note_write(r, snt_sink_session(r->out, s));
 }
 
-/* Flags follow the attempts that raise them.  The text view shows attempts
- * within their sessions and the flags at the end, as people read it. */
-static void write_ready_attempt(const struct snt_attempt *a, void *arg)
+/* An attempt's records: the attempt, then its session when the attempt
+ * completed it, then its host's flag when the attempt raised one (flags
+ * follow the attempts that raise them; the text view shows attempts within
+ * their sessions and the flags at the end, as people read it).  Sessions
+ * and flags take what they need of a first: with block (report.h), a is
+ * given to the sink, which may be writing it on its own thread already. */
+static void write_attempt_records(struct run *r, const struct snt_attempt *a,
+                                  struct snt_attempt **block)
 {
-    struct run *r = arg;
-    note_write(r, snt_sink_attempt(r->out, a));
-    snt_sessions_attempt_finished(r->sessions, a);
-    if (!r->flags)
-        return;
-    struct snt_flag *fl = snt_flags_note_attempt(r->flags, a);
+    uint64_t complete = snt_sessions_attempt_note(r->sessions, a);
+    struct snt_flag *fl = r->flags ? snt_flags_note_attempt(r->flags, a) : NULL;
+    note_write(r, block ? snt_sink_attempt_give(r->out, block) : snt_sink_attempt(r->out, a));
+    snt_sessions_close_complete(r->sessions, complete);
     if (fl)
         note_write(r, snt_sink_flag(r->out, fl, SNT_FLAG_FIRST));
 }
 
+static void write_ready_attempt(const struct snt_attempt *a, void *arg)
+{
+    write_attempt_records(arg, a, NULL);
+}
+
 /* A finished attempt, its verdict in: with --probe it may wait for its
  * probe first. */
-static void on_finished(struct snt_attempt *a, void *arg)
+static void on_finished(struct snt_attempt *a, struct snt_attempt **block, void *arg)
 {
     struct run *r = arg;
     if (r->hold)
         snt_probe_hold_attempt(r->hold, a);
     else
-        write_ready_attempt(a, r);
+        write_attempt_records(r, a, block);
 }
 
 static void write_flag_update(struct snt_flag *fl, void *arg)

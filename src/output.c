@@ -7,6 +7,15 @@ bool snt_sink_attempt(struct snt_sink *s, const struct snt_attempt *a)
     return s->ops->attempt(s, a);
 }
 
+bool snt_sink_attempt_give(struct snt_sink *s, struct snt_attempt **block)
+{
+    if (s->ops->attempt_give)
+        return s->ops->attempt_give(s, block);
+    bool ok = s->ops->attempt(s, *block);
+    snt_attempt_free(*block); /* written: the block stays the caller's, empty */
+    return ok;
+}
+
 bool snt_sink_session(struct snt_sink *s, const struct snt_session *x)
 {
     return s->ops->session(s, x);

@@ -6,7 +6,9 @@
  * caller's) and freed by the output thread once written; an attempt's
  * copy, the most common record, goes back to the caller's side instead, to
  * be the next one's, so no thread frees what another allocated (glibc then
- * takes the other thread's heap lock, and the threads wait on each other).  A full ring
+ * takes the other thread's heap lock, and the threads wait on each other).
+ * An attempt given (snt_sink_attempt_give: the report stage's held copies)
+ * is queued as it is, and a written one's block goes back in exchange.  A full ring
  * makes the caller wait: memory stays bounded and nothing is dropped.  The
  * output thread takes records in batches, one lock per batch.  A write
  * error is kept; the caller sees it on its next call and the thread
@@ -452,6 +454,18 @@ static bool queue_attempt(struct snt_sink *s, const struct snt_attempt *a)
     return push(q, (struct item){.kind = ITEM_ATTEMPT, .u.attempt = attempt_clone(&q->spare, a)});
 }
 
+static bool queue_attempt_give(struct snt_sink *s, struct snt_attempt **block)
+{
+    struct queue_sink *q = queue_of(s);
+    bool ok = push(q, (struct item){.kind = ITEM_ATTEMPT, .u.attempt = *block});
+    *block = NULL;
+    if (q->spare) { /* push took in what the output thread gave back */
+        *block = (struct snt_attempt *)(void *)q->spare;
+        q->spare = q->spare->next;
+    }
+    return ok;
+}
+
 static bool queue_session(struct snt_sink *s, const struct snt_session *x)
 {
     struct queue_sink *q = queue_of(s);
@@ -528,6 +542,7 @@ static void queue_destroy(struct snt_sink *s)
 
 static const struct snt_sink_ops queue_ops = {
     .attempt = queue_attempt,
+    .attempt_give = queue_attempt_give,
     .session = queue_session,
     .flag = queue_flag,
     .scan = queue_scan,

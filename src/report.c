@@ -41,16 +41,14 @@ struct event {
 /* Copies up to a block's size (an attempt; a DNS answer with up to three
  * answers, a scan or stats record) live in blocks kept for reuse: most
  * are bigger than what malloc keeps per thread, and one is taken and given
- * back for nearly every connection while anything is held. */
+ * back for nearly every connection while anything is held.  A block is
+ * what the finished handler may take an attempt's copy in (and give
+ * another back in): malloc'd, the size of an attempt. */
 #define BLOCK_BYTES sizeof(struct snt_attempt)
 #define MAX_SPARE   1024 /* blocks kept: 2.2 MB */
 
 struct block {
-    union {
-        struct block *next; /* while spare */
-        struct snt_attempt a;
-        max_align_t align;
-    } u;
+    struct block *next; /* while spare */
 };
 
 /* The session a held attempt start was given, until the attempt finishes. */
@@ -109,8 +107,8 @@ static void *take_bytes(struct snt_report *r, size_t len)
         return malloc(len);
     struct block *b = r->spare;
     if (!b)
-        return malloc(sizeof *b);
-    r->spare = b->u.next;
+        return malloc(BLOCK_BYTES);
+    r->spare = b->next;
     r->n_spare--;
     return b;
 }
@@ -124,7 +122,7 @@ static void give_bytes(struct snt_report *r, void *p, size_t len)
         return;
     }
     struct block *b = p;
-    b->u.next = r->spare;
+    b->next = r->spare;
     r->spare = b;
     r->n_spare++;
 }
@@ -160,13 +158,25 @@ static void recall_session(struct snt_report *r, struct snt_attempt *a)
 
 /* ---- handing events on ------------------------------------------------------ */
 
-static void finish(struct snt_report *r, struct snt_attempt *a)
+/* block: NULL, or where a, the report's copy, lives (report.h). */
+static void finish(struct snt_report *r, struct snt_attempt *a, struct snt_attempt **block)
 {
     if (a->cert_job && !snt_cert_judge_collect(r->certs, a))
         r->cert_parse_errors++;
     if (a->report_serial)
         recall_session(r, a);
-    r->h.finished(a, r->h.arg);
+    r->h.finished(a, block, r->h.arg);
+}
+
+/* A held attempt to its handler, which may keep the copy and give another
+ * block back: the block with nothing in it (or NULL) afterwards. */
+static void *finish_held(struct snt_report *r, struct snt_attempt *copy)
+{
+    struct snt_attempt *block = copy;
+    finish(r, copy, &block);
+    if (block == copy)
+        snt_attempt_free(copy); /* still ours: its strings go, the block stays */
+    return block;
 }
 
 /* The stand-in is made once: the handler only reads its client and start
@@ -226,10 +236,7 @@ static void hand_on(struct snt_report *r, struct event *ev)
     case EV_SCAN: r->h.scan(ev->copy, r->h.arg); break;
     case EV_ADVANCE: r->h.advance(ev->ts_usec, r->h.arg); break;
     case EV_STATS: r->h.stats(ev->copy, ev->ts_usec, ev->final, r->h.arg); break;
-    case EV_FINISHED:
-        finish(r, ev->copy);
-        snt_attempt_free(ev->copy); /* its strings; the struct goes below */
-        break;
+    case EV_FINISHED: ev->copy = finish_held(r, ev->copy); break;
     }
     give_bytes(r, ev->copy, ev->bytes);
     ev->copy = NULL;
@@ -362,7 +369,7 @@ void snt_report_finished(struct snt_report *r, struct snt_attempt *a)
     struct snt_attempt *c = now ? NULL : take_bytes(r, sizeof *c);
     if (!c) {
         snt_report_drain(r);
-        finish(r, a);
+        finish(r, a, NULL);
         return;
     }
     snt_attempt_copy(c, a);
@@ -397,7 +404,7 @@ void snt_report_free(struct snt_report *r)
     snt_attempt_free(&r->stand_in);
     while (r->spare) {
         struct block *b = r->spare;
-        r->spare = b->u.next;
+        r->spare = b->next;
         free(b);
     }
     free(r->dns);

@@ -365,11 +365,11 @@ static void fill_entry(struct session *x, struct snt_session_attempt *e,
     e->version = a->has_server_hello ? version_label(a->version) : NULL;
 }
 
-void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_attempt *a)
+uint64_t snt_sessions_attempt_note(struct snt_sessions *s, const struct snt_attempt *a)
 {
     struct session *x = a->session_id ? find_id(s, a->session_id) : NULL;
     if (!x)
-        return;
+        return 0;
     x->pub.attempts_total++;
     if (a->problems)
         x->pub.problem_count++;
@@ -379,8 +379,19 @@ void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_atte
         fill_entry(x, e, a, name);
     if (x->pending)
         x->pending--;
-    if (x->draining && x->pending == 0)
+    return x->draining && x->pending == 0 ? x->pub.id : 0;
+}
+
+void snt_sessions_close_complete(struct snt_sessions *s, uint64_t id)
+{
+    struct session *x = id ? find_id(s, id) : NULL;
+    if (x && x->draining && x->pending == 0)
         session_close(s, x);
+}
+
+void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_attempt *a)
+{
+    snt_sessions_close_complete(s, snt_sessions_attempt_note(s, a));
 }
 
 /* ---- time and the end -------------------------------------------------------- */

@@ -57,8 +57,41 @@ static void make_session(struct snt_session *x, struct snt_session_attempt *e, c
     x->n_names = 1;
 }
 
-/* The same records into a sink; returns what it wrote. */
-static char *write_all(bool text, size_t queue_depth, size_t *len)
+/* The attempt i written: given in a block of its own (the block that
+ * comes back is filled next), or lent. */
+/* make_attempt, and every tenth with a string longer than the text area
+ * (kept apart: one more thing to hand over when given). */
+static void make_long_attempt(struct snt_attempt *a, unsigned i)
+{
+    static uint8_t long_uri[2 * SNT_ATTEMPT_TEXT_INLINE];
+    make_attempt(a, i);
+    if (i % 10)
+        return;
+    memset(long_uri, '/', sizeof long_uri);
+    snt_attempt_set_bytes(a, &a->http_uri, long_uri, sizeof long_uri, sizeof long_uri);
+}
+
+static void write_attempt(struct snt_sink *s, unsigned i, bool give, struct snt_attempt **block)
+{
+    struct snt_attempt a;
+    if (!give) {
+        make_long_attempt(&a, i);
+        CHECK(snt_sink_attempt(s, &a));
+        snt_attempt_free(&a);
+        return;
+    }
+    if (!*block)
+        *block = malloc(sizeof **block);
+    CHECK(*block != NULL);
+    if (!*block)
+        return;
+    make_long_attempt(*block, i);
+    CHECK(snt_sink_attempt_give(s, block));
+}
+
+/* The same records into a sink; returns what it wrote.  give: the
+ * attempts are given to the sink in blocks (snt_sink_attempt_give). */
+static char *write_all(bool text, size_t queue_depth, bool give, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
@@ -68,11 +101,9 @@ static char *write_all(bool text, size_t queue_depth, size_t *len)
     CHECK(s != NULL);
     char name[] = "www.example.test", *names[] = {name};
     struct snt_stats st = {.packets = 12, .bytes = 3456, .attempts = RECORDS};
+    struct snt_attempt *block = NULL;
     for (unsigned i = 0; i < RECORDS; i++) {
-        struct snt_attempt a;
-        make_attempt(&a, i);
-        CHECK(snt_sink_attempt(s, &a));
-        snt_attempt_free(&a);
+        write_attempt(s, i, give, &block);
         if (i % 3 == 2) {
             struct snt_session x;
             struct snt_session_attempt e;
@@ -85,6 +116,7 @@ static char *write_all(bool text, size_t queue_depth, size_t *len)
     CHECK(snt_sink_stats(s, &st, 1795622400000000ULL, true));
     CHECK(snt_sink_error(s) == 0);
     snt_sink_free(s);
+    free(block); /* nothing in it */
     fclose(f);
     return buf;
 }
@@ -93,10 +125,10 @@ static void test_queue_writes_the_same(void)
 {
     for (int text = 0; text < 2; text++) {
         size_t direct_len, queued_len, tight_len, small_len;
-        char *direct = write_all(text, 0, &direct_len);
-        char *queued = write_all(text, 4096, &queued_len);
-        char *tight = write_all(text, 1, &tight_len); /* the caller waits on every record */
-        char *small = write_all(text, 3, &small_len); /* ... until half the ring is free */
+        char *direct = write_all(text, 0, false, &direct_len);
+        char *queued = write_all(text, 4096, false, &queued_len);
+        char *tight = write_all(text, 1, false, &tight_len); /* the caller waits on every record */
+        char *small = write_all(text, 3, false, &small_len); /* ... until half the ring is free */
         CHECK(direct_len > 0);
         CHECK(direct_len == queued_len && memcmp(direct, queued, direct_len) == 0);
         CHECK(direct_len == tight_len && memcmp(direct, tight, direct_len) == 0);
@@ -105,6 +137,27 @@ static void test_queue_writes_the_same(void)
         free(queued);
         free(tight);
         free(small);
+    }
+}
+
+/* Attempts given in blocks are written as lent ones are, by a sink alone
+ * and through queues of every depth; the blocks that come back are filled
+ * again (ASan: none is freed twice, lost, or still in use by the output
+ * thread when it comes back). */
+static void test_attempts_given(void)
+{
+    static const size_t depths[] = {0, 4096, 1, 3};
+    for (int text = 0; text < 2; text++) {
+        size_t lent_len;
+        char *lent = write_all(text, 0, false, &lent_len);
+        CHECK(lent_len > 0 && (text || strstr(lent, "////////") != NULL));
+        for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++) {
+            size_t given_len;
+            char *given = write_all(text, depths[d], true, &given_len);
+            CHECK(given_len == lent_len && memcmp(given, lent, lent_len) == 0);
+            free(given);
+        }
+        free(lent);
     }
 }
 
@@ -153,7 +206,7 @@ static void test_sessions_of_every_size(void)
 static void test_json_lines(void)
 {
     size_t len;
-    char *out = write_all(false, 0, &len);
+    char *out = write_all(false, 0, false, &len);
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += out[i] == '\n';
@@ -171,7 +224,7 @@ static void test_json_lines(void)
 static void test_text_view(void)
 {
     size_t len;
-    char *out = write_all(true, 0, &len);
+    char *out = write_all(true, 0, false, &len);
     CHECK(strstr(out, "\"type\"") == NULL); /* attempts are shown in their sessions */
     CHECK(strstr(out, "session 2  client 192.0.2.2  2026-11-25 16:00:00.000002 UTC  2.5 s  "
                       "1 attempt\n") != NULL);
@@ -308,6 +361,7 @@ static void test_certificates_repeated(void)
 int main(void)
 {
     test_queue_writes_the_same();
+    test_attempts_given();
     test_sessions_of_every_size();
     test_json_lines();
     test_text_view();

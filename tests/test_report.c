@@ -2,8 +2,9 @@
  * later events are held and reach their handlers in the engine's order,
  * with the same contents (a held start's session id reaches its finished
  * attempt; runs of "time moved" become the latest time); without holding,
- * the handlers see exactly the same; a leaf that does not parse is counted
- * when its verdict is collected.
+ * the handlers see exactly the same; a held copy may be taken by the
+ * finished handler; a leaf that does not parse is counted when its
+ * verdict is collected.
  *
  * Usage: test_report CERT_DIR (the certificates of tests/certs/).
  */
@@ -66,15 +67,45 @@ static void on_stats(const struct snt_stats *s, uint64_t ts, bool final, void *a
              final ? " final" : "");
 }
 
-static void on_finished(struct snt_attempt *a, void *arg)
+/* Held copies offered to the finished handler, and (take_blocks) the
+ * ones it took, another block or none given back in turn. */
+static bool take_blocks;
+static unsigned n_given;
+static struct snt_attempt *taken[8];
+static unsigned n_taken;
+
+static void take(struct snt_attempt **block)
+{
+    if (!block)
+        return;
+    CHECK(*block != NULL);
+    n_given++;
+    if (!take_blocks || n_taken >= sizeof taken / sizeof taken[0])
+        return;
+    taken[n_taken] = *block;
+    *block = n_taken++ % 2 ? NULL : malloc(sizeof **block);
+}
+
+static void free_taken(void)
+{
+    for (unsigned i = 0; i < n_taken; i++) {
+        snt_attempt_free(taken[i]);
+        free(taken[i]);
+    }
+    n_taken = 0;
+}
+
+static void on_finished(struct snt_attempt *a, struct snt_attempt **block, void *arg)
 {
     (void)arg;
+    CHECK(!block || *block == a);
     char what[64];
     snprintf(what, sizeof what, "session %llu cert %s", (unsigned long long)a->session_id,
              a->cert_job                  ? "pending"
              : a->cert.info.sha256_hex[0] ? "judged"
                                           : "none");
     snprintf(next_line(), LINE, "finish %u %s", a->client.b[3], what);
+    take(block); /* after the last look at a */
 }
 
 static void make(struct snt_attempt *a, uint8_t client)
@@ -102,6 +133,7 @@ static void open_scenario(struct scenario *s, const char *dir, bool hold, size_t
     s->report = snt_report_new(&h, s->judge, hold, 4, max_bytes);
     CHECK(s->judge && s->report);
     n_log = 0;
+    n_given = 0;
 }
 
 static void close_scenario(struct scenario *s)
@@ -195,6 +227,20 @@ static void test_order(const char *dir)
                                 "finish 2 session 102 cert none"};
     run(dir, true, 1u << 20, www, im, 0);
     check_log(held, sizeof held / sizeof held[0]);
+    /* A's copy was held (its verdict cannot be in when it finishes), and
+     * so were those finished behind it, until the verdict came. */
+    CHECK(n_given >= 1 && n_given <= 3);
+    /* The handler taking the copies (and giving blocks back, or none)
+     * changes nothing the handlers see; the report goes on with what it
+     * was given (ASan: nothing freed twice or lost). */
+    take_blocks = true;
+    run(dir, true, 1u << 20, www, im, 0);
+    check_log(held, sizeof held / sizeof held[0]);
+    CHECK(n_taken >= 1 && n_taken == n_given);
+    for (unsigned i = 0; i < n_taken; i++)
+        CHECK(taken[i]->session_id == 100u + taken[i]->client.b[3]);
+    free_taken();
+    take_blocks = false;
     /* Not held: the same, each event in turn (the three advances apart). */
     const char *direct[] = {"start 1 full",
                             "start 2 full",
@@ -210,6 +256,7 @@ static void test_order(const char *dir)
                             "finish 2 session 102 cert none"};
     run(dir, false, 1u << 20, www, im, 0);
     check_log(direct, sizeof direct / sizeof direct[0]);
+    CHECK_EQ_INT(n_given, 0); /* the engine's own attempts */
     /* At most one copy held at a time: a copy that does not fit waits for
      * what is ahead, so later advances go straight through; C's start
      * was still held. */

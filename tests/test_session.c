@@ -132,6 +132,41 @@ static void test_draining(void)
     snt_attempt_free(&later);
 }
 
+/* The same in two steps: noting the slow attempt writes nothing and names
+ * its session, complete now; closing it writes it, once; a session
+ * still waiting for an attempt is not complete. */
+static void test_draining_in_two_steps(void)
+{
+    emitted = 0;
+    struct snt_sessions *s = snt_sessions_new(10 * SEC, on_session, NULL);
+    struct snt_attempt slow, other, later;
+    attempt(&slow, 2, 0, "slow.test");
+    attempt(&other, 2, 1 * SEC, "other.test");
+    attempt(&later, 2, 60 * SEC, "later.test");
+    snt_sessions_attempt_started(s, &slow);
+    snt_sessions_attempt_started(s, &other);
+    snt_sessions_advance(s, 30 * SEC);
+    snt_sessions_attempt_started(s, &later);
+    CHECK_EQ_INT(snt_sessions_attempt_note(s, &other), 0); /* slow is still out */
+    uint64_t complete = snt_sessions_attempt_note(s, &slow);
+    CHECK_EQ_INT(complete, slow.session_id);
+    CHECK_EQ_INT(emitted, 0);
+    snt_sessions_close_complete(s, complete);
+    CHECK_EQ_INT(emitted, 1);
+    CHECK_EQ_INT(last_id, slow.session_id);
+    CHECK_EQ_INT(last_count, 2);
+    snt_sessions_close_complete(s, complete); /* written already: nothing */
+    snt_sessions_close_complete(s, 0);
+    CHECK_EQ_INT(emitted, 1);
+    CHECK_EQ_INT(snt_sessions_attempt_note(s, &later), 0); /* its session is open */
+    snt_sessions_finish(s);
+    CHECK_EQ_INT(emitted, 2);
+    snt_sessions_free(s);
+    snt_attempt_free(&slow);
+    snt_attempt_free(&other);
+    snt_attempt_free(&later);
+}
+
 static void test_clients_apart(void)
 {
     emitted = 0;
@@ -328,6 +363,7 @@ int main(void)
 {
     test_gap();
     test_draining();
+    test_draining_in_two_steps();
     test_clients_apart();
     test_order_and_names();
     test_lookups();

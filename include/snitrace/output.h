@@ -7,7 +7,8 @@
  * capture and parsing; the order stays the same.
  *
  * Every call returns false once writing has failed (snt_sink_error says
- * why); the records passed are borrowed: a sink copies what it keeps.
+ * why); the records passed are borrowed: a sink copies what it keeps,
+ * except an attempt given with snt_sink_attempt_give.
  */
 #ifndef SNITRACE_OUTPUT_H
 #define SNITRACE_OUTPUT_H
@@ -37,6 +38,8 @@ struct snt_sink;
 
 struct snt_sink_ops {
     bool (*attempt)(struct snt_sink *s, const struct snt_attempt *a);
+    /* Optional (snt_sink_attempt_give writes a copy without it). */
+    bool (*attempt_give)(struct snt_sink *s, struct snt_attempt **block);
     bool (*session)(struct snt_sink *s, const struct snt_session *x);
     bool (*flag)(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev);
     bool (*scan)(struct snt_sink *s, const struct snt_scan_record *r);
@@ -63,6 +66,12 @@ struct snt_sink *snt_sink_text_new(FILE *f, bool live, bool color);
 struct snt_sink *snt_sink_queue_new(struct snt_sink *inner, size_t depth, bool live);
 
 bool snt_sink_attempt(struct snt_sink *s, const struct snt_attempt *a);
+/* Write the attempt in *block, a block malloc'd with the size of an
+ * attempt, giving it to the sink, strings and all, instead of having it
+ * copied (the queue keeps it until written).  *block becomes a block of
+ * the same size with nothing in it, for the caller to fill or free, or
+ * NULL. */
+bool snt_sink_attempt_give(struct snt_sink *s, struct snt_attempt **block);
 bool snt_sink_session(struct snt_sink *s, const struct snt_session *x);
 bool snt_sink_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev);
 bool snt_sink_scan(struct snt_sink *s, const struct snt_scan_record *r);

@@ -39,8 +39,13 @@ struct snt_report_handlers {
     void (*advance)(uint64_t now_usec, void *arg); /* capture (or, live, wall) time moved */
     /* A stats record: engine is the engine's counters when it was asked for. */
     void (*stats)(const struct snt_stats *engine, uint64_t ts_usec, bool final, void *arg);
-    /* The attempt is finished, its certificate verdict in it. */
-    void (*finished)(struct snt_attempt *a, void *arg);
+    /* The attempt is finished, its certificate verdict in it.  block is
+     * NULL when a is the engine's own (read it during the call only).
+     * Otherwise a is the report's held copy and *block == a: a malloc'd
+     * block of sizeof(struct snt_attempt) (include/snitrace/output.h) that
+     * the handler may take, strings and all, putting another such block
+     * with nothing in it, or NULL, in its place. */
+    void (*finished)(struct snt_attempt *a, struct snt_attempt **block, void *arg);
     void *arg;
 };
 

@@ -76,8 +76,16 @@ void snt_sessions_free(struct snt_sessions *s); /* accepts NULL; writes nothing 
 /* An attempt began (its client, start time): sets a->session_id. */
 void snt_sessions_attempt_started(struct snt_sessions *s, struct snt_attempt *a);
 
-/* An attempt was written: remember it in its session. */
+/* An attempt was written: remember it in its session, and write the
+ * session when it was waiting only for this attempt. */
 void snt_sessions_attempt_finished(struct snt_sessions *s, const struct snt_attempt *a);
+
+/* The same in two steps, for a caller that writes the attempt between
+ * them (and may no longer read it then): the first remembers a and
+ * returns the id of its session when that is now complete (0: none), the
+ * second writes that session. */
+uint64_t snt_sessions_attempt_note(struct snt_sessions *s, const struct snt_attempt *a);
+void snt_sessions_close_complete(struct snt_sessions *s, uint64_t id);
 
 /* The client received a DNS response: it joins (or starts) its session. */
 void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,
