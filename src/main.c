@@ -28,7 +28,7 @@
 #define KEYLOG_HOLD_USEC 2000000ULL  /* live: how long a handshake waits for its keys */
 #define OUTPUT_QUEUE     4096        /* records on their way to the output thread */
 #define CERT_QUEUE       1024        /* chains on their way to the certificate checks */
-#define CERT_WAKE_BATCH  16          /* offline: chains waiting before the checks' thread wakes */
+#define CERT_WAKE_BATCH  64          /* offline: chains waiting before the checks' thread wakes */
 #define REPORT_HELD      8192        /* events held behind a pending certificate verdict */
 #define REPORT_BYTES     (16u << 20) /* and the bytes of their copies */
 #define OUTPUT_BUFFER    (1u << 20)  /* stdio buffer of a file or pipe written offline */

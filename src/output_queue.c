@@ -22,8 +22,14 @@
 
 #include "snitrace/output.h"
 
-#define BATCH   64 /* records taken per lock */
-#define WAKE_AT 64 /* offline, the output thread is woken for this many records */
+/* Offline, a wake-up (a futex call, and an interrupt to the other CPU of a
+ * virtual machine) costs more than writing a record: the output thread
+ * sleeps until 256 records are waiting and takes them all under one lock.
+ * 256 rather than 64 (with 64 chains rather than 16 before the certificate
+ * checks' thread is woken) took 4% off the CPU time of the mixed GB, twelve
+ * runs in turn on two CPUs. */
+#define BATCH   256 /* records taken per lock */
+#define WAKE_AT 256 /* offline, the output thread is woken for this many records */
 
 enum item_kind { ITEM_ATTEMPT, ITEM_SESSION, ITEM_FLAG, ITEM_SCAN, ITEM_STATS, ITEM_FLUSH };
 
