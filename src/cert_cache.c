@@ -31,16 +31,20 @@
 #define SIP_C       1 /* SipHash-1-3: the rounds of a table hash */
 #define SIP_D       3
 
+/* The name asked is kept at its own length, after the entry (a name's
+ * struct has room for the longest: 280 bytes, where most names take 20). */
 struct entry {
     uint64_t hash;
     int64_t day;
     struct snt_cert_chain_id id;
-    struct snt_cert_name name; /* kind, len and text compared */
-    struct entry *next;        /* in the same bucket */
-    struct snt_dlink recency;  /* in the cache's recency list */
-    int64_t from, to;          /* capture times the verdict holds for */
+    struct entry *next;       /* in the same bucket */
+    struct snt_dlink recency; /* in the cache's recency list */
+    int64_t from, to;         /* capture times the verdict holds for */
     size_t bytes;
     struct snt_cert_result result;
+    enum snt_cert_name_kind name_kind; /* kind, len and text compared */
+    size_t name_len;
+    char name_text[];
 };
 
 struct snt_cert_cache {
@@ -134,8 +138,8 @@ void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_que
 
 static bool answers(const struct entry *e, const struct snt_cert_question *q)
 {
-    return e->hash == q->hash && e->day == q->day && e->name.kind == q->name->kind &&
-           e->name.len == q->name->len && memcmp(e->name.text, q->name->text, e->name.len) == 0 &&
+    return e->hash == q->hash && e->day == q->day && e->name_kind == q->name->kind &&
+           e->name_len == q->name->len && memcmp(e->name_text, q->name->text, e->name_len) == 0 &&
            memcmp(e->id.sha256, q->id.sha256, sizeof e->id.sha256) == 0;
 }
 
@@ -219,21 +223,23 @@ const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
                                                  struct snt_cert_result *r, size_t bytes,
                                                  int64_t from, int64_t to)
 {
-    struct entry *e = calloc(1, sizeof *e), *old = find(cache, q);
+    struct entry *e = calloc(1, sizeof *e + q->name->len), *old = find(cache, q);
     if (!e) {
         snt_cert_result_clear(r);
         return NULL;
     }
     if (old)
         drop(cache, old);
-    bytes += sizeof *e;
+    bytes += sizeof *e + q->name->len;
     for (struct entry *x; (x = oldest(cache)) != NULL && (cache->count >= cache->max_entries ||
                                                           cache->bytes + bytes > cache->max_bytes);)
         drop(cache, x);
     e->hash = q->hash;
     e->day = q->day;
     e->id = q->id;
-    e->name = *q->name;
+    e->name_kind = q->name->kind;
+    e->name_len = q->name->len;
+    memcpy(e->name_text, q->name->text, q->name->len);
     e->from = from;
     e->to = to;
     e->bytes = bytes;
