@@ -31,8 +31,13 @@
 #define SIP_C       1 /* SipHash-1-3: the rounds of a table hash */
 #define SIP_D       3
 
-/* The name asked is kept at its own length, after the entry (a name's
- * struct has room for the longest: 280 bytes, where most names take 20). */
+/* An entry keeps its strings at their own lengths, after it: the name
+ * asked, then the verdict's two texts, each ended by a NUL (a name's
+ * struct has room for the longest name, 280 bytes, and a verdict for the
+ * longest texts, 480; most take 20 and 100).  What a look-up returns is
+ * the entry spelled out again in one of two answers the cache keeps, so a
+ * caller may hold the previous one while asking again (an answer stays
+ * good until the second look-up after it). */
 struct entry {
     uint64_t hash;
     int64_t day;
@@ -41,10 +46,17 @@ struct entry {
     struct snt_dlink recency; /* in the cache's recency list */
     int64_t from, to;         /* capture times the verdict holds for */
     size_t bytes;
-    struct snt_cert_result result;
+    struct snt_cert_info info;
+    unsigned problems;
     enum snt_cert_name_kind name_kind; /* kind, len and text compared */
     size_t name_len;
-    char name_text[];
+    uint16_t verify_error_len, name_check_len;
+    char text[]; /* the name (not ended), verify_error, name_check */
+};
+
+struct answer {
+    struct snt_cert_result result; /* first: a result's address is its answer's */
+    int64_t from, to;
 };
 
 struct snt_cert_cache {
@@ -56,6 +68,8 @@ struct snt_cert_cache {
     struct snt_dlist recency; /* struct entry, least recently used first */
     size_t count, max_entries;
     size_t bytes, max_bytes;
+    struct answer answers[2];
+    unsigned next_answer;
 };
 
 static void random_key(uint8_t key[SNT_SIPHASH_KEY_LEN])
@@ -139,7 +153,7 @@ void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_que
 static bool answers(const struct entry *e, const struct snt_cert_question *q)
 {
     return e->hash == q->hash && e->day == q->day && e->name_kind == q->name->kind &&
-           e->name_len == q->name->len && memcmp(e->name_text, q->name->text, e->name_len) == 0 &&
+           e->name_len == q->name->len && memcmp(e->text, q->name->text, e->name_len) == 0 &&
            memcmp(e->id.sha256, q->id.sha256, sizeof e->id.sha256) == 0;
 }
 
@@ -165,7 +179,7 @@ static void drop(struct snt_cert_cache *cache, struct entry *e)
     snt_dlist_unlink(&cache->recency, &e->recency);
     cache->count--;
     cache->bytes -= e->bytes;
-    snt_cert_result_clear(&e->result);
+    snt_cert_info_free(&e->info);
     free(e);
 }
 
@@ -189,10 +203,29 @@ static struct entry *find(const struct snt_cert_cache *cache, const struct snt_c
     return e;
 }
 
-/* Results live inside their entries: step back to the entry. */
-static struct entry *entry_of(const struct snt_cert_result *r)
+static const char *verify_error_of(const struct entry *e)
 {
-    return (struct entry *)(void *)((char *)(uintptr_t)r - offsetof(struct entry, result));
+    return e->text + e->name_len;
+}
+
+static const char *name_check_of(const struct entry *e)
+{
+    return verify_error_of(e) + e->verify_error_len + 1;
+}
+
+/* e spelled out in the next of the two answers.  The information is the
+ * entry's own (its strings shared, not copied): good while e is. */
+static const struct snt_cert_result *answer(struct snt_cert_cache *cache, const struct entry *e)
+{
+    struct answer *a = &cache->answers[cache->next_answer++ % 2];
+    struct snt_cert_verdict *v = &a->result.verdict;
+    a->result.info = e->info;
+    v->problems = e->problems;
+    memcpy(v->verify_error, verify_error_of(e), e->verify_error_len + 1u);
+    memcpy(v->name_check, name_check_of(e), e->name_check_len + 1u);
+    a->from = e->from;
+    a->to = e->to;
+    return &a->result;
 }
 
 const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
@@ -208,14 +241,20 @@ const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
         return NULL;
     }
     snt_dlist_touch(&cache->recency, &e->recency);
-    return &e->result;
+    return answer(cache, e);
 }
 
 void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64_t *to)
 {
-    const struct entry *e = entry_of(r);
-    *from = e->from;
-    *to = e->to;
+    const struct answer *a = (const struct answer *)(const void *)r;
+    *from = a->from;
+    *to = a->to;
+}
+
+/* A verdict's text at its own length: at most its array's, less its NUL. */
+static uint16_t text_len(const char *text, size_t room)
+{
+    return (uint16_t)strnlen(text, room - 1);
 }
 
 const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
@@ -223,14 +262,18 @@ const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
                                                  struct snt_cert_result *r, size_t bytes,
                                                  int64_t from, int64_t to)
 {
-    struct entry *e = calloc(1, sizeof *e + q->name->len), *old = find(cache, q);
+    const struct snt_cert_verdict *v = &r->verdict;
+    uint16_t ve = text_len(v->verify_error, sizeof v->verify_error);
+    uint16_t nc = text_len(v->name_check, sizeof v->name_check);
+    size_t size = sizeof(struct entry) + q->name->len + ve + 1u + nc + 1u;
+    struct entry *e = calloc(1, size), *old = find(cache, q);
     if (!e) {
         snt_cert_result_clear(r);
         return NULL;
     }
     if (old)
         drop(cache, old);
-    bytes += sizeof *e + q->name->len;
+    bytes += size;
     for (struct entry *x; (x = oldest(cache)) != NULL && (cache->count >= cache->max_entries ||
                                                           cache->bytes + bytes > cache->max_bytes);)
         drop(cache, x);
@@ -239,11 +282,16 @@ const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
     e->id = q->id;
     e->name_kind = q->name->kind;
     e->name_len = q->name->len;
-    memcpy(e->name_text, q->name->text, q->name->len);
+    e->verify_error_len = ve;
+    e->name_check_len = nc;
+    memcpy(e->text, q->name->text, q->name->len);
+    memcpy(e->text + e->name_len, v->verify_error, ve); /* the NULs are calloc's */
+    memcpy(e->text + e->name_len + ve + 1, v->name_check, nc);
     e->from = from;
     e->to = to;
     e->bytes = bytes;
-    e->result = *r;
+    e->info = r->info; /* its strings move in */
+    e->problems = v->problems;
     memset(r, 0, sizeof *r);
     size_t b = bucket_of(cache, q->hash);
     e->next = cache->buckets[b];
@@ -251,5 +299,5 @@ const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
     snt_dlist_push(&cache->recency, &e->recency);
     cache->count++;
     cache->bytes += bytes;
-    return &e->result;
+    return answer(cache, e);
 }

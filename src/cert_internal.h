@@ -178,18 +178,20 @@ bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, const struct snt_span
 void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q);
 
 /* The result remembered for q if it still holds at time t; an entry whose
- * window does not contain t is dropped and NULL returned. */
+ * window does not contain t is dropped and NULL returned.  A result the
+ * cache returns (here and from a put) is good until the second get or put
+ * after it, or until its entry goes: copy what you keep. */
 const struct snt_cert_result *snt_cert_cache_get(struct snt_cert_cache *cache,
                                                  const struct snt_cert_question *q, int64_t t);
 
-/* The window [from, to) a remembered result holds for (after a get). */
+/* The window [from, to) a result the cache returned holds for. */
 void snt_cert_cache_window(const struct snt_cert_result *r, int64_t *from, int64_t *to);
 
 /* Remember *r (moved in: the cache owns its strings from now on) for q, as
  * valid for capture times in [from, to).  bytes is what it costs beside
  * its entry.  Evicts the least recently used entries to stay within
- * bounds, never the new one.  Returns the stored result, or NULL (and *r
- * freed) when memory runs out. */
+ * bounds, never the new one.  Returns the result as stored, or NULL (and
+ * *r freed) when memory runs out. */
 const struct snt_cert_result *snt_cert_cache_put(struct snt_cert_cache *cache,
                                                  const struct snt_cert_question *q,
                                                  struct snt_cert_result *r, size_t bytes,

@@ -124,6 +124,54 @@ static void test_equal_hashes(void)
     free(both);
 }
 
+/* An entry keeps its texts at their own lengths: what comes back is what
+ * went in, from empty to as long as the verdict's arrays hold, problems
+ * and window too; an answer stays as it was while the next one is asked. */
+static void test_texts_kept(void)
+{
+    struct snt_span www = load("www"), inter = load("intermediate");
+    struct snt_span chain[2] = {www, inter};
+    struct snt_cert_name longest, empty;
+    char name[SNT_CERT_NAME_MAX + 1];
+    memset(name, 'a', sizeof name - 1);
+    for (size_t i = 63; i < sizeof name - 1; i += 64)
+        name[i] = '.'; /* labels of 63 */
+    name[sizeof name - 1] = '\0';
+    snt_cert_name_normalize(name, &longest);
+    snt_cert_name_normalize(NULL, &empty);
+    CHECK(longest.len == SNT_CERT_NAME_MAX);
+    struct snt_cert_cache *cache = snt_cert_cache_new(8, (size_t)1 << 20);
+    struct snt_cert_question full = question(cache, chain, 2, &longest, DAY, 1),
+                             bare = question(cache, chain, 2, &empty, DAY, 2);
+    struct snt_cert_result r;
+    memset(&r, 0, sizeof r);
+    r.verdict.problems = 5;
+    memset(r.verdict.verify_error, 'v', sizeof r.verdict.verify_error - 1);
+    memset(r.verdict.name_check, 'n', sizeof r.verdict.name_check - 1);
+    struct snt_cert_verdict want = r.verdict;
+    CHECK(snt_cert_cache_put(cache, &full, &r, 0, 10, 20) != NULL);
+    memset(&r, 0, sizeof r);
+    CHECK(snt_cert_cache_put(cache, &bare, &r, 0, 30, 40) != NULL);
+    const struct snt_cert_result *a = snt_cert_cache_get(cache, &full, 15);
+    const struct snt_cert_result *b = snt_cert_cache_get(cache, &bare, 35);
+    int64_t from = 0, to = 0;
+    CHECK(a && b && a != b);
+    if (a && b) {
+        CHECK(a->verdict.problems == 5 && b->verdict.problems == 0);
+        CHECK(memcmp(a->verdict.verify_error, want.verify_error, sizeof want.verify_error) == 0);
+        CHECK(memcmp(a->verdict.name_check, want.name_check, sizeof want.name_check) == 0);
+        CHECK(b->verdict.verify_error[0] == '\0' && b->verdict.name_check[0] == '\0');
+        snt_cert_cache_window(a, &from, &to);
+        CHECK(from == 10 && to == 20);
+        snt_cert_cache_window(b, &from, &to);
+        CHECK(from == 30 && to == 40);
+    }
+    CHECK(snt_cert_cache_get(cache, &full, 25) == NULL); /* outside its window: gone */
+    snt_cert_cache_free(cache);
+    free((void *)www.p);
+    free((void *)inter.p);
+}
+
 /* A copy of a result's information is a reference, and outlives the
  * checker; information put together by hand gets a block of its own. */
 static void test_shared_info(void)
@@ -324,6 +372,7 @@ int main(int argc, char **argv)
     }
     cert_dir = argv[1];
     test_equal_hashes();
+    test_texts_kept();
     test_shared_info();
     test_threads();
     test_handshakes_beside_decoding();
