@@ -21,8 +21,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "dlist.h"
 #include "siphash.h"
@@ -72,15 +70,6 @@ struct snt_cert_cache {
     unsigned next_answer;
 };
 
-static void random_key(uint8_t key[SNT_SIPHASH_KEY_LEN])
-{
-    if (getrandom(key, SNT_SIPHASH_KEY_LEN, GRND_NONBLOCK) == (ssize_t)SNT_SIPHASH_KEY_LEN)
-        return;
-    /* No entropy yet (early boot): still unknown to a server far away. */
-    uint64_t w[2] = {(uint64_t)time(NULL), (uint64_t)(uintptr_t)key};
-    memcpy(key, w, SNT_SIPHASH_KEY_LEN);
-}
-
 struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
 {
     struct snt_cert_cache *cache = calloc(1, sizeof *cache);
@@ -100,7 +89,7 @@ struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
         snt_cert_forget_errors();
         return NULL;
     }
-    random_key(cache->key);
+    snt_siphash_random_key(cache->key);
     cache->mask = n - 1;
     cache->max_entries = max_entries ? max_entries : 1;
     cache->max_bytes = max_bytes;

@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 
 #include "probe_internal.h"
+#include "siphash.h"
 
 #define ENTRY_BUCKETS 1024 /* main-thread table of probes by key */
 #define OWN_BUCKETS   1024 /* registry of probe sockets by local port */
@@ -71,6 +72,7 @@ struct snt_probes {
     struct entry **entries; /* by id */
     size_t n_entries;
     struct entry *buckets[ENTRY_BUCKETS];
+    uint8_t hash_secret[SNT_PROBE_HASH_KEY_LEN]; /* the buckets' hash: drawn for each prober */
     size_t outstanding;
     struct snt_probe_counters counters;
 
@@ -224,6 +226,7 @@ struct snt_probes *snt_probes_new(const struct snt_probe_config *c, char *err, s
         return NULL;
     }
     p->cfg = *c;
+    snt_siphash_random_key(p->hash_secret);
     memset(p->own_buckets, 0xff, sizeof p->own_buckets); /* every bucket -1: empty */
     p->own = calloc(c->max_probes, sizeof *p->own);
     p->entries = calloc(c->max_probes, sizeof *p->entries);
@@ -277,7 +280,8 @@ static bool allowed(const struct snt_probes *p, const struct snt_addr *a)
 
 static struct entry *find(struct snt_probes *p, const struct snt_probe_key *k)
 {
-    for (struct entry *e = p->buckets[snt_probe_key_hash(k) % ENTRY_BUCKETS]; e; e = e->hnext)
+    for (struct entry *e = p->buckets[snt_probe_key_hash(k, p->hash_secret) % ENTRY_BUCKETS]; e;
+         e = e->hnext)
         if (snt_probe_key_equal(&e->key, k))
             return e;
     return NULL;
@@ -292,7 +296,7 @@ static struct entry *create(struct snt_probes *p, const struct snt_probe_request
     e->key = rq->key;
     e->alpn_len = snt_probe_alpn_wire(rq->alpn, rq->n_alpn, rq->for_quic, e->alpn, sizeof e->alpn);
     p->entries[p->n_entries++] = e;
-    uint32_t h = snt_probe_key_hash(&e->key) % ENTRY_BUCKETS;
+    uint32_t h = snt_probe_key_hash(&e->key, p->hash_secret) % ENTRY_BUCKETS;
     e->hnext = p->buckets[h];
     p->buckets[h] = e;
     return e;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "siphash.h"
 #include "snitrace/probe.h"
 
 #define MAX_CIDR_TEXT 64
@@ -87,18 +88,27 @@ bool snt_probe_key_make(struct snt_probe_key *k, const struct snt_addr *server, 
     return true;
 }
 
-/* FNV-1a; names compare without case, as DNS names do (RFC 4343). */
-uint32_t snt_probe_key_hash(const struct snt_probe_key *k)
+_Static_assert(SNT_PROBE_HASH_KEY_LEN == SNT_SIPHASH_KEY_LEN,
+               "a probe table's secret is a SipHash key");
+
+/* Names compare without case, as DNS names do (RFC 4343): the name is
+ * hashed in lower case. */
+uint32_t snt_probe_key_hash(const struct snt_probe_key *k,
+                            const uint8_t secret[SNT_PROBE_HASH_KEY_LEN])
 {
-    uint32_t h = 2166136261u;
-    h = (h ^ k->server.family) * 16777619u;
-    for (size_t i = 0; i < sizeof k->server.b; i++)
-        h = (h ^ k->server.b[i]) * 16777619u;
-    h = (h ^ (k->port & 0xffu)) * 16777619u;
-    h = (h ^ (k->port >> 8)) * 16777619u;
-    for (size_t i = 0; i < k->name_len; i++)
-        h = (h ^ (uint8_t)tolower((unsigned char)k->name[i])) * 16777619u;
-    return h;
+    char lower[sizeof k->name];
+    size_t n = k->name_len < sizeof lower ? k->name_len : sizeof lower;
+    for (size_t i = 0; i < n; i++)
+        lower[i] = (char)tolower((unsigned char)k->name[i]);
+    struct snt_siphash s;
+    snt_siphash_init(&s, secret, 1, 3);
+    snt_siphash_u64(&s, k->server.family);
+    snt_siphash_update(&s, k->server.b, sizeof k->server.b);
+    snt_siphash_u64(&s, k->port);
+    snt_siphash_u64(&s, n);
+    snt_siphash_update(&s, lower, n);
+    uint64_t h = snt_siphash_final(&s);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 bool snt_probe_key_equal(const struct snt_probe_key *a, const struct snt_probe_key *b)

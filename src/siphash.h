@@ -28,4 +28,8 @@ void snt_siphash_update(struct snt_siphash *s, const void *p, size_t len);
 void snt_siphash_u64(struct snt_siphash *s, uint64_t v); /* 8 bytes, little-endian */
 uint64_t snt_siphash_final(const struct snt_siphash *s); /* s stays usable */
 
+/* A key drawn at random (getrandom; before the kernel has entropy, the
+ * time and an address: still unknown to a sender far away). */
+void snt_siphash_random_key(uint8_t key[SNT_SIPHASH_KEY_LEN]);
+
 #endif

@@ -106,8 +106,9 @@ static void test_key(void)
 {
     struct snt_probe_key a = key("192.0.2.2", 443, "www.example.test");
     struct snt_probe_key b = key("192.0.2.2", 443, "WWW.Example.TEST");
+    static const uint8_t secret[SNT_PROBE_HASH_KEY_LEN] = {1, 2, 3};
     CHECK(snt_probe_key_equal(&a, &b)); /* DNS names compare without case */
-    CHECK_EQ_INT(snt_probe_key_hash(&a), snt_probe_key_hash(&b));
+    CHECK_EQ_INT(snt_probe_key_hash(&a, secret), snt_probe_key_hash(&b, secret));
     CHECK(strcmp(b.name, "WWW.Example.TEST") == 0); /* sent as the client spelt it */
     struct snt_probe_key other[] = {
         key("192.0.2.2", 8443, "www.example.test"),
@@ -117,8 +118,15 @@ static void test_key(void)
         key("192.0.2.2", 443, NULL),
         key("::ffff:192.0.2.2", 443, "www.example.test"),
     };
-    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
         CHECK(!snt_probe_key_equal(&a, &other[i]));
+        CHECK(snt_probe_key_hash(&a, secret) != snt_probe_key_hash(&other[i], secret));
+    }
+    /* Keyed: under another secret the same keys hash otherwise (two
+     * secrets agreeing on both of two keys: one chance in 2^64). */
+    static const uint8_t another[SNT_PROBE_HASH_KEY_LEN] = {4, 5, 6};
+    CHECK(snt_probe_key_hash(&a, secret) != snt_probe_key_hash(&a, another) ||
+          snt_probe_key_hash(&other[0], secret) != snt_probe_key_hash(&other[0], another));
     struct snt_probe_key n1 = key("2001:db8::2", 443, NULL), n2 = key("2001:db8::2", 443, "");
     CHECK(snt_probe_key_equal(&n1, &n2));
     CHECK_EQ_INT(n1.name_len, 0);

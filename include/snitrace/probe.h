@@ -62,7 +62,12 @@ struct snt_probe_key {
  * false when the SNI is too long or holds a NUL (it could not be sent). */
 bool snt_probe_key_make(struct snt_probe_key *k, const struct snt_addr *server, uint16_t port,
                         const uint8_t *sni, size_t sni_len);
-uint32_t snt_probe_key_hash(const struct snt_probe_key *k);
+/* The key's hash under a secret of 16 bytes (SipHash-1-3, the name without
+ * case): the key is what the traffic says, so a table of probes draws its
+ * secret, and no sender can aim many keys at one bucket. */
+#define SNT_PROBE_HASH_KEY_LEN 16
+uint32_t snt_probe_key_hash(const struct snt_probe_key *k,
+                            const uint8_t secret[SNT_PROBE_HASH_KEY_LEN]);
 bool snt_probe_key_equal(const struct snt_probe_key *a, const struct snt_probe_key *b);
 
 /* The client's ALPN list in wire form (length-prefixed), at most max bytes
