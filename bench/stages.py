@@ -49,7 +49,8 @@ STAGES = [
     ("engine", ["engine.c", "engine_conn.c", "engine_attempt.c", "attempt.c", "main.c"]),
 ]
 # Helpers that belong to whoever calls them, as libraries do.
-INHERIT_FILES = ["growbuf.c", "siphash.c", "arena.c", "htable.c", "pool.c", "strindex.c", "*.h"]
+INHERIT_FILES = ["growbuf.c", "siphash.c", "secret.c", "arena.c", "htable.c", "pool.c",
+                 "strindex.c", "*.h"]
 # Libraries with a stage of their own (by object file name).
 LIB_STAGES = [("libcjson*", "output"), ("libpcap*", "read")]
 ORDER = ["read", "decode", "flow", "reassembly", "parse", "certificate", "report", "session",

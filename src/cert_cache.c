@@ -23,11 +23,10 @@
 #include <string.h>
 
 #include "dlist.h"
+#include "secret.h"
 #include "siphash.h"
 
 #define MAX_BUCKETS ((size_t)1 << 20)
-#define SIP_C       1 /* SipHash-1-3: the rounds of a table hash */
-#define SIP_D       3
 
 /* An entry keeps its strings at their own lengths, after it: the name
  * asked, then the verdict's two texts, each ended by a NUL (a name's
@@ -89,7 +88,7 @@ struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
         snt_cert_forget_errors();
         return NULL;
     }
-    snt_siphash_random_key(cache->key);
+    snt_secret_draw(cache->key, sizeof cache->key);
     cache->mask = n - 1;
     cache->max_entries = max_entries ? max_entries : 1;
     cache->max_bytes = max_bytes;
@@ -130,7 +129,7 @@ bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, const struct snt_span
 void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q)
 {
     struct snt_siphash s;
-    snt_siphash_init(&s, cache->key, SIP_C, SIP_D);
+    snt_siphash_init(&s, cache->key, SNT_SIPHASH_TABLE_C, SNT_SIPHASH_TABLE_D);
     snt_siphash_update(&s, q->id.sha256, sizeof q->id.sha256);
     snt_siphash_u64(&s, (uint64_t)q->name->kind);
     snt_siphash_u64(&s, q->name->len);

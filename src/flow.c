@@ -3,9 +3,8 @@
  * path never calls malloc. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
+#include "secret.h"
 #include "snitrace/flow.h"
 
 #define FLOWS_PER_CHUNK 1024
@@ -27,7 +26,10 @@ struct flow_chunk {
 #define SEED_WORDS 7
 
 struct snt_flow_table {
-    uint64_t seed[SEED_WORDS]; /* the key hash's secret: drawn for each table */
+    /* The key hash's secret, drawn for each table: a flow's addresses and
+     * ports are the sender's to choose, and with a hash anyone can compute
+     * a capture could put every flow in one bucket. */
+    uint64_t seed[SEED_WORDS];
     struct snt_flow **buckets;
     uint32_t mask;
     size_t count, max;
@@ -39,21 +41,6 @@ struct snt_flow_table {
     snt_flow_evict_fn evict;
     void *evict_arg;
 };
-
-/* The addresses and ports of a flow are the sender's to choose: with a
- * hash anyone can compute, a capture can put every flow in one bucket and
- * make each packet walk them all.  So the hash is keyed, each table with a
- * secret of its own. */
-static void draw_seed(uint64_t seed[SEED_WORDS])
-{
-    if (getrandom(seed, SEED_WORDS * sizeof seed[0], GRND_NONBLOCK) ==
-        (ssize_t)(SEED_WORDS * sizeof seed[0]))
-        return;
-    /* No entropy yet (early boot): still unknown to a sender far away. */
-    uint64_t x = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)seed;
-    for (int i = 0; i < SEED_WORDS; i++)
-        seed[i] = x = snt_hash_mix64(x + 0x9e3779b97f4a7c15ULL);
-}
 
 struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
                                           snt_flow_evict_fn evict, void *arg)
@@ -69,7 +56,7 @@ struct snt_flow_table *snt_flow_table_new(size_t max_flows, size_t area_size,
         free(t);
         return NULL;
     }
-    draw_seed(t->seed);
+    snt_secret_draw(t->seed, sizeof t->seed);
     t->mask = (uint32_t)(n - 1);
     t->max = max_flows ? max_flows : 1;
     t->stride = ROUND(AREA_OFFSET + area_size, CACHE_LINE);

@@ -2,10 +2,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "htable.h"
+#include "secret.h"
 
 bool snt_htable_init(struct snt_htable *t, unsigned min_bits)
 {
@@ -92,8 +91,7 @@ static uint64_t secret;
 
 static void make_secret(void)
 {
-    if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != (ssize_t)sizeof secret)
-        secret = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)&secret;
+    snt_secret_draw(&secret, sizeof secret);
 }
 
 /* Multiply-and-fold (the constants are the 64-bit golden ratio and a

@@ -14,10 +14,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "keylog_internal.h"
+#include "secret.h"
 
 #define MIN_CLIENTS_ALLOCATED 64
 #define MAX_CLIENTS           ((size_t)1 << 22) /* indices stay well inside uint32_t */
@@ -161,14 +160,6 @@ enum snt_result snt_keylog_parse_line(const uint8_t *p, size_t len, struct snt_k
 
 /* --- the store ----------------------------------------------------------- */
 
-static uint64_t random_seed(void)
-{
-    uint64_t seed = 0;
-    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
-        seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed;
-    return seed;
-}
-
 struct snt_keylog *snt_keylog_new(size_t max_clients)
 {
     struct snt_keylog *k = calloc(1, sizeof *k);
@@ -177,7 +168,7 @@ struct snt_keylog *snt_keylog_new(size_t max_clients)
     k->max = max_clients ? max_clients : SNT_KEYLOG_DEFAULT_CLIENTS;
     if (k->max > MAX_CLIENTS)
         k->max = MAX_CLIENTS;
-    k->seed = random_seed();
+    snt_secret_draw(&k->seed, sizeof k->seed);
     k->file_cap = SNT_KEYLOG_FILE_CAP;
     return k;
 }

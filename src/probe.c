@@ -26,7 +26,7 @@
 #include <openssl/err.h>
 
 #include "probe_internal.h"
-#include "siphash.h"
+#include "secret.h"
 
 #define ENTRY_BUCKETS 1024 /* main-thread table of probes by key */
 #define OWN_BUCKETS   1024 /* registry of probe sockets by local port */
@@ -226,7 +226,7 @@ struct snt_probes *snt_probes_new(const struct snt_probe_config *c, char *err, s
         return NULL;
     }
     p->cfg = *c;
-    snt_siphash_random_key(p->hash_secret);
+    snt_secret_draw(p->hash_secret, sizeof p->hash_secret);
     memset(p->own_buckets, 0xff, sizeof p->own_buckets); /* every bucket -1: empty */
     p->own = calloc(c->max_probes, sizeof *p->own);
     p->entries = calloc(c->max_probes, sizeof *p->entries);

@@ -101,7 +101,7 @@ uint32_t snt_probe_key_hash(const struct snt_probe_key *k,
     for (size_t i = 0; i < n; i++)
         lower[i] = (char)tolower((unsigned char)k->name[i]);
     struct snt_siphash s;
-    snt_siphash_init(&s, secret, 1, 3);
+    snt_siphash_init(&s, secret, SNT_SIPHASH_TABLE_C, SNT_SIPHASH_TABLE_D);
     snt_siphash_u64(&s, k->server.family);
     snt_siphash_update(&s, k->server.b, sizeof k->server.b);
     snt_siphash_u64(&s, k->port);

@@ -9,10 +9,9 @@
  * less that error, exact while no slot was taken over. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "dlist.h"
+#include "secret.h"
 #include "snitrace/flow.h"
 #include "snitrace/limits.h"
 #include "snitrace/scan.h"
@@ -74,14 +73,6 @@ struct snt_scans {
     struct snt_scan_counters counters;
 };
 
-static uint64_t random_seed(void)
-{
-    uint64_t seed = 0;
-    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
-        seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed;
-    return seed;
-}
-
 static bool table_init(struct scan_table *t, size_t max)
 {
     t->sets = 1;
@@ -120,7 +111,7 @@ struct snt_scans *snt_scans_new(unsigned threshold, uint64_t window_usec, size_t
     s->followed = followed ? followed : SNT_SCAN_MAX_FOLLOWED;
     s->emit = emit;
     s->arg = arg;
-    s->seed = random_seed();
+    snt_secret_draw(&s->seed, sizeof s->seed);
     s->clients.kind = SNT_SCAN_CLIENT;
     s->servers.kind = SNT_SCAN_SERVER;
     return s;

@@ -6,8 +6,6 @@
 
 #include <endian.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 static uint64_t rotl(uint64_t x, unsigned b)
 {
@@ -104,12 +102,4 @@ uint64_t snt_siphash_final(const struct snt_siphash *s)
     for (unsigned i = 0; i < s->d_rounds; i++)
         sip_round(v);
     return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
-void snt_siphash_random_key(uint8_t key[SNT_SIPHASH_KEY_LEN])
-{
-    if (getrandom(key, SNT_SIPHASH_KEY_LEN, GRND_NONBLOCK) == (ssize_t)SNT_SIPHASH_KEY_LEN)
-        return;
-    uint64_t w[2] = {(uint64_t)time(NULL), (uint64_t)(uintptr_t)key};
-    memcpy(key, w, SNT_SIPHASH_KEY_LEN);
 }

@@ -22,14 +22,12 @@ struct snt_siphash {
 };
 
 /* SipHash-c-d: 1-3 for tables (fast), 2-4 for the paper's test vectors. */
+#define SNT_SIPHASH_TABLE_C 1
+#define SNT_SIPHASH_TABLE_D 3
 void snt_siphash_init(struct snt_siphash *s, const uint8_t key[SNT_SIPHASH_KEY_LEN],
                       unsigned c_rounds, unsigned d_rounds);
 void snt_siphash_update(struct snt_siphash *s, const void *p, size_t len);
 void snt_siphash_u64(struct snt_siphash *s, uint64_t v); /* 8 bytes, little-endian */
 uint64_t snt_siphash_final(const struct snt_siphash *s); /* s stays usable */
-
-/* A key drawn at random (getrandom; before the kernel has entropy, the
- * time and an address: still unknown to a sender far away). */
-void snt_siphash_random_key(uint8_t key[SNT_SIPHASH_KEY_LEN]);
 
 #endif

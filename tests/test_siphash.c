@@ -3,6 +3,7 @@
  * incremental interface against hashing in one piece. */
 #include <string.h>
 
+#include "../src/secret.h"
 #include "../src/siphash.h"
 #include "testutil.h"
 
@@ -67,8 +68,27 @@ static void test_key(void)
     CHECK(snt_siphash_final(&s) != hash((const uint8_t *)"www.example.test", 16, 1, 3));
 }
 
+/* Secrets for keyed tables (src/secret.h): every byte asked for is drawn,
+ * odd lengths too, and two draws differ (equal 61-byte draws: one chance
+ * in 2^488). */
+static void test_secret_draw(void)
+{
+    uint8_t a[61], b[61], tail_a = 0, tail_b = 0;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    snt_secret_draw(a, sizeof a);
+    snt_secret_draw(b, sizeof b);
+    CHECK(memcmp(a, b, sizeof a) != 0);
+    for (size_t i = sizeof a - 8; i < sizeof a; i++) {
+        tail_a |= a[i];
+        tail_b |= b[i];
+    }
+    CHECK(tail_a != 0 || tail_b != 0); /* the last bytes too (all zero twice: 2^-128) */
+}
+
 int main(void)
 {
+    test_secret_draw();
     test_vectors();
     test_pieces();
     test_key();

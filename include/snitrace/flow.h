@@ -32,9 +32,8 @@ struct snt_flow {
 
 struct snt_flow_table;
 
-/* A 64-bit mix (the finaliser of MurmurHash3), for hashing packet fields
- * (addresses in src/scan.c) and stretching a seed.  Inline: it runs for
- * packets. */
+/* A 64-bit mix (the finaliser of MurmurHash3), for hashing packet fields:
+ * addresses in src/scan.c.  Inline: it runs for packets. */
 static inline uint64_t snt_hash_mix64(uint64_t h)
 {
     h ^= h >> 33;
