@@ -321,7 +321,8 @@ if [ -n "$FLOWS_CHECK" ]; then
 	caps=()
 	for n in "$base" $((base * 2)); do
 		FLOWS=$n
-		caps+=("$(make_capture "$shape" "$size")") || exit 1
+		cap=$(make_capture "$shape" "$size") || exit 1
+		caps+=("$cap")
 	done
 	# The two captures' runs are taken in turn, so that a slow minute of this
 	# machine falls on both: round by round, the floor and snitrace on each,
