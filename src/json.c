@@ -38,6 +38,14 @@ void snt_json_reset(struct snt_json *j)
     j->failed = false;
 }
 
+void snt_json_truncate(struct snt_json *j, size_t len)
+{
+    if (len < j->len)
+        j->len = len;
+    j->depth = 0;
+    j->failed = false;
+}
+
 static bool grow(struct snt_json *j, size_t n)
 {
     if (j->failed)

@@ -31,7 +31,7 @@
 #define CERT_WAKE_BATCH  64          /* offline: chains waiting before the checks' thread wakes */
 #define REPORT_HELD      8192        /* events held behind a pending certificate verdict */
 #define REPORT_BYTES     (16u << 20) /* and the bytes of their copies */
-#define OUTPUT_BUFFER    (1u << 20)  /* stdio buffer of a file or pipe written offline */
+#define OUTPUT_BUFFER    (1u << 20)  /* stdio buffer of the text view written offline */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -432,11 +432,16 @@ static int open_sink(struct run *r, const struct snt_options *o, FILE *f, bool l
     unsigned threads = worker_threads(o);
     bool flush_each = live && threads == 1;
     /* glibc sizes a buffer it allocates itself by st_blksize (4 KiB), so
-     * the buffer is given: one write(2) a MiB instead of one per 4 KiB.
-     * Static, since stdout may still be flushed after main returns. */
+     * the text view's is given: one write(2) a MiB instead of one per 4
+     * KiB.  Static, since stdout may still be flushed after main returns.
+     * The JSON sink gathers its records itself, offline a batch of them
+     * per write: unbuffered, stdio hands them to write(2) without copying
+     * them again. */
     static char output_buffer[OUTPUT_BUFFER];
-    if (!live)
+    if (!live && o->format == SNT_FORMAT_TEXT)
         setvbuf(f, output_buffer, _IOFBF, sizeof output_buffer);
+    else if (!live)
+        setvbuf(f, NULL, _IONBF, 0);
     if (o->format == SNT_FORMAT_TEXT) {
         bool color = isatty(fileno(f)) && !getenv("NO_COLOR");
         r->out = snt_sink_text_new(f, flush_each, color);

@@ -232,6 +232,42 @@ static void test_text_view(void)
     free(out);
 }
 
+/* The JSON sink gathers records and writes them in batches: a sink made
+ * to write each record at once has it in the stream right after the call;
+ * another has written what it was given once flushed, and both write the
+ * same bytes over many batches. */
+static void test_json_batches(void)
+{
+    char *out[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    for (int each = 0; each < 2; each++) {
+        FILE *f = open_memstream(&out[each], &len[each]);
+        struct snt_sink *s = snt_sink_json_new(f, each);
+        size_t before = 0;
+        for (unsigned i = 0; i < RECORDS; i++) {
+            struct snt_attempt a;
+            make_attempt(&a, i);
+            CHECK(snt_sink_attempt(s, &a));
+            snt_attempt_free(&a);
+            fflush(f);
+            if (each)
+                CHECK(len[each] > before); /* written at once */
+            else if (i < 10)
+                CHECK(len[each] == 0); /* held for a batch */
+            before = len[each];
+        }
+        CHECK(snt_sink_flush(s));
+        fflush(f);
+        CHECK(len[each] > 512u * 1024); /* more than two batches */
+        CHECK(out[each][len[each] - 1] == '\n');
+        snt_sink_free(s);
+        fclose(f);
+    }
+    CHECK(len[0] == len[1] && memcmp(out[0], out[1], len[0]) == 0);
+    free(out[0]);
+    free(out[1]);
+}
+
 /* A disk that is full: the error comes back to the caller, with or
  * without the output thread, and the sink can still be freed. */
 static void test_write_error(void)
@@ -364,6 +400,7 @@ int main(void)
     test_attempts_given();
     test_sessions_of_every_size();
     test_json_lines();
+    test_json_batches();
     test_text_view();
     test_write_error();
     test_certificates_repeated();

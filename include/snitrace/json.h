@@ -30,6 +30,10 @@ void snt_json_init(struct snt_json *j);
 void snt_json_free(struct snt_json *j);
 /* Start a new record, keeping the buffer. */
 void snt_json_reset(struct snt_json *j);
+/* Keep the first len bytes (at most those written) and start a new record
+ * after them: records written one after the other in one buffer, and a
+ * record that failed dropped. */
+void snt_json_truncate(struct snt_json *j, size_t len);
 
 /* Each call below takes a member's key (NULL inside an array).  They are
  * inline wrappers that pass the key's length along with it: for a literal
