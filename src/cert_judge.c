@@ -168,6 +168,7 @@ static void publish_counters(struct snt_cert_judge *j)
 static void *judging_thread(void *arg)
 {
     struct snt_cert_judge *j = arg;
+    pthread_setname_np(pthread_self(), "snitrace-certs"); /* what top -H and perf show */
     snt_heap_prepare_thread(); /* the verdict cache grows in this thread */
     for (;;) {
         wait_for(j, true, work_or_closing, j, j->idle_spin_nsec);

@@ -355,6 +355,7 @@ static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back,
 static void *output_thread(void *arg)
 {
     struct queue_sink *q = arg;
+    pthread_setname_np(pthread_self(), "snitrace-output"); /* what top -H and perf show */
     struct item batch[BATCH];
     size_t n;
     while ((n = take_batch(q, batch)) > 0) {

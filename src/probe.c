@@ -173,6 +173,7 @@ static void finish_locked(struct snt_probes *p, struct entry *e)
 static void *worker(void *arg)
 {
     struct snt_probes *p = arg;
+    pthread_setname_np(pthread_self(), "snitrace-probe"); /* what top -H and perf show */
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (!p->stopping && !p->queue.head)
