@@ -47,6 +47,8 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/capture.sh
+. "$HERE/capture.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=$HERE/out
 
@@ -119,22 +121,7 @@ pcap_flags=$(pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
 
 # make_capture SHAPE SIZE : the capture's path on stdout, made if missing.
 make_capture() {
-	local shape=$1 size=$2 cap args=()
-	cap=$OUT/bench-$shape-$size
-	[ -n "$FLOWS" ] && [ "$shape" != bulk ] && cap+=-f$FLOWS
-	[ "$SEED" != 1 ] && cap+=-s$SEED
-	cap+=.pcap
-	if [ ! -s "$cap" ] || [ ! -s "${cap%.pcap}.json" ]; then
-		note "making $cap"
-		args=(--shape "$shape" --seed "$SEED" --json "${cap%.pcap}.json")
-		[ -n "$FLOWS" ] && [ "$shape" != bulk ] && args+=(--flows "$FLOWS")
-		if ! "$PY" "$HERE/make-bench-pcap.py" "${args[@]}" "$cap.tmp" "$size" >&2; then
-			rm -f "$cap.tmp"
-			die "making the capture failed"
-		fi
-		mv "$cap.tmp" "$cap"
-	fi
-	echo "$cap"
+	bench_capture "$OUT" "$1" "$2" "$FLOWS" "$SEED" || die "making the capture failed"
 }
 
 # json_get FILE KEY : one value of a capture's counts.

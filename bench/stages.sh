@@ -29,6 +29,8 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/capture.sh
+. "$HERE/capture.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=$HERE/out
 SHAPE=mixed
@@ -65,17 +67,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 mkdir -p "$OUT"
 
-CAP=$OUT/bench-$SHAPE-$SIZE
-gen=(--shape "$SHAPE" --seed "$SEED")
-[ -n "$FLOWS" ] && [ "$SHAPE" != bulk ] && CAP+=-f$FLOWS && gen+=(--flows "$FLOWS")
-[ "$SEED" != 1 ] && CAP+=-s$SEED
-CAP+=.pcap
-if [ ! -s "$CAP" ] || [ ! -s "${CAP%.pcap}.json" ]; then
-	note "making $CAP"
-	"$PY" "$HERE/make-bench-pcap.py" "${gen[@]}" "$CAP.tmp" "$SIZE" \
-		--json "${CAP%.pcap}.json" >&2 || { rm -f "$CAP.tmp"; die "making the capture failed"; }
-	mv "$CAP.tmp" "$CAP"
-fi
+CAP=$(bench_capture "$OUT" "$SHAPE" "$SIZE" "$FLOWS" "$SEED") || die "making the capture failed"
 EMPTY=$OUT/empty.pcap
 head -c 24 "$CAP" >"$EMPTY"
 PACKETS=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["packets"])' "${CAP%.pcap}.json")

@@ -20,6 +20,8 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/capture.sh
+. "$HERE/capture.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=$HERE/out
 SHAPE=mixed
@@ -51,17 +53,7 @@ case $SHAPE in mixed|handshakes|bulk) ;; *) die "unknown shape $SHAPE" ;; esac
 [ -x "$SNITRACE" ] || die "no snitrace at $SNITRACE (meson compile -C build)"
 mkdir -p "$OUT"
 
-CAP=$OUT/bench-$SHAPE-$SIZE
-[ -n "$FLOWS" ] && [ "$SHAPE" != bulk ] && CAP+=-f$FLOWS
-[ "$SEED" != 1 ] && CAP+=-s$SEED
-CAP+=.pcap
-if [ ! -s "$CAP" ]; then
-	args=(--shape "$SHAPE" --seed "$SEED" --json "${CAP%.pcap}.json")
-	[ -n "$FLOWS" ] && [ "$SHAPE" != bulk ] && args+=(--flows "$FLOWS")
-	python3 "$HERE/make-bench-pcap.py" "${args[@]}" "$CAP.tmp" "$SIZE" >&2 ||
-		{ rm -f "$CAP.tmp"; die "making the capture failed"; }
-	mv "$CAP.tmp" "$CAP"
-fi
+CAP=$(bench_capture "$OUT" "$SHAPE" "$SIZE" "$FLOWS" "$SEED") || die "making the capture failed"
 
 SHIM=$OUT/thread_cpu.so
 "${CC:-cc}" -O2 -Wall -Wextra -shared -fPIC -o "$SHIM" "$HERE/thread_cpu.c" -ldl ||
