@@ -56,9 +56,9 @@ int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *)
 {
     int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     *(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
-    struct start *s = malloc(sizeof *s);
     if (!real)
         return EAGAIN;
+    struct start *s = malloc(sizeof *s);
     if (!s)
         return real(t, attr, fn, arg);
     s->fn = fn;

@@ -729,11 +729,15 @@ static bool write_out(struct json_sink *js)
 
 /* The record built in the buffer ended as one line, and written out with
  * those before it when live or when they fill a batch.  A record that could
- * not be built is dropped, and those before it still written. */
+ * not be built is dropped, and those before it still written; so is every
+ * record after a write failed (nothing more is written, and they would
+ * pile up in the buffer). */
 static bool write_record(struct json_sink *js)
 {
-    if (js->base.error)
+    if (js->base.error) {
+        snt_json_truncate(&js->j, js->record_start);
         return false;
+    }
     snt_json_raw(&js->j, "\n", 1);
     if (!snt_json_ok(&js->j)) {
         snt_json_truncate(&js->j, js->record_start);
