@@ -34,8 +34,10 @@ struct snt_cert_job {
     unsigned total;
     size_t n;
     struct snt_span certs[SNT_CERT_MAX_CHAIN];
-    struct snt_attempt subject; /* name, SNI and server: the question; the verdict lands here */
-    uint8_t der[];              /* the chain's bytes, which certs point into */
+    struct snt_addr server;         /* the question: with the SNI and the name */
+    struct snt_bytes sni, name;     /* in der[], after the chain */
+    struct snt_cert_result verdict; /* the answer, once done */
+    uint8_t der[];                  /* the chain's bytes, which certs point into */
 };
 
 /* A futex call to sleep or wake costs more than a cached verdict: a side
@@ -176,8 +178,8 @@ static void *judging_thread(void *arg)
         if (head == atomic_load(&j->tail))
             return NULL; /* closing, and nothing left */
         struct snt_cert_job *job = j->ring[head & j->mask];
-        job->parsed = snt_attempt_judge_chain(&job->subject, j->checker, job->certs, job->n,
-                                              job->total, job->when);
+        job->parsed = snt_judge_chain(j->checker, &job->sni, &job->name, &job->server, job->certs,
+                                      job->n, job->total, job->when, &job->verdict);
         publish_counters(j);
         atomic_store(&job->done, true);
         atomic_store(&j->head, head + 1);
@@ -235,11 +237,24 @@ void snt_cert_judge_free(struct snt_cert_judge *j)
     free(j);
 }
 
-/* The job: the question (name, SNI, server) and a copy of the chain. */
+/* A string of the question into the job, NUL-terminated, at *at. */
+static void job_string(struct snt_bytes *dst, const struct snt_bytes *src, uint8_t **at)
+{
+    *dst = (struct snt_bytes){src->len, src->truncated, NULL};
+    if (!src->len)
+        return;
+    dst->p = *at;
+    memcpy(*at, src->p, src->len);
+    (*at)[src->len] = 0;
+    *at += src->len + 1;
+}
+
+/* The job: the question (name, SNI, server) and a copy of the chain, in
+ * one block a few hundred bytes more than the chain. */
 static struct snt_cert_job *job_new(const struct snt_attempt *a, const struct snt_span *chain,
                                     size_t n, unsigned total, int64_t when)
 {
-    size_t bytes = 0;
+    size_t bytes = (size_t)a->sni.len + 1 + a->name.len + 1;
     if (n > SNT_CERT_MAX_CHAIN)
         n = SNT_CERT_MAX_CHAIN;
     for (size_t i = 0; i < n; i++)
@@ -252,10 +267,8 @@ static struct snt_cert_job *job_new(const struct snt_attempt *a, const struct sn
     job->when = when;
     job->total = total;
     job->n = n;
-    snt_attempt_init(&job->subject);
-    job->subject.server = a->server;
-    snt_attempt_set_bytes(&job->subject, &job->subject.sni, a->sni.p, a->sni.len, a->sni.len);
-    snt_attempt_set_bytes(&job->subject, &job->subject.name, a->name.p, a->name.len, a->name.len);
+    job->server = a->server;
+    memset(&job->verdict, 0, sizeof job->verdict);
     uint8_t *at = job->der;
     for (size_t i = 0; i < n; i++) {
         if (chain[i].len)
@@ -263,6 +276,8 @@ static struct snt_cert_job *job_new(const struct snt_attempt *a, const struct sn
         job->certs[i] = (struct snt_span){at, chain[i].len};
         at += chain[i].len;
     }
+    job_string(&job->sni, &a->sni, &at);
+    job_string(&job->name, &a->name, &at);
     return job;
 }
 
@@ -336,13 +351,12 @@ static bool job_done(void *arg)
 
 static void apply(struct snt_attempt *a, struct snt_cert_job *job)
 {
-    struct snt_attempt *s = &job->subject;
-    if (!s->has_cert)
-        return;
-    a->cert = s->cert; /* the info's strings change hands, no copy */
-    memset(&s->cert, 0, sizeof s->cert);
-    s->has_cert = false;
-    a->problems |= s->problems;
+    if (a->has_cert)
+        snt_cert_info_free(&a->cert.info); /* nothing in it yet: a safeguard */
+    a->cert = job->verdict;                /* the info's strings change hands, no copy */
+    memset(&job->verdict, 0, sizeof job->verdict);
+    a->has_cert = true;
+    a->problems |= a->cert.verdict.problems;
 }
 
 bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
@@ -356,7 +370,6 @@ bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
     bool parsed = job->parsed;
     apply(a, job);
     a->cert_job = NULL;
-    snt_attempt_free(&job->subject);
     free(job);
     return parsed;
 }

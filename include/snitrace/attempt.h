@@ -221,6 +221,15 @@ bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
                              const struct snt_span *chain, size_t n, unsigned chain_total,
                              int64_t when);
 
+/* The same judgement apart from any attempt, for a question asked
+ * elsewhere (include/snitrace/cert_judge.h): the SNI, else the name, else
+ * the server's address.  *out is the verdict, its strings shared with the
+ * checker's (free with snt_cert_info_free); the return as above. */
+bool snt_judge_chain(struct snt_cert_checker *c, const struct snt_bytes *sni,
+                     const struct snt_bytes *name, const struct snt_addr *server,
+                     const struct snt_span *chain, size_t n, unsigned chain_total, int64_t when,
+                     struct snt_cert_result *out);
+
 void snt_attempt_init(struct snt_attempt *a);
 /* Frees what the attempt owns and leaves it as snt_attempt_init does;
  * accepts NULL. */
