@@ -165,7 +165,7 @@ static void expire_key_waits(struct snt_engine *e)
 {
     for (struct conn_keys *k; (k = oldest_key_wait(e)) && k->wait_until_usec <= e->now_usec;) {
         struct conn *c = k->conn;
-        if (c->w->attempt.protocol != SNT_PROTO_QUIC) {
+        if (c->w->attempt->protocol != SNT_PROTO_QUIC) {
             engine_app_keys_missing(e, c);
             continue;
         }
@@ -182,7 +182,7 @@ void snt_engine_keys_arrived(struct snt_engine *e)
     for (; l; l = next) {
         next = l->newer;
         struct conn *c = SNT_CONTAINER_OF(l, struct conn_keys, wait_link)->conn;
-        if (c->w->attempt.protocol == SNT_PROTO_QUIC) {
+        if (c->w->attempt->protocol == SNT_PROTO_QUIC) {
             if (engine_quic_keys_arrived(e, c))
                 e->stats.tls_keys_late++;
         } else if (engine_keys_look_up_again(e, c)) {

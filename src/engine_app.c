@@ -43,7 +43,7 @@ static void client_hello_message(struct snt_engine *e, struct conn_work *w, stru
         memcpy(w->client_random, ch.random, sizeof w->client_random);
         w->has_client_random = true;
     }
-    engine_attempt_client_hello(&w->attempt, &ch, 't');
+    engine_attempt_client_hello(w->attempt, &ch, 't');
 }
 
 static void server_hello_message(struct snt_engine *e, struct conn *c, struct snt_span body)
@@ -54,8 +54,8 @@ static void server_hello_message(struct snt_engine *e, struct conn *c, struct sn
         e->stats.parse_errors++;
         return;
     }
-    engine_attempt_server_hello(&w->attempt, &sh);
-    if (!w->attempt.has_server_hello)
+    engine_attempt_server_hello(w->attempt, &sh);
+    if (!w->attempt->has_server_hello)
         return; /* a HelloRetryRequest */
     memcpy(w->server_random, sh.random, sizeof w->server_random);
     engine_keys_server_hello(e, c);
@@ -67,9 +67,9 @@ static void tls_message(struct snt_engine *e, struct conn *c, int role, uint8_t 
     struct conn_work *w = c->w;
     if (role == C2S && type == SNT_TLS_HS_CLIENT_HELLO)
         client_hello_message(e, w, body);
-    else if (role == S2C && type == SNT_TLS_HS_SERVER_HELLO && !w->attempt.has_server_hello)
+    else if (role == S2C && type == SNT_TLS_HS_SERVER_HELLO && !w->attempt->has_server_hello)
         server_hello_message(e, c, body);
-    else if (role == S2C && type == SNT_TLS_HS_CERTIFICATE && w->attempt.has_server_hello)
+    else if (role == S2C && type == SNT_TLS_HS_CERTIFICATE && w->attempt->has_server_hello)
         engine_attempt_certificate(e, w, body, SNT_CERT_SOURCE_WIRE);
 }
 
@@ -83,7 +83,7 @@ static void tls_message(struct snt_engine *e, struct conn *c, int role, uint8_t 
  * in TLS 1.2 the records after its Finished. */
 static bool client_sent_data(const struct conn_work *w)
 {
-    if (w->keys && w->keys->active && engine_is_tls13(&w->attempt))
+    if (w->keys && w->keys->active && engine_is_tls13(w->attempt))
         return w->keys->client_data;
     return w->tls[C2S].saw_app_data;
 }
@@ -92,7 +92,7 @@ static bool client_sent_data(const struct conn_work *w)
  * encrypted flight. */
 static bool saw_certificate(const struct conn_work *w)
 {
-    const struct snt_attempt *a = &w->attempt;
+    const struct snt_attempt *a = w->attempt;
     return a->has_cert || (engine_is_tls13(a) && !a->resumed && w->tls[S2C].n_protected > 0);
 }
 
@@ -102,8 +102,8 @@ static bool saw_certificate(const struct conn_work *w)
 static const char *rejection(const struct conn_work *w, const struct snt_tls_alert *al)
 {
     if (al->level == TLS_ALERT_FATAL && al->description != TLS_ALERT_ECH_REQUIRED)
-        return w->attempt.has_cert ? "fatal alert after the certificate"
-                                   : "fatal alert after the server's encrypted flight";
+        return w->attempt->has_cert ? "fatal alert after the certificate"
+                                    : "fatal alert after the server's encrypted flight";
     if (al->description == TLS_ALERT_CLOSE_NOTIFY && w->handshake_done && !client_sent_data(w))
         return "closed right after the handshake, before sending data";
     return NULL;
@@ -114,7 +114,7 @@ static const char *rejection(const struct conn_work *w, const struct snt_tls_ale
 static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls_dir *d,
                              unsigned *taken)
 {
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     bool fatal = false;
     for (unsigned i = *taken; i < d->n_alerts && i < 4; i++) {
         fatal |= d->alerts[i].level == TLS_ALERT_FATAL;
@@ -148,11 +148,11 @@ static void tls_sslv2_hello(struct snt_engine *e, struct conn_work *w)
 {
     struct snt_tls_client_hello ch;
     const struct snt_stream *s = &w->stream[C2S];
-    if (w->attempt.has_client_hello)
+    if (w->attempt->has_client_hello)
         return;
     enum snt_result r = snt_tls_parse_sslv2_client_hello(s->buf, s->contiguous, &ch);
     if (r == SNT_OK)
-        engine_attempt_client_hello(&w->attempt, &ch, 't');
+        engine_attempt_client_hello(w->attempt, &ch, 't');
     else if (r == SNT_MALFORMED)
         e->stats.parse_errors++;
 }
@@ -194,17 +194,17 @@ void engine_app_tls_decide(struct snt_engine *e, struct conn *c)
         return;
     }
     const struct snt_tls_dir *cd = &w->tls[C2S], *sd = &w->tls[S2C];
-    if (!w->attempt.has_server_hello)
+    if (!w->attempt->has_server_hello)
         return;
     w->server_after_handshake = sd->saw_ccs || sd->saw_app_data;
     w->client_after_handshake = cd->saw_ccs || cd->saw_app_data;
     if (!w->server_after_handshake || !w->client_after_handshake)
         return;
     w->handshake_done = true;
-    w->attempt.established = true;
+    w->attempt->established = true;
     if (engine_keys_pending(w) || engine_tls13_pending(e, c))
         return;
-    if (!w->attempt.has_cert || cd->saw_app_data)
+    if (!w->attempt->has_cert || cd->saw_app_data)
         engine_finish(e, c, SNT_OUTCOME_ESTABLISHED);
 }
 
@@ -220,7 +220,7 @@ static void tls_stream(struct snt_engine *e, struct conn *c, int role)
 void engine_app_client_gave_up(struct snt_engine *e, struct conn *c, enum snt_outcome outcome)
 {
     struct conn_work *w = c->w;
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     if (w->handshake_done && a->has_cert) {
         a->problems |= SNT_PROBLEM_CLIENT_REJECTED;
         a->client_rejected = outcome == SNT_OUTCOME_RESET
@@ -238,7 +238,7 @@ static void http_stream(struct snt_engine *e, struct conn *c)
     enum snt_result r = snt_http_parse_request(s->buf, s->contiguous, &req);
     if (r == SNT_NEED_MORE && !s->hit_limit)
         return;
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     if (r == SNT_OK) {
         snt_attempt_set_bytes(a, &a->http_method, req.method.p, req.method.len, 32);
         snt_attempt_set_bytes(a, &a->http_uri, req.target.p, req.target.len, MAX_URI_LEN);
@@ -270,12 +270,12 @@ static void classify(struct conn *c)
     const struct snt_stream *s = &w->stream[C2S];
     enum snt_result tls = snt_tls_sniff(s->buf, s->contiguous);
     enum snt_result http = snt_http_sniff(s->buf, s->contiguous);
-    if (w->attempt.server_port == 53 && tls != SNT_OK)
-        w->attempt.protocol = SNT_PROTO_DNS;
+    if (w->attempt->server_port == 53 && tls != SNT_OK)
+        w->attempt->protocol = SNT_PROTO_DNS;
     else if (tls == SNT_OK)
-        w->attempt.protocol = SNT_PROTO_TLS;
+        w->attempt->protocol = SNT_PROTO_TLS;
     else if (http == SNT_OK)
-        w->attempt.protocol = SNT_PROTO_HTTP;
+        w->attempt->protocol = SNT_PROTO_HTTP;
     else if (tls == SNT_NEED_MORE || http == SNT_NEED_MORE)
         return;
     else
@@ -288,8 +288,8 @@ static void classify(struct conn *c)
 static void begin_tls(struct conn_work *w, size_t client_at, size_t server_at)
 {
     w->plaintext = false;
-    w->attempt.protocol = SNT_PROTO_TLS;
-    w->attempt.tls_after_plaintext = true;
+    w->attempt->protocol = SNT_PROTO_TLS;
+    w->attempt->tls_after_plaintext = true;
     w->tls[C2S].consumed = client_at;
     w->tls[S2C].consumed = server_at;
 }
@@ -313,7 +313,7 @@ void engine_app_plaintext_segment(struct conn *c, size_t off, const uint8_t *p, 
  * failed; the server's words say why. */
 static void starttls_refused(struct snt_engine *e, struct conn *c, struct snt_span server)
 {
-    struct snt_attempt *a = &c->w->attempt;
+    struct snt_attempt *a = c->w->attempt;
     char why[SNT_MAX_NAME_LEN + 1];
     size_t n = snt_starttls_describe_reply(&c->w->starttls, server, why, sizeof why);
     snt_attempt_set_bytes(a, &a->starttls_refused, (const uint8_t *)why, n, SNT_MAX_NAME_LEN);
@@ -330,8 +330,8 @@ static void starttls_stream(struct snt_engine *e, struct conn *c)
     enum snt_starttls_status st = snt_starttls_feed(&w->starttls, client, server);
     if (st == SNT_STARTTLS_UNDECIDED || st == SNT_STARTTLS_NO_UPGRADE)
         return;
-    w->attempt.starttls = w->starttls.protocol;
-    w->attempt.protocol = SNT_PROTO_TLS; /* an attempt at TLS from the request on */
+    w->attempt->starttls = w->starttls.protocol;
+    w->attempt->protocol = SNT_PROTO_TLS; /* an attempt at TLS from the request on */
     if (st == SNT_STARTTLS_REFUSED) {
         starttls_refused(e, c, server);
     } else if (st == SNT_STARTTLS_AGREED) {
@@ -349,7 +349,7 @@ static void starttls_stream(struct snt_engine *e, struct conn *c)
 static void plaintext_stream(struct snt_engine *e, struct conn *c)
 {
     /* Inside an HTTP CONNECT tunnel the stream starts with the request. */
-    if (c->w->attempt.protocol != SNT_PROTO_HTTP)
+    if (c->w->attempt->protocol != SNT_PROTO_HTTP)
         starttls_stream(e, c);
     if (!c->w || !c->w->plaintext)
         return;
@@ -365,8 +365,8 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
         plaintext_stream(e, c);
         return;
     }
-    if (w->attempt.protocol == SNT_PROTO_UNKNOWN) {
-        if (role != C2S && w->attempt.server_port != 53)
+    if (w->attempt->protocol == SNT_PROTO_UNKNOWN) {
+        if (role != C2S && w->attempt->server_port != 53)
             return; /* wait for the client: the server may speak first */
         classify(c);
         if (w->plaintext)
@@ -374,7 +374,7 @@ void engine_app_stream(struct snt_engine *e, struct conn *c, int role)
         if (!c->w || w->plaintext)
             return;
     }
-    switch (w->attempt.protocol) {
+    switch (w->attempt->protocol) {
     case SNT_PROTO_TLS: tls_stream(e, c, role); break;
     case SNT_PROTO_DNS: engine_dns_stream(e, c, role); break;
     case SNT_PROTO_HTTP:

@@ -69,7 +69,7 @@ void engine_attempt_server_hello(struct snt_attempt *a, const struct snt_tls_ser
 void engine_attempt_certificate(struct snt_engine *e, struct conn_work *w, struct snt_span body,
                                 enum snt_cert_source source)
 {
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     struct snt_tls_certificate_list list;
     if (a->has_cert || !e->cfg.certs)
         return;

@@ -62,7 +62,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
         c->written = true; /* out of memory: this attempt is lost */
         return;
     }
-    struct snt_attempt *a = &c->w->attempt;
+    struct snt_attempt *a = c->w->attempt;
     engine_attempt_fallback_name(a);
     if (c->w->keys && c->w->keys->waiting)
         e->stats.tls_keys_missing++; /* its keys never came in time */
@@ -76,7 +76,7 @@ void engine_finish(struct snt_engine *e, struct conn *c, enum snt_outcome outcom
         e->stats.name_truncations++;
     e->stats.attempts++;
     if (e->emit)
-        e->emit(a, e->emit_arg);
+        e->emit(a, &c->w->attempt, e->emit_arg);
     engine_work_release(e, c->w);
     c->w = NULL;
     c->written = true;
@@ -145,7 +145,7 @@ bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget)
         return false;
     }
     c->w = w;
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     snt_attempt_init(a);
     snt_starttls_init(&w->starttls);
     a->ts_usec = c->flow->first_usec;
@@ -258,11 +258,25 @@ void engine_work_touch(struct snt_engine *e, struct conn_work *w)
     w->in_lru = true;
 }
 
+/* A work and its attempt's block, counted as one whether or not the block
+ * is there (it is handed on when the attempt is written). */
+#define WORK_BYTES (sizeof(struct conn_work) + sizeof(struct snt_attempt))
+
 /* What the work holds besides its streams' buffers (those count
  * themselves as they grow). */
 static size_t held_bytes(const struct conn_work *w)
 {
-    return sizeof *w + w->tls[C2S].hs_cap + w->tls[S2C].hs_cap + engine_quic_bytes(w);
+    return WORK_BYTES + w->tls[C2S].hs_cap + w->tls[S2C].hs_cap + engine_quic_bytes(w);
+}
+
+/* The attempt's verdict collected and what it holds freed; the block stays
+ * with the work, with nothing in it. */
+static void attempt_release(struct snt_engine *e, struct conn_work *w)
+{
+    if (!w->attempt)
+        return;
+    engine_cert_collect(e, w->attempt);
+    snt_attempt_free(w->attempt);
 }
 
 static void recount(struct snt_engine *e, struct conn_work *w)
@@ -276,8 +290,8 @@ static void work_destroy(struct snt_engine *e, struct conn_work *w)
 {
     lru_unlink(e, w);
     engine_keys_release(e, w);
-    engine_cert_collect(e, &w->attempt);
-    snt_attempt_free(&w->attempt);
+    attempt_release(e, w);
+    free(w->attempt);
     for (int i = 0; i < 2; i++) {
         snt_stream_free(&w->stream[i]);
         snt_tls_dir_free(&w->tls[i]);
@@ -304,8 +318,7 @@ void engine_work_release(struct snt_engine *e, struct conn_work *w)
     w->conn = NULL;
     engine_keys_release(e, w);
     engine_quic_release(w);
-    engine_cert_collect(e, &w->attempt);
-    snt_attempt_free(&w->attempt);
+    attempt_release(e, w);
     recount(e, w);
     w->next_free = e->free_works;
     e->free_works = w;
@@ -366,8 +379,10 @@ static struct conn_work *work_reuse(struct snt_engine *e)
     struct snt_stream streams[2] = {w->stream[C2S], w->stream[S2C]};
     struct snt_tls_dir tls[2] = {w->tls[C2S], w->tls[S2C]};
     size_t counted = w->counted;
+    struct snt_attempt *a = w->attempt;
     memset(w, 0, sizeof *w);
     w->counted = counted;
+    w->attempt = a;
     for (int i = 0; i < 2; i++) {
         size_t max = i == C2S ? e->cfg.c2s_bytes : e->cfg.s2c_bytes;
         w->stream[i] = streams[i];
@@ -381,12 +396,15 @@ static struct conn_work *work_reuse(struct snt_engine *e)
 struct conn_work *engine_work_get(struct snt_engine *e, struct conn *c, bool within_budget)
 {
     /* Full: the oldest attempt's work is taken over, buffers and all. */
-    if (within_budget && !e->free_works && over_budget(e, sizeof(struct conn_work)) &&
-        !finish_oldest(e, c))
+    if (within_budget && !e->free_works && over_budget(e, WORK_BYTES) && !finish_oldest(e, c))
         return NULL;
     struct conn_work *w = e->free_works ? work_reuse(e) : work_new(e);
     if (!w)
         return NULL;
+    if (!w->attempt && !(w->attempt = malloc(sizeof *w->attempt))) {
+        work_destroy(e, w); /* not in the list of open attempts yet */
+        return NULL;
+    }
     recount(e, w);
     w->conn = c;
     engine_work_touch(e, w);

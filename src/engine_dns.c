@@ -47,7 +47,7 @@ bool engine_dns_udp(struct snt_engine *e, const struct snt_packet *p, uint64_t t
 static void name_from_query(struct conn_work *w)
 {
     const struct snt_stream *s = &w->stream[C2S];
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     struct snt_dns_message m;
     const uint8_t *msg;
     size_t len, used;
@@ -75,7 +75,7 @@ void engine_dns_stream(struct snt_engine *e, struct conn *c, int role)
     bool answered = false;
     while (at < s->contiguous &&
            snt_dns_tcp_frame(s->buf + at, s->contiguous - at, &msg, &len, &used) == SNT_OK) {
-        learn(e, &w->attempt.client, msg, len, e->now_usec);
+        learn(e, &w->attempt->client, msg, len, e->now_usec);
         at += used;
         answered = true;
     }

@@ -54,7 +54,7 @@ static bool derive(struct snt_engine *e, struct conn_work *w, const struct tls13
     struct snt_span secret;
     struct snt_traffic_keys tk;
     if (!snt_keylog_find(e->cfg.keylog, w->client_random, s->label, &secret) ||
-        !snt_tls13_traffic_keys(w->attempt.cipher, secret.p, secret.len, &tk))
+        !snt_tls13_traffic_keys(w->attempt->cipher, secret.p, secret.len, &tk))
         return false;
     snt_tls_decrypt_set_keys(&w->keys->dir[s->role], s->epoch, &tk);
     return true;
@@ -101,7 +101,7 @@ static bool tls12_keys(struct snt_engine *e, struct conn_work *w)
     if (!snt_keylog_find(e->cfg.keylog, w->client_random, SNT_KEYLOG_CLIENT_RANDOM, &master) ||
         master.len != MASTER_SECRET_LEN)
         return false;
-    if (!snt_tls12_keys(w->attempt.cipher, master.p, w->client_random, w->server_random, &ck, &sk))
+    if (!snt_tls12_keys(w->attempt->cipher, master.p, w->client_random, w->server_random, &ck, &sk))
         return false;
     init_dirs(e, w, true);
     snt_tls_decrypt_set_keys(&w->keys->dir[C2S], SNT_TLS_EPOCH_HANDSHAKE, &ck);
@@ -111,9 +111,9 @@ static bool tls12_keys(struct snt_engine *e, struct conn_work *w)
 
 static bool look_up(struct snt_engine *e, struct conn_work *w)
 {
-    if (engine_is_tls13(&w->attempt))
+    if (engine_is_tls13(w->attempt))
         return tls13_keys(e, w);
-    if (w->attempt.version == TLS12)
+    if (w->attempt->version == TLS12)
         return tls12_keys(e, w);
     return false;
 }
@@ -130,7 +130,7 @@ bool engine_keys_may_come(const struct snt_engine *e)
 static bool has_keys(const struct snt_engine *e, const struct conn_work *w)
 {
     struct snt_span secret;
-    enum snt_keylog_label label = engine_is_tls13(&w->attempt)
+    enum snt_keylog_label label = engine_is_tls13(w->attempt)
                                       ? SNT_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET
                                       : SNT_KEYLOG_CLIENT_RANDOM;
     return snt_keylog_find(e->cfg.keylog, w->client_random, label, &secret);
@@ -147,9 +147,9 @@ static bool keys_new(struct conn *c)
 void engine_keys_server_hello(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
-    bool tls13 = engine_is_tls13(&w->attempt);
+    bool tls13 = engine_is_tls13(w->attempt);
     if (!engine_keys_may_come(e) || w->keys || !w->has_client_random ||
-        (!tls13 && w->attempt.version != TLS12))
+        (!tls13 && w->attempt->version != TLS12))
         return;
     if (has_keys(e, w)) {
         if (!keys_new(c))
@@ -200,7 +200,7 @@ void engine_keys_server_message(struct snt_engine *e, struct conn_work *w, uint8
                                 struct snt_span body)
 {
     switch (type) {
-    case SNT_TLS_HS_ENCRYPTED_EXTENSIONS: take_encrypted_extensions(&w->attempt, body); break;
+    case SNT_TLS_HS_ENCRYPTED_EXTENSIONS: take_encrypted_extensions(w->attempt, body); break;
     case SNT_TLS_HS_CERTIFICATE:
         engine_attempt_certificate(e, w, body, SNT_CERT_SOURCE_KEYLOG);
         break;
@@ -235,7 +235,7 @@ static bool record_after_finished(struct snt_engine *e, struct conn_work *w, int
                                   struct snt_tls_decrypt *d)
 {
     struct conn_keys *k = w->keys;
-    if (d->last_len != snt_tls13_alert_record_len(w->attempt.cipher)) {
+    if (d->last_len != snt_tls13_alert_record_len(w->attempt->cipher)) {
         if (role == C2S)
             k->client_data = true;
         k->skipped[role]++; /* it took a sequence number all the same */
@@ -300,11 +300,11 @@ bool engine_keys_pending(const struct conn_work *w)
         return false;
     if (k->waiting)
         return true;
-    if (!k->active || !engine_is_tls13(&w->attempt))
+    if (!k->active || !engine_is_tls13(w->attempt))
         return false;
     /* Understood once the client has answered, and with a certificate to
      * judge, once it went on to send data. */
-    return !k->client_finished || (w->attempt.has_cert && !k->client_data);
+    return !k->client_finished || (w->attempt->has_cert && !k->client_data);
 }
 
 bool engine_keys_defer_end(struct conn *c, enum snt_outcome outcome, bool client_gave_up)

@@ -67,7 +67,7 @@ static bool open_packet(struct snt_engine *e, struct quic_space *s, struct snt_q
  * attempt's alerts; a client's after the server's flight turns it down. */
 static void take_close(struct conn_work *w, int role, const struct snt_quic_close *cl)
 {
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     w->quic->closed = true;
     if (!cl->tls_alert)
         return;
@@ -92,15 +92,15 @@ static void server_hello(struct snt_engine *e, struct conn *c, struct snt_span b
 {
     struct conn_work *w = c->w;
     struct snt_tls_server_hello sh;
-    if (w->attempt.has_server_hello)
+    if (w->attempt->has_server_hello)
         return;
     if (snt_tls_parse_server_hello(body.p, body.len, &sh) != SNT_OK) {
         e->stats.parse_errors++;
         return;
     }
-    engine_attempt_server_hello(&w->attempt, &sh);
-    w->attempt.certificate_known = true;
-    w->attempt.certificate_visible = false;
+    engine_attempt_server_hello(w->attempt, &sh);
+    w->attempt->certificate_known = true;
+    w->attempt->certificate_visible = false;
 }
 
 static void take_messages(struct snt_engine *e, struct conn *c, struct quic_space *s, int role,
@@ -143,12 +143,12 @@ static bool find_keys(struct snt_engine *e, struct conn_work *w)
     struct conn_quic *q = w->quic;
     static const enum snt_keylog_label labels[2] = {SNT_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
                                                     SNT_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET};
-    bool v2 = v2_labels(w->attempt.quic_version);
+    bool v2 = v2_labels(w->attempt->quic_version);
     for (int role = 0; role < 2; role++) {
         struct snt_span secret;
         struct quic_space *s = &q->handshake[role];
         s->have_keys = snt_keylog_find(e->cfg.keylog, w->client_random, labels[role], &secret) &&
-                       snt_quic_packet_keys(w->attempt.cipher, v2, secret.p, secret.len, &s->keys);
+                       snt_quic_packet_keys(w->attempt->cipher, v2, secret.p, secret.len, &s->keys);
     }
     return q->handshake[S2C].have_keys;
 }
@@ -193,7 +193,7 @@ static void keys_when_ready(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
     struct conn_quic *q = w->quic;
-    if (q->keys_looked || q->waiting || !w->attempt.has_server_hello || !w->has_client_random ||
+    if (q->keys_looked || q->waiting || !w->attempt->has_server_hello || !w->has_client_random ||
         !engine_keys_may_come(e))
         return;
     if (find_keys(e, w)) {
@@ -292,8 +292,8 @@ static void server_packet(struct snt_engine *e, struct conn *c, const struct snt
         struct quic_space *s = &q->server_initial;
         if (!server_initial_keys(q, pkt) || !open_packet(e, s, &s->crypto, pkt, &seen))
             return;
-        if (!w->attempt.quic_version)
-            w->attempt.quic_version = pkt->version;
+        if (!w->attempt->quic_version)
+            w->attempt->quic_version = pkt->version;
         take_messages(e, c, &q->server_initial, S2C, false);
         keys_when_ready(e, c);
         if (!c->w)
@@ -375,7 +375,7 @@ static void client_hello(struct snt_engine *e, struct conn *c, const struct snt_
         return;
     memcpy(w->client_random, ch.random, sizeof w->client_random);
     w->has_client_random = true;
-    engine_attempt_client_hello(&w->attempt, &ch, 'q');
+    engine_attempt_client_hello(w->attempt, &ch, 'q');
     keys_when_ready(e, c);
 }
 
@@ -418,7 +418,7 @@ static void walk_datagram(struct snt_engine *e, struct conn *c, const struct snt
 
 static void copy_evidence(struct conn_work *w)
 {
-    struct snt_attempt_inference *in = &w->attempt.inferred;
+    struct snt_attempt_inference *in = &w->attempt->inferred;
     const struct quic_space *cs = &w->quic->handshake[C2S], *ss = &w->quic->handshake[S2C];
     in->n_client = cs->n_lens;
     in->n_server = ss->n_lens;
@@ -432,7 +432,7 @@ static void decide(struct snt_engine *e, struct conn *c)
 {
     struct conn_work *w = c->w;
     struct conn_quic *q = w->quic;
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     if (a->has_server_hello)
         w->handshake_done = true; /* as far as can be seen, it goes ahead */
     if (q->waiting)
@@ -454,10 +454,10 @@ static void decide(struct snt_engine *e, struct conn *c)
 void engine_quic_packet(struct snt_engine *e, struct conn *c, const struct snt_packet *p, int role)
 {
     struct conn_work *w = c->w;
-    w->attempt.protocol = SNT_PROTO_QUIC;
+    w->attempt->protocol = SNT_PROTO_QUIC;
     if (!w->quic && !(w->quic = quic_new(e)))
         return;
-    if (role == C2S && !w->attempt.has_client_hello)
+    if (role == C2S && !w->attempt->has_client_hello)
         client_hello(e, c, p);
     else
         walk_datagram(e, c, p, role);

@@ -207,7 +207,7 @@ static void on_payload(struct snt_engine *e, struct conn *c, const struct snt_pa
     bool grew = add_segment(e, c, s, p);
     if (role == C2S && c->w->plaintext) {
         engine_app_plaintext_segment(c, p->seq - s->base, p->payload, p->payload_len);
-        grew = grew || c->w->attempt.protocol == SNT_PROTO_TLS;
+        grew = grew || c->w->attempt->protocol == SNT_PROTO_TLS;
     }
     if (grew)
         engine_app_stream(e, c, role);

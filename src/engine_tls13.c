@@ -17,7 +17,7 @@ bool engine_is_tls13(const struct snt_attempt *a)
  * client's verdict from them. */
 static enum snt_tls_client_verdict infer(struct conn_work *w, bool ended, bool client_ended)
 {
-    struct snt_attempt_inference *in = &w->attempt.inferred;
+    struct snt_attempt_inference *in = &w->attempt->inferred;
     const struct snt_tls_dir *cd = &w->tls[C2S], *sd = &w->tls[S2C];
     in->n_client = (uint8_t)(cd->n_protected < SNT_INFER_MAX_RECORDS ? cd->n_protected
                                                                      : SNT_INFER_MAX_RECORDS);
@@ -27,15 +27,15 @@ static enum snt_tls_client_verdict infer(struct conn_work *w, bool ended, bool c
         in->client_records[i] = cd->protected_len[i];
     for (unsigned i = 0; i < in->n_server; i++)
         in->server_records[i] = sd->protected_len[i];
-    in->verdict = snt_tls13_infer_client_verdict(w->attempt.cipher, cd->protected_len, in->n_client,
-                                                 cd->n_protected, ended, client_ended);
+    in->verdict = snt_tls13_infer_client_verdict(
+        w->attempt->cipher, cd->protected_len, in->n_client, cd->n_protected, ended, client_ended);
     return in->verdict;
 }
 
 /* Only a certificate that was sent and not seen can be judged this way. */
 static bool wants_inference(const struct conn_work *w)
 {
-    const struct snt_attempt *a = &w->attempt;
+    const struct snt_attempt *a = w->attempt;
     return engine_is_tls13(a) && !a->has_cert && !a->resumed && !engine_keys_used(w) &&
            w->tls[S2C].n_protected > 0;
 }
@@ -51,7 +51,7 @@ bool engine_tls13_pending(struct snt_engine *e, struct conn *c)
 
 void engine_tls13_conclude(struct conn_work *w)
 {
-    struct snt_attempt *a = &w->attempt;
+    struct snt_attempt *a = w->attempt;
     if (!wants_inference(w))
         return;
     a->inferred.ended_by = w->ended_by;

@@ -255,10 +255,10 @@ static void scan_record(const struct snt_scan_record *rec, void *arg)
     snt_report_scan(r->report, rec);
 }
 
-static void attempt_finished(struct snt_attempt *a, void *arg)
+static void attempt_finished(struct snt_attempt *a, struct snt_attempt **block, void *arg)
 {
     struct run *r = arg;
-    snt_report_finished(r->report, a);
+    snt_report_finished(r->report, a, block);
 }
 
 static void write_stats(struct run *r, uint64_t ts_usec, bool final)

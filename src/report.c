@@ -363,18 +363,44 @@ void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint
     ev->final = final;
 }
 
-void snt_report_finished(struct snt_report *r, struct snt_attempt *a)
+/* An empty block for the engine in place of the one taken: one kept for
+ * reuse (or malloc's), as snt_attempt_init leaves it; NULL without
+ * memory. */
+static struct snt_attempt *empty_block(struct snt_report *r)
 {
-    bool now = empty(r) && (!r->hold || snt_cert_judge_ready(a));
-    struct snt_attempt *c = now ? NULL : take_bytes(r, sizeof *c);
-    if (!c) {
-        snt_report_drain(r);
-        finish(r, a, NULL);
-        return;
+    struct snt_attempt *b = take_bytes(r, BLOCK_BYTES);
+    if (b)
+        snt_attempt_init(b);
+    return b;
+}
+
+/* The engine's attempt to hold: its own block when it gives it (one given
+ * back in its place), else a copy; NULL without memory. */
+static struct snt_attempt *held_attempt(struct snt_report *r, struct snt_attempt *a,
+                                        struct snt_attempt **block)
+{
+    if (block && *block == a) {
+        *block = empty_block(r);
+        return a; /* its pending verdict comes along */
     }
+    struct snt_attempt *c = take_bytes(r, sizeof *c);
+    if (!c)
+        return NULL;
     snt_attempt_copy(c, a);
     c->cert_job = a->cert_job; /* the verdict goes to the copy */
     a->cert_job = NULL;
+    return c;
+}
+
+void snt_report_finished(struct snt_report *r, struct snt_attempt *a, struct snt_attempt **block)
+{
+    bool now = empty(r) && (!r->hold || snt_cert_judge_ready(a));
+    struct snt_attempt *c = now ? NULL : held_attempt(r, a, block);
+    if (!c) {
+        snt_report_drain(r);
+        finish(r, a, block);
+        return;
+    }
     push(r, EV_FINISHED, c, sizeof *c);
     snt_report_poll(r);
 }

@@ -83,7 +83,7 @@ static void take(struct snt_attempt **block)
     if (!take_blocks || n_taken >= sizeof taken / sizeof taken[0])
         return;
     taken[n_taken] = *block;
-    *block = n_taken++ % 2 ? NULL : malloc(sizeof **block);
+    *block = n_taken++ % 2 ? NULL : calloc(1, sizeof **block); /* owns nothing */
 }
 
 static void free_taken(void)
@@ -148,6 +148,34 @@ static void close_scenario(struct scenario *s)
 #define AHEAD 3
 static const char *const ahead_leaves[AHEAD] = {"many-sans", "partial-wildcard", "rsa1024"};
 
+/* The engine's attempts: its own, to be read during the call only, or
+ * (engine_blocks) each in a block of its own that the report may take,
+ * giving another back (or none). */
+static bool engine_blocks;
+static struct snt_attempt *block_of[3];
+
+static struct snt_attempt **offered(unsigned i)
+{
+    return engine_blocks ? &block_of[i] : NULL;
+}
+
+static void finished(struct snt_report *r, struct snt_attempt *a, unsigned i)
+{
+    struct snt_attempt **block = offered(i);
+    snt_report_finished(r, a, block);
+    if (!block || *block == a)
+        CHECK(a->cert_job == NULL); /* taken, or collected */
+}
+
+static void free_blocks(void)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        snt_attempt_free(block_of[i]);
+        free(block_of[i]);
+        block_of[i] = NULL;
+    }
+}
+
 /* A's chain is judged while B, C and the rest come in behind it.  bad: the
  * leaf parse errors expected. */
 static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span leaf,
@@ -155,7 +183,13 @@ static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span le
 {
     struct scenario s;
     open_scenario(&s, dir, hold, max_bytes);
-    static struct snt_attempt ahead[AHEAD], a, b, c;
+    static struct snt_attempt ahead[AHEAD], own[3];
+    for (unsigned i = 0; i < 3; i++)
+        block_of[i] = engine_blocks ? malloc(sizeof *block_of[i]) : NULL;
+    CHECK(!engine_blocks || (block_of[0] && block_of[1] && block_of[2]));
+    struct snt_attempt *a = engine_blocks ? block_of[0] : &own[0];
+    struct snt_attempt *b = engine_blocks ? block_of[1] : &own[1];
+    struct snt_attempt *c = engine_blocks ? block_of[2] : &own[2];
     for (unsigned i = 0; i < AHEAD; i++) {
         struct snt_span chain[2] = {snt_test_cert(dir, ahead_leaves[i]), im};
         make(&ahead[i], (uint8_t)(10 + i));
@@ -166,18 +200,17 @@ static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span le
     struct snt_scan_record rec;
     struct snt_stats st;
     struct snt_span chain[2] = {leaf, im};
-    make(&a, 1);
-    make(&b, 2);
-    make(&c, 3);
-    snt_report_started(s.report, &a);
-    snt_cert_judge_submit(s.judge, &a, chain, 2, 2, T_2025_06_01, SNT_CERT_SOURCE_WIRE);
-    snt_report_started(s.report, &b);
-    snt_report_finished(s.report, &a);
-    CHECK(a.cert_job == NULL); /* taken, or collected */
-    snt_report_started(s.report, &c);
+    make(a, 1);
+    make(b, 2);
+    make(c, 3);
+    snt_report_started(s.report, a);
+    snt_cert_judge_submit(s.judge, a, chain, 2, 2, T_2025_06_01, SNT_CERT_SOURCE_WIRE);
+    snt_report_started(s.report, b);
+    finished(s.report, a, 0);
+    snt_report_started(s.report, c);
     memset(&m, 0, sizeof m);
     strcpy(m.qname, "c.example.test");
-    snt_report_dns(s.report, &c.client, &m, 3500);
+    snt_report_dns(s.report, &c->client, &m, 3500);
     snt_report_advance(s.report, 4000);
     snt_report_advance(s.report, 3900); /* capture time may step back */
     snt_report_advance(s.report, 5000);
@@ -187,8 +220,8 @@ static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span le
     memset(&st, 0, sizeof st);
     st.attempts = 3;
     snt_report_stats(s.report, &st, 5000, false);
-    snt_report_finished(s.report, &c);
-    snt_report_finished(s.report, &b);
+    finished(s.report, c, 2);
+    finished(s.report, b, 1);
     snt_report_drain(s.report);
     CHECK_EQ_INT(snt_report_cert_parse_errors(s.report), bad);
     for (unsigned i = 0; i < AHEAD; i++) {
@@ -196,9 +229,12 @@ static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span le
         snt_attempt_free(&ahead[i]);
     }
     close_scenario(&s);
-    snt_attempt_free(&a);
-    snt_attempt_free(&b);
-    snt_attempt_free(&c);
+    if (engine_blocks) {
+        free_blocks(); /* what the report gave back in place of those it took */
+        return;
+    }
+    for (unsigned i = 0; i < 3; i++)
+        snt_attempt_free(&own[i]);
 }
 
 static void check_log(const char *const *want, unsigned n)
@@ -257,6 +293,29 @@ static void test_order(const char *dir)
     run(dir, false, 1u << 20, www, im, 0);
     check_log(direct, sizeof direct / sizeof direct[0]);
     CHECK_EQ_INT(n_given, 0); /* the engine's own attempts */
+    /* The engine's attempts in blocks of their own: held without a copy,
+     * or offered to the handler when not held; the handlers see the same,
+     * whoever takes which block (ASan: none freed twice or lost). */
+    engine_blocks = true;
+    run(dir, false, 1u << 20, www, im, 0);
+    check_log(direct, sizeof direct / sizeof direct[0]);
+    CHECK_EQ_INT(n_given, 3);
+    run(dir, true, 1u << 20, www, im, 0);
+    check_log(held, sizeof held / sizeof held[0]);
+    CHECK_EQ_INT(n_given, 3);
+    take_blocks = true;
+    run(dir, true, 1u << 20, www, im, 0);
+    check_log(held, sizeof held / sizeof held[0]);
+    CHECK_EQ_INT(n_taken, 3);
+    for (unsigned i = 0; i < n_taken; i++)
+        CHECK(taken[i]->session_id == 100u + taken[i]->client.b[3]);
+    free_taken();
+    run(dir, false, 1u << 20, www, im, 0);
+    check_log(direct, sizeof direct / sizeof direct[0]);
+    CHECK_EQ_INT(n_taken, 3);
+    free_taken();
+    take_blocks = false;
+    engine_blocks = false;
     /* At most one copy held at a time: a copy that does not fit waits for
      * what is ahead, so later advances go straight through; C's start
      * was still held. */

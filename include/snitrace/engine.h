@@ -56,8 +56,12 @@ void snt_engine_config_default(struct snt_engine_config *c);
 /* A finished attempt, the engine's until the call returns.  Its
  * certificate verdict may still be pending (a->cert_job, with the checks on
  * a thread of their own): the callee collects it (snt_cert_judge_collect)
- * or takes it into a copy of its own. */
-typedef void (*snt_attempt_fn)(struct snt_attempt *a, void *arg);
+ * or takes it along.  *block == a, a malloc'd block of sizeof(struct
+ * snt_attempt): the callee may take it, strings, pending verdict and all,
+ * putting another such block that owns nothing (snt_attempt_free left it
+ * so, or snt_attempt_init), or NULL, in its place, so that an attempt is
+ * handed on without a copy. */
+typedef void (*snt_attempt_fn)(struct snt_attempt *a, struct snt_attempt **block, void *arg);
 
 struct snt_engine;
 

@@ -40,11 +40,11 @@ struct snt_report_handlers {
     /* A stats record: engine is the engine's counters when it was asked for. */
     void (*stats)(const struct snt_stats *engine, uint64_t ts_usec, bool final, void *arg);
     /* The attempt is finished, its certificate verdict in it.  block is
-     * NULL when a is the engine's own (read it during the call only).
-     * Otherwise a is the report's held copy and *block == a: a malloc'd
+     * NULL when a may be read during the call only.  Otherwise *block == a
+     * (the engine's own block, or the one it was held in): a malloc'd
      * block of sizeof(struct snt_attempt) (include/snitrace/output.h) that
      * the handler may take, strings and all, putting another such block
-     * with nothing in it, or NULL, in its place. */
+     * that owns nothing, or NULL, in its place. */
     void (*finished)(struct snt_attempt *a, struct snt_attempt **block, void *arg);
     void *arg;
 };
@@ -67,8 +67,10 @@ void snt_report_advance(struct snt_report *r, uint64_t now_usec);
 void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint64_t ts_usec,
                       bool final);
 /* The engine finished a; a pending verdict is taken from it (a->cert_job
- * is then NULL). */
-void snt_report_finished(struct snt_report *r, struct snt_attempt *a);
+ * is then NULL).  block: NULL, or where a lives, to be taken as the
+ * engine's emit callback says (include/snitrace/engine.h), so that a held
+ * or written attempt is not copied. */
+void snt_report_finished(struct snt_report *r, struct snt_attempt *a, struct snt_attempt **block);
 
 /* Hand on the held events whose turn has come; never waits. */
 void snt_report_poll(struct snt_report *r);

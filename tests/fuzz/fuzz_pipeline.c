@@ -90,9 +90,10 @@ static void write_session(const struct snt_session *s, void *arg)
     snt_sink_session(p->text, s);
 }
 
-static void write_attempt(struct snt_attempt *a, void *arg)
+static void write_attempt(struct snt_attempt *a, struct snt_attempt **block, void *arg)
 {
     struct pipeline *p = arg;
+    (void)block; /* written from the engine's own: nothing kept */
     snt_sink_attempt(p->json, a);
     snt_sink_attempt(p->text, a);
     snt_sessions_attempt_finished(p->sessions, a);
