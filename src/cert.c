@@ -68,7 +68,6 @@ struct issuer_text {
 
 struct snt_cert_checker {
     X509_STORE *store;
-    EVP_MD *sha256;
     struct snt_cert_decoder *decoder;
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
@@ -155,7 +154,6 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
         o = &none;
     if (c) {
         c->store = X509_STORE_new();
-        c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         c->decoder = snt_cert_decoder_new();
         c->absent = snt_cert_absent_issuers_new();
         c->intermediates = snt_cert_kept_new(INTERMEDIATES);
@@ -164,8 +162,8 @@ struct snt_cert_checker *snt_cert_checker_new(const struct snt_cert_checker_opts
             snt_cert_cache_new(o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX,
                                o->cache_bytes_max ? o->cache_bytes_max : DEFAULT_CACHE_BYTES);
     }
-    if (!c || !c->store || !c->sha256 || !c->decoder || !c->absent || !c->intermediates ||
-        !c->leaves || !c->cache) {
+    if (!c || !c->store || !c->decoder || !c->absent || !c->intermediates || !c->leaves ||
+        !c->cache) {
         if (err && errlen)
             snprintf(err, errlen, "cannot set up certificate checks: out of memory");
         snt_cert_forget_errors();
@@ -189,7 +187,6 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     snt_cert_kept_free(c->leaves);
     for (size_t i = 0; i < ISSUER_MEMO; i++)
         free(c->issuers[i].text);
-    EVP_MD_free(c->sha256);
     snt_cert_decoder_free(c->decoder);
     snt_cert_absent_issuers_free(c->absent);
     X509_STORE_free(c->store);
@@ -324,30 +321,27 @@ static void describe_key_and_signature(X509 *x, struct snt_cert_info *in)
     snt_cert_forget_errors();
 }
 
-static bool fingerprint(struct snt_cert_checker *c, const struct snt_span *der, char hex[65])
+/* The leaf's SHA-256 (the chain's identity read it: src/cert_cache.c) as
+ * the fingerprint's hex. */
+static void fingerprint(const uint8_t md[SNT_CERT_CHAIN_ID_LEN], char hex[65])
 {
     static const char digits[] = "0123456789ABCDEF";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(der->p, der->len, md, &len, c->sha256, NULL) != 1 || len != 32) {
-        snt_cert_forget_errors();
-        return false;
-    }
-    for (unsigned i = 0; i < len; i++) {
+    for (unsigned i = 0; i < SNT_CERT_CHAIN_ID_LEN; i++) {
         hex[2 * i] = digits[md[i] >> 4];
         hex[2 * i + 1] = digits[md[i] & 15];
     }
     hex[64] = '\0';
-    return true;
 }
 
 /* Fill in everything the leaf says; *times_ok is false when its validity
  * dates cannot be read (verification then reports it). */
-static bool describe_leaf(struct snt_cert_checker *c, X509 *x, const struct snt_span *der,
-                          struct snt_cert_info *in, bool *times_ok)
+static bool describe_leaf(struct snt_cert_checker *c, X509 *x,
+                          const uint8_t sha256[SNT_CERT_CHAIN_ID_LEN], struct snt_cert_info *in,
+                          bool *times_ok)
 {
-    if (!snt_cert_collect_names(x, in) || !fingerprint(c, der, in->sha256_hex))
+    if (!snt_cert_collect_names(x, in))
         return false;
+    fingerprint(sha256, in->sha256_hex);
     in->subject_dn = snt_cert_dn_text(X509_get_subject_name(x), MAX_DN_TEXT, NULL);
     in->issuer_dn = issuer_text(c, X509_get_issuer_name(x));
     if (!in->subject_dn || !in->issuer_dn)
@@ -558,7 +552,7 @@ static const struct snt_cert_result *examine(struct snt_cert_checker *c,
     if (!decode_chain(c, spans, n, &ch))
         return NULL;
     snt_cert_kept_put(c->leaves, &spans[0], ch.certs[0]); /* for names asked later */
-    if (!describe_leaf(c, ch.certs[0], &spans[0], &r.info, &times_ok)) {
+    if (!describe_leaf(c, ch.certs[0], q->leaf_sha256, &r.info, &times_ok)) {
         snt_cert_result_clear(&r);
         free_chain(&ch);
         return NULL;
@@ -606,7 +600,7 @@ const struct snt_cert_result *snt_cert_check(struct snt_cert_checker *c,
     snt_cert_name_normalize(NULL, &none);
     int64_t day = floor_div(capture_time, SECONDS_PER_DAY);
     struct snt_cert_question q = {.chain = chain, .n = n, .name = &nm, .day = day};
-    if (!snt_cert_cache_chain_id(c->cache, chain, n, &q.id))
+    if (!snt_cert_cache_chain_id(c->cache, &q))
         return NULL; /* without an identity no verdict can be remembered or found */
     struct snt_cert_question chain_only = q;
     chain_only.name = &none;

@@ -3,14 +3,21 @@
  * and verified once per question (X.509 per RFC 5280, names per RFC 6125).
  *
  * A chain is known by its identity, SHA-256 over what was sent (DESIGN:
- * "cache by SHA-256"): an entry answers only a question with the same
- * identity, name and day, so two chains share a verdict only if SHA-256
- * collides.  A question is found by a SipHash-1-3 of the three under a key
- * drawn at random for each cache (src/siphash.h), so no server can aim its
- * chains at one bucket.  A hit costs one SHA-256 pass over the chain and a
- * 32-byte comparison.  Entries keep the identity, not the chain: the
- * copies of the chains were 9 MB of the mixed GB's peak, and the cold
- * comparison of a whole chain on every hit went too.
+ * "cache by SHA-256"): over the count of certificates and, for each, its
+ * length and its own SHA-256.  An entry answers only a question with the
+ * same identity, name and day, so two chains share a verdict only if
+ * SHA-256 collides.  A question is found by a SipHash-1-3 of the three
+ * under a key drawn at random for each cache (src/siphash.h), so no server
+ * can aim its chains at one bucket.  A hit costs one SHA-256 pass over the
+ * leaf, a look-up per intermediate and a 32-byte comparison.  Entries keep
+ * the identity, not the chain: the copies of the chains were 9 MB of the
+ * mixed GB's peak, and the cold comparison of a whole chain on every hit
+ * went too.
+ *
+ * Intermediates come again and again (a few CAs sign most leaves): the
+ * last ones seen are kept with their SHA-256, and one sent again, byte for
+ * byte, is not hashed again.  The leaf's SHA-256 is its fingerprint, which
+ * the verdict shows: it is hashed once for both.
  *
  * Bounded twice, by entries and by bytes (names and results counted),
  * because servers control how big certificates and their name lists are.
@@ -23,10 +30,20 @@
 #include <string.h>
 
 #include "dlist.h"
+#include "htable.h"
 #include "secret.h"
 #include "siphash.h"
 
 #define MAX_BUCKETS ((size_t)1 << 20)
+#define KNOWN_SLOTS SNT_CERT_KNOWN_SLOTS
+#define KNOWN_DER   4096 /* larger ones are hashed each time */
+
+/* An intermediate seen, its bytes and their SHA-256. */
+struct known_cert {
+    size_t len; /* 0: the slot is free */
+    uint8_t sha256[SNT_CERT_CHAIN_ID_LEN];
+    uint8_t der[KNOWN_DER];
+};
 
 /* An entry keeps its strings at their own lengths, after it: the name
  * asked, then the verdict's two texts, each ended by a NUL (a name's
@@ -67,6 +84,7 @@ struct snt_cert_cache {
     size_t bytes, max_bytes;
     struct answer answers[2];
     unsigned next_answer;
+    struct known_cert *known; /* KNOWN_SLOTS, by a hash of the bytes */
 };
 
 struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
@@ -78,10 +96,12 @@ struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
     while (n < max_entries && n < MAX_BUCKETS)
         n <<= 1;
     cache->buckets = calloc(n, sizeof *cache->buckets);
+    cache->known = calloc(KNOWN_SLOTS, sizeof *cache->known);
     cache->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     cache->md = EVP_MD_CTX_new();
-    if (!cache->buckets || !cache->sha256 || !cache->md) {
+    if (!cache->buckets || !cache->known || !cache->sha256 || !cache->md) {
         free(cache->buckets);
+        free(cache->known);
         EVP_MD_free(cache->sha256);
         EVP_MD_CTX_free(cache->md);
         free(cache);
@@ -112,15 +132,49 @@ static bool digest_u64(EVP_MD_CTX *md, uint64_t v)
     return EVP_DigestUpdate(md, b, sizeof b) == 1;
 }
 
-bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, const struct snt_span *chain, size_t n,
-                             struct snt_cert_chain_id *id)
+static bool sha256_of(struct snt_cert_cache *cache, const struct snt_span *der,
+                      uint8_t out[SNT_CERT_CHAIN_ID_LEN])
 {
     unsigned int len = 0;
-    bool ok = EVP_DigestInit_ex2(cache->md, cache->sha256, NULL) == 1 && digest_u64(cache->md, n);
-    for (size_t i = 0; ok && i < kept_of(n); i++)
-        ok = digest_u64(cache->md, chain[i].len) &&
-             (!chain[i].len || EVP_DigestUpdate(cache->md, chain[i].p, chain[i].len) == 1);
-    ok = ok && EVP_DigestFinal_ex(cache->md, id->sha256, &len) == 1 && len == sizeof id->sha256;
+    return EVP_Digest(der->p, der->len, out, &len, cache->sha256, NULL) == 1 &&
+           len == SNT_CERT_CHAIN_ID_LEN;
+}
+
+/* An intermediate's SHA-256: the one kept for these very bytes, else
+ * hashed now and kept in their slot. */
+static bool intermediate_sha256(struct snt_cert_cache *cache, const struct snt_span *der,
+                                uint8_t out[SNT_CERT_CHAIN_ID_LEN])
+{
+    if (der->len == 0 || der->len > KNOWN_DER)
+        return sha256_of(cache, der, out);
+    struct known_cert *k = &cache->known[snt_hash_bytes(der->p, der->len) % KNOWN_SLOTS];
+    if (k->len == der->len && memcmp(k->der, der->p, der->len) == 0) {
+        memcpy(out, k->sha256, SNT_CERT_CHAIN_ID_LEN);
+        return true;
+    }
+    if (!sha256_of(cache, der, out))
+        return false;
+    k->len = der->len;
+    memcpy(k->der, der->p, der->len);
+    memcpy(k->sha256, out, SNT_CERT_CHAIN_ID_LEN);
+    return true;
+}
+
+bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, struct snt_cert_question *q)
+{
+    unsigned int len = 0;
+    uint8_t md[SNT_CERT_CHAIN_ID_LEN];
+    const struct snt_span *chain = q->chain;
+    bool ok =
+        EVP_DigestInit_ex2(cache->md, cache->sha256, NULL) == 1 && digest_u64(cache->md, q->n);
+    for (size_t i = 0; ok && i < kept_of(q->n); i++) {
+        ok = i ? intermediate_sha256(cache, &chain[i], md) : sha256_of(cache, &chain[i], md);
+        ok = ok && digest_u64(cache->md, chain[i].len) &&
+             EVP_DigestUpdate(cache->md, md, sizeof md) == 1;
+        if (ok && i == 0)
+            memcpy(q->leaf_sha256, md, sizeof md);
+    }
+    ok = ok && EVP_DigestFinal_ex(cache->md, q->id.sha256, &len) == 1 && len == sizeof q->id.sha256;
     if (!ok)
         snt_cert_forget_errors();
     return ok;
@@ -178,6 +232,7 @@ void snt_cert_cache_free(struct snt_cert_cache *cache)
     for (struct entry *e; (e = oldest(cache)) != NULL;)
         drop(cache, e);
     free(cache->buckets);
+    free(cache->known);
     EVP_MD_free(cache->sha256);
     EVP_MD_CTX_free(cache->md);
     free(cache);

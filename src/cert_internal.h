@@ -149,6 +149,9 @@ size_t snt_cert_result_bytes(const struct snt_cert_result *r);
  * chains share an identity only if they are the same bytes (or SHA-256
  * collides). */
 #define SNT_CERT_CHAIN_ID_LEN 32
+/* Intermediates kept with their SHA-256 (src/cert_cache.c), one per slot,
+ * the slot chosen by snt_hash_bytes of the bytes. */
+#define SNT_CERT_KNOWN_SLOTS 64
 struct snt_cert_chain_id {
     uint8_t sha256[SNT_CERT_CHAIN_ID_LEN];
 };
@@ -161,8 +164,9 @@ struct snt_cert_question {
     size_t n; /* certificates as sent; the first SNT_CERT_MAX_CHAIN are hashed */
     const struct snt_cert_name *name;
     int64_t day;
-    struct snt_cert_chain_id id; /* snt_cert_cache_chain_id */
-    uint64_t hash;               /* snt_cert_cache_hash */
+    struct snt_cert_chain_id id;                /* snt_cert_cache_chain_id */
+    uint8_t leaf_sha256[SNT_CERT_CHAIN_ID_LEN]; /* the leaf's, which it read on the way */
+    uint64_t hash;                              /* snt_cert_cache_hash */
 };
 
 struct snt_cert_cache;
@@ -170,11 +174,11 @@ struct snt_cert_cache;
 struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes);
 void snt_cert_cache_free(struct snt_cert_cache *cache); /* accepts NULL */
 
-/* The identity of a chain (false only when OpenSSL cannot hash), and the
- * hash of a question, under the cache's random key, from its id, name and
- * day (so asking twice about one chain reads the chain once). */
-bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, const struct snt_span *chain, size_t n,
-                             struct snt_cert_chain_id *id);
+/* The identity of q's chain, and its leaf's SHA-256 (false only when
+ * OpenSSL cannot hash); and the hash of a question, under the cache's
+ * random key, from its id, name and day (so asking twice about one chain
+ * reads the chain once). */
+bool snt_cert_cache_chain_id(struct snt_cert_cache *cache, struct snt_cert_question *q);
 void snt_cert_cache_hash(const struct snt_cert_cache *cache, struct snt_cert_question *q);
 
 /* The result remembered for q if it still holds at time t; an entry whose

@@ -14,9 +14,11 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "../src/cert_internal.h"
+#include "../src/htable.h"
 #include "certutil.h"
 #include "testutil.h"
 
@@ -58,8 +60,57 @@ static struct snt_cert_question question(struct snt_cert_cache *cache, const str
                                          uint64_t hash)
 {
     struct snt_cert_question q = {.chain = chain, .n = n, .name = name, .day = day, .hash = hash};
-    CHECK(snt_cert_cache_chain_id(cache, chain, n, &q.id));
+    CHECK(snt_cert_cache_chain_id(cache, &q));
     return q;
+}
+
+static bool same_id(const struct snt_cert_question *a, const struct snt_cert_question *b)
+{
+    return memcmp(a->id.sha256, b->id.sha256, sizeof a->id.sha256) == 0;
+}
+
+/* An intermediate's SHA-256 is kept for the very bytes it was made of: a
+ * chain whose intermediate differs by one bit, after the original was
+ * seen and before it is seen again, is another chain; the leaf's SHA-256
+ * comes out as OpenSSL makes it, whichever certificates were kept. */
+static void test_intermediates_kept(void)
+{
+    struct snt_span www = load("www"), inter = load("intermediate");
+    /* One bit flipped where the copy falls in the original's slot, so the
+     * two meet there. */
+    struct snt_span tampered = {snt_test_exact_copy(inter.p, inter.len), inter.len};
+    uint8_t *t = (uint8_t *)tampered.p;
+    uint32_t slot = snt_hash_bytes(inter.p, inter.len) % SNT_CERT_KNOWN_SLOTS;
+    size_t bit = 0;
+    for (; bit < 8 * inter.len; bit++) {
+        t[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        if (snt_hash_bytes(t, inter.len) % SNT_CERT_KNOWN_SLOTS == slot)
+            break;
+        t[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    CHECK(bit < 8 * inter.len);
+    struct snt_span a[2] = {www, inter}, b[2] = {www, tampered};
+    struct snt_cert_name name;
+    snt_cert_name_normalize("www.example.test", &name);
+    struct snt_cert_cache *cache = snt_cert_cache_new(64, (size_t)1 << 24);
+    struct snt_cert_question first = question(cache, a, 2, &name, DAY, 1),
+                             other = question(cache, b, 2, &name, DAY, 1),
+                             again = question(cache, a, 2, &name, DAY, 1),
+                             other_again = question(cache, b, 2, &name, DAY, 1);
+    CHECK(same_id(&first, &again) && same_id(&other, &other_again));
+    CHECK(!same_id(&first, &other));
+    uint8_t md[32];
+    unsigned int len = 0;
+    CHECK(EVP_Digest(www.p, www.len, md, &len, EVP_sha256(), NULL) == 1 && len == 32);
+    CHECK(memcmp(first.leaf_sha256, md, 32) == 0 && memcmp(other_again.leaf_sha256, md, 32) == 0);
+    /* A leaf sent as an intermediate is hashed alike. */
+    struct snt_span twice[2] = {www, www};
+    struct snt_cert_question q = question(cache, twice, 2, &name, DAY, 1);
+    CHECK(!same_id(&q, &first));
+    snt_cert_cache_free(cache);
+    free((void *)www.p);
+    free((void *)inter.p);
+    free((void *)tampered.p);
 }
 
 /* Questions made to share one hash, as a server would want them to: each
@@ -372,6 +423,7 @@ int main(int argc, char **argv)
     }
     cert_dir = argv[1];
     test_equal_hashes();
+    test_intermediates_kept();
     test_texts_kept();
     test_shared_info();
     test_threads();
