@@ -142,6 +142,11 @@ static const struct verdict_case verdict_cases[] = {
     {"EC P-192", "ec192 intermediate", "ec192.example.test", T_2025_06_01, WEAK_KEY, NULL, ""},
     {"SHA-1 signature", "sha1 intermediate", "sha1.example.test", T_2025_06_01, WEAK_SIGNATURE,
      NULL, ""},
+    /* RSA-PSS: the digest is in the signature's parameters, not its OID. */
+    {"RSA-PSS with SHA-1", "pss-sha1", "pss-sha1.example.test", T_2025_06_01,
+     WEAK_SIGNATURE | SELF_SIGNED | UNTRUSTED, NULL, "self-signed certificate (depth 0)"},
+    {"RSA-PSS with SHA-256", "pss-sha256", "pss-sha256.example.test", T_2025_06_01,
+     SELF_SIGNED | UNTRUSTED, NULL, "self-signed certificate (depth 0)"},
     {"SHA-1 root sent along is exempt", "legacy-leaf legacy-root", "legacy.example.test",
      T_2025_06_01, 0, NULL, ""},
     {"SHA-1 root from the store", "legacy-leaf", "legacy.example.test", T_2025_06_01, 0, NULL, ""},

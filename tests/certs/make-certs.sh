@@ -154,6 +154,14 @@ leaf ec192 ec:P-192 "/CN=ec192.example.test" "DNS:ec192.example.test" intermedia
 # RFC 5280 section 4.1.2.6: an empty subject needs a critical subjectAltName.
 leaf empty-subject ec:P-256 "/" "critical, DNS:empty-subject.example.test" intermediate
 leaf sha1 rsa:2048 "/CN=sha1.example.test" "DNS:sha1.example.test" intermediate sha1
+# RSA-PSS names its digest in the signature's parameters, not in the OID:
+# self-signed, as the test CAs' keys are gone once made.
+for md in sha1 sha256; do
+    leaf_ext "ext_pss-$md" "DNS:pss-$md.example.test"
+    key "pss-$md" rsa:2048
+    sign "pss-$md" "/CN=pss-$md.example.test" self "ext_pss-$md" "$LEAF_START" "$LEAF_END" "$md" \
+        -sigopt rsa_padding_mode:pss
+done
 leaf legacy-leaf rsa:2048 "/CN=legacy.example.test" "DNS:legacy.example.test" legacy-root
 leaf short-leaf rsa:2048 "/CN=short.example.test" "DNS:short.example.test" short-intermediate \
     sha256 210101000000Z 300101000000Z
