@@ -2,8 +2,10 @@
  * verdict (include/snitrace/report.h).
  *
  * Held events sit in a ring, each with its own copy of what it carries
- * (the attempt, the DNS answer, the scan or stats record), since the engine
- * reuses its own as soon as the call returns.  The ring's first event goes
+ * (the DNS answer, the scan or stats record), since the engine reuses its
+ * own as soon as the call returns; a finished attempt is held in the block
+ * the engine gives up (an empty one goes back in its place), or copied
+ * when it gives none.  The ring's first event goes
  * to its handler as soon as it may: at once, unless it is a finished
  * attempt whose verdict is still being judged.  While anything is held,
  * every new event queues behind it, so the handlers see the engine's
@@ -158,7 +160,8 @@ static void recall_session(struct snt_report *r, struct snt_attempt *a)
 
 /* ---- handing events on ------------------------------------------------------ */
 
-/* block: NULL, or where a, the report's copy, lives (report.h). */
+/* block: NULL, or where a, the engine's or the report's, lives
+ * (report.h). */
 static void finish(struct snt_report *r, struct snt_attempt *a, struct snt_attempt **block)
 {
     if (a->cert_job && !snt_cert_judge_collect(r->certs, a))

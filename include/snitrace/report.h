@@ -5,8 +5,9 @@
  * through here: an attempt began, a DNS answer, a scan record, capture time
  * moved, a stats record is due, an attempt finished.  With the certificate
  * checks on a thread of their own (include/snitrace/cert_judge.h), a
- * finished attempt whose verdict is not in yet is copied and held, and so
- * is every event after it, until the verdict is in; the capture thread
+ * finished attempt whose verdict is not in yet is held (in the engine's
+ * block when it gives it up, else in a copy), and so is every event after
+ * it, until the verdict is in; the capture thread
  * goes on reading meanwhile instead of waiting.  The handlers see the same
  * events, in the same order and with the same contents, as when nothing is
  * held, so the records are the same whichever way they ran.
