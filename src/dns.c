@@ -106,8 +106,10 @@ static bool follow_pointer(const struct snt_reader *msg, struct snt_reader *cur,
 }
 
 /* Read a possibly compressed name at r (a reader over the rest of msg) into
- * out[NAME_CAP].  r ends up after the name's bytes at its original place. */
-static bool read_name(const struct snt_reader *msg, struct snt_reader *r, char *out)
+ * out[NAME_CAP].  r ends up after the name's bytes at its original place;
+ * *pointers is how many compression pointers it followed. */
+static bool read_name_counting(const struct snt_reader *msg, struct snt_reader *r, char *out,
+                               unsigned *pointers)
 {
     struct name_buf b = {out, 0, false};
     struct snt_reader cur = *r;
@@ -143,7 +145,33 @@ static bool read_name(const struct snt_reader *msg, struct snt_reader *r, char *
     if (hops == 0)
         *r = cur;
     out[b.len] = '\0';
+    *pointers = hops;
     return true;
+}
+
+static bool read_name(const struct snt_reader *msg, struct snt_reader *r, char *out)
+{
+    unsigned pointers;
+    return read_name_counting(msg, r, out, &pointers);
+}
+
+/* The first question's name starts right after the header. */
+#define QUESTION_OFFSET 12u
+
+/* An answer's owner name.  Most are a pointer to the first question's name
+ * (0xC0 0x0C); when that name followed no pointer of its own, reading it
+ * there again gives the same name, so it is taken from out->qname (the
+ * pointer is valid: it points back, one hop). */
+static bool read_owner(const struct snt_reader *msg, struct snt_reader *r,
+                       const struct snt_dns_message *out, bool plain_question, char *owner)
+{
+    uint8_t hi, lo;
+    if (plain_question && snt_peek_u8(r, 0, &hi) && snt_peek_u8(r, 1, &lo) &&
+        hi == DNS_LABEL_POINTER && lo == QUESTION_OFFSET) {
+        memcpy(owner, out->qname, strlen(out->qname) + 1);
+        return snt_skip(r, 2);
+    }
+    return read_name(msg, r, owner);
 }
 
 /* ---- sections ------------------------------------------------------------- */
@@ -164,19 +192,24 @@ static uint8_t header_opcode(const struct dns_header *h)
     return (uint8_t)((h->flags >> DNS_OPCODE_SHIFT) & DNS_OPCODE_MASK);
 }
 
-/* Every question is read so the answers can be found; the first is kept.
+/* Every question is read so the answers can be found; the first is kept,
+ * and *plain says whether its name followed no compression pointer.
  * Returns how many were read whole. */
 static unsigned read_questions(const struct snt_reader *msg, struct snt_reader *r,
-                               struct snt_dns_message *out)
+                               struct snt_dns_message *out, bool *plain)
 {
     char name[NAME_CAP];
+    *plain = false;
     for (unsigned i = 0; i < out->qdcount; i++) {
         uint16_t qtype, qclass;
-        if (!read_name(msg, r, name) || !snt_read_u16(r, &qtype) || !snt_read_u16(r, &qclass))
+        unsigned pointers;
+        if (!read_name_counting(msg, r, name, &pointers) || !snt_read_u16(r, &qtype) ||
+            !snt_read_u16(r, &qclass))
             return i;
         if (i == 0) {
             memcpy(out->qname, name, sizeof name);
             out->qtype = qtype;
+            *plain = pointers == 0;
         }
     }
     return out->qdcount;
@@ -208,7 +241,7 @@ static bool is_kept_type(uint16_t type)
  * are full, into scratch space, to be checked and counted) and kept by
  * counting it: no copy of a 530-byte answer per record. */
 static bool read_answer(const struct snt_reader *msg, struct snt_reader *r,
-                        struct snt_dns_message *out)
+                        struct snt_dns_message *out, bool plain_question)
 {
     struct snt_dns_answer scratch;
     bool full = out->n_answers == SNT_DNS_MAX_ANSWERS;
@@ -217,8 +250,8 @@ static bool read_answer(const struct snt_reader *msg, struct snt_reader *r,
     memset(a->addr, 0, sizeof a->addr);
     a->addr_len = 0;
     a->cname[0] = '\0';
-    if (!read_name(msg, r, a->owner) || !snt_read_u16(r, &a->type) || !snt_read_u16(r, &rrclass) ||
-        !snt_read_u32(r, &a->ttl) || !snt_read_u16(r, &rdlength))
+    if (!read_owner(msg, r, out, plain_question, a->owner) || !snt_read_u16(r, &a->type) ||
+        !snt_read_u16(r, &rrclass) || !snt_read_u32(r, &a->ttl) || !snt_read_u16(r, &rdlength))
         return false;
     struct snt_reader at = *r;
     if (!snt_skip(r, rdlength))
@@ -263,12 +296,13 @@ enum snt_result snt_dns_parse_partial(const uint8_t *p, size_t len, struct snt_d
     out->rcode = (uint8_t)(h.flags & DNS_RCODE_MASK);
     out->qdcount = h.qdcount;
     out->ancount = h.ancount;
-    unsigned questions = read_questions(&msg, &r, out);
+    bool plain_question;
+    unsigned questions = read_questions(&msg, &r, out, &plain_question);
     if (out->qdcount > 0 && questions == 0)
         return SNT_MALFORMED; /* nothing worth keeping */
     out->malformed = questions < out->qdcount;
     for (unsigned i = 0; i < out->ancount && !out->malformed; i++) {
-        out->malformed = !read_answer(&msg, &r, out);
+        out->malformed = !read_answer(&msg, &r, out, plain_question);
         if (!out->malformed)
             out->answers_read++;
     }
