@@ -92,6 +92,16 @@ void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r
     a->has_cert = true;
 }
 
+void snt_attempt_take_cert(struct snt_attempt *a, struct snt_cert_result *r)
+{
+    if (a->has_cert)
+        snt_cert_info_free(&a->cert.info);
+    a->cert = *r; /* the info's strings change hands, no copy */
+    memset(r, 0, sizeof *r);
+    a->has_cert = true;
+    a->problems |= a->cert.verdict.problems;
+}
+
 /* The text area's bytes are left as they are: only `used` says what is
  * taken, and clearing half a kilobyte per connection is wasted work. */
 void snt_attempt_init(struct snt_attempt *a)

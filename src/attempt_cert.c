@@ -53,10 +53,6 @@ bool snt_attempt_judge_chain(struct snt_attempt *a, struct snt_cert_checker *c,
     struct snt_cert_result r;
     bool parsed =
         snt_judge_chain(c, &a->sni, &a->name, &a->server, chain, n, chain_total, when, &r);
-    if (a->has_cert)
-        snt_cert_info_free(&a->cert.info);
-    a->cert = r; /* its strings change hands */
-    a->has_cert = true;
-    a->problems |= r.verdict.problems;
+    snt_attempt_take_cert(a, &r);
     return parsed;
 }

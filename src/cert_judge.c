@@ -342,21 +342,11 @@ bool snt_cert_judge_submit(struct snt_cert_judge *j, struct snt_attempt *a,
     return true;
 }
 
-/* The verdict, judged on the job's own attempt, moved into a. */
+/* Whether the thread has judged the job (its verdict is then in it). */
 static bool job_done(void *arg)
 {
     struct snt_cert_job *job = arg;
     return atomic_load(&job->done);
-}
-
-static void apply(struct snt_attempt *a, struct snt_cert_job *job)
-{
-    if (a->has_cert)
-        snt_cert_info_free(&a->cert.info); /* nothing in it yet: a safeguard */
-    a->cert = job->verdict;                /* the info's strings change hands, no copy */
-    memset(&job->verdict, 0, sizeof job->verdict);
-    a->has_cert = true;
-    a->problems |= a->cert.verdict.problems;
 }
 
 bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
@@ -368,7 +358,7 @@ bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
         wake_judge(j);
     wait_for(j, false, job_done, job, COLLECT_SPIN_NSEC);
     bool parsed = job->parsed;
-    apply(a, job);
+    snt_attempt_take_cert(a, &job->verdict);
     a->cert_job = NULL;
     free(job);
     return parsed;

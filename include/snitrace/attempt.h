@@ -210,6 +210,9 @@ char *snt_bytes_readable(const struct snt_bytes *b);
 /* A certificate result into the attempt (the strings shared, not copied:
  * snt_cert_info_copy). */
 void snt_attempt_set_cert(struct snt_attempt *a, const struct snt_cert_result *r);
+/* A verdict moved into the attempt, its strings and all (*r is left
+ * empty), and its problems added to the attempt's. */
+void snt_attempt_take_cert(struct snt_attempt *a, struct snt_cert_result *r);
 
 /* Judge a certificate chain (DER, leaf first; chain_total as sent) for the
  * attempt at `when` (seconds), as the client would: against its SNI, else
