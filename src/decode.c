@@ -6,6 +6,8 @@
  * layer gives up.  Each step either consumes header bytes or enters one
  * more level (snt_dec_enter), so the loop is bounded by the frame and by
  * SNT_MAX_DECODE_DEPTH; MAX_STEPS is a second bound, for certainty.
+ * Ethernet frames of the commonest shape (IPv4 or IPv6 and TCP) are taken
+ * in one pass first (decode_fast.c).
  */
 #include <string.h>
 
@@ -35,8 +37,8 @@ bool snt_decode_linktype_supported(int linktype)
     return snt_dec_link_known(linktype);
 }
 
-enum snt_decode_status snt_decode(int linktype, const uint8_t *frame, size_t caplen,
-                                  struct snt_packet *out)
+enum snt_decode_status snt_dec_layers(int linktype, const uint8_t *frame, size_t caplen,
+                                      struct snt_packet *out)
 {
     struct snt_dec d = {.out = out, .next = SNT_DEC_LINK, .linktype = linktype};
     struct snt_reader r = snt_reader_make(frame, caplen);
@@ -53,4 +55,12 @@ enum snt_decode_status snt_decode(int linktype, const uint8_t *frame, size_t cap
             return st;
     }
     return SNT_DECODE_OK;
+}
+
+enum snt_decode_status snt_decode(int linktype, const uint8_t *frame, size_t caplen,
+                                  struct snt_packet *out)
+{
+    if (linktype == SNT_LINKTYPE_ETHERNET && snt_dec_fast_ethernet_tcp(frame, caplen, out))
+        return SNT_DECODE_OK;
+    return snt_dec_layers(linktype, frame, caplen, out);
 }

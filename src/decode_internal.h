@@ -101,6 +101,17 @@ static inline void snt_dec_clip(struct snt_reader *r, size_t n)
     snt_reader_clip(r, n);
 }
 
+/* decode.c: the loop over layers, which decodes every frame snt_decode()
+ * takes (snt_decode() first tries the fast path below). */
+enum snt_decode_status snt_dec_layers(int linktype, const uint8_t *frame, size_t caplen,
+                                      struct snt_packet *out);
+
+/* decode_fast.c: an Ethernet II frame of IPv4 without options or IPv6
+ * without extension headers, not a fragment, with its TCP header whole,
+ * into *out as snt_dec_layers() would decode it; false (and *out
+ * unspecified) for any other frame, which the loop then decodes. */
+bool snt_dec_fast_ethernet_tcp(const uint8_t *frame, size_t caplen, struct snt_packet *out);
+
 /* decode_ip.c: IPv4 and IPv6 with what they carry (TCP and UDP decoded
  * there; IP-in-IP, GRE and UDP tunnels through snt_dec_then). */
 enum snt_decode_status snt_dec_ipv4(struct snt_dec *d, struct snt_reader *r);
