@@ -21,68 +21,75 @@
 #define IPV6_HDR       40
 #define TCP_HDR        20
 
-/* The TCP header at tcp, with `captured` bytes of it and after it in the
- * frame, of the `wire` bytes the IP header claims (captured <= wire: a
- * header that fits the capture fits the claim); false when the loop must
- * decide.  An IPv6 payload length of 0 (a jumbogram) ends here too. */
-static bool tcp_whole(const uint8_t *tcp, size_t captured, size_t wire, struct snt_packet *out)
+/* The TCP header next in r, which holds what was captured of the `wire`
+ * bytes the IP header claims (never more: a header that fits the capture
+ * fits the claim); false when the loop must decide.  An IPv6 payload
+ * length of 0 (a jumbogram) ends here too. */
+static bool tcp_whole(struct snt_reader *r, size_t wire, struct snt_packet *out)
 {
-    if (captured < TCP_HDR)
+    uint8_t h[TCP_HDR]; /* ports, sequence, ack, data offset, flags, ... */
+    if (!snt_read_bytes(r, TCP_HDR, h))
         return false;
-    size_t hdr = (size_t)(tcp[12] >> 4) * 4;
-    if (hdr < TCP_HDR || hdr > captured)
+    size_t hdr = (size_t)(h[12] >> 4) * 4;
+    if (hdr < TCP_HDR || !snt_skip(r, hdr - TCP_HDR))
         return false;
-    out->sport = snt_load_be16(tcp);
-    out->dport = snt_load_be16(tcp + 2);
-    out->seq = snt_load_be32(tcp + 4);
-    out->ack = snt_load_be32(tcp + 8);
+    out->sport = snt_load_be16(h);
+    out->dport = snt_load_be16(h + 2);
+    out->seq = snt_load_be32(h + 4);
+    out->ack = snt_load_be32(h + 8);
     out->proto = SNT_IPPROTO_TCP;
-    out->tcp_flags = tcp[13];
-    out->payload = tcp + hdr;
-    out->payload_len = captured - hdr;
+    out->tcp_flags = h[13];
+    struct snt_span payload = snt_reader_rest(r);
+    out->payload = payload.p;
+    out->payload_len = payload.len;
     out->payload_wire_len = wire - hdr;
-    out->truncated = out->payload_len < out->payload_wire_len;
+    out->truncated = payload.len < out->payload_wire_len;
     return true;
 }
 
-static bool ipv4_tcp(const uint8_t *ip, size_t captured, struct snt_packet *out)
+static bool ipv4_tcp(struct snt_reader *r, struct snt_packet *out)
 {
-    if (captured < IPV4_HDR || ip[0] != IPV4_VIHL || ip[9] != SNT_IPPROTO_TCP)
+    uint8_t h[IPV4_HDR];
+    if (!snt_read_bytes(r, IPV4_HDR, h) || h[0] != IPV4_VIHL || h[9] != SNT_IPPROTO_TCP)
         return false;
-    size_t total = snt_load_be16(ip + 2);
-    if (total < IPV4_HDR || (snt_load_be16(ip + 6) & IPV4_FRAG_BITS))
+    size_t total = snt_load_be16(h + 2);
+    if (total < IPV4_HDR || (snt_load_be16(h + 6) & IPV4_FRAG_BITS))
         return false;
-    size_t wire = total - IPV4_HDR, rest = captured - IPV4_HDR;
-    if (!tcp_whole(ip + IPV4_HDR, rest < wire ? rest : wire, wire, out))
+    snt_reader_clip(r, total - IPV4_HDR);
+    if (!tcp_whole(r, total - IPV4_HDR, out))
         return false;
     out->src.family = out->dst.family = 4;
-    memcpy(out->src.b, ip + 12, 4);
-    memcpy(out->dst.b, ip + 16, 4);
+    memcpy(out->src.b, h + 12, 4);
+    memcpy(out->dst.b, h + 16, 4);
     return true;
 }
 
-static bool ipv6_tcp(const uint8_t *ip, size_t captured, struct snt_packet *out)
+static bool ipv6_tcp(struct snt_reader *r, struct snt_packet *out)
 {
-    if (captured < IPV6_HDR || (ip[0] >> 4) != 6 || ip[6] != SNT_IPPROTO_TCP)
+    uint8_t h[IPV6_HDR];
+    if (!snt_read_bytes(r, IPV6_HDR, h) || (h[0] >> 4) != 6 || h[6] != SNT_IPPROTO_TCP)
         return false;
-    size_t wire = snt_load_be16(ip + 4), rest = captured - IPV6_HDR;
-    if (!tcp_whole(ip + IPV6_HDR, rest < wire ? rest : wire, wire, out))
+    size_t wire = snt_load_be16(h + 4);
+    snt_reader_clip(r, wire);
+    if (!tcp_whole(r, wire, out))
         return false;
     out->src.family = out->dst.family = 6;
-    memcpy(out->src.b, ip + 8, 16);
-    memcpy(out->dst.b, ip + 24, 16);
+    memcpy(out->src.b, h + 8, 16);
+    memcpy(out->dst.b, h + 24, 16);
     return true;
 }
 
 bool snt_dec_fast_ethernet_tcp(const uint8_t *frame, size_t caplen, struct snt_packet *out)
 {
-    if (!frame || caplen < ETH_HDR)
+    uint8_t eth[ETH_HDR]; /* destination, source, type */
+    struct snt_reader r = snt_reader_make(frame, caplen);
+    if (!frame || !snt_read_bytes(&r, ETH_HDR, eth))
         return false;
     memset(out, 0, sizeof *out);
-    uint16_t type = snt_load_be16(frame + ETH_TYPE_AT);
+    uint16_t type = snt_load_be16(eth + ETH_TYPE_AT);
     if (type == SNT_ETH_IPV4)
-        return ipv4_tcp(frame + ETH_HDR, caplen - ETH_HDR, out);
+        return ipv4_tcp(&r, out);
     if (type == SNT_ETH_IPV6)
-        return ipv6_tcp(frame + ETH_HDR, caplen - ETH_HDR, out);
+        return ipv6_tcp(&r, out);
     return false;
 }
