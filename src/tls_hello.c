@@ -38,6 +38,7 @@
 #define SSL2_CIPHER_SPEC_LEN 3
 #define SSL2_MIN_CHALLENGE   16
 #define SSL2_MAX_CHALLENGE   32
+#define U16_LIST_PIECE       128 /* bytes of a 16-bit list copied out at a time */
 
 /* RFC 8446 section 4.1.3: SHA-256("HelloRetryRequest"). */
 static const uint8_t hrr_random[TLS_RANDOM_LEN] = {
@@ -58,23 +59,26 @@ static void push_u16(uint16_t *arr, uint16_t *n, size_t cap, uint16_t v, bool *t
 }
 
 /* A whole block of 16-bit values (an odd byte count is malformed: the
- * values before the odd byte are kept all the same).  Taken as one span,
- * not value by value: a ClientHello's cipher and signature lists run to
- * dozens of values. */
+ * values before the odd byte are kept all the same).  Copied out a piece
+ * at a time, not read value by value: a ClientHello's cipher and
+ * signature lists run to dozens of values. */
 static bool read_u16_list(struct snt_reader *list, uint16_t *arr, uint16_t *n, size_t cap,
                           bool *truncated)
 {
-    struct snt_span s;
-    size_t bytes = snt_reader_left(list);
-    if (!snt_read_span(list, bytes & ~(size_t)1, &s))
-        return false;
-    size_t count = s.len / 2, room = cap > *n ? cap - *n : 0;
-    size_t kept = count < room ? count : room;
-    for (size_t i = 0; i < kept; i++)
-        arr[(*n)++] = snt_load_be16(s.p + 2 * i);
-    if (kept < count)
-        *truncated = true;
-    return bytes % 2 == 0;
+    uint8_t piece[U16_LIST_PIECE];
+    size_t left = snt_reader_left(list);
+    while (left >= 2) {
+        size_t take = left < sizeof piece ? left & ~(size_t)1 : sizeof piece;
+        if (!snt_read_bytes(list, take, piece))
+            return false;
+        size_t room = cap > *n ? cap - *n : 0, count = take / 2;
+        size_t kept = count < room ? count : room;
+        for (size_t i = 0; i < kept; i++)
+            arr[(*n)++] = snt_load_be16(piece + 2 * i);
+        *truncated |= kept < count;
+        left -= take;
+    }
+    return left == 0 && snt_reader_done(list);
 }
 
 /* ---- ClientHello extensions ---------------------------------------------- */
