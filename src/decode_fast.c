@@ -24,7 +24,8 @@
 /* The TCP header next in r, which holds what was captured of the `wire`
  * bytes the IP header claims (never more: a header that fits the capture
  * fits the claim); false when the loop must decide.  An IPv6 payload
- * length of 0 (a jumbogram) ends here too. */
+ * length of 0 (a jumbogram) ends here too.  *out is cleared only once the
+ * frame is taken: the loop clears it itself for one declined. */
 static bool tcp_whole(struct snt_reader *r, size_t wire, struct snt_packet *out)
 {
     uint8_t h[TCP_HDR]; /* ports, sequence, ack, data offset, flags, ... */
@@ -33,6 +34,7 @@ static bool tcp_whole(struct snt_reader *r, size_t wire, struct snt_packet *out)
     size_t hdr = (size_t)(h[12] >> 4) * 4;
     if (hdr < TCP_HDR || !snt_skip(r, hdr - TCP_HDR))
         return false;
+    memset(out, 0, sizeof *out);
     out->sport = snt_load_be16(h);
     out->dport = snt_load_be16(h + 2);
     out->seq = snt_load_be32(h + 4);
@@ -85,7 +87,6 @@ bool snt_dec_fast_ethernet_tcp(const uint8_t *frame, size_t caplen, struct snt_p
     struct snt_reader r = snt_reader_make(frame, caplen);
     if (!frame || !snt_read_bytes(&r, ETH_HDR, eth))
         return false;
-    memset(out, 0, sizeof *out);
     uint16_t type = snt_load_be16(eth + ETH_TYPE_AT);
     if (type == SNT_ETH_IPV4)
         return ipv4_tcp(&r, out);
