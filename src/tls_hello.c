@@ -66,8 +66,8 @@ static bool read_u16_list(struct snt_reader *list, uint16_t *arr, uint16_t *n, s
                           bool *truncated)
 {
     uint8_t piece[U16_LIST_PIECE];
-    size_t left = snt_reader_left(list);
-    while (left >= 2) {
+    size_t left;
+    while ((left = snt_reader_left(list)) >= 2) {
         size_t take = left < sizeof piece ? left & ~(size_t)1 : sizeof piece;
         if (!snt_read_bytes(list, take, piece))
             return false;
@@ -76,9 +76,8 @@ static bool read_u16_list(struct snt_reader *list, uint16_t *arr, uint16_t *n, s
         for (size_t i = 0; i < kept; i++)
             arr[(*n)++] = snt_load_be16(piece + 2 * i);
         *truncated |= kept < count;
-        left -= take;
     }
-    return left == 0 && snt_reader_done(list);
+    return snt_reader_done(list); /* an odd byte left: malformed */
 }
 
 /* ---- ClientHello extensions ---------------------------------------------- */
