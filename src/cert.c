@@ -387,11 +387,9 @@ static bool weak_signature(X509 *x)
      * caches every extension first, a SHA-1 of the re-encoded certificate
      * among them, an eighth of the certificate thread's time when nothing
      * else needs them (a chain whose issuer is known to be absent). */
-    if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, NULL) || md == NID_undef) {
-        md = NID_undef;
-        if (X509_get_signature_info(x, &md, NULL, NULL, NULL) != 1)
-            OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, NULL);
-    }
+    if ((!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md, NULL) || md == NID_undef) &&
+        X509_get_signature_info(x, &md, NULL, NULL, NULL) != 1)
+        md = NID_undef; /* a digest it cannot read (bad PSS parameters) */
     snt_cert_forget_errors();
     return md == NID_md5 || md == NID_sha1 || md == NID_md4 || md == NID_md2;
 }
