@@ -43,11 +43,13 @@ build_failures=0
 echo "== normal build =="
 run_suite build-ci "" || build_failures=$((build_failures + 1))
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
-run_suite build-asan "--no-suite captures" -Db_sanitize=address,undefined -Db_lundef=false || build_failures=$((build_failures + 1))
+run_suite build-asan "--no-suite captures" -Db_sanitize=address,undefined -Db_lundef=false \
+    -Doptimization=2 -Db_lto=false || build_failures=$((build_failures + 1))
 # The output thread (--threads 2, the default on two CPUs) and the probe's
 # workers under ThreadSanitizer: the whole suite once more.
 echo "== ThreadSanitizer build =="
-run_suite build-tsan "--no-suite captures" -Db_sanitize=thread -Db_lundef=false ||
+run_suite build-tsan "--no-suite captures" -Db_sanitize=thread -Db_lundef=false \
+    -Doptimization=2 -Db_lto=false ||
     build_failures=$((build_failures + 1))
 
 # Count from meson's own test logs.

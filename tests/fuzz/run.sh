@@ -44,7 +44,7 @@ if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(all_targets); 
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" "$top" -Dfuzzing=true -Dlive_tests=false \
-		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null ||
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized -Db_lto=false >/dev/null ||
 		exit 1
 fi
 # Regenerate first: meson compile looks targets up before it would notice
