@@ -17,6 +17,7 @@
 #define MAX_BYTES    (64u * 1024 * 1024) /* one record: far beyond any real one */
 #define EXACT_DIGITS 1000000000000000ULL /* cJSON's %1.15g writes these in full */
 #define ESCAPE_LEN   6                   /* \u00xx */
+#define NUMBER_ROOM  32                  /* a number's digits and the NUL written after them */
 
 static const uint8_t replacement[3] = {0xef, 0xbf, 0xbd};
 
@@ -106,16 +107,6 @@ static char *escape(char *out, uint8_t c)
     return out;
 }
 
-/* Room for n input bytes at their longest escaped (or replaced) form. */
-static char *reserve_escaped(struct snt_json *j, size_t n)
-{
-    if (n > MAX_BYTES / ESCAPE_LEN) {
-        j->failed = true;
-        return NULL;
-    }
-    return room(j, n * ESCAPE_LEN) ? j->buf + j->len : NULL;
-}
-
 /* n bytes from s to out, for the short runs a record is made of (keys,
  * the text between escapes): fixed-size copies that overlap rather than a
  * call to memcpy with a length it must dispatch on. */
@@ -130,9 +121,11 @@ static inline void copy_short(char *out, const void *src, size_t n)
     } else if (n >= 4) {
         memcpy(out, s, 4);
         memcpy(out + n - 4, s + n - 4, 4);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            out[i] = s[i];
+    } else if (n >= 2) {
+        memcpy(out, s, 2);
+        memcpy(out + n - 2, s + n - 2, 2);
+    } else if (n) {
+        out[0] = s[0];
     }
 }
 
@@ -149,24 +142,6 @@ static inline bool any_needs_escape(uint64_t w)
     quote = (quote - ONES) & ~quote;
     slash = (slash - ONES) & ~slash;
     return ((below | quote | slash) & HIGHS) != 0;
-}
-
-/* Whether any of s[0, n) needs an escape: eight bytes at a time, the last
- * few padded with a letter. */
-static inline bool span_needs_escape(const uint8_t *s, size_t n)
-{
-    uint64_t w;
-    size_t i = 0;
-    for (; n - i >= 8; i += 8) {
-        memcpy(&w, s + i, 8);
-        if (any_needs_escape(w))
-            return true;
-    }
-    if (i == n)
-        return false;
-    w = ONES * 'a';
-    copy_short((char *)&w, s + i, n - i);
-    return any_needs_escape(w);
 }
 
 /* Whether all 8 bytes of w are ASCII other than NUL (0x01-0x7f): no high
@@ -191,58 +166,83 @@ static inline size_t plain_ascii_words(const uint8_t *s, size_t n)
     return i;
 }
 
-/* s[0, n) with its escapes, at out; returns the end.  Most text has none:
- * one look says so, then one copy. */
-static char *copy_escaped(char *out, const uint8_t *s, size_t n)
+/* s[i, n) with its escapes, at out, byte by byte; returns the end. */
+static char *escape_from(char *out, const uint8_t *s, size_t i, size_t n)
 {
-    if (!span_needs_escape(s, n)) {
-        copy_short(out, s, n); /* s may be NULL when n is 0 (an empty ALPN entry) */
-        return out + n;
+    for (; i < n; i++) {
+        if (needs_escape(s[i]))
+            out = escape(out, s[i]);
+        else
+            *out++ = (char)s[i];
     }
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!needs_escape(s[i]))
-            continue;
-        memcpy(out, s + run, i - run);
-        out = escape(out + (i - run), s[i]);
-        run = i + 1;
-    }
-    memcpy(out, s + run, n - run);
-    return out + (n - run);
+    return out;
 }
 
-/* The byte string's escaped form, bytes as they are (UTF-8 assumed). */
-static void put_escaped(struct snt_json *j, const uint8_t *s, size_t n)
+/* s[0, n) with its escapes, at out (room for ESCAPE_LEN * n bytes);
+ * returns the end.  Most text has none: eight bytes at a time are looked
+ * at and copied, the last few padded with a letter for the look, and from
+ * the first eight with an escape on the bytes go one by one. */
+static char *copy_escaped(char *out, const uint8_t *s, size_t n)
 {
-    char *out = reserve_escaped(j, n);
-    if (out)
-        j->len = (size_t)(copy_escaped(out, s, n) - j->buf);
+    size_t i = 0;
+    uint64_t w;
+    for (; n - i >= 8; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (any_needs_escape(w))
+            return escape_from(out + i, s, i, n);
+        memcpy(out + i, &w, 8);
+    }
+    if (i == n)
+        return out + n; /* s may be NULL when n is 0 (an empty ALPN entry) */
+    w = ONES * 'a';
+    copy_short((char *)&w, s + i, n - i);
+    if (any_needs_escape(w))
+        return escape_from(out + i, s, i, n);
+    copy_short(out + i, s + i, n - i);
+    return out + n;
 }
 
 /* The separator a new member needs, then its "key": (klen bytes) when in
- * an object. */
-static void member(struct snt_json *j, const char *key, size_t klen)
+ * an object, with room for value_room bytes after them (the key's own
+ * room and the value's asked for at once); where the value goes, or NULL
+ * when out of room. */
+static char *member_then(struct snt_json *j, const char *key, size_t klen, size_t value_room)
 {
+    bool comma = false;
     if (j->depth) {
         bool *first = &j->first[j->depth - 1];
-        if (!*first)
-            put_char(j, ',');
+        comma = !*first;
         *first = false;
     }
-    if (key && room(j, klen + 3)) { /* the program's own names: nothing to escape */
-        char *out = j->buf + j->len;
+    size_t key_room = key ? klen + 3 : 0;
+    if (value_room > MAX_BYTES || !room(j, comma + key_room + value_room))
+        return NULL;
+    char *out = j->buf + j->len;
+    *out = ',';
+    out += comma;
+    if (key) { /* the program's own names: nothing to escape */
         out[0] = '"';
         copy_short(out + 1, key, klen);
         out[1 + klen] = '"';
         out[2 + klen] = ':';
-        j->len += klen + 3;
+        out += key_room;
     }
+    j->len = (size_t)(out - j->buf);
+    return out;
+}
+
+static void member(struct snt_json *j, const char *key, size_t klen)
+{
+    member_then(j, key, klen, 0);
 }
 
 static void open_level(struct snt_json *j, const char *key, size_t klen, char bracket)
 {
-    member(j, key, klen);
-    put_char(j, bracket);
+    char *out = member_then(j, key, klen, 1);
+    if (out) {
+        *out = bracket;
+        j->len++;
+    }
     if (j->depth >= SNT_JSON_MAX_DEPTH) {
         j->failed = true;
         return;
@@ -279,25 +279,31 @@ void snt_json_end_array(struct snt_json *j)
 
 void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s, size_t len)
 {
-    member(j, key, klen);
-    put_char(j, '"');
-    put_escaped(j, (const uint8_t *)s, len);
-    put_char(j, '"');
+    if (len > (MAX_BYTES - 2) / ESCAPE_LEN) {
+        j->failed = true;
+        return;
+    }
+    char *out = member_then(j, key, klen, 2 + len * ESCAPE_LEN);
+    if (!out)
+        return;
+    *out++ = '"';
+    out = copy_escaped(out, (const uint8_t *)s, len);
+    *out++ = '"';
+    j->len = (size_t)(out - j->buf);
 }
 
 void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
                             size_t len)
 {
-    member(j, key, klen);
-    put_char(j, '"');
-    if (len == 0) { /* p may be NULL then: no arithmetic on it */
-        put_char(j, '"');
+    if (len > (MAX_BYTES - 2) / ESCAPE_LEN) {
+        j->failed = true;
         return;
     }
-    char *out = reserve_escaped(j, len);
+    char *out = member_then(j, key, klen, 2 + len * ESCAPE_LEN);
     if (!out)
         return;
-    size_t run = 0; /* start of the valid bytes not yet copied */
+    *out++ = '"';
+    size_t run = 0; /* start of the valid bytes not yet copied (p may be NULL when len is 0) */
     for (size_t i = 0; i < len;) {
         i += plain_ascii_words(p + i, len - i);
         if (i == len)
@@ -312,9 +318,10 @@ void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, co
         out += sizeof replacement;
         run = ++i;
     }
-    out = copy_escaped(out, p + run, len - run);
+    if (len)
+        out = copy_escaped(out, p + run, len - run);
+    *out++ = '"';
     j->len = (size_t)(out - j->buf);
-    put_char(j, '"');
 }
 
 /* What cJSON's print_number writes for a double beyond 10^15: 15
@@ -332,23 +339,18 @@ static size_t large_number(uint64_t v, char *out, size_t len)
 
 void snt_json_uint_k(struct snt_json *j, const char *key, size_t klen, uint64_t v)
 {
-    char digits[32];
-    size_t n;
-    member(j, key, klen);
-    if (v < EXACT_DIGITS)
-        n = snt_format_uint(v, digits);
-    else
-        n = large_number(v, digits, sizeof digits);
-    put(j, digits, n);
+    char *out = member_then(j, key, klen, NUMBER_ROOM);
+    if (out)
+        j->len += v < EXACT_DIGITS ? snt_format_uint(v, out) : large_number(v, out, NUMBER_ROOM);
 }
 
 void snt_json_bool_k(struct snt_json *j, const char *key, size_t klen, bool v)
 {
-    member(j, key, klen);
-    if (v)
-        put(j, "true", 4);
-    else
-        put(j, "false", 5);
+    char *out = member_then(j, key, klen, 5);
+    if (!out)
+        return;
+    memcpy(out, v ? "true" : "false", v ? 4 : 5);
+    j->len += v ? 4 : 5;
 }
 
 void snt_json_hex_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p, size_t len)

@@ -183,6 +183,9 @@ static void test_escape_every_position(void)
                 cJSON *item = cJSON_CreateString(clean);
                 char *want = cJSON_PrintUnformatted(item);
                 CHECK(want && j.len == strlen(want) && memcmp(j.buf, want, j.len) == 0);
+                snt_json_reset(&j); /* the same text, already clean */
+                snt_json_string_n(&j, NULL, clean, strlen(clean));
+                CHECK(want && j.len == strlen(want) && memcmp(j.buf, want, j.len) == 0);
                 free(want);
                 cJSON_Delete(item);
                 free(clean);
@@ -192,8 +195,43 @@ static void test_escape_every_position(void)
     snt_json_free(&j);
 }
 
+/* Keys of every length up to 40 (a key is copied in pieces of 2, 4, 8
+ * and 16 bytes that overlap), each after a member and before a value of
+ * each kind. */
+static void test_key_every_length(void)
+{
+    struct snt_json j;
+    char key[41];
+    snt_json_init(&j);
+    for (size_t len = 1; len < sizeof key; len++) {
+        for (size_t i = 0; i < len; i++)
+            key[i] = (char)('a' + (i * 7 + len) % 26);
+        key[len] = '\0';
+        snt_json_reset(&j);
+        cJSON *root = cJSON_CreateObject();
+        snt_json_begin_object(&j, NULL);
+        snt_json_uint(&j, "n", len);
+        cJSON_AddNumberToObject(root, "n", (double)len);
+        snt_json_string(&j, key, key);
+        cJSON_AddStringToObject(root, key, key);
+        snt_json_bool(&j, key, len & 1);
+        cJSON_AddBoolToObject(root, key, len & 1);
+        snt_json_begin_array(&j, key);
+        snt_json_end_array(&j);
+        cJSON_AddArrayToObject(root, key);
+        snt_json_end_object(&j);
+        char *want = cJSON_PrintUnformatted(root);
+        CHECK(snt_json_ok(&j));
+        CHECK(want && j.len == strlen(want) && memcmp(j.buf, want, j.len) == 0);
+        free(want);
+        cJSON_Delete(root);
+    }
+    snt_json_free(&j);
+}
+
 int main(void)
 {
+    test_key_every_length();
     test_escape_every_position();
     test_same_as_cjson();
     test_empty_wire_string();
