@@ -277,16 +277,26 @@ void snt_json_end_array(struct snt_json *j)
     close_level(j, ']');
 }
 
-void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s, size_t len)
+/* A string member of len input bytes: its key and opening quote written,
+ * with room for the text at its longest escaped form and the closing
+ * quote; where the text goes, or NULL. */
+static char *open_string(struct snt_json *j, const char *key, size_t klen, size_t len)
 {
     if (len > (MAX_BYTES - 2) / ESCAPE_LEN) {
         j->failed = true;
-        return;
+        return NULL;
     }
     char *out = member_then(j, key, klen, 2 + len * ESCAPE_LEN);
+    if (out)
+        *out++ = '"';
+    return out;
+}
+
+void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const char *s, size_t len)
+{
+    char *out = open_string(j, key, klen, len);
     if (!out)
         return;
-    *out++ = '"';
     out = copy_escaped(out, (const uint8_t *)s, len);
     *out++ = '"';
     j->len = (size_t)(out - j->buf);
@@ -295,14 +305,9 @@ void snt_json_string_k(struct snt_json *j, const char *key, size_t klen, const c
 void snt_json_wire_string_k(struct snt_json *j, const char *key, size_t klen, const uint8_t *p,
                             size_t len)
 {
-    if (len > (MAX_BYTES - 2) / ESCAPE_LEN) {
-        j->failed = true;
-        return;
-    }
-    char *out = member_then(j, key, klen, 2 + len * ESCAPE_LEN);
+    char *out = open_string(j, key, klen, len);
     if (!out)
         return;
-    *out++ = '"';
     size_t run = 0; /* start of the valid bytes not yet copied (p may be NULL when len is 0) */
     for (size_t i = 0; i < len;) {
         i += plain_ascii_words(p + i, len - i);
