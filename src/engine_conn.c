@@ -7,6 +7,7 @@
  * calls down into here; this file calls only engine_attempt.c and
  * engine_tls13.c, below it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -370,23 +371,30 @@ static struct conn_work *work_new(struct snt_engine *e)
     return w;
 }
 
-/* A recycled work: its buffers kept, the rest forgotten. */
+/* A recycled work: its buffers kept, the rest forgotten.  The streams and
+ * record layers reset themselves around their buffers; only what lies
+ * before and after them is cleared (the whole work is 1,144 bytes, most of
+ * it theirs). */
+_Static_assert(offsetof(struct conn_work, tls) ==
+                   offsetof(struct conn_work, stream) + sizeof(((struct conn_work *)0)->stream),
+               "the streams, then the record layers");
+_Static_assert(offsetof(struct conn_work, quic) >=
+                   offsetof(struct conn_work, tls) + sizeof(((struct conn_work *)0)->tls),
+               "the rest after the record layers");
+
 static struct conn_work *work_reuse(struct snt_engine *e)
 {
     struct conn_work *w = e->free_works;
     e->free_works = w->next_free;
     e->n_free_works--;
-    struct snt_stream streams[2] = {w->stream[C2S], w->stream[S2C]};
-    struct snt_tls_dir tls[2] = {w->tls[C2S], w->tls[S2C]};
     size_t counted = w->counted;
     struct snt_attempt *a = w->attempt;
-    memset(w, 0, sizeof *w);
+    memset(w, 0, offsetof(struct conn_work, stream));
+    memset(&w->quic, 0, sizeof *w - offsetof(struct conn_work, quic));
     w->counted = counted;
     w->attempt = a;
     for (int i = 0; i < 2; i++) {
         size_t max = i == C2S ? e->cfg.c2s_bytes : e->cfg.s2c_bytes;
-        w->stream[i] = streams[i];
-        w->tls[i] = tls[i];
         snt_stream_reset(&w->stream[i], max);
         snt_tls_dir_reset(&w->tls[i], max);
     }
