@@ -146,8 +146,7 @@ bool engine_conn_begin(struct snt_engine *e, struct conn *c, bool within_budget)
         return false;
     }
     c->w = w;
-    struct snt_attempt *a = w->attempt;
-    snt_attempt_init(a);
+    struct snt_attempt *a = w->attempt; /* empty (engine_work_get) */
     snt_starttls_init(&w->starttls);
     a->ts_usec = c->flow->first_usec;
     a->transport = c->proto;
@@ -409,9 +408,12 @@ struct conn_work *engine_work_get(struct snt_engine *e, struct conn *c, bool wit
     struct conn_work *w = e->free_works ? work_reuse(e) : work_new(e);
     if (!w)
         return NULL;
-    if (!w->attempt && !(w->attempt = malloc(sizeof *w->attempt))) {
-        work_destroy(e, w); /* not in the list of open attempts yet */
-        return NULL;
+    if (!w->attempt) {
+        if (!(w->attempt = malloc(sizeof *w->attempt))) {
+            work_destroy(e, w); /* not in the list of open attempts yet */
+            return NULL;
+        }
+        snt_attempt_init(w->attempt);
     }
     recount(e, w);
     w->conn = c;

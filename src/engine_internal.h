@@ -77,7 +77,9 @@ struct conn_work {
     struct conn *conn;           /* whose it is; NULL while kept for reuse */
     bool in_lru;
     size_t counted; /* bytes counted in the budget for it, its streams' buffers aside */
-    struct snt_attempt *attempt; /* a block of its own: handed on whole when finished */
+    struct snt_attempt *attempt; /* a block of its own: handed on whole when finished;
+                                  * empty (as snt_attempt_init leaves it) while the work
+                                  * is kept for reuse */
     struct snt_stream stream[2];
     struct snt_tls_dir tls[2];
     struct conn_quic *quic;      /* QUIC: the packet spaces as far as they can be read */
