@@ -218,8 +218,8 @@ static char *member_then(struct snt_json *j, const char *key, size_t klen, size_
     if (value_room > MAX_BYTES || !room(j, comma + key_room + value_room))
         return NULL;
     char *out = j->buf + j->len;
-    *out = ',';
-    out += comma;
+    if (comma)
+        *out++ = ',';
     if (key) { /* the program's own names: nothing to escape */
         out[0] = '"';
         copy_short(out + 1, key, klen);

@@ -229,8 +229,26 @@ static void test_key_every_length(void)
     snt_json_free(&j);
 }
 
+/* Members written raw when the buffer is exactly full (4,096 bytes, its
+ * first size): nothing goes past its end (the AddressSanitizer build
+ * would say so). */
+static void test_full_buffer(void)
+{
+    struct snt_json j;
+    char fill[4096];
+    memset(fill, ' ', sizeof fill);
+    snt_json_init(&j);
+    snt_json_raw(&j, fill, sizeof fill);
+    CHECK(j.len == j.cap);
+    snt_json_members_raw(&j, "\"a\":1", 5);
+    CHECK(snt_json_ok(&j));
+    CHECK(j.len == sizeof fill + 5 && memcmp(j.buf + sizeof fill, "\"a\":1", 5) == 0);
+    snt_json_free(&j);
+}
+
 int main(void)
 {
+    test_full_buffer();
     test_key_every_length();
     test_escape_every_position();
     test_same_as_cjson();
