@@ -114,6 +114,8 @@ static const char *rejection(const struct conn_work *w, const struct snt_tls_ale
 static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls_dir *d,
                              unsigned *taken)
 {
+    if (*taken == d->n_alerts)
+        return false; /* nearly always: looked at for every segment of a handshake */
     struct snt_attempt *a = w->attempt;
     bool fatal = false;
     for (unsigned i = *taken; i < d->n_alerts && i < 4; i++) {
@@ -135,16 +137,12 @@ static bool take_alerts_from(struct conn_work *w, int role, const struct snt_tls
     return fatal;
 }
 
-/* Alerts in clear, and those decrypted with key-log keys (nearly always
- * none new: looked at for every segment of a handshake). */
+/* Alerts in clear, and those decrypted with key-log keys. */
 static bool take_alerts(struct conn_work *w, int role)
 {
-    bool fatal = false;
-    if (w->alerts_taken[role] != w->tls[role].n_alerts)
-        fatal = take_alerts_from(w, role, &w->tls[role], &w->alerts_taken[role]);
-    struct conn_keys *k = w->keys;
-    if (k && k->active && k->alerts_taken[role] != k->dir[role].inner.n_alerts)
-        fatal |= take_alerts_from(w, role, &k->dir[role].inner, &k->alerts_taken[role]);
+    bool fatal = take_alerts_from(w, role, &w->tls[role], &w->alerts_taken[role]);
+    if (w->keys && w->keys->active)
+        fatal |= take_alerts_from(w, role, &w->keys->dir[role].inner, &w->keys->alerts_taken[role]);
     return fatal;
 }
 
