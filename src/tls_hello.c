@@ -71,11 +71,8 @@ static bool read_u16_list(struct snt_reader *list, uint16_t *arr, uint16_t *n, s
         size_t take = left < sizeof piece ? left & ~(size_t)1 : sizeof piece;
         if (!snt_read_bytes(list, take, piece))
             return false;
-        size_t room = cap > *n ? cap - *n : 0, count = take / 2;
-        size_t kept = count < room ? count : room;
-        for (size_t i = 0; i < kept; i++)
-            arr[(*n)++] = snt_load_be16(piece + 2 * i);
-        *truncated |= kept < count;
+        for (size_t i = 0; i < take; i += 2)
+            push_u16(arr, n, cap, snt_load_be16(piece + i), truncated);
     }
     return snt_reader_done(list); /* an odd byte left: malformed */
 }
