@@ -3,12 +3,14 @@
  * capture and parsing go on while a record is being written.
  *
  * Each record is copied when it is queued (the caller's stays the
- * caller's) and freed by the output thread once written; an attempt's
- * copy, the most common record, goes back to the caller's side instead, to
- * be the next one's, so no thread frees what another allocated (glibc then
- * takes the other thread's heap lock, and the threads wait on each other).
- * An attempt given (snt_sink_attempt_give: the report stage's held copies)
- * is queued as it is, and a written one's block goes back in exchange.  A full ring
+ * caller's), and the copy's memory goes back to the caller's side once
+ * written, to be a later record's: no thread frees what another allocated
+ * (glibc then takes the other thread's heap lock, and the threads wait on
+ * each other).  An attempt's copy, the most common record, is a block the
+ * size of an attempt; any other record's is one block holding the record,
+ * its arrays and its strings.  An attempt given (snt_sink_attempt_give:
+ * the report stage's held copies) is queued as it is, and a written one's
+ * block goes back in exchange.  A full ring
  * makes the caller wait: memory stays bounded and nothing is dropped.  The
  * output thread takes records in batches, one lock per batch.  A write
  * error is kept; the caller sees it on its next call and the thread
@@ -48,19 +50,20 @@ struct item {
 };
 
 /* A record's copy, written and free for the next one: an attempt's
- * (overlaid on the attempt itself) or a session's block (the header of
- * the block, cap bytes after it). */
+ * (overlaid on the attempt itself) or another record's block (the header
+ * of the block, cap bytes after it). */
 struct spare {
     struct spare *next;
     size_t cap;
 };
 
-/* A session's copy is one block of its own size; once written it goes
- * back too, kept for a session it is large enough for.  A block larger
- * than most (a session of hundreds of attempts) is freed instead, so what
- * is kept stays small. */
-#define SESSION_BLOCK_MIN  2048
-#define SESSION_BLOCK_KEEP 16384
+/* A session's, a flag's, a scan's or a stats record's copy is one block
+ * of at least its own size; once written it goes back, to be the copy of
+ * a later record it is large enough for.  A block larger than most (a
+ * session of hundreds of attempts) is freed when it comes back instead, so
+ * what is kept stays small. */
+#define BLOCK_MIN  2048
+#define BLOCK_KEEP 16384
 
 struct queue_sink {
     struct snt_sink base;
@@ -76,31 +79,11 @@ struct queue_sink {
     bool sleeping;          /* the output thread waits for records */
     struct spare *returned; /* written attempts' copies, back from the output thread (lock) */
     struct spare *spare;    /* the caller's, taken from `returned` */
-    struct spare *returned_sessions, *spare_sessions; /* the same for sessions */
+    struct spare *returned_blocks, *spare_blocks; /* the same for other records' blocks */
     atomic_int error; /* the inner sink's first error, for the caller to see */
 };
 
 /* ---- copies the output thread owns ------------------------------------------ */
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static char **dup_strings(char *const *list, size_t n)
-{
-    char **out = n ? calloc(n, sizeof *out) : NULL;
-    for (size_t i = 0; out && i < n; i++)
-        out[i] = dup_or_null(list[i]);
-    return out;
-}
-
-static void free_strings(char **list, size_t n)
-{
-    for (size_t i = 0; list && i < n; i++)
-        free(list[i]);
-    free(list);
-}
 
 /* On the caller's side: a spare copy's memory when there is one. */
 static struct snt_attempt *attempt_clone(struct spare **spare, const struct snt_attempt *a)
@@ -181,26 +164,42 @@ static char *block_text(struct block *b, const char *s)
 }
 
 /* On the caller's side: a block of at least size bytes after its header,
- * a spare one when the first spare is large enough. */
-static struct spare *session_block_take(struct spare **spare, size_t size)
+ * the first spare one when it is large enough and not too large to keep.
+ * A spare passed over is freed, by the thread that allocated it. */
+static struct spare *block_get(struct spare **spare, size_t size)
 {
     struct spare *b = *spare;
     if (b) {
         *spare = b->next;
-        if (b->cap >= size)
+        if (b->cap >= size && b->cap <= BLOCK_KEEP)
             return b;
-        free(b); /* the caller's own: too small for this one */
+        free(b);
     }
-    size_t cap = size < SESSION_BLOCK_MIN ? SESSION_BLOCK_MIN : size;
+    size_t cap = size < BLOCK_MIN ? BLOCK_MIN : size;
     b = malloc(sizeof *b + cap);
     if (b)
         b->cap = cap;
     return b;
 }
 
-static struct spare *session_block_of(struct snt_session *x)
+/* The block a record's copy begins. */
+static struct spare *block_of(void *record)
 {
-    return (struct spare *)(void *)x - 1;
+    return (struct spare *)record - 1;
+}
+
+/* On the output thread: a written record's block, back to the caller. */
+static void block_spare(void *record, struct spare **list)
+{
+    struct spare *b = block_of(record);
+    b->next = *list;
+    *list = b;
+}
+
+static void block_drop(void *record)
+{
+    if (record)
+        free(block_of(record));
 }
 
 /* Arrays of structs first (every size there is a multiple of 8), strings
@@ -208,7 +207,7 @@ static struct spare *session_block_of(struct snt_session *x)
 static struct snt_session *session_clone(struct spare **spare, const struct snt_session *s)
 {
     size_t size = session_size(s);
-    struct spare *blk = session_block_take(spare, size);
+    struct spare *blk = block_get(spare, size);
     if (!blk)
         return NULL;
     struct block b = {(char *)(blk + 1)};
@@ -234,61 +233,105 @@ static struct snt_session *session_clone(struct spare **spare, const struct snt_
     return x;
 }
 
-static void session_drop(struct snt_session *x)
+/* ---- a flag as one block: the struct, its three lists, their strings ---- */
+
+static size_t list_size(char *const *list, size_t n)
 {
-    if (x)
-        free(session_block_of(x));
+    size_t size = n * sizeof *list;
+    for (size_t i = 0; i < n; i++)
+        size += text_size(list[i]);
+    return size;
 }
 
-/* On the output thread: a written session's block kept. */
-static void session_spare(struct snt_session *x, struct spare **list)
+static size_t flag_size(const struct snt_flag *f)
 {
-    struct spare *b = session_block_of(x);
-    if (b->cap > SESSION_BLOCK_KEEP) {
-        free(b);
-        return;
-    }
-    b->next = *list;
-    *list = b;
+    return sizeof *f + list_size(f->cert_names, f->n_cert_names) + list_size(f->asked, f->n_asked) +
+           list_size(f->failed, f->n_failed);
+}
+
+/* Room for n pointers; NULL for none. */
+static char **block_slots(struct block *b, size_t n)
+{
+    return n ? block_take(b, n * sizeof(char *)) : NULL;
+}
+
+static void block_texts(struct block *b, char **slots, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        slots[i] = block_text(b, list[i]);
+}
+
+/* The certificate's strings are shared (a reference is taken), the names
+ * copied: the flag goes on gaining names while its copy is written. */
+static struct snt_flag *flag_clone(struct spare **spare, const struct snt_flag *f)
+{
+    struct spare *blk = block_get(spare, flag_size(f));
+    if (!blk)
+        return NULL;
+    struct block b = {(char *)(blk + 1)};
+    struct snt_flag *fl = block_take(&b, sizeof *fl);
+    *fl = *f;
+    fl->cert_names = block_slots(&b, f->n_cert_names);
+    fl->asked = block_slots(&b, f->n_asked);
+    fl->failed = block_slots(&b, f->n_failed);
+    block_texts(&b, fl->cert_names, f->cert_names, f->n_cert_names);
+    block_texts(&b, fl->asked, f->asked, f->n_asked);
+    block_texts(&b, fl->failed, f->failed, f->n_failed);
+    snt_cert_info_copy(&fl->cert, &f->cert);
+    return fl;
+}
+
+/* A written flag's reference to its certificate's strings goes. */
+static void flag_release(struct snt_flag *fl)
+{
+    snt_cert_info_free(&fl->cert);
 }
 
 static void flag_drop(struct snt_flag *fl)
 {
     if (!fl)
         return;
-    snt_cert_info_free(&fl->cert);
-    free_strings(fl->cert_names, fl->n_cert_names);
-    free_strings(fl->asked, fl->n_asked);
-    free_strings(fl->failed, fl->n_failed);
-    free(fl);
+    flag_release(fl);
+    block_drop(fl);
 }
 
-static struct snt_flag *flag_clone(const struct snt_flag *f)
+/* A copy of a record of fixed size (a scan or stats record) in a block. */
+static void *fixed_clone(struct spare **spare, const void *record, size_t size)
 {
-    struct snt_flag *fl = malloc(sizeof *fl);
-    if (!fl)
-        return NULL;
-    *fl = *f;
-    snt_cert_info_copy(&fl->cert, &f->cert);
-    fl->cert_names = dup_strings(f->cert_names, f->n_cert_names);
-    fl->asked = dup_strings(f->asked, f->n_asked);
-    fl->failed = dup_strings(f->failed, f->n_failed);
-    return fl;
+    struct spare *blk = block_get(spare, size);
+    return blk ? memcpy(blk + 1, record, size) : NULL;
 }
 
 static void item_drop(struct item *it)
 {
     switch (it->kind) {
     case ITEM_ATTEMPT: attempt_drop(it->u.attempt); break;
-    case ITEM_SESSION: session_drop(it->u.session); break;
+    case ITEM_SESSION: block_drop(it->u.session); break;
     case ITEM_FLAG: flag_drop(it->u.flag); break;
-    case ITEM_SCAN: free(it->u.scan); break;
-    case ITEM_STATS: free(it->u.stats); break;
+    case ITEM_SCAN: block_drop(it->u.scan); break;
+    case ITEM_STATS: block_drop(it->u.stats); break;
     case ITEM_FLUSH: break;
     }
 }
 
 /* ---- the output thread -------------------------------------------------------- */
+
+/* On the output thread: a written item's memory, back to the caller's
+ * side (attempts to back, blocks to back_blocks). */
+static void item_spare(struct item *it, struct spare **back, struct spare **back_blocks)
+{
+    switch (it->kind) {
+    case ITEM_ATTEMPT: attempt_spare(it->u.attempt, back); break;
+    case ITEM_SESSION: block_spare(it->u.session, back_blocks); break;
+    case ITEM_FLAG:
+        flag_release(it->u.flag);
+        block_spare(it->u.flag, back_blocks);
+        break;
+    case ITEM_SCAN: block_spare(it->u.scan, back_blocks); break;
+    case ITEM_STATS: block_spare(it->u.stats, back_blocks); break;
+    case ITEM_FLUSH: break;
+    }
+}
 
 static bool item_write(struct snt_sink *inner, const struct item *it)
 {
@@ -340,11 +383,11 @@ static void splice(struct spare **to, struct spare *from)
 /* A batch is done, its attempts' copies given back; returns true when
  * the ring is empty now. */
 static bool finish_batch(struct queue_sink *q, size_t n, struct spare *back,
-                         struct spare *back_sessions)
+                         struct spare *back_blocks)
 {
     pthread_mutex_lock(&q->lock);
     splice(&q->returned, back);
-    splice(&q->returned_sessions, back_sessions);
+    splice(&q->returned_blocks, back_blocks);
     q->written += n;
     bool empty = q->count == 0;
     pthread_cond_broadcast(&q->progress);
@@ -360,20 +403,15 @@ static void *output_thread(void *arg)
     size_t n;
     while ((n = take_batch(q, batch)) > 0) {
         struct spare *back = NULL;
-        struct spare *back_sessions = NULL;
+        struct spare *back_blocks = NULL;
         for (size_t i = 0; i < n; i++) {
             if (!atomic_load(&q->error) && !item_write(q->inner, &batch[i]))
                 atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
-            if (batch[i].kind == ITEM_ATTEMPT)
-                attempt_spare(batch[i].u.attempt, &back);
-            else if (batch[i].kind == ITEM_SESSION)
-                session_spare(batch[i].u.session, &back_sessions);
-            else
-                item_drop(&batch[i]);
+            item_spare(&batch[i], &back, &back_blocks);
         }
         /* Live, people watch: what is written reaches them when the
          * output thread has nothing more to do. */
-        bool empty = finish_batch(q, n, back, back_sessions);
+        bool empty = finish_batch(q, n, back, back_blocks);
         if (empty && q->live && !atomic_load(&q->error) && !snt_sink_flush(q->inner))
             atomic_store(&q->error, q->inner->error ? q->inner->error : EIO);
     }
@@ -449,7 +487,7 @@ static bool push(struct queue_sink *q, struct item it)
     q->queued++;
     /* the copies written so far, for the next records */
     take_returned(&q->spare, &q->returned);
-    take_returned(&q->spare_sessions, &q->returned_sessions);
+    take_returned(&q->spare_blocks, &q->returned_blocks);
     wake(q, it.kind == ITEM_FLUSH || it.kind == ITEM_STATS);
     pthread_mutex_unlock(&q->lock);
     return true;
@@ -477,32 +515,31 @@ static bool queue_session(struct snt_sink *s, const struct snt_session *x)
 {
     struct queue_sink *q = queue_of(s);
     return push(
-        q, (struct item){.kind = ITEM_SESSION, .u.session = session_clone(&q->spare_sessions, x)});
+        q, (struct item){.kind = ITEM_SESSION, .u.session = session_clone(&q->spare_blocks, x)});
 }
 
 static bool queue_flag(struct snt_sink *s, const struct snt_flag *fl, enum snt_flag_event ev)
 {
-    return push(queue_of(s),
-                (struct item){.kind = ITEM_FLAG, .event = ev, .u.flag = flag_clone(fl)});
+    struct queue_sink *q = queue_of(s);
+    return push(q, (struct item){
+                       .kind = ITEM_FLAG, .event = ev, .u.flag = flag_clone(&q->spare_blocks, fl)});
 }
 
 static bool queue_scan(struct snt_sink *s, const struct snt_scan_record *r)
 {
-    struct snt_scan_record *copy = malloc(sizeof *copy);
-    if (copy)
-        *copy = *r;
-    return push(queue_of(s), (struct item){.kind = ITEM_SCAN, .u.scan = copy});
+    struct queue_sink *q = queue_of(s);
+    return push(
+        q, (struct item){.kind = ITEM_SCAN, .u.scan = fixed_clone(&q->spare_blocks, r, sizeof *r)});
 }
 
 static bool queue_stats(struct snt_sink *s, const struct snt_stats *st, uint64_t ts_usec,
                         bool final)
 {
-    struct snt_stats *copy = malloc(sizeof *copy);
-    if (copy)
-        *copy = *st;
-    return push(
-        queue_of(s),
-        (struct item){.kind = ITEM_STATS, .ts_usec = ts_usec, .final = final, .u.stats = copy});
+    struct queue_sink *q = queue_of(s);
+    return push(q, (struct item){.kind = ITEM_STATS,
+                                 .ts_usec = ts_usec,
+                                 .final = final,
+                                 .u.stats = fixed_clone(&q->spare_blocks, st, sizeof *st)});
 }
 
 /* Wait until the output thread has written (and flushed) everything
@@ -525,8 +562,8 @@ static void release(struct queue_sink *q)
 {
     free_spares(q->spare);
     free_spares(q->returned);
-    free_spares(q->spare_sessions);
-    free_spares(q->returned_sessions);
+    free_spares(q->spare_blocks);
+    free_spares(q->returned_blocks);
     snt_sink_free(q->inner);
     pthread_cond_destroy(&q->not_empty);
     pthread_cond_destroy(&q->not_full);
