@@ -53,17 +53,9 @@ struct snt_flags *snt_flags_new(size_t max_entries)
     return f;
 }
 
-static void free_list(char **list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
-}
-
 static void flag_free(struct snt_flag *fl)
 {
     snt_cert_info_free(&fl->cert);
-    free_list(fl->cert_names, fl->n_cert_names);
     snt_arena_free(&flag_of(fl)->arena);
     free(flag_of(fl));
 }
@@ -87,36 +79,33 @@ static bool list_has(char **list, size_t n, const char *s)
     return false;
 }
 
-/* Append a copy unless present.  False when the list is full. */
-static bool list_add(char ***list, size_t *n, const char *s)
+/* Add a name the certificate covers unless present (case-insensitively)
+ * or the list, of cap, is full. */
+static void cover(struct snt_flag *fl, size_t cap, char *name)
 {
-    if (list_has(*list, *n, s))
-        return true;
-    if (*n >= SNT_FLAG_MAX_NAMES)
-        return false;
-    char **nl = realloc(*list, (*n + 1) * sizeof *nl);
-    if (!nl)
-        return false;
-    *list = nl;
-    char *copy = strdup(s);
-    if (!copy)
-        return false;
-    nl[(*n)++] = copy;
-    return true;
+    if (fl->n_cert_names < cap && !list_has(fl->cert_names, fl->n_cert_names, name))
+        fl->cert_names[fl->n_cert_names++] = name;
 }
 
-static void copy_cert(struct snt_flag *fl, const struct snt_cert_info *ci)
+/* The flag's copy of the certificate (a reference to its strings), and
+ * what it covers: its DNS SANs, or its CNs when it has none, then its IP
+ * SANs.  The names point into the copy, which lasts as long as the flag. */
+static void copy_cert(struct flag *x, const struct snt_cert_info *ci)
 {
+    struct snt_flag *fl = &x->pub;
     snt_cert_info_copy(&fl->cert, ci);
-    /* What the certificate covers: DNS SANs, or the CNs when it has none. */
-    if (ci->n_dns_names)
-        for (size_t i = 0; i < ci->n_dns_names; i++)
-            list_add(&fl->cert_names, &fl->n_cert_names, ci->dns_names[i]);
-    else
-        for (size_t i = 0; i < ci->n_subject_cn; i++)
-            list_add(&fl->cert_names, &fl->n_cert_names, ci->subject_cn[i]);
-    for (size_t i = 0; i < ci->n_ip_addresses; i++)
-        list_add(&fl->cert_names, &fl->n_cert_names, ci->ip_addresses[i]);
+    const struct snt_cert_info *own = &fl->cert;
+    char **names = own->n_dns_names ? own->dns_names : own->subject_cn;
+    size_t n_names = own->n_dns_names ? own->n_dns_names : own->n_subject_cn;
+    size_t cap = n_names + own->n_ip_addresses;
+    if (cap > SNT_FLAG_MAX_NAMES)
+        cap = SNT_FLAG_MAX_NAMES;
+    if (!cap || !(fl->cert_names = snt_arena_alloc(&x->arena, cap * sizeof *fl->cert_names)))
+        return;
+    for (size_t i = 0; i < n_names; i++)
+        cover(fl, cap, names[i]);
+    for (size_t i = 0; i < own->n_ip_addresses; i++)
+        cover(fl, cap, own->ip_addresses[i]);
 }
 
 /* The address and port mixed with the fingerprint's hash (eight bytes at a
@@ -173,7 +162,7 @@ static struct snt_flag *create(struct snt_flags *f, const struct snt_addr *serve
     fl->server = *server;
     fl->port = port;
     fl->first_usec = ts_usec;
-    copy_cert(fl, ci);
+    copy_cert(x, ci);
     f->entries[f->n++] = fl;
     return fl;
 }

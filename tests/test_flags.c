@@ -121,6 +121,49 @@ static void test_many(void)
     snt_flags_free(f);
 }
 
+/* What the certificate covers: its DNS SANs (distinct without case, the
+ * first spelling kept), else its CNs, then its IP SANs; bounded; the
+ * flag's own, whatever becomes of the result it was noted with. */
+static void test_cert_names(void)
+{
+    struct snt_flags *f = snt_flags_new(0);
+    struct snt_addr s = server(4);
+    char dns0[] = "a.test", dns1[] = "B.test", dns2[] = "A.TEST", ip0[] = "192.0.2.1";
+    char *dns[] = {dns0, dns1, dns2}, *cn[] = {"cn.test"}, *ips[] = {ip0};
+    struct snt_cert_result r = cert("CC", true);
+    r.info.dns_names = dns;
+    r.info.n_dns_names = 3;
+    r.info.subject_cn = cn;
+    r.info.n_subject_cn = 1;
+    r.info.ip_addresses = ips;
+    r.info.n_ip_addresses = 1;
+    struct snt_flag *fl = snt_flags_note(f, &s, 443, &r, SNT_CERT_SOURCE_WIRE, "x.test", 1);
+    memcpy(dns0, "z.zzzz", sizeof dns0); /* the result's strings change or go */
+    memcpy(ip0, "0.0.0.0.0", sizeof ip0);
+    CHECK(fl && lists(fl->cert_names, fl->n_cert_names, "a.test,B.test,192.0.2.1"));
+    /* no DNS SANs: the CNs */
+    r = cert("DD", true);
+    r.info.n_dns_names = 0;
+    r.info.subject_cn = cn;
+    r.info.n_subject_cn = 1;
+    fl = snt_flags_note(f, &s, 443, &r, SNT_CERT_SOURCE_WIRE, "x.test", 2);
+    CHECK(fl && lists(fl->cert_names, fl->n_cert_names, "cn.test"));
+    /* more names than are kept */
+    static char names[SNT_FLAG_MAX_NAMES + 10][16];
+    char *many[SNT_FLAG_MAX_NAMES + 10];
+    for (unsigned i = 0; i < SNT_FLAG_MAX_NAMES + 10; i++) {
+        snprintf(names[i], sizeof names[i], "h%u.test", i);
+        many[i] = names[i];
+    }
+    r = cert("EE", true);
+    r.info.dns_names = many;
+    r.info.n_dns_names = SNT_FLAG_MAX_NAMES + 10;
+    fl = snt_flags_note(f, &s, 443, &r, SNT_CERT_SOURCE_WIRE, "x.test", 3);
+    CHECK(fl && fl->n_cert_names == SNT_FLAG_MAX_NAMES);
+    CHECK(fl && strcmp(fl->cert_names[SNT_FLAG_MAX_NAMES - 1], "h255.test") == 0);
+    snt_flags_free(f);
+}
+
 static void test_suspected(void)
 {
     struct snt_flags *f = snt_flags_new(0);
@@ -141,6 +184,7 @@ int main(void)
     test_due_and_names();
     test_bound();
     test_many();
+    test_cert_names();
     test_suspected();
     return snt_test_finish("flags");
 }

@@ -22,7 +22,7 @@ struct snt_flag {
     uint16_t port;
     uint64_t first_usec, last_usec;
     struct snt_cert_info cert; /* a copy */
-    char **cert_names;         /* DNS SANs, else the CNs; then IP SANs: what it covers */
+    char **cert_names; /* DNS SANs, else the CNs; then IP SANs: what it covers (into cert) */
     size_t n_cert_names;
     unsigned problems;           /* SNT_PROBLEM_* seen on any attempt */
     enum snt_cert_source source; /* probe only while no attempt saw the certificate otherwise */
