@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "htable.h"
+#include "pool.h"
 
 enum event_kind { EV_STARTED, EV_DNS, EV_SCAN, EV_ADVANCE, EV_STATS, EV_FINISHED };
 
@@ -53,10 +54,12 @@ struct block {
     struct block *next; /* while spare */
 };
 
-/* The session a held attempt start was given, until the attempt finishes. */
+/* The session a held attempt start was given, until the attempt finishes:
+ * one per connection while verdicts are pending, from a pool. */
 struct session_of {
     uint64_t serial, session_id;
 };
+#define SESSION_OF_CHUNK 256
 
 struct snt_report {
     struct snt_report_handlers h;
@@ -68,6 +71,7 @@ struct snt_report {
     struct snt_dns_message *dns;  /* a held DNS answer, whole again for its handler */
     uint64_t serials;             /* the last serial number given */
     struct snt_htable session_of;
+    struct snt_pool session_of_pool;
     uint64_t cert_parse_errors;
     struct snt_attempt stand_in; /* for held starts */
     struct block *spare;         /* copies' blocks kept for reuse */
@@ -88,6 +92,7 @@ struct snt_report *snt_report_new(const struct snt_report_handlers *h, struct sn
     r->certs = certs;
     r->hold = hold && certs;
     r->mask = size - 1;
+    snt_pool_init(&r->session_of_pool, sizeof(struct session_of), SESSION_OF_CHUNK);
     r->max_bytes = max_bytes;
     r->ring = r->hold ? calloc(size, sizeof *r->ring) : NULL;
     r->dns = r->hold ? malloc(sizeof *r->dns) : NULL;
@@ -133,13 +138,13 @@ static void give_bytes(struct snt_report *r, void *p, size_t len)
 
 static void remember_session(struct snt_report *r, uint64_t serial, uint64_t session_id)
 {
-    struct session_of *s = malloc(sizeof *s);
+    struct session_of *s = snt_pool_get(&r->session_of_pool);
     if (!s)
         return; /* out of memory: the attempt's record goes without its session id */
     s->serial = serial;
     s->session_id = session_id;
     if (!snt_htable_insert(&r->session_of, s, snt_hash_u64(serial)))
-        free(s);
+        snt_pool_put(&r->session_of_pool, s);
 }
 
 /* The session id a's held start was given, into a. */
@@ -152,7 +157,7 @@ static void recall_session(struct snt_report *r, struct snt_attempt *a)
         if (s->serial == a->report_serial) {
             a->session_id = s->session_id;
             snt_htable_remove(&r->session_of, s, hash);
-            free(s);
+            snt_pool_put(&r->session_of_pool, s);
             return;
         }
     }
@@ -427,9 +432,8 @@ void snt_report_free(struct snt_report *r)
         }
         free(ev->copy); /* a block or not, it came from malloc */
     }
-    for (size_t i = 0; r->session_of.slots && i <= r->session_of.mask; i++)
-        free(r->session_of.slots[i].item);
     snt_htable_free(&r->session_of);
+    snt_pool_free(&r->session_of_pool);
     snt_attempt_free(&r->stand_in);
     while (r->spare) {
         struct block *b = r->spare;
