@@ -207,7 +207,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 # Nothing is lost at exit: what the run keeps to the end (the certificates
-# kept parsed) stays reachable.  valgrind, where installed, on a build
+# kept parsed, the engine's connections and DNS names, the sessions and the
+# flags) stays reachable.  valgrind, where installed, on a build
 # without a sanitizer (those check leaks themselves and cannot run under it).
 if command -v valgrind >/dev/null 2>&1 && ! ldd "$bin" | grep -Eq 'lib(a|t|ub)san'; then
     valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
