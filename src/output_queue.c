@@ -6,7 +6,7 @@
  * caller's), and the copy's memory goes back to the caller's side once
  * written, to be a later record's: no thread frees what another allocated
  * (glibc then takes the other thread's heap lock, and the threads wait on
- * each other).  An attempt's copy, the most common record, is a block the
+ * each other), but for the rare attempt whose text outgrew its own area.  An attempt's copy, the most common record, is a block the
  * size of an attempt; any other record's is one block holding the record,
  * its arrays and its strings.  An attempt given (snt_sink_attempt_give:
  * the report stage's held copies) is queued as it is, and a written one's
