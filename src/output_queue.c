@@ -6,15 +6,15 @@
  * caller's), and the copy's memory goes back to the caller's side once
  * written, to be a later record's: no thread frees what another allocated
  * (glibc then takes the other thread's heap lock, and the threads wait on
- * each other), but for the rare attempt whose text outgrew its own area.  An attempt's copy, the most common record, is a block the
- * size of an attempt; any other record's is one block holding the record,
- * its arrays and its strings.  An attempt given (snt_sink_attempt_give:
- * the report stage's held copies) is queued as it is, and a written one's
- * block goes back in exchange.  A full ring
- * makes the caller wait: memory stays bounded and nothing is dropped.  The
- * output thread takes records in batches, one lock per batch.  A write
- * error is kept; the caller sees it on its next call and the thread
- * drains the rest without writing.
+ * each other), but for the rare attempt whose text outgrew its own area.
+ * An attempt's copy, the most common record, is a block the size of an
+ * attempt; any other record's is one block holding the record, its arrays
+ * and its strings.  An attempt given (snt_sink_attempt_give: the report
+ * stage's held copies) is queued as it is, and a written one's block goes
+ * back in exchange.  A full ring makes the caller wait: memory stays
+ * bounded and nothing is dropped.  The output thread takes records in
+ * batches, one lock per batch.  A write error is kept; the caller sees it
+ * on its next call and the thread drains the rest without writing.
  */
 #include <errno.h>
 #include <pthread.h>
