@@ -83,7 +83,7 @@ struct queue_sink {
     atomic_int error; /* the inner sink's first error, for the caller to see */
 };
 
-/* ---- copies the output thread owns ------------------------------------------ */
+/* ---- attempts' copies -------------------------------------------------------- */
 
 /* On the caller's side: a spare copy's memory when there is one. */
 static struct snt_attempt *attempt_clone(struct spare **spare, const struct snt_attempt *a)
@@ -124,7 +124,7 @@ static void attempt_drop(struct snt_attempt *a)
     free(a);
 }
 
-/* ---- a session as one block: the struct, its arrays, then its strings -- */
+/* ---- other records' copies: one block each, arrays first, strings last ---- */
 
 struct block {
     char *at;
@@ -135,18 +135,25 @@ static size_t text_size(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
+/* A list of strings: its pointers and their characters. */
+static size_t list_size(char *const *list, size_t n)
+{
+    size_t size = n * sizeof *list;
+    for (size_t i = 0; i < n; i++)
+        size += text_size(list[i]);
+    return size;
+}
+
 static size_t session_size(const struct snt_session *s)
 {
     size_t n = sizeof *s + s->n_attempts * sizeof *s->attempts + s->n_lookups * sizeof *s->lookups +
-               s->n_names * sizeof *s->names;
+               list_size(s->names, s->n_names);
     for (unsigned i = 0; i < s->n_attempts; i++)
         n += text_size(s->attempts[i].name) + text_size(s->attempts[i].cert_cn) +
              text_size(s->attempts[i].probe_error);
     for (unsigned i = 0; i < s->n_lookups; i++)
         n += text_size(s->lookups[i].question) + text_size(s->lookups[i].answers) +
              text_size(s->lookups[i].chain);
-    for (unsigned i = 0; i < s->n_names; i++)
-        n += text_size(s->names[i]);
     return n;
 }
 
@@ -161,6 +168,18 @@ static char *block_text(struct block *b, const char *s)
 {
     size_t n = text_size(s);
     return n ? memcpy(block_take(b, n), s, n) : NULL;
+}
+
+/* Room for n pointers; NULL for none. */
+static char **block_slots(struct block *b, size_t n)
+{
+    return n ? block_take(b, n * sizeof(char *)) : NULL;
+}
+
+static void block_texts(struct block *b, char **slots, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        slots[i] = block_text(b, list[i]);
 }
 
 /* On the caller's side: a block of at least size bytes after its header,
@@ -228,37 +247,16 @@ static struct snt_session *session_clone(struct spare **spare, const struct snt_
         x->lookups[i].answers = block_text(&b, s->lookups[i].answers);
         x->lookups[i].chain = block_text(&b, s->lookups[i].chain);
     }
-    for (unsigned i = 0; i < s->n_names; i++)
-        x->names[i] = block_text(&b, s->names[i]);
+    block_texts(&b, x->names, s->names, s->n_names);
     return x;
 }
 
 /* ---- a flag as one block: the struct, its three lists, their strings ---- */
 
-static size_t list_size(char *const *list, size_t n)
-{
-    size_t size = n * sizeof *list;
-    for (size_t i = 0; i < n; i++)
-        size += text_size(list[i]);
-    return size;
-}
-
 static size_t flag_size(const struct snt_flag *f)
 {
     return sizeof *f + list_size(f->cert_names, f->n_cert_names) + list_size(f->asked, f->n_asked) +
            list_size(f->failed, f->n_failed);
-}
-
-/* Room for n pointers; NULL for none. */
-static char **block_slots(struct block *b, size_t n)
-{
-    return n ? block_take(b, n * sizeof(char *)) : NULL;
-}
-
-static void block_texts(struct block *b, char **slots, char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        slots[i] = block_text(b, list[i]);
 }
 
 /* The certificate's strings are shared (a reference is taken), the names
