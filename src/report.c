@@ -200,39 +200,106 @@ static void start_held(struct snt_report *r, const struct event *ev)
         remember_session(r, ev->serial, stand_in->session_id);
 }
 
-/* A DNS message is mostly room for answers it does not have: a held one
- * keeps the fields before the answers, the answers it has and the fields
- * after them, one after the other. */
+/* A DNS message is mostly room it does not use: 32 answers, and 256 bytes
+ * for each name in it, of which most take 20.  A held one is packed: its
+ * fields and those of the answers it has, each name at its own length
+ * with its NUL, one after the other (about a tenth of the message's
+ * bytes with two answers).  Only the report reads it back. */
+#define QNAME_AT offsetof(struct snt_dns_message, qname)
+#define QTYPE_AT offsetof(struct snt_dns_message, qtype)
 #define DNS_HEAD offsetof(struct snt_dns_message, answers)
 #define DNS_TAIL offsetof(struct snt_dns_message, answers_dropped)
+#define OWNER_AT offsetof(struct snt_dns_answer, owner)
+#define ADDR_AT  offsetof(struct snt_dns_answer, addr)
+#define CNAME_AT offsetof(struct snt_dns_answer, cname)
 
 static unsigned dns_answers(const struct snt_dns_message *m)
 {
     return m->n_answers < SNT_DNS_MAX_ANSWERS ? m->n_answers : SNT_DNS_MAX_ANSWERS;
 }
 
+/* A name's bytes with its NUL, within its array. */
+static size_t text_size(const char *s, size_t room)
+{
+    return strnlen(s, room - 1) + 1;
+}
+
+static size_t packed_size(const struct snt_dns_message *m)
+{
+    size_t n = QNAME_AT + text_size(m->qname, sizeof m->qname) + (DNS_HEAD - QTYPE_AT) +
+               (sizeof *m - DNS_TAIL);
+    for (unsigned i = 0; i < dns_answers(m); i++) {
+        const struct snt_dns_answer *a = &m->answers[i];
+        n += OWNER_AT + text_size(a->owner, sizeof a->owner) + (CNAME_AT - ADDR_AT) +
+             text_size(a->cname, sizeof a->cname);
+    }
+    return n;
+}
+
+static uint8_t *put(uint8_t *c, const void *from, size_t len)
+{
+    memcpy(c, from, len);
+    return c + len;
+}
+
+static uint8_t *put_text(uint8_t *c, const char *s, size_t room)
+{
+    size_t len = text_size(s, room) - 1;
+    memcpy(c, s, len);
+    c[len] = '\0';
+    return c + len + 1;
+}
+
 static void *dns_copy(struct snt_report *r, const struct snt_dns_message *m, size_t *bytes)
 {
-    size_t answers = dns_answers(m) * sizeof m->answers[0];
-    size_t tail = sizeof *m - DNS_TAIL;
-    uint8_t *c = take_bytes(r, DNS_HEAD + answers + tail);
+    size_t len = packed_size(m);
+    uint8_t *c = take_bytes(r, len), *at = c;
     if (!c)
         return NULL;
-    memcpy(c, m, DNS_HEAD);
-    memcpy(c + DNS_HEAD, m->answers, answers);
-    memcpy(c + DNS_HEAD + answers, (const uint8_t *)m + DNS_TAIL, tail);
-    *bytes = DNS_HEAD + answers + tail;
+    const uint8_t *whole = (const uint8_t *)m;
+    at = put(at, whole, QNAME_AT);
+    at = put_text(at, m->qname, sizeof m->qname);
+    at = put(at, whole + QTYPE_AT, DNS_HEAD - QTYPE_AT);
+    for (unsigned i = 0; i < dns_answers(m); i++) {
+        const struct snt_dns_answer *a = &m->answers[i];
+        at = put(at, a, OWNER_AT);
+        at = put_text(at, a->owner, sizeof a->owner);
+        at = put(at, (const uint8_t *)a + ADDR_AT, CNAME_AT - ADDR_AT);
+        at = put_text(at, a->cname, sizeof a->cname);
+    }
+    put(at, whole + DNS_TAIL, sizeof *m - DNS_TAIL);
+    *bytes = len;
     return c;
 }
 
-/* The held copy whole again, in the report's one DNS message. */
+static const uint8_t *get(void *to, const uint8_t *c, size_t len)
+{
+    memcpy(to, c, len);
+    return c + len;
+}
+
+static const uint8_t *get_text(char *to, const uint8_t *c)
+{
+    return get(to, c, strlen((const char *)c) + 1); /* packed above: within its array */
+}
+
+/* The held copy whole again, in the report's one DNS message (the arrays'
+ * bytes past each name's NUL are left as they were). */
 static const struct snt_dns_message *dns_whole(struct snt_report *r, const uint8_t *c)
 {
     struct snt_dns_message *m = r->dns;
-    memcpy(m, c, DNS_HEAD);
-    size_t answers = dns_answers(m) * sizeof m->answers[0];
-    memcpy(m->answers, c + DNS_HEAD, answers);
-    memcpy((uint8_t *)m + DNS_TAIL, c + DNS_HEAD + answers, sizeof *m - DNS_TAIL);
+    uint8_t *whole = (uint8_t *)m;
+    c = get(whole, c, QNAME_AT);
+    c = get_text(m->qname, c);
+    c = get(whole + QTYPE_AT, c, DNS_HEAD - QTYPE_AT);
+    for (unsigned i = 0; i < dns_answers(m); i++) {
+        struct snt_dns_answer *a = &m->answers[i];
+        c = get(a, c, OWNER_AT);
+        c = get_text(a->owner, c);
+        c = get((uint8_t *)a + ADDR_AT, c, CNAME_AT - ADDR_AT);
+        c = get_text(a->cname, c);
+    }
+    get(whole + DNS_TAIL, c, sizeof *m - DNS_TAIL);
     return m;
 }
 

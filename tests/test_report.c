@@ -39,12 +39,71 @@ static void on_started(struct snt_attempt *a, void *arg)
              a->server_port ? "full" : "stand-in");
 }
 
+/* The DNS message given to the report, to compare what its handler gets. */
+static struct snt_dns_message dns_sent;
+
+static bool same_answer(const struct snt_dns_answer *a, const struct snt_dns_answer *b)
+{
+    return a->type == b->type && a->ttl == b->ttl && strcmp(a->owner, b->owner) == 0 &&
+           a->addr_len == b->addr_len && memcmp(a->addr, b->addr, sizeof a->addr) == 0 &&
+           strcmp(a->cname, b->cname) == 0;
+}
+
+/* Whether m says all that was sent: every field, every answer kept. */
+static bool same_dns(const struct snt_dns_message *m)
+{
+    const struct snt_dns_message *d = &dns_sent;
+    bool same = m->id == d->id && m->response == d->response && m->opcode == d->opcode &&
+                m->rcode == d->rcode && m->truncated_flag == d->truncated_flag &&
+                m->qdcount == d->qdcount && m->ancount == d->ancount &&
+                strcmp(m->qname, d->qname) == 0 && m->qtype == d->qtype &&
+                m->n_answers == d->n_answers && m->answers_dropped == d->answers_dropped &&
+                m->answers_read == d->answers_read && m->malformed == d->malformed;
+    for (unsigned i = 0; same && i < d->n_answers; i++)
+        same = same_answer(&m->answers[i], &d->answers[i]);
+    return same;
+}
+
 static void on_dns(const struct snt_addr *client, const struct snt_dns_message *m, uint64_t ts,
                    void *arg)
 {
     (void)arg;
-    (void)ts;
-    snprintf(next_line(), LINE, "dns %u %.40s", client->b[3], m->qname);
+    snprintf(next_line(), LINE, "dns %u %.40s at %llu%s", client->b[3], m->qname,
+             (unsigned long long)ts, same_dns(m) ? "" : " changed");
+}
+
+/* A response as the parser leaves it: three answers (a CNAME, then an A
+ * and an AAAA for its target), each name at the start of its array. */
+static void make_dns(struct snt_dns_message *m)
+{
+    static const uint8_t v4[4] = {192, 0, 2, 7}, v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 9};
+    memset(m, 0, sizeof *m);
+    m->id = 0x4242;
+    m->response = true;
+    m->rcode = 0;
+    m->qdcount = 1;
+    m->ancount = 4;
+    strcpy(m->qname, "c.example.test");
+    m->qtype = SNT_DNS_TYPE_A;
+    m->n_answers = 3;
+    m->answers_dropped = 1;
+    m->answers_read = 4;
+    m->malformed = true;
+    struct snt_dns_answer *a = m->answers;
+    a[0].type = SNT_DNS_TYPE_CNAME;
+    a[0].ttl = 300;
+    strcpy(a[0].owner, "c.example.test");
+    memset(a[0].cname, 'x', 255); /* the longest name there is room for */
+    a[1].type = SNT_DNS_TYPE_A;
+    a[1].ttl = 60;
+    memset(a[1].owner, 'x', 255);
+    memcpy(a[1].addr, v4, sizeof v4);
+    a[1].addr_len = 4;
+    a[2].type = SNT_DNS_TYPE_AAAA;
+    a[2].ttl = 61;
+    strcpy(a[2].owner, "edge.cdn.test");
+    memcpy(a[2].addr, v6, sizeof v6);
+    a[2].addr_len = 16;
 }
 
 static void on_scan(const struct snt_scan_record *rec, void *arg)
@@ -208,9 +267,10 @@ static void run(const char *dir, bool hold, size_t max_bytes, struct snt_span le
     snt_report_started(s.report, b);
     finished(s.report, a, 0);
     snt_report_started(s.report, c);
-    memset(&m, 0, sizeof m);
-    strcpy(m.qname, "c.example.test");
+    make_dns(&dns_sent);
+    m = dns_sent;
     snt_report_dns(s.report, &c->client, &m, 3500);
+    memset(&m, 0xa5, sizeof m); /* the engine reuses its message at once */
     snt_report_advance(s.report, 4000);
     snt_report_advance(s.report, 3900); /* capture time may step back */
     snt_report_advance(s.report, 5000);
@@ -255,7 +315,7 @@ static void test_order(const char *dir)
                                 "start 2 full",
                                 "finish 1 session 101 cert judged",
                                 "start 3 stand-in",
-                                "dns 3 c.example.test",
+                                "dns 3 c.example.test at 3500",
                                 "advance 5000",
                                 "scan 7",
                                 "stats 3",
@@ -282,7 +342,7 @@ static void test_order(const char *dir)
                             "start 2 full",
                             "finish 1 session 101 cert judged",
                             "start 3 full",
-                            "dns 3 c.example.test",
+                            "dns 3 c.example.test at 3500",
                             "advance 4000",
                             "advance 3900",
                             "advance 5000",
