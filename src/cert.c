@@ -32,6 +32,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "ways.h"
+
 #define DEFAULT_CACHE_MAX   32768
 #define DEFAULT_CACHE_BYTES ((size_t)64 << 20)
 #define SECONDS_PER_DAY     86400
@@ -58,12 +60,18 @@
 /* Issuer names as text, by their DER: a network's leaves share a few
  * issuers, and a name that is not plain goes through X509_NAME_print_ex,
  * about 13,000 instructions (cert_dn.c).  Subjects, one per leaf, are not
- * kept: they would only push the issuers out.  Direct-mapped. */
-#define ISSUER_MEMO 64 /* a power of two */
+ * kept: they would only push the issuers out.  SNT_WAYS names to a set
+ * (ways.h), the set chosen by the hash of the DER. */
+#define ISSUER_SETS 16 /* a power of two: 64 names */
 
 struct issuer_text {
     struct snt_cert_name_key key;
     char *text;
+};
+
+struct issuer_set {
+    struct snt_ways ways;
+    struct issuer_text slot[SNT_WAYS];
 };
 
 struct snt_cert_checker {
@@ -72,7 +80,8 @@ struct snt_cert_checker {
     struct snt_cert_cache *cache;
     struct snt_cert_counters counters;
     struct snt_cert_kept *intermediates, *leaves;
-    struct issuer_text issuers[ISSUER_MEMO];
+    struct issuer_set issuers[ISSUER_SETS];
+    uint32_t issuer_clock;
     struct snt_cert_absent_issuers *absent;
 };
 
@@ -185,8 +194,9 @@ void snt_cert_checker_free(struct snt_cert_checker *c)
     snt_cert_cache_free(c->cache);
     snt_cert_kept_free(c->intermediates);
     snt_cert_kept_free(c->leaves);
-    for (size_t i = 0; i < ISSUER_MEMO; i++)
-        free(c->issuers[i].text);
+    for (size_t i = 0; i < ISSUER_SETS; i++)
+        for (unsigned w = 0; w < SNT_WAYS; w++)
+            free(c->issuers[i].slot[w].text);
     snt_cert_decoder_free(c->decoder);
     snt_cert_absent_issuers_free(c->absent);
     X509_STORE_free(c->store);
@@ -269,19 +279,25 @@ static bool time_of(const ASN1_TIME *t, int64_t *out)
     return true;
 }
 
-/* An issuer's text, from the memo when its DER was seen last in its slot;
- * a copy the caller owns, NULL when memory ran out. */
+/* An issuer's text, from the memo when its DER is there; a copy the
+ * caller owns, NULL when memory ran out. */
 static char *issuer_text(struct snt_cert_checker *c, const X509_NAME *name)
 {
     struct snt_cert_name_key key;
     if (!snt_cert_name_key(name, &key))
         return snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
-    struct issuer_text *m = &c->issuers[key.tag & (ISSUER_MEMO - 1)];
-    if (snt_cert_name_key_eq(&m->key, &key))
-        return strdup(m->text);
+    struct issuer_set *set = &c->issuers[key.tag & (ISSUER_SETS - 1)];
+    for (unsigned w = snt_ways_next(&set->ways, key.tag, 0); w < SNT_WAYS;
+         w = snt_ways_next(&set->ways, key.tag, w + 1)) {
+        if (snt_cert_name_key_eq(&set->slot[w].key, &key)) {
+            snt_ways_touch(&set->ways, w, &c->issuer_clock);
+            return strdup(set->slot[w].text);
+        }
+    }
     char *text = snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
     char *kept = text ? strdup(text) : NULL;
     if (kept) {
+        struct issuer_text *m = &set->slot[snt_ways_take(&set->ways, key.tag, &c->issuer_clock)];
         free(m->text);
         m->text = kept;
         m->key = key;

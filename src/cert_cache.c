@@ -16,8 +16,9 @@
  *
  * Intermediates come again and again (a few CAs sign most leaves): the
  * last ones seen are kept with their SHA-256, and one sent again, byte for
- * byte, is not hashed again.  The leaf's SHA-256 is its fingerprint, which
- * the verdict shows: it is hashed once for both.
+ * byte, is not hashed again.  They are kept in sets by a hash of their
+ * bytes (ways.h), the least recently seen of a set given up first.  The leaf's SHA-256 is its
+ * fingerprint, which the verdict shows: it is hashed once for both.
  *
  * Bounded twice, by entries and by bytes (names and results counted),
  * because servers control how big certificates and their name lists are.
@@ -33,16 +34,22 @@
 #include "htable.h"
 #include "secret.h"
 #include "siphash.h"
+#include "ways.h"
 
 #define MAX_BUCKETS ((size_t)1 << 20)
-#define KNOWN_SLOTS SNT_CERT_KNOWN_SLOTS
+#define KNOWN_SETS  SNT_CERT_KNOWN_SETS
 #define KNOWN_DER   4096 /* larger ones are hashed each time */
 
 /* An intermediate seen, its bytes and their SHA-256. */
 struct known_cert {
-    size_t len; /* 0: the slot is free */
+    size_t len;
     uint8_t sha256[SNT_CERT_CHAIN_ID_LEN];
     uint8_t der[KNOWN_DER];
+};
+
+struct known_set {
+    struct snt_ways ways;
+    struct known_cert slot[SNT_WAYS];
 };
 
 /* An entry keeps its strings at their own lengths, after it: the name
@@ -84,7 +91,8 @@ struct snt_cert_cache {
     size_t bytes, max_bytes;
     struct answer answers[2];
     unsigned next_answer;
-    struct known_cert *known; /* KNOWN_SLOTS, by a hash of the bytes */
+    struct known_set *known; /* KNOWN_SETS, by a hash of the bytes */
+    uint32_t known_clock;
 };
 
 struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
@@ -96,7 +104,7 @@ struct snt_cert_cache *snt_cert_cache_new(size_t max_entries, size_t max_bytes)
     while (n < max_entries && n < MAX_BUCKETS)
         n <<= 1;
     cache->buckets = calloc(n, sizeof *cache->buckets);
-    cache->known = calloc(KNOWN_SLOTS, sizeof *cache->known);
+    cache->known = calloc(KNOWN_SETS, sizeof *cache->known);
     cache->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     cache->md = EVP_MD_CTX_new();
     if (!cache->buckets || !cache->known || !cache->sha256 || !cache->md) {
@@ -141,19 +149,26 @@ static bool sha256_of(struct snt_cert_cache *cache, const struct snt_span *der,
 }
 
 /* An intermediate's SHA-256: the one kept for these very bytes, else
- * hashed now and kept in their slot. */
+ * hashed now and kept in their set. */
 static bool intermediate_sha256(struct snt_cert_cache *cache, const struct snt_span *der,
                                 uint8_t out[SNT_CERT_CHAIN_ID_LEN])
 {
     if (der->len == 0 || der->len > KNOWN_DER)
         return sha256_of(cache, der, out);
-    struct known_cert *k = &cache->known[snt_hash_bytes(der->p, der->len) % KNOWN_SLOTS];
-    if (k->len == der->len && memcmp(k->der, der->p, der->len) == 0) {
-        memcpy(out, k->sha256, SNT_CERT_CHAIN_ID_LEN);
-        return true;
+    uint32_t tag = snt_hash_bytes(der->p, der->len);
+    struct known_set *set = &cache->known[tag & (KNOWN_SETS - 1)];
+    for (unsigned w = snt_ways_next(&set->ways, tag, 0); w < SNT_WAYS;
+         w = snt_ways_next(&set->ways, tag, w + 1)) {
+        const struct known_cert *k = &set->slot[w];
+        if (k->len == der->len && memcmp(k->der, der->p, der->len) == 0) {
+            snt_ways_touch(&set->ways, w, &cache->known_clock);
+            memcpy(out, k->sha256, SNT_CERT_CHAIN_ID_LEN);
+            return true;
+        }
     }
     if (!sha256_of(cache, der, out))
         return false;
+    struct known_cert *k = &set->slot[snt_ways_take(&set->ways, tag, &cache->known_clock)];
     k->len = der->len;
     memcpy(k->der, der->p, der->len);
     memcpy(k->sha256, out, SNT_CERT_CHAIN_ID_LEN);

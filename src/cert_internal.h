@@ -149,9 +149,9 @@ size_t snt_cert_result_bytes(const struct snt_cert_result *r);
  * chains share an identity only if they are the same bytes (or SHA-256
  * collides). */
 #define SNT_CERT_CHAIN_ID_LEN 32
-/* Intermediates kept with their SHA-256 (src/cert_cache.c), one per slot,
- * the slot chosen by snt_hash_bytes of the bytes. */
-#define SNT_CERT_KNOWN_SLOTS 64
+/* Intermediates kept with their SHA-256 (src/cert_cache.c): SNT_WAYS to a
+ * set, the set chosen by snt_hash_bytes of the bytes (a power of two). */
+#define SNT_CERT_KNOWN_SETS 16
 struct snt_cert_chain_id {
     uint8_t sha256[SNT_CERT_CHAIN_ID_LEN];
 };

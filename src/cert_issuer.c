@@ -11,8 +11,9 @@
  * time.  The answer holds while the trust directory does not change under
  * a run, which is what loading it once at start-up assumes too.
  *
- * Direct-mapped by a hash of the name's DER; a name is known only when its
- * DER is byte for byte the one kept; longer names are not kept.
+ * SNT_WAYS names to a set (ways.h), the set chosen by a hash of the name's
+ * DER; a name is known only when its DER is byte for byte the one kept;
+ * longer names are not kept.
  */
 #include "cert_internal.h"
 
@@ -21,10 +22,18 @@
 
 #include <openssl/err.h>
 
-#define ABSENT_SLOTS 256 /* a power of two */
+#include "ways.h"
+
+#define ABSENT_SETS 64 /* a power of two: 256 names */
+
+struct absent_set {
+    struct snt_ways ways;
+    struct snt_cert_name_key slot[SNT_WAYS];
+};
 
 struct snt_cert_absent_issuers {
-    struct snt_cert_name_key slots[ABSENT_SLOTS];
+    struct absent_set sets[ABSENT_SETS];
+    uint32_t clock;
     uint64_t answered; /* searches answered from memory */
 };
 
@@ -38,10 +47,25 @@ void snt_cert_absent_issuers_free(struct snt_cert_absent_issuers *a)
     free(a);
 }
 
-static struct snt_cert_name_key *slot_of(struct snt_cert_absent_issuers *a,
-                                         const struct snt_cert_name_key *key)
+/* Whether key's name is known to be absent (and now the most recently
+ * asked of its set). */
+static bool known_absent(struct snt_cert_absent_issuers *a, const struct snt_cert_name_key *key)
 {
-    return &a->slots[key->tag & (ABSENT_SLOTS - 1)];
+    struct absent_set *set = &a->sets[key->tag & (ABSENT_SETS - 1)];
+    for (unsigned w = snt_ways_next(&set->ways, key->tag, 0); w < SNT_WAYS;
+         w = snt_ways_next(&set->ways, key->tag, w + 1)) {
+        if (snt_cert_name_key_eq(&set->slot[w], key)) {
+            snt_ways_touch(&set->ways, w, &a->clock);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void remember_absent(struct snt_cert_absent_issuers *a, const struct snt_cert_name_key *key)
+{
+    struct absent_set *set = &a->sets[key->tag & (ABSENT_SETS - 1)];
+    set->slot[snt_ways_take(&set->ways, key->tag, &a->clock)] = *key;
 }
 
 /* Whether the store has any certificate whose subject is name. */
@@ -60,13 +84,13 @@ int snt_cert_get_issuer(struct snt_cert_absent_issuers *a, X509 **issuer, X509_S
     struct snt_cert_name_key key;
     bool keyed = a && snt_cert_name_key(name, &key);
     *issuer = NULL;
-    if (keyed && snt_cert_name_key_eq(slot_of(a, &key), &key)) {
+    if (keyed && known_absent(a, &key)) {
         a->answered++;
         return 0;
     }
     int rc = X509_STORE_CTX_get1_issuer(issuer, ctx, x);
     if (keyed && rc == 0 && !store_has_subject(ctx, name))
-        *slot_of(a, &key) = key;
+        remember_absent(a, &key);
     return rc;
 }
 

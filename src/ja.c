@@ -13,6 +13,7 @@
 #include "snitrace/tls.h"
 
 #include "htable.h"
+#include "ways.h"
 
 #include <openssl/md5.h>
 #include <openssl/sha.h>
@@ -331,18 +332,29 @@ void snt_ja4(const struct snt_tls_client_hello *ch, char transport, char out[40]
  * is an SNI, the lists and the first ALPN value's first and last bytes.
  * That key is laid out byte for byte and compared whole, so a hash
  * collision only costs the building; a key longer than KEY_MAX (a hello
- * with very long lists) is never remembered. */
-#define HELLO_SLOTS 256 /* a power of two */
-#define KEY_MAX     640
+ * with very long lists) is never remembered.
+ *
+ * The memo is set-associative (ways.h): under each bucket of the key's
+ * hash, SNT_WAYS slots.  With one slot per bucket, two common hellos
+ * whose hashes met (the hash's key is drawn per run) put each other out
+ * on every connection: on the bench's captures, with their eight hellos,
+ * about one run in ten built the fingerprints again and again. */
+#define HELLO_SETS 64 /* a power of two: 256 slots */
+#define KEY_MAX    640
 
 struct hello_slot {
-    uint32_t tag;
-    uint16_t len; /* 0: empty */
+    uint16_t len;
     char ja3[33], ja4[40];
     uint8_t key[KEY_MAX];
 };
 
-static _Thread_local struct hello_slot hello_memo[HELLO_SLOTS];
+struct hello_set {
+    struct snt_ways ways;
+    struct hello_slot slot[SNT_WAYS];
+};
+
+static _Thread_local struct hello_set hello_memo[HELLO_SETS];
+static _Thread_local uint32_t hello_clock;
 
 struct key {
     uint8_t *p;
@@ -392,6 +404,21 @@ static bool hello_key(const struct snt_tls_client_hello *ch, char transport, str
     return !k->overflow;
 }
 
+/* The slot of set that holds the key (bytes, len bytes), or NULL. */
+static const struct hello_slot *memo_find(struct hello_set *set, uint32_t tag, const uint8_t *bytes,
+                                          size_t len)
+{
+    for (unsigned w = snt_ways_next(&set->ways, tag, 0); w < SNT_WAYS;
+         w = snt_ways_next(&set->ways, tag, w + 1)) {
+        const struct hello_slot *s = &set->slot[w];
+        if (s->len == len && memcmp(s->key, bytes, len) == 0) {
+            snt_ways_touch(&set->ways, w, &hello_clock);
+            return s;
+        }
+    }
+    return NULL;
+}
+
 void snt_ja_fingerprints(const struct snt_tls_client_hello *ch, char transport, char ja3_md5[33],
                          char ja4[40])
 {
@@ -400,10 +427,11 @@ void snt_ja_fingerprints(const struct snt_tls_client_hello *ch, char transport, 
     char ja3[SNT_JA3_MAX];
     bool keyed = hello_key(ch, transport, &k);
     uint32_t tag = keyed ? snt_hash_bytes(bytes, k.len) : 0;
-    struct hello_slot *s = &hello_memo[tag & (HELLO_SLOTS - 1)];
-    if (keyed && s->len == k.len && s->tag == tag && memcmp(s->key, bytes, k.len) == 0) {
-        memcpy(ja3_md5, s->ja3, sizeof s->ja3);
-        memcpy(ja4, s->ja4, sizeof s->ja4);
+    struct hello_set *set = &hello_memo[tag & (HELLO_SETS - 1)];
+    const struct hello_slot *found = keyed ? memo_find(set, tag, bytes, k.len) : NULL;
+    if (found) {
+        memcpy(ja3_md5, found->ja3, sizeof found->ja3);
+        memcpy(ja4, found->ja4, sizeof found->ja4);
         return;
     }
     if (!snt_ja3(ch, ja3, sizeof ja3, ja3_md5))
@@ -411,7 +439,7 @@ void snt_ja_fingerprints(const struct snt_tls_client_hello *ch, char transport, 
     snt_ja4(ch, transport, ja4);
     if (!keyed)
         return;
-    s->tag = tag;
+    struct hello_slot *s = &set->slot[snt_ways_take(&set->ways, tag, &hello_clock)];
     s->len = (uint16_t)k.len;
     memcpy(s->ja3, ja3_md5, sizeof s->ja3);
     memcpy(s->ja4, ja4, sizeof s->ja4);

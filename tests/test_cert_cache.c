@@ -76,15 +76,15 @@ static bool same_id(const struct snt_cert_question *a, const struct snt_cert_que
 static void test_intermediates_kept(void)
 {
     struct snt_span www = load("www"), inter = load("intermediate");
-    /* One bit flipped where the copy falls in the original's slot, so the
+    /* One bit flipped where the copy falls in the original's set, so the
      * two meet there. */
     struct snt_span tampered = {snt_test_exact_copy(inter.p, inter.len), inter.len};
     uint8_t *t = (uint8_t *)tampered.p;
-    uint32_t slot = snt_hash_bytes(inter.p, inter.len) % SNT_CERT_KNOWN_SLOTS;
+    uint32_t set = snt_hash_bytes(inter.p, inter.len) % SNT_CERT_KNOWN_SETS;
     size_t bit = 0;
     for (; bit < 8 * inter.len; bit++) {
         t[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        if (snt_hash_bytes(t, inter.len) % SNT_CERT_KNOWN_SLOTS == slot)
+        if (snt_hash_bytes(t, inter.len) % SNT_CERT_KNOWN_SETS == set)
             break;
         t[bit / 8] ^= (uint8_t)(1u << (bit % 8));
     }
