@@ -278,9 +278,14 @@ static const uint8_t *get(void *to, const uint8_t *c, size_t len)
     return c + len;
 }
 
-static const uint8_t *get_text(char *to, const uint8_t *c)
+/* A name packed by put_text into its array (room bytes): its NUL is
+ * within them. */
+static const uint8_t *get_text(char *to, size_t room, const uint8_t *c)
 {
-    return get(to, c, strlen((const char *)c) + 1); /* packed above: within its array */
+    size_t len = strnlen((const char *)c, room - 1);
+    memcpy(to, c, len);
+    to[len] = '\0';
+    return c + len + 1;
 }
 
 /* The held copy whole again, in the report's one DNS message (the arrays'
@@ -290,14 +295,14 @@ static const struct snt_dns_message *dns_whole(struct snt_report *r, const uint8
     struct snt_dns_message *m = r->dns;
     uint8_t *whole = (uint8_t *)m;
     c = get(whole, c, QNAME_AT);
-    c = get_text(m->qname, c);
+    c = get_text(m->qname, sizeof m->qname, c);
     c = get(whole + QTYPE_AT, c, DNS_HEAD - QTYPE_AT);
-    for (unsigned i = 0; i < dns_answers(m); i++) {
-        struct snt_dns_answer *a = &m->answers[i];
+    struct snt_dns_answer *end = m->answers + dns_answers(m);
+    for (struct snt_dns_answer *a = m->answers; a < end; a++) {
         c = get(a, c, OWNER_AT);
-        c = get_text(a->owner, c);
+        c = get_text(a->owner, sizeof a->owner, c);
         c = get((uint8_t *)a + ADDR_AT, c, CNAME_AT - ADDR_AT);
-        c = get_text(a->cname, c);
+        c = get_text(a->cname, sizeof a->cname, c);
     }
     get(whole + DNS_TAIL, c, sizeof *m - DNS_TAIL);
     return m;
