@@ -287,9 +287,9 @@ static char *issuer_text(struct snt_cert_checker *c, const X509_NAME *name)
     if (!snt_cert_name_key(name, &key))
         return snt_cert_dn_text(name, MAX_DN_TEXT, NULL);
     struct issuer_set *set = &c->issuers[key.tag & (ISSUER_SETS - 1)];
-    for (unsigned w = snt_ways_next(&set->ways, key.tag, 0); w < SNT_WAYS;
-         w = snt_ways_next(&set->ways, key.tag, w + 1)) {
-        if (snt_cert_name_key_eq(&set->slot[w].key, &key)) {
+    for (unsigned w = 0; w < SNT_WAYS; w++) {
+        if (snt_ways_holds(&set->ways, w, key.tag) &&
+            snt_cert_name_key_eq(&set->slot[w].key, &key)) {
             snt_ways_touch(&set->ways, w, &c->issuer_clock);
             return strdup(set->slot[w].text);
         }

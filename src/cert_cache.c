@@ -17,8 +17,9 @@
  * Intermediates come again and again (a few CAs sign most leaves): the
  * last ones seen are kept with their SHA-256, and one sent again, byte for
  * byte, is not hashed again.  They are kept in sets by a hash of their
- * bytes (ways.h), the least recently seen of a set given up first.  The leaf's SHA-256 is its
- * fingerprint, which the verdict shows: it is hashed once for both.
+ * bytes (ways.h), the least recently seen of a set given up first.  The
+ * leaf's SHA-256 is its fingerprint, which the verdict shows: it is hashed
+ * once for both.
  *
  * Bounded twice, by entries and by bytes (names and results counted),
  * because servers control how big certificates and their name lists are.
@@ -157,10 +158,10 @@ static bool intermediate_sha256(struct snt_cert_cache *cache, const struct snt_s
         return sha256_of(cache, der, out);
     uint32_t tag = snt_hash_bytes(der->p, der->len);
     struct known_set *set = &cache->known[tag & (KNOWN_SETS - 1)];
-    for (unsigned w = snt_ways_next(&set->ways, tag, 0); w < SNT_WAYS;
-         w = snt_ways_next(&set->ways, tag, w + 1)) {
+    for (unsigned w = 0; w < SNT_WAYS; w++) {
         const struct known_cert *k = &set->slot[w];
-        if (k->len == der->len && memcmp(k->der, der->p, der->len) == 0) {
+        if (snt_ways_holds(&set->ways, w, tag) && k->len == der->len &&
+            memcmp(k->der, der->p, der->len) == 0) {
             snt_ways_touch(&set->ways, w, &cache->known_clock);
             memcpy(out, k->sha256, SNT_CERT_CHAIN_ID_LEN);
             return true;

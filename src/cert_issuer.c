@@ -52,9 +52,8 @@ void snt_cert_absent_issuers_free(struct snt_cert_absent_issuers *a)
 static bool known_absent(struct snt_cert_absent_issuers *a, const struct snt_cert_name_key *key)
 {
     struct absent_set *set = &a->sets[key->tag & (ABSENT_SETS - 1)];
-    for (unsigned w = snt_ways_next(&set->ways, key->tag, 0); w < SNT_WAYS;
-         w = snt_ways_next(&set->ways, key->tag, w + 1)) {
-        if (snt_cert_name_key_eq(&set->slot[w], key)) {
+    for (unsigned w = 0; w < SNT_WAYS; w++) {
+        if (snt_ways_holds(&set->ways, w, key->tag) && snt_cert_name_key_eq(&set->slot[w], key)) {
             snt_ways_touch(&set->ways, w, &a->clock);
             return true;
         }

@@ -10,6 +10,7 @@
 #ifndef SNITRACE_WAYS_H
 #define SNITRACE_WAYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SNT_WAYS 4
@@ -19,14 +20,11 @@ struct snt_ways {
     uint32_t used[SNT_WAYS]; /* when last found or filled; 0: empty */
 };
 
-/* The first way from `from` on whose slot is filled with a key of this
- * tag (to be compared whole), or SNT_WAYS when there is none. */
-static inline unsigned snt_ways_next(const struct snt_ways *s, uint32_t tag, unsigned from)
+/* Whether way w's slot is filled with a key of this tag (to be compared
+ * whole). */
+static inline bool snt_ways_holds(const struct snt_ways *s, unsigned w, uint32_t tag)
 {
-    for (unsigned w = from; w < SNT_WAYS; w++)
-        if (s->used[w] && s->tag[w] == tag)
-            return w;
-    return SNT_WAYS;
+    return s->used[w] && s->tag[w] == tag;
 }
 
 /* The clock's next tick, never 0 (which marks a slot empty). */
