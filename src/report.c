@@ -228,11 +228,10 @@ static size_t packed_size(const struct snt_dns_message *m)
 {
     size_t n = QNAME_AT + text_size(m->qname, sizeof m->qname) + (DNS_HEAD - QTYPE_AT) +
                (sizeof *m - DNS_TAIL);
-    for (unsigned i = 0; i < dns_answers(m); i++) {
-        const struct snt_dns_answer *a = &m->answers[i];
+    const struct snt_dns_answer *end = m->answers + dns_answers(m);
+    for (const struct snt_dns_answer *a = m->answers; a < end; a++)
         n += OWNER_AT + text_size(a->owner, sizeof a->owner) + (CNAME_AT - ADDR_AT) +
              text_size(a->cname, sizeof a->cname);
-    }
     return n;
 }
 
@@ -260,8 +259,8 @@ static void *dns_copy(struct snt_report *r, const struct snt_dns_message *m, siz
     at = put(at, whole, QNAME_AT);
     at = put_text(at, m->qname, sizeof m->qname);
     at = put(at, whole + QTYPE_AT, DNS_HEAD - QTYPE_AT);
-    for (unsigned i = 0; i < dns_answers(m); i++) {
-        const struct snt_dns_answer *a = &m->answers[i];
+    const struct snt_dns_answer *end = m->answers + dns_answers(m);
+    for (const struct snt_dns_answer *a = m->answers; a < end; a++) {
         at = put(at, a, OWNER_AT);
         at = put_text(at, a->owner, sizeof a->owner);
         at = put(at, (const uint8_t *)a + ADDR_AT, CNAME_AT - ADDR_AT);
