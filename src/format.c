@@ -9,17 +9,49 @@
 #define IPV6_WORDS     8
 #define IPV4_TAIL_WORD 6 /* where a dotted IPv4 tail begins */
 
+/* "00" to "99", two characters a value: numbers are written two digits
+ * at a time. */
+static const char two_digits[] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
+
+/* v < 100 as two digits. */
+static inline char *put_two(char *at, unsigned v)
+{
+    memcpy(at, two_digits + 2 * v, 2);
+    return at + 2;
+}
+
+/* How many decimal digits v has. */
+static size_t decimal_len(uint64_t v)
+{
+    size_t n = 1;
+    for (uint64_t bound = 10; v >= bound; bound *= 10) {
+        n++;
+        if (n == SNT_FORMAT_UINT_LEN - 1)
+            break; /* 10^19 is the last power of ten below 2^64 */
+    }
+    return n;
+}
+
 size_t snt_format_uint(uint64_t v, char *out)
 {
-    char tmp[SNT_FORMAT_UINT_LEN];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
+    size_t n = decimal_len(v);
+    char *at = out + n;
+    *at = '\0';
+    for (; v >= 100; v /= 100)
+        memcpy(at -= 2, two_digits + 2 * (v % 100), 2);
+    if (v >= 10)
+        memcpy(at - 2, two_digits + 2 * v, 2);
+    else
+        at[-1] = (char)('0' + v);
     return n;
 }
 
@@ -29,14 +61,6 @@ static char *put_digits(char *at, uint64_t v, unsigned width)
     for (unsigned i = width; i-- > 0; v /= 10)
         at[i] = (char)('0' + v % 10);
     return at + width;
-}
-
-/* v < 100 as two digits. */
-static inline char *put_two(char *at, unsigned v)
-{
-    at[0] = (char)('0' + v / 10);
-    at[1] = (char)('0' + v % 10);
-    return at + 2;
 }
 
 /* The proleptic Gregorian date of a day count since 1970-01-01 (H.
@@ -54,13 +78,12 @@ static void civil_from_days(uint64_t days, uint64_t *y, unsigned *m, unsigned *d
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" of a second into out (32 bytes); returns the
- * length. */
-static size_t second_text_of(uint64_t secs, char *out)
+/* "YYYY-MM-DDT" of a day into out (24 bytes); returns the length. */
+static size_t day_text_of(uint64_t days, char *out)
 {
-    uint64_t year, sod = secs % SECS_PER_DAY;
+    uint64_t year;
     unsigned month, day;
-    civil_from_days(secs / SECS_PER_DAY, &year, &month, &day);
+    civil_from_days(days, &year, &month, &day);
     char *at = out;
     if (year > 9999)
         at += snt_format_uint(year, at);
@@ -71,38 +94,58 @@ static size_t second_text_of(uint64_t secs, char *out)
     *at++ = '-';
     at = put_two(at, day);
     *at++ = 'T';
-    at = put_two(at, (unsigned)(sod / 3600));
-    *at++ = ':';
-    at = put_two(at, (unsigned)(sod / 60 % 60));
-    *at++ = ':';
-    at = put_two(at, (unsigned)(sod % 60));
     return (size_t)(at - out);
 }
 
-/* The text of a second, remembered per thread for the last two seconds
- * asked: consecutive records mostly fall in the same second, and a
- * certificate's validity dates come between them. */
-struct second_memo {
-    uint64_t secs;
+/* The text of a day, remembered per thread for the last few days asked:
+ * records mostly fall on one day, and the validity dates of a
+ * certificate (two more days) come between them. */
+#define DAY_MEMO 4
+
+struct day_memo {
+    uint64_t days;
     size_t len;
-    char text[32];
+    char text[24];
 };
 
-static size_t second_text(uint64_t secs, char *out)
+static size_t day_text(uint64_t days, char *out)
 {
-    static _Thread_local struct second_memo memo[2] = {{UINT64_MAX, 0, ""}, {UINT64_MAX, 0, ""}};
-    static _Thread_local unsigned older;
-    struct second_memo *m = memo[0].secs == secs   ? &memo[0]
-                            : memo[1].secs == secs ? &memo[1]
-                                                   : NULL;
+    static _Thread_local struct day_memo memo[DAY_MEMO] = {
+        {UINT64_MAX, 0, ""}, {UINT64_MAX, 0, ""}, {UINT64_MAX, 0, ""}, {UINT64_MAX, 0, ""}};
+    static _Thread_local unsigned next;
+    struct day_memo *m = NULL;
+    for (unsigned i = 0; i < DAY_MEMO && !m; i++)
+        if (memo[i].days == days)
+            m = &memo[i];
     if (!m) {
-        m = &memo[older];
-        older ^= 1;
-        m->len = second_text_of(secs, m->text);
-        m->secs = secs;
+        m = &memo[next];
+        next = (next + 1) % DAY_MEMO;
+        m->len = day_text_of(days, m->text);
+        m->days = days;
     }
     memcpy(out, m->text, sizeof m->text);
     return m->len;
+}
+
+/* The whole text into out (SNT_FORMAT_TIME_LEN bytes), not ended; returns
+ * the length. */
+static size_t time_text(uint64_t ts_usec, char *out)
+{
+    uint64_t secs = ts_usec / USEC_PER_SEC;
+    unsigned sod = (unsigned)(secs % SECS_PER_DAY);
+    unsigned usec = (unsigned)(ts_usec % USEC_PER_SEC);
+    char *at = out + day_text(secs / SECS_PER_DAY, out);
+    at = put_two(at, sod / 3600);
+    *at++ = ':';
+    at = put_two(at, sod / 60 % 60);
+    *at++ = ':';
+    at = put_two(at, sod % 60);
+    *at++ = '.';
+    at = put_two(at, usec / 10000);
+    at = put_two(at, usec / 100 % 100);
+    at = put_two(at, usec % 100);
+    *at++ = 'Z';
+    return (size_t)(at - out);
 }
 
 /* tmp[0, n) into buf of len bytes, NUL-terminated, cut to fit. */
@@ -119,17 +162,13 @@ static size_t copy_out(const char *tmp, size_t n, char *buf, size_t len)
 
 size_t snt_format_time(uint64_t ts_usec, char *buf, size_t len)
 {
+    if (len >= SNT_FORMAT_TIME_LEN) { /* the usual case: straight into buf */
+        size_t n = time_text(ts_usec, buf);
+        buf[n] = '\0';
+        return n;
+    }
     char tmp[SNT_FORMAT_TIME_LEN];
-    size_t n = second_text(ts_usec / USEC_PER_SEC, tmp);
-    unsigned usec = (unsigned)(ts_usec % USEC_PER_SEC);
-    char *at = tmp + n;
-    *at++ = '.';
-    at = put_two(at, usec / 10000);
-    at = put_two(at, usec / 100 % 100);
-    at = put_two(at, usec % 100);
-    n = (size_t)(at - tmp);
-    tmp[n++] = 'Z';
-    return copy_out(tmp, n, buf, len);
+    return copy_out(tmp, time_text(ts_usec, tmp), buf, len);
 }
 
 static char *put_ipv4(char *at, const uint8_t b[4])

@@ -142,6 +142,35 @@ static void test_times(void)
             check_time(turns[i] * 1000000u + (uint64_t)round);
 }
 
+static void check_uint(uint64_t v)
+{
+    char want[32], got[SNT_FORMAT_UINT_LEN];
+    snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+    size_t n = snt_format_uint(v, got);
+    CHECK(strcmp(want, got) == 0);
+    CHECK_EQ_INT(n, strlen(want));
+    if (strcmp(want, got) != 0)
+        fprintf(stderr, "  printf %s, snt_format_uint %s\n", want, got);
+}
+
+/* Every length of number, at both ends, and random ones of every size. */
+static void test_uints(void)
+{
+    uint64_t power = 1;
+    for (int digits = 1; digits <= 20; digits++) {
+        check_uint(power);
+        check_uint(power - 1);
+        check_uint(power + 1);
+        check_uint(power * 5);
+        if (digits < 20)
+            power *= 10;
+    }
+    check_uint(UINT64_MAX);
+    check_uint(UINT64_MAX - 1);
+    for (int i = 0; i < 20000; i++)
+        check_uint(rnd() >> (rnd() % 64));
+}
+
 static void test_short_buffers(void)
 {
     char buf[8];
@@ -164,6 +193,7 @@ int main(void)
     test_ipv6_word_patterns();
     test_random_ipv6();
     test_times();
+    test_uints();
     test_short_buffers();
     return snt_test_finish("format");
 }
