@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "growbuf.h"
 #include "snitrace/format.h"
 #include "snitrace/utf8.h"
@@ -107,42 +111,24 @@ static char *escape(char *out, uint8_t c)
     return out;
 }
 
-/* n bytes from s to out, for the short runs a record is made of (keys,
- * the text between escapes): fixed-size copies that overlap rather than a
- * call to memcpy with a length it must dispatch on. */
-static inline void copy_short(char *out, const void *src, size_t n)
+/* n < 8 bytes from s to out, for the short runs a record is made of:
+ * fixed-size copies that overlap rather than a call to memcpy with a
+ * length it must dispatch on. */
+static inline void copy_tail(char *out, const uint8_t *s, size_t n)
 {
-    const char *s = src;
-    if (n >= 16) {
-        memcpy(out, s, n);
-    } else if (n >= 8) {
-        memcpy(out, s, 8);
-        memcpy(out + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
+    if (n >= 4) {
         memcpy(out, s, 4);
         memcpy(out + n - 4, s + n - 4, 4);
     } else if (n >= 2) {
         memcpy(out, s, 2);
         memcpy(out + n - 2, s + n - 2, 2);
     } else if (n) {
-        out[0] = s[0];
+        out[0] = (char)s[0];
     }
 }
 
 #define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
-
-/* Whether any of the 8 bytes in w is below 0x20, '"' or '\\' (the usual
- * zero-byte tests: exact about whether there is one, not which). */
-static inline bool any_needs_escape(uint64_t w)
-{
-    uint64_t below = (w - ONES * 0x20) & ~w;
-    uint64_t quote = w ^ (ONES * '"');
-    uint64_t slash = w ^ (ONES * '\\');
-    quote = (quote - ONES) & ~quote;
-    slash = (slash - ONES) & ~slash;
-    return ((below | quote | slash) & HIGHS) != 0;
-}
 
 /* Whether all 8 bytes of w are ASCII other than NUL (0x01-0x7f): no high
  * bit, and no zero byte (exact when there is no high bit, as borrows then
@@ -178,57 +164,142 @@ static char *escape_from(char *out, const uint8_t *s, size_t i, size_t n)
     return out;
 }
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#define ESCAPE_VECTORS 1
+/* Whether any of the bytes of v is below 0x20, '"' or '\\': all 16, or
+ * the first 8 (mask 0xff, the others zero).  In vector registers, the
+ * constants need none of the general ones, which the short texts of a
+ * record cannot afford to save and restore on every call. */
+static inline bool vector_needs_escape(__m128i v, int mask)
+{
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v); /* <= 0x1f */
+    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return (_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, slash))) & mask) != 0;
+}
+
+/* The same of the 8 bytes in w. */
+static inline bool word_needs_escape(uint64_t w)
+{
+    return vector_needs_escape(_mm_cvtsi64_si128((long long)w), 0xff);
+}
+#else
+/* Whether any of the 8 bytes in w is below 0x20, '"' or '\\' (the usual
+ * zero-byte tests: exact about whether there is one, not which). */
+static inline bool word_needs_escape(uint64_t w)
+{
+    uint64_t below = (w - ONES * 0x20) & ~w;
+    uint64_t quote = w ^ (ONES * '"');
+    uint64_t slash = w ^ (ONES * '\\');
+    quote = (quote - ONES) & ~quote;
+    slash = (slash - ONES) & ~slash;
+    return ((below | quote | slash) & HIGHS) != 0;
+}
+#endif
+
 /* s[0, n) with its escapes, at out (room for ESCAPE_LEN * n bytes);
- * returns the end.  Most text has none: eight bytes at a time are looked
- * at and copied, the last few padded with a letter for the look, and from
- * the first eight with an escape on the bytes go one by one. */
+ * returns the end.  Most text has none: sixteen bytes at a time (eight
+ * without SSE2) are looked at and copied, the last few padded with a
+ * letter for the look, and from the first piece with an escape on the
+ * bytes go one by one. */
 static char *copy_escaped(char *out, const uint8_t *s, size_t n)
 {
     size_t i = 0;
     uint64_t w;
+#ifdef ESCAPE_VECTORS
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        if (vector_needs_escape(v, 0xffff))
+            return escape_from(out + i, s, i, n);
+        _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+    }
+#endif
     for (; n - i >= 8; i += 8) {
         memcpy(&w, s + i, 8);
-        if (any_needs_escape(w))
+        if (word_needs_escape(w))
             return escape_from(out + i, s, i, n);
         memcpy(out + i, &w, 8);
     }
     if (i == n)
         return out + n; /* s may be NULL when n is 0 (an empty ALPN entry) */
     w = ONES * 'a';
-    copy_short((char *)&w, s + i, n - i);
-    if (any_needs_escape(w))
+    copy_tail((char *)&w, s + i, n - i);
+    if (word_needs_escape(w))
         return escape_from(out + i, s, i, n);
-    copy_short(out + i, s + i, n - i);
+    copy_tail(out + i, s + i, n - i);
     return out + n;
+}
+
+/* A key (the program's own names: nothing to escape) of any length, in
+ * fixed-size copies only, so that writing a member calls nothing. */
+static inline void copy_key(char *out, const char *key, size_t n)
+{
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            memcpy(out + i, key + i, 16);
+        memcpy(out + n - 16, key + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(out, key, 8);
+        memcpy(out + n - 8, key + n - 8, 8);
+    } else {
+        copy_tail(out, (const uint8_t *)key, n);
+    }
+}
+
+/* Whether the level's next member needs a comma before it (its first
+ * does not); the level then has a member. */
+static inline bool take_comma(struct snt_json *j)
+{
+    if (!j->depth)
+        return false;
+    bool *first = &j->first[j->depth - 1];
+    bool comma = !*first;
+    *first = false;
+    return comma;
+}
+
+/* The comma and "key": at the end, in room already made; where the value
+ * goes. */
+static inline char *put_member(struct snt_json *j, bool comma, const char *key, size_t klen)
+{
+    char *out = j->buf + j->len;
+    if (comma)
+        *out++ = ',';
+    if (key) {
+        out[0] = '"';
+        copy_key(out + 1, key, klen);
+        out[1 + klen] = '"';
+        out[2 + klen] = ':';
+        out += klen + 3;
+    }
+    j->len = (size_t)(out - j->buf);
+    return out;
+}
+
+/* member_then when the buffer may have to grow (or has failed). */
+static __attribute__((noinline)) char *member_then_growing(struct snt_json *j, const char *key,
+                                                           size_t klen, size_t value_room)
+{
+    bool comma = take_comma(j);
+    size_t key_room = key ? klen + 3 : 0;
+    if (value_room > MAX_BYTES || !room(j, comma + key_room + value_room))
+        return NULL;
+    return put_member(j, comma, key, klen);
 }
 
 /* The separator a new member needs, then its "key": (klen bytes) when in
  * an object, with room for value_room bytes after them (the key's own
  * room and the value's asked for at once); where the value goes, or NULL
- * when out of room. */
-static char *member_then(struct snt_json *j, const char *key, size_t klen, size_t value_room)
+ * when out of room.  Inlined into each writer, with nothing called on the
+ * way unless the buffer must grow: a record is some sixty members. */
+static inline __attribute__((always_inline)) char *member_then(struct snt_json *j, const char *key,
+                                                               size_t klen, size_t value_room)
 {
-    bool comma = false;
-    if (j->depth) {
-        bool *first = &j->first[j->depth - 1];
-        comma = !*first;
-        *first = false;
-    }
     size_t key_room = key ? klen + 3 : 0;
-    if (value_room > MAX_BYTES || !room(j, comma + key_room + value_room))
-        return NULL;
-    char *out = j->buf + j->len;
-    if (comma)
-        *out++ = ',';
-    if (key) { /* the program's own names: nothing to escape */
-        out[0] = '"';
-        copy_short(out + 1, key, klen);
-        out[1 + klen] = '"';
-        out[2 + klen] = ':';
-        out += key_room;
-    }
-    j->len = (size_t)(out - j->buf);
-    return out;
+    if (__builtin_expect(
+            j->failed || value_room > MAX_BYTES || 1 + key_room + value_room > j->cap - j->len, 0))
+        return member_then_growing(j, key, klen, value_room);
+    return put_member(j, take_comma(j), key, klen);
 }
 
 static void member(struct snt_json *j, const char *key, size_t klen)

@@ -164,7 +164,8 @@ static void test_empty_wire_string(void)
 
 /* Plain text with one byte that needs an escape (or a byte just beside
  * those that do) at every position of strings up to 40 bytes: the writer
- * reads text 8 bytes at a time, so every place in and across a block. */
+ * reads text 16 and 8 bytes at a time, so every place in and across a
+ * block. */
 static void test_escape_every_position(void)
 {
     static const uint8_t odd[] = {'"',  '\\', '\n', 0x01, 0x1f, 0x00,
@@ -246,9 +247,35 @@ static void test_full_buffer(void)
     snt_json_free(&j);
 }
 
+/* Members whose comma, key and value end at every place around the end of
+ * the buffer's first 4,096 bytes: where they fit they are written in
+ * place, else the buffer grows first; the text is the same either way. */
+static void test_member_at_every_fill(void)
+{
+    static const char key[] = "certificate_chain_length"; /* longer than 16 */
+    struct snt_json j;
+    char fill[4096];
+    memset(fill, ' ', sizeof fill);
+    for (size_t gap = 0; gap <= 64; gap++) {
+        snt_json_init(&j); /* at its first size each time */
+        snt_json_raw(&j, fill, sizeof fill - gap);
+        snt_json_begin_object(&j, NULL);
+        snt_json_uint(&j, "n", gap);
+        snt_json_string(&j, key, "v");
+        snt_json_end_object(&j);
+        char want[128];
+        int n = snprintf(want, sizeof want, "{\"n\":%zu,\"%s\":\"v\"}", gap, key);
+        CHECK(snt_json_ok(&j));
+        CHECK(j.len == sizeof fill - gap + (size_t)n);
+        CHECK(j.len >= (size_t)n && memcmp(j.buf + j.len - (size_t)n, want, (size_t)n) == 0);
+        snt_json_free(&j);
+    }
+}
+
 int main(void)
 {
     test_full_buffer();
+    test_member_at_every_fill();
     test_key_every_length();
     test_escape_every_position();
     test_same_as_cjson();
