@@ -66,14 +66,20 @@ static bool read_u16_list(struct snt_reader *list, uint16_t *arr, uint16_t *n, s
                           bool *truncated)
 {
     uint8_t piece[U16_LIST_PIECE];
-    size_t left;
+    size_t left, have = *n; /* a count of its own: arr cannot change it */
     while ((left = snt_reader_left(list)) >= 2) {
         size_t take = left < sizeof piece ? left & ~(size_t)1 : sizeof piece;
         if (!snt_read_bytes(list, take, piece))
-            return false;
-        for (size_t i = 0; i < take; i += 2)
-            push_u16(arr, n, cap, snt_load_be16(piece + i), truncated);
+            break; /* cannot happen (take <= left), but what was kept stays */
+        size_t values = take / 2, room = cap > have ? cap - have : 0;
+        size_t keep = values < room ? values : room;
+        for (size_t i = 0; i < keep; i++)
+            arr[have + i] = snt_load_be16(piece + 2 * i);
+        have += keep;
+        if (keep < values)
+            *truncated = true;
     }
+    *n = (uint16_t)have;
     return snt_reader_done(list); /* an odd byte left: malformed */
 }
 

@@ -862,6 +862,40 @@ static void test_truncated_lists(void)
     free(p);
 }
 
+/* 16-bit lists are read in pieces of 64 values: a list of 100 (two pieces,
+ * the second part full) is kept whole, and a list whose bound falls
+ * inside a piece (40 versions, 32 kept) keeps exactly the first ones. */
+static void test_u16_lists_in_pieces(void)
+{
+    size_t n_suites = 100, n_versions = SNT_MAX_VERSIONS + 8;
+    size_t len = 35 + 2 + 2 * n_suites + 2 + 2 + 4 + 1 + 2 * n_versions;
+    uint8_t *p = calloc(1, len), *q = p;
+    struct snt_tls_client_hello ch;
+    if (!p)
+        abort();
+    *q++ = 3, *q++ = 3, q += 33;
+    *q++ = (uint8_t)(2 * n_suites >> 8), *q++ = (uint8_t)(2 * n_suites);
+    for (size_t i = 0; i < n_suites; i++)
+        *q++ = (uint8_t)(0x10 + i / 256), *q++ = (uint8_t)i;
+    *q++ = 1, *q++ = 0;
+    size_t ext = 1 + 2 * n_versions;
+    *q++ = (uint8_t)((ext + 4) >> 8), *q++ = (uint8_t)(ext + 4);
+    *q++ = 0x00, *q++ = 0x2b, *q++ = (uint8_t)(ext >> 8), *q++ = (uint8_t)ext;
+    *q++ = (uint8_t)(2 * n_versions);
+    for (size_t i = 0; i < n_versions; i++)
+        *q++ = 0x7f, *q++ = (uint8_t)i;
+    CHECK_EQ_INT(q - p, len);
+    CHECK_EQ_INT(snt_tls_parse_client_hello(p, len, &ch), SNT_OK);
+    CHECK_EQ_INT(ch.n_ciphers, n_suites);
+    for (size_t i = 0; i < n_suites && i < ch.n_ciphers; i++)
+        CHECK_EQ_INT(ch.ciphers[i], 0x1000 + i);
+    CHECK(ch.truncated_lists);
+    CHECK_EQ_INT(ch.n_versions, SNT_MAX_VERSIONS);
+    for (size_t i = 0; i < SNT_MAX_VERSIONS; i++)
+        CHECK_EQ_INT(ch.versions[i], 0x7f00 + i);
+    free(p);
+}
+
 /* A hello broken in its extensions: the partial parser keeps what came
  * before the damage and says so; the strict one refuses it. */
 #define SNI_EXT "0000 000e 000c 00 0009 612e6578616d706c65" /* "a.example" */
@@ -968,6 +1002,7 @@ int main(void)
     test_buffer_growth();
     test_parse_errors();
     test_truncated_lists();
+    test_u16_lists_in_pieces();
     test_partial_hellos();
     test_names();
     vectors_free();
