@@ -832,27 +832,39 @@ static void test_parse_errors(void)
         check_parse_case(&parse_cases[i]);
 }
 
-/* Lists longer than their arrays keep the first entries and say so. */
-static void test_truncated_lists(void)
+/* A ClientHello body (from its version on) with n_suites cipher suites,
+ * (suite_hi + i / 256, i) each, and one extension of type ext_type whose
+ * data is ext_len bytes of ext; its length in *len, for the caller to
+ * free. */
+static uint8_t *hello_with(size_t n_suites, uint8_t suite_hi, uint16_t ext_type, const uint8_t *ext,
+                           size_t ext_len, size_t *len)
 {
-    size_t n_alpn = SNT_MAX_ALPN + 3, n_suites = SNT_MAX_CIPHERS + 4;
-    size_t len = 35 + 2 + 2 * n_suites + 2 + 2 + 6 + 2 * n_alpn;
-    uint8_t *p = calloc(1, len), *q = p;
-    struct snt_tls_client_hello ch;
+    *len = 35 + 2 + 2 * n_suites + 2 + 2 + 4 + ext_len;
+    uint8_t *p = calloc(1, *len), *q = p;
     if (!p)
         abort();
     *q++ = 3, *q++ = 3, q += 33;
     *q++ = (uint8_t)(2 * n_suites >> 8), *q++ = (uint8_t)(2 * n_suites);
     for (size_t i = 0; i < n_suites; i++)
-        *q++ = 0xc0, *q++ = (uint8_t)i;
+        *q++ = (uint8_t)(suite_hi + i / 256), *q++ = (uint8_t)i;
     *q++ = 1, *q++ = 0;
-    size_t ext = 2 + 2 * n_alpn;
-    *q++ = (uint8_t)((ext + 4) >> 8), *q++ = (uint8_t)(ext + 4);
-    *q++ = 0, *q++ = 16, *q++ = (uint8_t)(ext >> 8), *q++ = (uint8_t)ext;
-    *q++ = (uint8_t)((ext - 2) >> 8), *q++ = (uint8_t)(ext - 2);
+    *q++ = (uint8_t)((ext_len + 4) >> 8), *q++ = (uint8_t)(ext_len + 4);
+    *q++ = (uint8_t)(ext_type >> 8), *q++ = (uint8_t)ext_type;
+    *q++ = (uint8_t)(ext_len >> 8), *q++ = (uint8_t)ext_len;
+    memcpy(q, ext, ext_len);
+    return p;
+}
+
+/* Lists longer than their arrays keep the first entries and say so. */
+static void test_truncated_lists(void)
+{
+    size_t n_alpn = SNT_MAX_ALPN + 3, len;
+    uint8_t ext[2 + 2 * (SNT_MAX_ALPN + 3)], *q = ext;
+    struct snt_tls_client_hello ch;
+    *q++ = (uint8_t)(2 * n_alpn >> 8), *q++ = (uint8_t)(2 * n_alpn);
     for (size_t i = 0; i < n_alpn; i++)
         *q++ = 1, *q++ = (uint8_t)('a' + i);
-    CHECK_EQ_INT(q - p, len);
+    uint8_t *p = hello_with(SNT_MAX_CIPHERS + 4, 0xc0, 16, ext, sizeof ext, &len);
     CHECK_EQ_INT(snt_tls_parse_client_hello(p, len, &ch), SNT_OK);
     CHECK(ch.truncated_lists);
     CHECK_EQ_INT(ch.n_ciphers, SNT_MAX_CIPHERS);
@@ -867,24 +879,13 @@ static void test_truncated_lists(void)
  * inside a piece (40 versions, 32 kept) keeps exactly the first ones. */
 static void test_u16_lists_in_pieces(void)
 {
-    size_t n_suites = 100, n_versions = SNT_MAX_VERSIONS + 8;
-    size_t len = 35 + 2 + 2 * n_suites + 2 + 2 + 4 + 1 + 2 * n_versions;
-    uint8_t *p = calloc(1, len), *q = p;
+    size_t n_suites = 100, n_versions = SNT_MAX_VERSIONS + 8, len;
+    uint8_t ext[1 + 2 * (SNT_MAX_VERSIONS + 8)], *q = ext;
     struct snt_tls_client_hello ch;
-    if (!p)
-        abort();
-    *q++ = 3, *q++ = 3, q += 33;
-    *q++ = (uint8_t)(2 * n_suites >> 8), *q++ = (uint8_t)(2 * n_suites);
-    for (size_t i = 0; i < n_suites; i++)
-        *q++ = (uint8_t)(0x10 + i / 256), *q++ = (uint8_t)i;
-    *q++ = 1, *q++ = 0;
-    size_t ext = 1 + 2 * n_versions;
-    *q++ = (uint8_t)((ext + 4) >> 8), *q++ = (uint8_t)(ext + 4);
-    *q++ = 0x00, *q++ = 0x2b, *q++ = (uint8_t)(ext >> 8), *q++ = (uint8_t)ext;
     *q++ = (uint8_t)(2 * n_versions);
     for (size_t i = 0; i < n_versions; i++)
         *q++ = 0x7f, *q++ = (uint8_t)i;
-    CHECK_EQ_INT(q - p, len);
+    uint8_t *p = hello_with(n_suites, 0x10, 0x2b, ext, sizeof ext, &len);
     CHECK_EQ_INT(snt_tls_parse_client_hello(p, len, &ch), SNT_OK);
     CHECK_EQ_INT(ch.n_ciphers, n_suites);
     for (size_t i = 0; i < n_suites && i < ch.n_ciphers; i++)
