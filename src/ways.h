@@ -56,10 +56,4 @@ static inline unsigned snt_ways_take(struct snt_ways *s, uint32_t tag, uint32_t 
     return victim;
 }
 
-/* Way w's slot no longer holds a key. */
-static inline void snt_ways_clear(struct snt_ways *s, unsigned w)
-{
-    s->used[w] = 0;
-}
-
 #endif
