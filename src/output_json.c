@@ -470,6 +470,17 @@ static void put_dns_type(struct snt_json *j, uint16_t qtype)
     snt_json_string_n(j, "type", text, 4 + n);
 }
 
+/* The addresses as an array of strings, as inet_ntop(3) writes them. */
+static void put_addrs(struct snt_json *j, const char *key, const struct snt_addr *addrs, unsigned n)
+{
+    snt_json_begin_array(j, key);
+    for (unsigned i = 0; i < n; i++) {
+        char ip[SNT_FORMAT_ADDR_LEN];
+        snt_json_string_n(j, NULL, ip, snt_format_addr(&addrs[i], ip, sizeof ip));
+    }
+    snt_json_end_array(j);
+}
+
 static void put_lookup(struct snt_json *j, const struct snt_session_lookup *l)
 {
     snt_json_begin_object(j, NULL);
@@ -477,7 +488,7 @@ static void put_lookup(struct snt_json *j, const struct snt_session_lookup *l)
     put_text_if(j, "question", l->question);
     put_dns_type(j, l->qtype);
     snt_json_uint(j, "rcode", l->rcode);
-    put_joined(j, "answers", l->answers);
+    put_addrs(j, "answers", l->answers, l->n_answers);
     if (l->chain)
         put_joined(j, "cname_chain", l->chain);
     if (l->truncated)

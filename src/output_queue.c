@@ -152,7 +152,8 @@ static size_t session_size(const struct snt_session *s)
         n += text_size(s->attempts[i].name) + text_size(s->attempts[i].cert_cn) +
              text_size(s->attempts[i].probe_error);
     for (unsigned i = 0; i < s->n_lookups; i++)
-        n += text_size(s->lookups[i].question) + text_size(s->lookups[i].answers) +
+        n += text_size(s->lookups[i].question) +
+             s->lookups[i].n_answers * sizeof *s->lookups[i].answers +
              text_size(s->lookups[i].chain);
     return n;
 }
@@ -221,8 +222,8 @@ static void block_drop(void *record)
         free(block_of(record));
 }
 
-/* Arrays of structs first (every size there is a multiple of 8), strings
- * last, so nothing is misaligned. */
+/* Arrays of structs first (every size there is a multiple of 8), then
+ * addresses and strings (bytes), so nothing is misaligned. */
 static struct snt_session *session_clone(struct spare **spare, const struct snt_session *s)
 {
     size_t size = session_size(s);
@@ -241,13 +242,17 @@ static struct snt_session *session_clone(struct spare **spare, const struct snt_
         x->attempts[i].cert_cn = block_text(&b, s->attempts[i].cert_cn);
         x->attempts[i].probe_error = block_text(&b, s->attempts[i].probe_error);
     }
-    for (unsigned i = 0; i < s->n_lookups; i++) {
-        x->lookups[i] = s->lookups[i];
-        x->lookups[i].question = block_text(&b, s->lookups[i].question);
-        x->lookups[i].answers = block_text(&b, s->lookups[i].answers);
-        x->lookups[i].chain = block_text(&b, s->lookups[i].chain);
-    }
     block_texts(&b, x->names, s->names, s->n_names);
+    for (unsigned i = 0; i < s->n_lookups; i++) {
+        const struct snt_session_lookup *l = &s->lookups[i];
+        struct snt_session_lookup *c = &x->lookups[i];
+        *c = *l;
+        c->question = block_text(&b, l->question);
+        c->answers = l->n_answers ? block_take(&b, l->n_answers * sizeof *l->answers) : NULL;
+        if (c->answers)
+            memcpy(c->answers, l->answers, l->n_answers * sizeof *l->answers);
+        c->chain = block_text(&b, l->chain);
+    }
     return x;
 }
 

@@ -205,8 +205,11 @@ static void print_session_lookup(struct text_sink *o, const struct snt_session_l
     const char *type = l->qtype == SNT_DNS_TYPE_A      ? "A"
                        : l->qtype == SNT_DNS_TYPE_AAAA ? "AAAA"
                                                        : "?";
-    fprintf(o->f, "  dns    %-40s  %-4s  %s", q, type,
-            l->answers ? l->answers : (l->rcode == SNT_DNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "-"));
+    char answers[SNT_SESSION_LOOKUP_ANSWERS_TEXT];
+    if (!snt_session_lookup_answers_text(l, answers, sizeof answers))
+        snprintf(answers, sizeof answers, "%s",
+                 l->rcode == SNT_DNS_RCODE_NXDOMAIN ? "NXDOMAIN" : "-");
+    fprintf(o->f, "  dns    %-40s  %-4s  %s", q, type, answers);
     if (l->chain)
         fprintf(o->f, "  via %s", l->chain);
     if (l->truncated)

@@ -19,8 +19,8 @@
 #include "dlist.h"
 #include "htable.h"
 #include "pool.h"
-#include "snitrace/format.h"
 #include "snitrace/utf8.h"
+#include "snitrace/format.h"
 #include "snitrace/session.h"
 #include "snitrace/tls.h"
 #include "strindex.h"
@@ -29,7 +29,6 @@
 #define POOL_CHUNK     32  /* sessions allocated at a time */
 #define OWN_ARENA      512 /* bytes of arena inside each session: one of a single attempt fits */
 #define FIRST_CAP      4   /* entries of an array when it first grows */
-#define LOOKUP_ADDRS   8   /* addresses and CNAME targets listed per lookup */
 
 struct session {
     struct snt_session pub;  /* what is written; its id and client are the keys */
@@ -225,31 +224,25 @@ static bool array_room(struct snt_arena *arena, void **arr, unsigned n, unsigned
     return snt_arena_array_room(arena, arr, n, cap, FIRST_CAP, max, size);
 }
 
-/* An A or AAAA answer's address as text at out, as inet_ntop(3) writes it.
- * Returns its length. */
-static size_t format_answer_addr(const struct snt_dns_answer *a, char *out)
-{
-    struct snt_addr addr = {.family = a->addr_len == 4 ? 4 : 6};
-    memcpy(addr.b, a->addr, a->addr_len == 4 ? 4 : 16);
-    return snt_format_addr(&addr, out, SNT_FORMAT_ADDR_LEN);
-}
-
-/* The addresses (as text) and CNAME targets of a response, each list
- * joined by commas into the arena; NULL for an empty one. */
+/* The addresses and CNAME targets of a response into the arena: the
+ * addresses as they are (the sinks write them as text, on the output
+ * thread when there is one), the targets joined by commas; NULL for none. */
 static void lookup_answers(struct snt_arena *arena, const struct snt_dns_message *m,
                            struct snt_session_lookup *l)
 {
-    char addrs[LOOKUP_ADDRS * (SNT_FORMAT_ADDR_LEN + 1)];
-    char chain[LOOKUP_ADDRS * (SNT_MAX_NAME_LEN + 1)];
-    size_t na = 0, nc = 0;
+    struct snt_addr addrs[SNT_SESSION_LOOKUP_ADDRS];
+    char chain[SNT_SESSION_LOOKUP_ADDRS * (SNT_MAX_NAME_LEN + 1)];
+    size_t nc = 0;
     unsigned n_addr = 0, n_cname = 0;
     for (unsigned i = 0; i < m->n_answers; i++) {
         const struct snt_dns_answer *a = &m->answers[i];
-        if (a->addr_len && n_addr < LOOKUP_ADDRS) {
-            if (n_addr++)
-                addrs[na++] = ',';
-            na += format_answer_addr(a, addrs + na);
-        } else if (!a->addr_len && a->type == SNT_DNS_TYPE_CNAME && n_cname < LOOKUP_ADDRS) {
+        if (a->addr_len && n_addr < SNT_SESSION_LOOKUP_ADDRS) {
+            struct snt_addr *addr = &addrs[n_addr++];
+            addr->family = a->addr_len == 4 ? 4 : 6;
+            memset(addr->b, 0, sizeof addr->b);
+            memcpy(addr->b, a->addr, a->addr_len == 4 ? 4 : 16);
+        } else if (!a->addr_len && a->type == SNT_DNS_TYPE_CNAME &&
+                   n_cname < SNT_SESSION_LOOKUP_ADDRS) {
             size_t len = strlen(a->cname);
             if (n_cname++)
                 chain[nc++] = ',';
@@ -257,8 +250,25 @@ static void lookup_answers(struct snt_arena *arena, const struct snt_dns_message
             nc += len;
         }
     }
-    l->answers = n_addr ? snt_arena_memdup(arena, addrs, na) : NULL;
+    l->answers = n_addr ? snt_arena_alloc(arena, n_addr * sizeof *addrs) : NULL;
+    if (l->answers) {
+        memcpy(l->answers, addrs, n_addr * sizeof *addrs);
+        l->n_answers = n_addr;
+    }
     l->chain = n_cname ? snt_arena_memdup(arena, chain, nc) : NULL;
+}
+
+size_t snt_session_lookup_answers_text(const struct snt_session_lookup *l, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < l->n_answers && n + SNT_FORMAT_ADDR_LEN + 1 <= cap; i++) {
+        if (i)
+            out[n++] = ',';
+        n += snt_format_addr(&l->answers[i], out + n, cap - n);
+    }
+    if (cap)
+        out[n < cap ? n : cap - 1] = '\0';
+    return n;
 }
 
 void snt_sessions_dns(struct snt_sessions *s, const struct snt_addr *client,

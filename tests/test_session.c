@@ -40,8 +40,10 @@ static void summarise(const struct snt_session *s)
     }
     put(" | lookups", "");
     for (unsigned i = 0; i < s->n_lookups; i++) {
+        char answers[SNT_SESSION_LOOKUP_ANSWERS_TEXT];
         put(" ", s->lookups[i].question);
-        put("=", s->lookups[i].answers ? s->lookups[i].answers : "-");
+        put("=", snt_session_lookup_answers_text(&s->lookups[i], answers, sizeof answers) ? answers
+                                                                                          : "-");
         put("/", s->lookups[i].chain ? s->lookups[i].chain : "-");
     }
 }
@@ -359,8 +361,35 @@ static void test_recycled(void)
     snt_sessions_free(s);
 }
 
+/* A lookup's addresses as text: long addresses, as many as a lookup lists,
+ * fit the room the header names; less room takes the addresses that fit
+ * whole (room for the longest text an address may have, 46 bytes, is
+ * asked of each), and always ends the text. */
+static void test_answers_text(void)
+{
+    struct snt_addr addrs[SNT_SESSION_LOOKUP_ADDRS];
+    for (unsigned i = 0; i < SNT_SESSION_LOOKUP_ADDRS; i++) {
+        addrs[i].family = 6; /* ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff */
+        memset(addrs[i].b, 0xff, sizeof addrs[i].b);
+    }
+    struct snt_session_lookup l = {.answers = addrs, .n_answers = SNT_SESSION_LOOKUP_ADDRS};
+    char text[SNT_SESSION_LOOKUP_ANSWERS_TEXT];
+    size_t n = snt_session_lookup_answers_text(&l, text, sizeof text);
+    CHECK_EQ_INT(n, SNT_SESSION_LOOKUP_ADDRS * 40 - 1);
+    CHECK_EQ_INT(strlen(text), n);
+    CHECK(strncmp(text, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,ffff:", 45) == 0);
+    char small[100];
+    n = snt_session_lookup_answers_text(&l, small, sizeof small);
+    CHECK_EQ_INT(n, 2 * 40 - 1); /* 79 + 1 + 46 > 100 */
+    CHECK_EQ_INT(strlen(small), n);
+    l.n_answers = 0;
+    CHECK_EQ_INT(snt_session_lookup_answers_text(&l, text, sizeof text), 0);
+    CHECK_EQ_INT(text[0], '\0');
+}
+
 int main(void)
 {
+    test_answers_text();
     test_gap();
     test_draining();
     test_draining_in_two_steps();

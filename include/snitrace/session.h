@@ -19,6 +19,7 @@
 #define SNT_SESSION_MAX_NAMES        128   /* distinct names listed per session */
 #define SNT_SESSION_MAX_CLIENTS      65536 /* open sessions; the oldest is closed early */
 #define SNT_SESSION_MAX_LOOKUPS      128   /* DNS lookups listed per session */
+#define SNT_SESSION_LOOKUP_ADDRS     8     /* addresses and CNAME targets listed per lookup */
 #define SNT_DEFAULT_SESSION_GAP_USEC (30ull * 1000000u)
 
 /* What a session keeps of one attempt.  Its strings belong to the
@@ -46,7 +47,9 @@ struct snt_session_lookup {
     char *question;
     uint16_t qtype;
     uint8_t rcode;
-    char *answers;  /* addresses, comma-separated; NULL when none */
+    struct snt_addr *answers; /* the A and AAAA addresses, in answer order (written as
+                               * text only by the sinks); NULL when none */
+    unsigned n_answers;
     char *chain;    /* CNAME targets, comma-separated; NULL when none */
     bool truncated; /* the server set TC: it cut its answer to fit */
     bool malformed; /* the response broke off; the answers are those before the damage */
@@ -65,6 +68,12 @@ struct snt_session {
     struct snt_session_lookup *lookups; /* up to SNT_SESSION_MAX_LOOKUPS */
     unsigned n_lookups, lookups_total;
 };
+
+/* A lookup's addresses as text, comma-separated, as inet_ntop(3) writes
+ * each: into out (cap bytes; SNT_SESSION_LOOKUP_ANSWERS_TEXT is room for
+ * any); returns its length, 0 when it has none. */
+#define SNT_SESSION_LOOKUP_ANSWERS_TEXT (SNT_SESSION_LOOKUP_ADDRS * 47)
+size_t snt_session_lookup_answers_text(const struct snt_session_lookup *l, char *out, size_t cap);
 
 typedef void (*snt_session_fn)(const struct snt_session *s, void *arg);
 
