@@ -14,6 +14,7 @@
 
 #include "snitrace/attempt.h"
 #include "snitrace/dns.h"
+#include "snitrace/format.h"
 
 #define SNT_SESSION_MAX_ATTEMPTS     512   /* attempts listed per session (more are counted) */
 #define SNT_SESSION_MAX_NAMES        128   /* distinct names listed per session */
@@ -70,9 +71,11 @@ struct snt_session {
 };
 
 /* A lookup's addresses as text, comma-separated, as inet_ntop(3) writes
- * each: into out (cap bytes; SNT_SESSION_LOOKUP_ANSWERS_TEXT is room for
- * any); returns its length, 0 when it has none. */
-#define SNT_SESSION_LOOKUP_ANSWERS_TEXT (SNT_SESSION_LOOKUP_ADDRS * 47)
+ * each: into out (cap bytes; SNT_SESSION_LOOKUP_ANSWERS_TEXT, room for a
+ * comma and the longest text of each, is enough for any); as many whole
+ * addresses as fit, the text always ended.  Returns its length, 0 when it
+ * has none. */
+#define SNT_SESSION_LOOKUP_ANSWERS_TEXT (SNT_SESSION_LOOKUP_ADDRS * (SNT_FORMAT_ADDR_LEN + 1))
 size_t snt_session_lookup_answers_text(const struct snt_session_lookup *l, char *out, size_t cap);
 
 typedef void (*snt_session_fn)(const struct snt_session *s, void *arg);
