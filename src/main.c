@@ -72,8 +72,6 @@ struct run {
     int linktype;
     unsigned stats_interval;
     uint64_t last_stats_usec;
-    uint64_t advance_usec; /* capture time of the packets since the last event */
-    bool advance_due;      /* it moved, and the report stage has not been told */
     uint64_t packets_seen;
     bool progress; /* offline, on a terminal: a progress line on stderr */
     uint64_t progress_start_usec;
@@ -240,31 +238,9 @@ static void on_stats(const struct snt_stats *engine, uint64_t ts_usec, bool fina
 
 /* ---- the engine's events, into the report stage ---- */
 
-/* Capture time moves with every packet, but only what comes next can
- * depend on it: a session ends when the time is past its gap, before the
- * next record.  So the report stage is told once, with the latest time,
- * just before the next event (or the end); a run of advances with nothing
- * between them ends the same sessions, in the same order, as the last one
- * alone (report.h).  This saves a chain of calls per packet. */
-static void note_time(struct run *r, uint64_t ts_usec)
-{
-    if (!r->advance_due || ts_usec > r->advance_usec)
-        r->advance_usec = ts_usec;
-    r->advance_due = true;
-}
-
-static void deliver_time(struct run *r)
-{
-    if (!r->advance_due)
-        return;
-    r->advance_due = false;
-    snt_report_advance(r->report, r->advance_usec);
-}
-
 static void attempt_started(struct snt_attempt *a, void *arg)
 {
     struct run *r = arg;
-    deliver_time(r);
     snt_report_started(r->report, a);
 }
 
@@ -272,27 +248,23 @@ static void dns_response(const struct snt_addr *client, const struct snt_dns_mes
                          uint64_t ts_usec, void *arg)
 {
     struct run *r = arg;
-    deliver_time(r);
     snt_report_dns(r->report, client, m, ts_usec);
 }
 
 static void scan_record(const struct snt_scan_record *rec, void *arg)
 {
     struct run *r = arg;
-    deliver_time(r);
     snt_report_scan(r->report, rec);
 }
 
 static void attempt_finished(struct snt_attempt *a, struct snt_attempt **block, void *arg)
 {
     struct run *r = arg;
-    deliver_time(r);
     snt_report_finished(r->report, a, block);
 }
 
 static void write_stats(struct run *r, uint64_t ts_usec, bool final)
 {
-    deliver_time(r);
     snt_report_stats(r->report, snt_engine_stats(r->engine), ts_usec, final);
 }
 
@@ -302,10 +274,10 @@ static void on_packet(void *arg, uint64_t ts_usec, const uint8_t *data, size_t c
     struct run *r = arg;
     snt_engine_packet(r->engine, ts_usec, r->linktype, data, caplen, wirelen);
     if (r->hold) {
-        deliver_time(r); /* the probes' attempts may be written now */
+        snt_report_poll(r->report); /* the time, before the probes' attempts are written */
         snt_probe_hold_poll(r->hold);
     }
-    note_time(r, ts_usec);
+    snt_report_time(r->report, ts_usec);
     /* Held events whose verdicts came in go on between events too, but a
      * look every few packets is enough: a look is a load of a line the
      * certificate thread writes. */
@@ -424,10 +396,9 @@ static void warn_secrets_skipped(struct run *r)
 static void on_idle(void *arg, uint64_t wall_usec)
 {
     struct run *r = arg;
-    deliver_time(r);
+    snt_report_poll(r->report); /* the time too, before the probes' attempts */
     if (r->hold)
         snt_probe_hold_poll(r->hold);
-    snt_report_poll(r->report);
     if (!snt_capture_is_live(r->capture)) {
         if (r->progress)
             show_progress(r, wall_usec);
@@ -600,7 +571,6 @@ static int trace(struct run *r, const struct snt_options *o)
     warn_secrets_skipped(r);
     if (r->hold && stop_requested)
         snt_probe_hold_stop(r->hold); /* stopped: no new connections */
-    deliver_time(r);
     snt_engine_finish(r->engine);
     snt_report_drain(r->report);
     /* Held attempts keep their sessions open: they are written first. */

@@ -18,7 +18,9 @@
  *
  * Runs of "time moved" events with nothing between them are one event at
  * the latest time: sessions end in the same order either way (each pass
- * ends the least recently active sessions that are past their gap).
+ * ends the least recently active sessions that are past their gap).  So
+ * capture time, which moves with every packet (snt_report_time), is only
+ * noted, and handed on as one such event just before whatever comes next.
  */
 #include "snitrace/report.h"
 
@@ -74,6 +76,8 @@ struct snt_report {
     struct snt_pool session_of_pool;
     uint64_t cert_parse_errors;
     struct snt_attempt stand_in; /* for held starts */
+    bool time_due;               /* capture time moved since it was last handed on */
+    uint64_t time_usec;          /* to here */
     struct block *spare;         /* copies' blocks kept for reuse */
     size_t n_spare;
 };
@@ -335,16 +339,10 @@ static void hand_on_first(struct snt_report *r)
     hand_on(r, ev);
 }
 
-void snt_report_poll(struct snt_report *r)
+static void hand_on_ready(struct snt_report *r)
 {
     while (!empty(r) && first_ready(r))
         hand_on_first(r);
-}
-
-void snt_report_drain(struct snt_report *r)
-{
-    while (!empty(r))
-        hand_on_first(r); /* a finished attempt's verdict is waited for */
 }
 
 /* A new event at the end of the ring, holding copy (bytes long); when the
@@ -371,10 +369,66 @@ static void *copy_of(struct snt_report *r, const void *p, size_t len)
     return c;
 }
 
+/* ---- time ------------------------------------------------------------------- */
+
+/* Time moved to now: to the handler at once, or held (one event with a
+ * held advance just before it, nothing between them). */
+static void advance(struct snt_report *r, uint64_t now_usec)
+{
+    hand_on_ready(r);
+    if (empty(r)) {
+        r->h.advance(now_usec, r->h.arg);
+        return;
+    }
+    struct event *last = &r->ring[(r->tail - 1) & r->mask];
+    if (last->kind == EV_ADVANCE) {
+        if (now_usec > last->ts_usec)
+            last->ts_usec = now_usec;
+        return;
+    }
+    push(r, EV_ADVANCE, NULL, 0)->ts_usec = now_usec;
+}
+
+/* The capture time noted since the last event, before the next one. */
+static void time_before_event(struct snt_report *r)
+{
+    if (!r->time_due)
+        return;
+    r->time_due = false;
+    advance(r, r->time_usec);
+}
+
+void snt_report_time(struct snt_report *r, uint64_t ts_usec)
+{
+    if (!r->time_due || ts_usec > r->time_usec)
+        r->time_usec = ts_usec;
+    r->time_due = true;
+}
+
+void snt_report_advance(struct snt_report *r, uint64_t now_usec)
+{
+    time_before_event(r);
+    advance(r, now_usec);
+}
+
+void snt_report_poll(struct snt_report *r)
+{
+    time_before_event(r);
+    hand_on_ready(r);
+}
+
+void snt_report_drain(struct snt_report *r)
+{
+    time_before_event(r);
+    while (!empty(r))
+        hand_on_first(r); /* a finished attempt's verdict is waited for */
+}
+
 /* ---- the events -------------------------------------------------------------- */
 
 void snt_report_started(struct snt_report *r, struct snt_attempt *a)
 {
+    time_before_event(r);
     if (empty(r)) {
         r->h.started(a, r->h.arg);
         return;
@@ -389,6 +443,7 @@ void snt_report_started(struct snt_report *r, struct snt_attempt *a)
 void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
                     const struct snt_dns_message *m, uint64_t ts_usec)
 {
+    time_before_event(r);
     size_t bytes = 0;
     void *c = empty(r) ? NULL : dns_copy(r, m, &bytes);
     if (!c) {
@@ -403,6 +458,7 @@ void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
 
 void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec)
 {
+    time_before_event(r);
     void *c = empty(r) ? NULL : copy_of(r, rec, sizeof *rec);
     if (!c) {
         snt_report_drain(r);
@@ -412,25 +468,10 @@ void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec)
     push(r, EV_SCAN, c, sizeof *rec);
 }
 
-void snt_report_advance(struct snt_report *r, uint64_t now_usec)
-{
-    snt_report_poll(r);
-    if (empty(r)) {
-        r->h.advance(now_usec, r->h.arg);
-        return;
-    }
-    struct event *last = &r->ring[(r->tail - 1) & r->mask];
-    if (last->kind == EV_ADVANCE) {
-        if (now_usec > last->ts_usec)
-            last->ts_usec = now_usec;
-        return;
-    }
-    push(r, EV_ADVANCE, NULL, 0)->ts_usec = now_usec;
-}
-
 void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint64_t ts_usec,
                       bool final)
 {
+    time_before_event(r);
     void *c = empty(r) ? NULL : copy_of(r, engine, sizeof *engine);
     if (!c) {
         snt_report_drain(r);
@@ -473,6 +514,7 @@ static struct snt_attempt *held_attempt(struct snt_report *r, struct snt_attempt
 
 void snt_report_finished(struct snt_report *r, struct snt_attempt *a, struct snt_attempt **block)
 {
+    time_before_event(r);
     bool now = empty(r) && (!r->hold || snt_cert_judge_ready(a));
     struct snt_attempt *c = now ? NULL : held_attempt(r, a, block);
     if (!c) {
@@ -481,7 +523,7 @@ void snt_report_finished(struct snt_report *r, struct snt_attempt *a, struct snt
         return;
     }
     push(r, EV_FINISHED, c, sizeof *c);
-    snt_report_poll(r);
+    hand_on_ready(r);
 }
 
 uint64_t snt_report_cert_parse_errors(const struct snt_report *r)

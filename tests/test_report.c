@@ -4,7 +4,8 @@
  * attempt; runs of "time moved" become the latest time); without holding,
  * the handlers see exactly the same; a held copy may be taken by the
  * finished handler; a leaf that does not parse is counted when its
- * verdict is collected.
+ * verdict is collected; capture time noted reaches the handlers once, at
+ * its latest, before what comes next.
  *
  * Usage: test_report CERT_DIR (the certificates of tests/certs/).
  */
@@ -391,6 +392,38 @@ static void test_order(const char *dir)
     free((void *)im.p);
 }
 
+/* Capture time (snt_report_time) is handed on once, at its latest, just
+ * before the next event, poll or drain, and not again when it did not
+ * move since. */
+static void test_time(const char *dir)
+{
+    struct scenario s;
+    open_scenario(&s, dir, false, 1u << 20);
+    struct snt_attempt a;
+    struct snt_scan_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.attempts = 7;
+    make(&a, 1);
+    snt_report_time(s.report, 4000);
+    snt_report_time(s.report, 3900); /* capture time may step back */
+    snt_report_time(s.report, 5000);
+    CHECK_EQ_INT(n_log, 0); /* only noted */
+    snt_report_started(s.report, &a);
+    snt_report_time(s.report, 6000);
+    snt_report_poll(s.report);
+    snt_report_poll(s.report);
+    snt_report_time(s.report, 7000);
+    snt_report_advance(s.report, 7500);
+    snt_report_scan(s.report, &rec);
+    snt_report_time(s.report, 8000);
+    snt_report_drain(s.report);
+    const char *const want[] = {"advance 5000", "start 1 full", "advance 6000", "advance 7000",
+                                "advance 7500", "scan 7",       "advance 8000"};
+    check_log(want, sizeof want / sizeof want[0]);
+    snt_attempt_free(&a);
+    close_scenario(&s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -398,5 +431,6 @@ int main(int argc, char **argv)
         return 2;
     }
     test_order(argv[1]);
+    test_time(argv[1]);
     return snt_test_finish("report");
 }

@@ -65,6 +65,11 @@ void snt_report_dns(struct snt_report *r, const struct snt_addr *client,
                     const struct snt_dns_message *m, uint64_t ts_usec);
 void snt_report_scan(struct snt_report *r, const struct snt_scan_record *rec);
 void snt_report_advance(struct snt_report *r, uint64_t now_usec);
+/* Capture time moved (every packet does): only noted, and handed on, at
+ * its latest, as one advance just before the next event, poll or drain.
+ * A run of advances with nothing between them ends the same sessions, in
+ * the same order, as the last one alone. */
+void snt_report_time(struct snt_report *r, uint64_t ts_usec);
 void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint64_t ts_usec,
                       bool final);
 /* The engine finished a; a pending verdict is taken from it (a->cert_job
@@ -73,9 +78,10 @@ void snt_report_stats(struct snt_report *r, const struct snt_stats *engine, uint
  * or written attempt is not copied. */
 void snt_report_finished(struct snt_report *r, struct snt_attempt *a, struct snt_attempt **block);
 
-/* Hand on the held events whose turn has come; never waits. */
+/* Hand on the capture time noted, then the held events whose turn has
+ * come; never waits. */
 void snt_report_poll(struct snt_report *r);
-/* Hand on every held event, waiting for verdicts as needed. */
+/* The same, and every held event, waiting for verdicts as needed. */
 void snt_report_drain(struct snt_report *r);
 
 /* Certificates whose leaf did not parse, found when their verdict was
