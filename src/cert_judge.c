@@ -48,21 +48,28 @@ struct snt_cert_job {
  * that slept after 5 us had to be woken for nearly every one, and 50 us
  * took the mixed GB from 2.91-2.98 s to 2.69-2.78 s (quiet machine, 2
  * CPUs).  Now that the capture thread rarely waits, 5, 20 and 50 us are
- * alike within the machine's noise.  Longer caller spins took more than
- * they saved on two CPUs, where a spinning thread keeps another from
- * running.  For the same reason the judging thread does not spin idle
- * where the CPUs are fewer than the threads (capture, this one, output):
- * on two CPUs that took the mixed GB from 1.64-1.69 s to 1.57-1.62 s. */
-#define IDLE_SPIN_NSEC    50000
-#define SPIN_MIN_CPUS     3
-#define COLLECT_SPIN_NSEC 50000
-#define N_COUNTERS        6 /* the fields of struct snt_cert_counters */
+ * alike within the machine's noise.  Where the CPUs are fewer than the
+ * threads (capture, this one, output), neither side spins: a spinning
+ * thread keeps another from running.  The judging thread idle: on two CPUs
+ * that took the mixed GB from 1.64-1.69 s to 1.57-1.62 s.  The caller: it
+ * waits only when the judging thread is behind (the report queue full, a
+ * few hundred times on the handshakes 200 MB, where new leaves come
+ * fastest), and each wait spun the whole 50 us, on the CPU that thread
+ * needed: 6% of the capture thread's time there.  Without it the capture
+ * thread took 0.413 s instead of 0.431 s, all threads 0.803 s instead of
+ * 0.829 s (means of 8 runs in turn); the mixed GB, which waits hardly at
+ * all, measured the same. */
+#define IDLE_SPIN_NSEC   50000
+#define SPIN_MIN_CPUS    3
+#define CALLER_SPIN_NSEC 50000
+#define N_COUNTERS       6 /* the fields of struct snt_cert_counters */
 
 struct snt_cert_judge {
     struct snt_cert_checker *checker;
     bool threaded;
-    uint64_t idle_spin_nsec; /* IDLE_SPIN_NSEC, or 0 where CPUs are few */
-    size_t wake_batch;       /* chains waiting before a sleeping thread is woken */
+    uint64_t idle_spin_nsec;   /* IDLE_SPIN_NSEC, or 0 where CPUs are few */
+    uint64_t caller_spin_nsec; /* CALLER_SPIN_NSEC, or 0 where CPUs are few */
+    size_t wake_batch;         /* chains waiting before a sleeping thread is woken */
     pthread_t thread;
     struct snt_cert_job **ring;
     size_t mask;               /* ring size - 1: a power of two */
@@ -201,6 +208,7 @@ struct snt_cert_judge *snt_cert_judge_new(struct snt_cert_checker *checker, bool
     j->checker = checker;
     j->mask = size - 1;
     j->idle_spin_nsec = sysconf(_SC_NPROCESSORS_ONLN) >= SPIN_MIN_CPUS ? IDLE_SPIN_NSEC : 0;
+    j->caller_spin_nsec = sysconf(_SC_NPROCESSORS_ONLN) >= SPIN_MIN_CPUS ? CALLER_SPIN_NSEC : 0;
     j->wake_batch = 1;
     atomic_init(&j->head, 0);
     atomic_init(&j->tail, 0);
@@ -304,7 +312,7 @@ static void enqueue(struct snt_cert_judge *j, struct snt_cert_job *job)
 {
     if (!ring_has_room(j))
         wake_judge(j);
-    wait_for(j, false, ring_has_room, j, COLLECT_SPIN_NSEC);
+    wait_for(j, false, ring_has_room, j, j->caller_spin_nsec);
     size_t tail = atomic_load(&j->tail);
     j->ring[tail & j->mask] = job;
     atomic_store(&j->tail, tail + 1);
@@ -331,7 +339,7 @@ bool snt_cert_judge_submit(struct snt_cert_judge *j, struct snt_attempt *a,
         /* No memory for a job: judge it here rather than not at all, once
          * the thread is idle (the checker is not to be shared). */
         wake_judge(j);
-        wait_for(j, false, ring_empty, j, COLLECT_SPIN_NSEC);
+        wait_for(j, false, ring_empty, j, j->caller_spin_nsec);
         bool parsed = snt_attempt_judge_chain(a, j->checker, chain, n, total, when);
         publish_counters(j);
         return parsed;
@@ -356,7 +364,7 @@ bool snt_cert_judge_collect(struct snt_cert_judge *j, struct snt_attempt *a)
         return true;
     if (!job_done(job))
         wake_judge(j);
-    wait_for(j, false, job_done, job, COLLECT_SPIN_NSEC);
+    wait_for(j, false, job_done, job, j->caller_spin_nsec);
     bool parsed = job->parsed;
     snt_attempt_take_cert(a, &job->verdict);
     a->cert_job = NULL;
