@@ -18,7 +18,8 @@ export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:exitcode=66
 
 # The captures suite checks the committed captures with tshark and runs no
-# snitrace binary: once, in the normal build, is enough.
+# snitrace binary, and the pgo suite builds snitrace afresh with gcc's
+# profile-guided optimisation: once each, in the normal build, is enough.
 run_suite() { # build-dir, meson test options ("" for none), meson setup options...
     local dir=$1 test_opts=$2
     shift 2
@@ -43,12 +44,12 @@ build_failures=0
 echo "== normal build =="
 run_suite build-ci "" || build_failures=$((build_failures + 1))
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
-run_suite build-asan "--no-suite captures" -Db_sanitize=address,undefined -Db_lundef=false \
+run_suite build-asan "--no-suite captures --no-suite pgo" -Db_sanitize=address,undefined -Db_lundef=false \
     -Doptimization=2 -Db_lto=false || build_failures=$((build_failures + 1))
 # The output thread (--threads 2, the default on two CPUs) and the probe's
 # workers under ThreadSanitizer: the whole suite once more.
 echo "== ThreadSanitizer build =="
-run_suite build-tsan "--no-suite captures" -Db_sanitize=thread -Db_lundef=false \
+run_suite build-tsan "--no-suite captures --no-suite pgo" -Db_sanitize=thread -Db_lundef=false \
     -Doptimization=2 -Db_lto=false ||
     build_failures=$((build_failures + 1))
 
