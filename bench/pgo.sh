@@ -10,8 +10,9 @@
 # The training captures are the bench's shapes at a seed no bench case
 # uses (default 1000): mixed (default 100 MB) and handshakes (a fifth of
 # that), each read as a user reads it (JSON, the threads the machine
-# gives), with --threads 1, and in the text view; then every capture
-# under pcaps/, with its key log where it has one.  Records do not depend on the build: compare them with
+# gives), with --threads 1, and in the text view, and the handshakes once
+# from a pipe (libpcap's dispatch, as live capture uses); then every
+# capture under pcaps/, with its key log where it has one.  Records do not depend on the build: compare them with
 # build/snitrace's if in doubt.  Measure with bench/run.sh --snitrace
 # build-pgo/snitrace (RESULTS.md has the figures).
 #
@@ -65,6 +66,9 @@ for cap in "$mixed" "$hands"; do
 		"$DIR/snitrace" $args -r "$cap" -o /dev/null || die "snitrace failed on $cap"
 	done
 done
+# Read from a pipe, libpcap hands the packets on as it does on a live
+# interface (pcap_dispatch), not through the file walk.
+cat "$hands" | "$DIR/snitrace" -r - -o /dev/null || die "snitrace failed on $hands from a pipe"
 # The project's own captures, each with its key log where it has one;
 # the damaged ones (pcaps/hostile) are training too, so their exits pass.
 while IFS= read -r cap; do
