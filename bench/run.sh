@@ -8,7 +8,8 @@
 #
 # usage: bench/run.sh [--shape mixed|handshakes|bulk | --all] [--size MB] [--flows N]
 #                     [--seed N] [--runs N] [--timeout S] [--snitrace PATH]
-#                     [--tools floor,snitrace,threads1,nocert,ndpi,ssldump,tshark]
+#                     [--tools floor,snitrace,threads1,nocert,pgo,ndpi,ssldump,tshark]
+#                     [--pgo-snitrace PATH]
 #                     [--subset-mb MB] [--subset-tools LIST] [--handshake-heavy]
 #                     [--flows-check]
 #
@@ -38,7 +39,9 @@
 # naming, sessions, flags: all on by default, and on two CPUs the
 # certificate checks and the output on threads of their own; -o
 # /dev/null), threads1 (snitrace --threads 1: everything on one thread),
-# nocert (snitrace --no-cert-checks), ndpi (ndpiReader -i FILE -q), ssldump
+# nocert (snitrace --no-cert-checks), pgo (the profile-guided build
+# bench/pgo.sh makes, build-pgo/snitrace or --pgo-snitrace PATH, run as
+# snitrace is; skipped when it is not built), ndpi (ndpiReader -i FILE -q), ssldump
 # (ssldump -n -q -r FILE > /dev/null), tshark (the ClientHellos' server
 # names: -Y tls.handshake.type==1 -T fields -e
 # tls.handshake.extensions_server_name). Captures are made once per shape,
@@ -58,14 +61,15 @@ FLOWS=
 SEED=1
 RUNS=3
 SNITRACE=$ROOT/build/snitrace
-TOOLS=floor,snitrace,threads1,nocert,ndpi,ssldump,tshark
+PGO_SNITRACE=$ROOT/build-pgo/snitrace
+TOOLS=floor,snitrace,threads1,nocert,pgo,ndpi,ssldump,tshark
 SUBSET_TOOLS=tshark
 SUBSET_MB=100
 # Bound every run; a tool that needs longer than this is broken, not slow.
 LIMIT=900
 FLOWS_CHECK=
 
-usage() { sed -n '9,43s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '9,49s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 note() { echo "run.sh: $*" >&2; }
 
@@ -81,6 +85,7 @@ while [ $# -gt 0 ]; do
 	--timeout) LIMIT=${2:?--timeout needs seconds}; shift 2 ;;
 	--snitrace) SNITRACE=${2:?--snitrace needs a path}; shift 2 ;;
 	--tools) TOOLS=${2:?--tools needs a list}; shift 2 ;;
+	--pgo-snitrace) PGO_SNITRACE=${2:?--pgo-snitrace needs a path}; shift 2 ;;
 	--subset-tools) SUBSET_TOOLS=${2?--subset-tools needs a list}; shift 2 ;;
 	--subset-mb) SUBSET_MB=${2:?--subset-mb needs MB}; shift 2 ;;
 	--flows-check) FLOWS_CHECK=1; shift ;;
@@ -208,6 +213,13 @@ run_tools() {
 				measure "$label$sfx" "$SNITRACE" -q -r "$cap" -o /dev/null "${extra[@]}"
 			else
 				skip "$label$sfx" "not built ($SNITRACE)"
+			fi
+			;;
+		pgo)
+			if [ -x "$PGO_SNITRACE" ]; then
+				measure "snitrace profile-guided$sfx" "$PGO_SNITRACE" -q -r "$cap" -o /dev/null
+			else
+				skip "snitrace profile-guided$sfx" "not built ($PGO_SNITRACE: bash bench/pgo.sh)"
 			fi
 			;;
 		ndpi)
@@ -352,7 +364,7 @@ for shape in "${SHAPES[@]}"; do
 	ORDER=()
 	WALL=() USER=() SYS=() RSS=() STATUS=()
 	main_tools=() sub_tools=()
-	for t in floor snitrace threads1 nocert ndpi ssldump tshark; do
+	for t in floor snitrace threads1 nocert pgo ndpi ssldump tshark; do
 		want "$t" || continue
 		if subset "$t"; then sub_tools+=("$t"); else main_tools+=("$t"); fi
 	done
@@ -402,6 +414,15 @@ for shape in "${SHAPES[@]}"; do
 		[ -n "${STATUS[$other]:-}" ] || continue
 		echo "| $other / snitrace | $(ratio "$other" snitrace) | $(uratio "$other" snitrace) |"
 	done
+	if [ "${STATUS[snitrace profile-guided]:-}" = ok ]; then
+		pg="snitrace profile-guided"
+		echo "| $pg / floor | $(ratio "$pg" floor) | $(uratio "$pg" floor) |"
+		echo "| snitrace / $pg | $(ratio snitrace "$pg") | $(uratio snitrace "$pg") |"
+		for other in ndpiReader ssldump tshark; do
+			[ -n "${STATUS[$other]:-}" ] || continue
+			echo "| $other / $pg | $(ratio "$other" "$pg") | $(uratio "$other" "$pg") |"
+		done
+	fi
 	if [ -n "$SUB" ]; then
 		echo
 		echo "On the first $SUBSET_MB MB of the same capture (\`${SUB#"$ROOT"/}\`, $SUB_PACKETS packets," \
