@@ -207,8 +207,9 @@ struct snt_cert_judge *snt_cert_judge_new(struct snt_cert_checker *checker, bool
         size <<= 1;
     j->checker = checker;
     j->mask = size - 1;
-    j->idle_spin_nsec = sysconf(_SC_NPROCESSORS_ONLN) >= SPIN_MIN_CPUS ? IDLE_SPIN_NSEC : 0;
-    j->caller_spin_nsec = sysconf(_SC_NPROCESSORS_ONLN) >= SPIN_MIN_CPUS ? CALLER_SPIN_NSEC : 0;
+    bool spin = sysconf(_SC_NPROCESSORS_ONLN) >= SPIN_MIN_CPUS;
+    j->idle_spin_nsec = spin ? IDLE_SPIN_NSEC : 0;
+    j->caller_spin_nsec = spin ? CALLER_SPIN_NSEC : 0;
     j->wake_batch = 1;
     atomic_init(&j->head, 0);
     atomic_init(&j->tail, 0);
