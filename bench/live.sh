@@ -52,7 +52,7 @@ LABEL=
 IDLE_LIMIT_S=30 # at most this long for snitrace to empty its ring after a step
 STOP_LIMIT_S=60 # at most this long from SIGINT to its exit (open flows are written)
 
-usage() { sed -n '13,35s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '/^# usage:/,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit "${1:-0}"; }
 note() { echo "live.sh: $*" >&2; }
 die() { note "$*"; exit 1; }
 decline() { echo "live.sh: $*; nothing measured"; exit 0; }

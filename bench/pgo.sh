@@ -28,7 +28,7 @@ SIZE=100
 SEED=1000
 DIR=$ROOT/build-pgo
 
-usage() { sed -n '18s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '/^# usage:/,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit "${1:-0}"; }
 die() { echo "pgo.sh: $*" >&2; exit 1; }
 note() { echo "pgo.sh: $*" >&2; }
 

@@ -69,7 +69,7 @@ SUBSET_MB=100
 LIMIT=900
 FLOWS_CHECK=
 
-usage() { sed -n '9,49s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '/^# usage:/,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit "${1:-0}"; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 note() { echo "run.sh: $*" >&2; }
 

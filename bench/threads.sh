@@ -32,7 +32,7 @@ RUNS=5
 SNITRACE=$ROOT/build/snitrace
 EXTRA=()
 
-usage() { sed -n '9,10s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '/^# usage:/,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit "${1:-0}"; }
 die() { echo "threads.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
