@@ -16,6 +16,7 @@ import tempfile
 
 HEADER = 24
 RECORD = 16
+MAX_CAPLEN = 262144
 
 
 def records(data):
@@ -50,6 +51,31 @@ def set_record(data, index, sec=None, frac=None, cap=None):
     return bytes(b)
 
 
+def largest_record(sec):
+    """A record of the largest captured length libpcap takes (262144): an
+    Ethernet frame of an EtherType nothing decodes, whatever its bytes."""
+    frame = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + struct.pack(">H", 0x88B5)
+    frame += bytes((i * 7) & 0xFF for i in range(MAX_CAPLEN - len(frame)))
+    return struct.pack("<IIII", sec, 0, MAX_CAPLEN, MAX_CAPLEN) + frame
+
+
+def larger_than_pieces(base):
+    """Several times the walker's read piece and buffer (128 and 512 KiB):
+    two records of the largest length after every third of the capture's
+    own, so that records of every size are cut across the reads.  Returns
+    the file and where its largest records begin."""
+    recs = records(base)
+    ends = [r[0] + RECORD + r[3] for r in recs]
+    out, starts, at = bytearray(base[:HEADER]), [], HEADER
+    for k in (0, len(recs) // 3, 2 * len(recs) // 3, len(recs) - 1):
+        out += base[at : ends[k]]
+        at = ends[k]
+        for _ in range(2):
+            starts.append(len(out))
+            out += largest_record(recs[k][1])
+    return bytes(out), starts
+
+
 def cases(base):
     recs = records(base)
     last = recs[-1]
@@ -78,6 +104,11 @@ def cases(base):
     odd = set_record(odd, 2, sec=-3)
     yield "nanoseconds, odd fractions and a negative second", odd, []
     yield "microseconds, negative fraction", set_record(base, 0, frac=-7), []
+    large, starts = larger_than_pieces(base)
+    yield "larger than the read pieces", large, []
+    yield "larger than the read pieces, filtered", large, ["tcp or udp"]
+    yield "larger than the read pieces, cut in a largest header", large[: starts[3] + 9], []
+    yield "larger than the read pieces, cut in a largest packet", large[: starts[5] + 200000], []
 
 
 def run(binary, args, path=None, stdin_bytes=None):
