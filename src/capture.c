@@ -50,8 +50,9 @@
 /* A piece is read only when the records already read are walked, and is
  * walked while the kernel's copy of it is still in this CPU's cache: in
  * 128 KiB pieces the capture thread took 2-7% less time on the mixed GB
- * than in 1 MiB ones (bench/RESULTS.md, "Latest").  The buffer holds the
- * largest record (16 + 262,144 bytes) with a piece after it. */
+ * than in 1 MiB ones (bench/RESULTS.md, "the file read in 128 KiB
+ * pieces").  The buffer holds the largest record (16 + 262,144 bytes)
+ * with a piece after it. */
 #define WALK_PIECE  (128u << 10)
 #define WALK_BUFFER (512u << 10)
 _Static_assert(WALK_BUFFER >= SNT_PCAP_RECORD_HEADER_LEN + SNT_PCAP_MAX_CAPLEN + WALK_PIECE,
