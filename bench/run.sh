@@ -18,8 +18,9 @@
 #                handshakes; default bulk. --all: the three, default sizes.
 #   --size       MB, with one shape; --flows N: flows of mixed/handshakes
 #                (the "cost flat in flows" check: same --size, twice --flows)
-#   --runs       runs per tool (default 3); the fastest is reported, since on
-#                a shared machine noise only ever adds time
+#   --runs       runs per tool (default 3), taken in rounds (each tool once a
+#                round, in turn); the fastest is reported, since on a shared
+#                machine noise only ever adds time
 #   --timeout    seconds a run may take before it is killed (default 900)
 #   --subset-tools  tools run only on the first --subset-mb MB (default 100)
 #                of the capture, with the floor and snitrace again on that
@@ -170,7 +171,11 @@ measure() {
 	shift
 	f=$OUT/run-${name//[^A-Za-z0-9]/_}
 	[ -n "$KEEP" ] && out=$f.out
-	ORDER+=("$name")
+	if [ -n "${STATUS[$name]+set}" ]; then
+		[ "${STATUS[$name]}" = ok ] || return # failed or killed in an earlier round
+	else
+		ORDER+=("$name")
+	fi
 	for i in $(seq "$RUNS"); do
 		note "$name run $i/$RUNS"
 		t0=$EPOCHREALTIME
@@ -193,7 +198,24 @@ measure() {
 	done
 	STATUS[$name]=ok
 }
-skip() { ORDER+=("$1"); STATUS[$1]=$2; }
+skip() {
+	[ -n "${STATUS[$1]+set}" ] || ORDER+=("$1")
+	STATUS[$1]=$2
+}
+
+# run_in_turn CAP SUFFIX TOOL... : run_tools $RUNS times, each tool once a
+# round, the fastest run of each kept: a slow minute of the machine then
+# falls on every tool, not on whichever was running, and the ratios of one
+# run compare like with like.
+run_in_turn() {
+	local rounds=$RUNS r
+	RUNS=1 ACC=1
+	for r in $(seq "$rounds"); do
+		note "round $r/$rounds"
+		run_tools "$@"
+	done
+	RUNS=$rounds ACC=
+}
 
 # run_tools CAP SUFFIX TOOL... : measure the tools on CAP, each under the
 # name TOOL$SUFFIX.
@@ -294,7 +316,7 @@ echo "# snitrace benchmark"
 echo
 echo "- machine: $(nproc) cores, $(uname -sr); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- snitrace: \`${SNITRACE#"$ROOT"/}\` ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?'))"
-echo "- best of $RUNS runs (wall time), file in the page cache, each run bounded to $LIMIT s"
+echo "- best of $RUNS runs (wall time), the tools taken in turn round by round, file in the page cache, each run bounded to $LIMIT s"
 echo "- connections/s: the capture's TCP connections and DNS lookups (\`flows\` in its counts) per second of wall time"
 
 if [ -n "$FLOWS_CHECK" ]; then
@@ -368,7 +390,7 @@ for shape in "${SHAPES[@]}"; do
 		want "$t" || continue
 		if subset "$t"; then sub_tools+=("$t"); else main_tools+=("$t"); fi
 	done
-	run_tools "$CAP" "" "${main_tools[@]}"
+	run_in_turn "$CAP" "" "${main_tools[@]}"
 	PACKETS=$(json_get "$COUNTS" packets)
 	CONNS=$(json_get "$COUNTS" flows)
 	FILE_BYTES=$(wc -c <"$CAP")
@@ -379,7 +401,7 @@ for shape in "${SHAPES[@]}"; do
 		SUB_BYTES=$(wc -c <"$SUB")
 		# Connections in the prefix: in proportion to its packets (a guide).
 		SUB_CONNS=$(awk -v c="$CONNS" -v p="$PACKETS" -v q="$SUB_PACKETS" 'BEGIN { printf "%d", c * q / p }')
-		run_tools "$SUB" " (subset)" floor snitrace "${sub_tools[@]}"
+		run_in_turn "$SUB" " (subset)" floor snitrace "${sub_tools[@]}"
 	fi
 
 	echo
