@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "thread.h"
+
 struct snt_cert_job {
     atomic_bool done;
     bool parsed; /* the leaf parsed */
@@ -222,7 +224,7 @@ struct snt_cert_judge *snt_cert_judge_new(struct snt_cert_checker *checker, bool
     pthread_cond_init(&j->judge_wake, NULL);
     pthread_cond_init(&j->caller_wake, NULL);
     j->ring = threaded ? calloc(size, sizeof *j->ring) : NULL;
-    if (threaded && (!j->ring || pthread_create(&j->thread, NULL, judging_thread, j) != 0)) {
+    if (threaded && (!j->ring || snt_thread_start(&j->thread, judging_thread, j) != 0)) {
         snt_cert_judge_free(j);
         return NULL;
     }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "snitrace/output.h"
+#include "thread.h"
 
 /* Offline, a wake-up (a futex call, and an interrupt to the other CPU of a
  * virtual machine) costs more than writing a record: the output thread
@@ -620,7 +621,7 @@ struct snt_sink *snt_sink_queue_new(struct snt_sink *inner, size_t depth, bool l
     pthread_cond_init(&q->not_empty, NULL);
     pthread_cond_init(&q->not_full, NULL);
     pthread_cond_init(&q->progress, NULL);
-    if (pthread_create(&q->thread, NULL, output_thread, q) != 0) {
+    if (snt_thread_start(&q->thread, output_thread, q) != 0) {
         release(q);
         return NULL;
     }

@@ -16,7 +16,6 @@
  *   thread, under `own_lock`.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 
 #include "probe_internal.h"
 #include "secret.h"
+#include "thread.h"
 
 #define ENTRY_BUCKETS 1024 /* main-thread table of probes by key */
 #define OWN_BUCKETS   1024 /* registry of probe sockets by local port */
@@ -192,16 +192,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Signals go to the main thread, whose poll() they must interrupt. */
+/* Signals go to the main thread, whose poll() they must interrupt
+ * (src/thread.h). */
 static bool start_workers(struct snt_probes *p, unsigned n)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
     for (; p->n_threads < n; p->n_threads++)
-        if (pthread_create(&p->threads[p->n_threads], NULL, worker, p) != 0)
+        if (snt_thread_start(&p->threads[p->n_threads], worker, p) != 0)
             break;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return p->n_threads > 0;
 }
 

@@ -217,6 +217,42 @@ if command -v valgrind >/dev/null 2>&1 && ! ldd "$bin" | grep -Eq 'lib(a|t|ub)sa
     [ $? = 99 ] && fail "valgrind finds memory lost at exit: $(grep -m2 'lost' "$tmp/valgrind")"
 fi
 
+# SIGINT and SIGTERM go to the main thread: the program's other threads
+# block every signal (src/thread.h), so the stop flag is set and read on
+# one thread.  snitrace reads a pipe that has given it a file header and
+# nothing more, with all its threads started; then it is stopped.
+mkfifo "$tmp/fifo"
+"$bin" --threads 2 -r - <"$tmp/fifo" >"$tmp/sig.out" 2>"$tmp/sig.err" &
+sig_pid=$!
+exec 3>"$tmp/fifo"
+head -c 24 "$pcaps/tls12.pcap" >&3
+helpers=0
+for _ in $(seq 100); do # at most 10 s for the threads to start
+    helpers=$(cat /proc/"$sig_pid"/task/*/comm 2>/dev/null | grep -c '^snitrace-')
+    [ "$helpers" -ge 2 ] && break
+    sleep 0.1
+done
+[ "$helpers" -ge 2 ] || fail "snitrace reading a pipe has $helpers threads of its own, expected 2 or more"
+for task in /proc/"$sig_pid"/task/*; do
+    name=$(cat "$task/comm" 2>/dev/null) || continue
+    mask=$(awk '/^SigBlk:/ { print $2 }' "$task/status" 2>/dev/null) || continue
+    [ -n "$mask" ] || continue
+    # SIGINT is bit 1, SIGTERM bit 14 of the mask (signal numbers 2 and 15).
+    blocked=$(((0x$mask >> 1 & 1) + (0x$mask >> 14 & 1)))
+    if [ "${task##*/}" = "$sig_pid" ]; then
+        [ "$blocked" = 0 ] || fail "the main thread blocks SIGINT or SIGTERM (SigBlk $mask)"
+    elif [ "${name#snitrace-}" != "$name" ]; then
+        [ "$blocked" = 2 ] || fail "thread $name does not block SIGINT and SIGTERM (SigBlk $mask)"
+    fi
+done
+kill -INT "$sig_pid"
+tail -c +25 "$pcaps/tls12.pcap" >&3
+exec 3>&-
+wait "$sig_pid"
+sig_status=$?
+[ "$sig_status" = 0 ] || fail "snitrace stopped by SIGINT exited $sig_status ($(head -c 300 "$tmp/sig.err"))"
+grep -q '"type":"stats"' "$tmp/sig.out" || fail "snitrace stopped by SIGINT wrote no final stats"
+
 if [ "$failures" -gt 0 ]; then
     echo "$failures failures"
     exit 1
