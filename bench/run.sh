@@ -287,6 +287,21 @@ uratio() { # A B : (user+sys of A) / (user+sys of B), or n/a
 	fi
 }
 
+# ratio_row A B [SUFFIX] : the row "A / B" of a ratio table, of the tools
+# measured as A$SUFFIX and B$SUFFIX.
+ratio_row() {
+	local a=$1${3:-} b=$2${3:-}
+	echo "| $1 / $2 | $(ratio "$a" "$b") | $(uratio "$a" "$b") |"
+}
+
+# other_rows B [SUFFIX] : a row for each other tool measured, against B.
+other_rows() {
+	local other
+	for other in ndpiReader ssldump tshark; do
+		if [ -n "${STATUS[$other${2:-}]:-}" ]; then ratio_row "$other" "$1" "${2:-}"; fi
+	done
+}
+
 # table SUFFIX PACKETS CONNS BYTES : the measured tools with this suffix.
 table() {
 	local sfx=$1 packets=$2 conns=$3 bytes=$4 name shown
@@ -427,23 +442,16 @@ for shape in "${SHAPES[@]}"; do
 	echo
 	echo "| ratio | wall | user+sys |"
 	echo "|---|---:|---:|"
-	echo "| snitrace / floor | $(ratio snitrace floor) | $(uratio snitrace floor) |"
-	echo "| snitrace --no-cert-checks / floor | $(ratio "snitrace --no-cert-checks" floor) | $(uratio "snitrace --no-cert-checks" floor) |"
-	echo "| snitrace / snitrace --no-cert-checks | $(ratio snitrace "snitrace --no-cert-checks") | $(uratio snitrace "snitrace --no-cert-checks") |"
-	[ -n "${STATUS[snitrace --threads 1]:-}" ] &&
-		echo "| snitrace --threads 1 / snitrace | $(ratio "snitrace --threads 1" snitrace) | $(uratio "snitrace --threads 1" snitrace) |"
-	for other in ndpiReader ssldump tshark; do
-		[ -n "${STATUS[$other]:-}" ] || continue
-		echo "| $other / snitrace | $(ratio "$other" snitrace) | $(uratio "$other" snitrace) |"
-	done
-	if [ "${STATUS[snitrace profile-guided]:-}" = ok ]; then
-		pg="snitrace profile-guided"
-		echo "| $pg / floor | $(ratio "$pg" floor) | $(uratio "$pg" floor) |"
-		echo "| snitrace / $pg | $(ratio snitrace "$pg") | $(uratio snitrace "$pg") |"
-		for other in ndpiReader ssldump tshark; do
-			[ -n "${STATUS[$other]:-}" ] || continue
-			echo "| $other / $pg | $(ratio "$other" "$pg") | $(uratio "$other" "$pg") |"
-		done
+	ratio_row snitrace floor
+	ratio_row "snitrace --no-cert-checks" floor
+	ratio_row snitrace "snitrace --no-cert-checks"
+	if [ -n "${STATUS[snitrace --threads 1]:-}" ]; then ratio_row "snitrace --threads 1" snitrace; fi
+	other_rows snitrace
+	pg="snitrace profile-guided"
+	if [ "${STATUS[$pg]:-}" = ok ]; then
+		ratio_row "$pg" floor
+		ratio_row snitrace "$pg"
+		other_rows "$pg"
 	fi
 	if [ -n "$SUB" ]; then
 		echo
@@ -454,11 +462,8 @@ for shape in "${SHAPES[@]}"; do
 		echo
 		echo "| ratio (subset) | wall | user+sys |"
 		echo "|---|---:|---:|"
-		echo "| snitrace / floor | $(ratio "snitrace (subset)" "floor (subset)") | $(uratio "snitrace (subset)" "floor (subset)") |"
-		for other in ndpiReader ssldump tshark; do
-			[ -n "${STATUS[$other (subset)]:-}" ] || continue
-			echo "| $other / snitrace | $(ratio "$other (subset)" "snitrace (subset)") | $(uratio "$other (subset)" "snitrace (subset)") |"
-		done
+		ratio_row snitrace floor " (subset)"
+		other_rows snitrace " (subset)"
 	fi
 	case $shape in
 	mixed)
