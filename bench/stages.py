@@ -5,9 +5,13 @@
 usage: stages.py callgrind CALLGRIND.OUT BINARY [--base CALLGRIND.OUT]
        stages.py perf PERF-SCRIPT-OUTPUT BINARY
 
-Functions are put in stages by the source file that defines them (so the
-table keeps working as the code changes: a new file lands in its stage by
-its name, or in "other" under its own name until STAGES below learns it).
+Code is put in stages by its source file (so the table keeps working as
+the code changes: a new file lands in its stage by its name, or in "other"
+under its own name until STAGES below learns it). With callgrind that is
+the file of each costed line, so code inlined from another file counts for
+that file's stage: link-time optimisation puts the pcap walk (capture.c)
+and the common frames' decoder (decode_fast.c) inside main.c's loop.
+Headers (*.h) count for the file they are inlined into.
 Libraries have no stage of their own and count for the stage that called
 them (OpenSSL under cert*.c is certificate work, under ja.c parsing, malloc
 under output_json.c output), except libcjson (output) and libpcap (read).
@@ -103,7 +107,11 @@ def obj_label(obj, binary):
 # --- callgrind -------------------------------------------------------------------
 
 def read_callgrind(path):
-    """{key: [self, obj, file, name, {callee key: inclusive}]} and the total."""
+    """{key: [self, obj, file, name, {callee key: inclusive},
+    {inline file: self}, {(callee key, inline file of the call): inclusive}]}
+    and the total.  The inline file is the source file of the lines that
+    cost (callgrind's fi= and fe=): with link-time optimisation a function
+    holds code of other files, the pcap walk in main.c's loop, say."""
     names = {"ob": {}, "fl": {}, "fn": {}}
     kinds = {"ob": "ob", "cob": "ob", "fl": "fl", "fi": "fl", "fe": "fl", "cfi": "fl",
              "cfl": "fl", "fn": "fn", "cfn": "fn"}
@@ -133,9 +141,12 @@ def read_callgrind(path):
                 if pending is not None:
                     edges = funcs[cur][4]
                     edges[pending] = edges.get(pending, 0) + cost
+                    sites = funcs[cur][6]
+                    sites[(pending, fi)] = sites.get((pending, fi), 0) + cost
                     pending = None
                 elif cur is not None:
                     funcs[cur][0] += cost
+                    funcs[cur][5][fi] += cost
                 continue
             key, _, val = line.rstrip("\n").partition("=")
             if key == "ob":
@@ -148,7 +159,7 @@ def read_callgrind(path):
                 n = name(key, val)
                 cur = (ob, fl, n)
                 if cur not in funcs:
-                    funcs[cur] = [0, ob, fl, n, {}]
+                    funcs[cur] = [0, ob, fl, n, {}, collections.Counter(), {}]
                 fi = fl
             elif key == "cob":
                 cob = name(key, val)
@@ -173,12 +184,21 @@ def read_callgrind(path):
                 cands = by_name.get((callee[0], callee[2])) or [
                     x for x in funcs if x[2] == callee[2]]
                 if not cands:
-                    funcs[callee] = [0, callee[0], callee[1], callee[2], {}]
+                    funcs[callee] = [0, callee[0], callee[1], callee[2], {}, collections.Counter(),
+                                     {}]
                     cands = [callee]
                 callee = cands[0]
             if callee != k:
                 fixed[callee] = fixed.get(callee, 0) + cost
         fn[4] = fixed
+    for k, fn in funcs.items():
+        fixed = {}
+        for (callee, site), cost in fn[6].items():
+            if callee not in funcs:
+                callee = (by_name.get((callee[0], callee[2])) or [x for x in funcs if x[2] == callee[2]])[0]
+            if callee != k:
+                fixed[(callee, site)] = fixed.get((callee, site), 0) + cost
+        fn[6] = fixed
     return funcs, total
 
 
@@ -186,7 +206,7 @@ def attribute_callgrind(funcs, binary):
     """{(stage, library): instructions}, and per snitrace function what it
     cost with the library code it called."""
     stage_of = {}
-    for k, (_, obj, fl, _, _) in funcs.items():
+    for k, (_, obj, fl, *_) in funcs.items():
         if os.path.basename(obj) == os.path.basename(binary):
             stage_of[k] = file_stage(fl) if fl and fl != "???" else None
         else:
@@ -197,6 +217,15 @@ def attribute_callgrind(funcs, binary):
     memo = {}
     onstack = set()
     own = collections.Counter()  # snitrace function -> self + libraries under it
+
+    def inline_stage(k, fi, here):
+        """The stage of code from file fi inlined into snitrace function k."""
+        if not fi or fi == "???" or not is_own(k):
+            return here
+        return file_stage(fi) or here
+
+    def is_own(k):
+        return os.path.basename(funcs[k][1]) == os.path.basename(binary)
 
     def split(k, ctx):
         """How k's inclusive cost divides into (stage, library), called from
@@ -210,15 +239,17 @@ def attribute_callgrind(funcs, binary):
         fn = funcs[k]
         label = obj_label(fn[1], binary)
         out = collections.Counter()
-        out[(here, label)] += fn[0]
-        for callee, cost in fn[4].items():
+        for fi, cost in fn[5].items():
+            out[(inline_stage(k, fi, here), label)] += cost
+        for (callee, site), cost in fn[6].items():
+            from_here = inline_stage(k, site, here)
             ci = incl.get(callee, 0)
-            cctx = stage_of[callee] or here
+            cctx = stage_of[callee] or from_here
             if ci <= 0 or (callee, cctx) in onstack:
-                out[(here, label)] += cost
+                out[(from_here, label)] += cost
                 continue
             scale = min(1.0, cost / ci)
-            for sk, v in split(callee, here).items():
+            for sk, v in split(callee, from_here).items():
                 out[sk] += v * scale
         onstack.discard(mk)
         memo[mk] = out
