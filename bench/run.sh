@@ -8,7 +8,7 @@
 #
 # usage: bench/run.sh [--shape mixed|handshakes|bulk | --all] [--size MB] [--flows N]
 #                     [--seed N] [--runs N] [--timeout S] [--snitrace PATH]
-#                     [--tools floor,snitrace,threads1,nocert,pgo,ndpi,ssldump,tshark]
+#                     [--tools floor,snitrace,threads1,threads3,nocert,pgo,ndpi,ssldump,tshark]
 #                     [--pgo-snitrace PATH]
 #                     [--subset-mb MB] [--subset-tools LIST] [--handshake-heavy]
 #                     [--flows-check]
@@ -40,6 +40,8 @@
 # naming, sessions, flags: all on by default, and on two CPUs the
 # certificate checks and the output on threads of their own; -o
 # /dev/null), threads1 (snitrace --threads 1: everything on one thread),
+# threads3 (snitrace --threads 3: the file also read ahead on a thread of
+# its own, the default with three CPUs or more; not in the default list),
 # nocert (snitrace --no-cert-checks), pgo (the profile-guided build
 # bench/pgo.sh makes, build-pgo/snitrace or --pgo-snitrace PATH, run as
 # snitrace is; skipped when it is not built), ndpi (ndpiReader -i FILE -q), ssldump
@@ -227,9 +229,10 @@ run_tools() {
 	for t in "$@"; do
 		case $t in
 		floor) measure "floor$sfx" "$OUT/floor" "$cap" ;;
-		snitrace | threads1 | nocert)
+		snitrace | threads1 | threads3 | nocert)
 			local extra=() label=snitrace
 			[ "$t" = threads1 ] && extra=(--threads 1) label="snitrace --threads 1"
+			[ "$t" = threads3 ] && extra=(--threads 3) label="snitrace --threads 3"
 			[ "$t" = nocert ] && extra=(--no-cert-checks) label="snitrace --no-cert-checks"
 			if [ -x "$SNITRACE" ]; then
 				measure "$label$sfx" "$SNITRACE" -q -r "$cap" -o /dev/null "${extra[@]}"
@@ -401,7 +404,7 @@ for shape in "${SHAPES[@]}"; do
 	ORDER=()
 	WALL=() USER=() SYS=() RSS=() STATUS=()
 	main_tools=() sub_tools=()
-	for t in floor snitrace threads1 nocert pgo ndpi ssldump tshark; do
+	for t in floor snitrace threads1 threads3 nocert pgo ndpi ssldump tshark; do
 		want "$t" || continue
 		if subset "$t"; then sub_tools+=("$t"); else main_tools+=("$t"); fi
 	done
@@ -446,6 +449,7 @@ for shape in "${SHAPES[@]}"; do
 	ratio_row "snitrace --no-cert-checks" floor
 	ratio_row snitrace "snitrace --no-cert-checks"
 	if [ -n "${STATUS[snitrace --threads 1]:-}" ]; then ratio_row "snitrace --threads 1" snitrace; fi
+	if [ -n "${STATUS[snitrace --threads 3]:-}" ]; then ratio_row "snitrace --threads 3" snitrace; fi
 	other_rows snitrace
 	pg="snitrace profile-guided"
 	if [ "${STATUS[$pg]:-}" = ok ]; then

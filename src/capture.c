@@ -23,7 +23,11 @@
  * the mixed GB.  Here the file is read in 128 KiB pieces and the records
  * are walked where they lie (pcap_records.c, which says what libpcap would of
  * each, damage included); the filter runs through pcap_offline_filter, as
- * libpcap runs it.  Other files go through pcap_dispatch as before. */
+ * libpcap runs it.  Asked to (--threads 3), the pieces are read ahead on a
+ * thread of their own into a ring (readahead.c) and walked there; what is
+ * walked goes back to the ring a piece at a time, between packets, as no
+ * packet's bytes are used after its call.  Other files go through
+ * pcap_dispatch as before. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -38,6 +42,7 @@
 #include "snitrace/capture.h"
 #include "snitrace/decode.h"
 #include "snitrace/pcap_records.h"
+#include "readahead.h"
 
 #define DEFAULT_SNAPLEN      262144
 #define LIVE_TIMEOUT_MS      200 /* longest wait for packets: idle ticks and stops need no more */
@@ -74,10 +79,12 @@ struct record_walk {
     bool on;
     struct snt_pcap_file file;
     uint32_t snapshot; /* libpcap's, from the header */
-    uint8_t *buf;      /* WALK_BUFFER bytes of the file from offset `at` - `end` */
-    size_t start, end; /* the bytes not yet walked */
-    uint64_t at;       /* file offset of buf[end] */
-    bool eof;          /* read() said the file ends at `at` */
+    uint8_t *buf;      /* the file from offset `at` - `end`: WALK_BUFFER bytes of our own, or
+                        * the read-ahead ring's bytes not yet released */
+    struct snt_readahead *ahead; /* NULL: the walk reads the file itself */
+    size_t start, end;           /* the bytes not yet walked */
+    uint64_t at;                 /* file offset of buf[end] */
+    bool eof;                    /* read() said the file ends at `at` */
     bool has_filter;
     struct bpf_program filter;
     char err[PCAP_ERRBUF_SIZE];
@@ -187,12 +194,14 @@ static FILE *open_input(struct offline_input *in, const char *file, const char *
 /* Walk the records of a file whose header said so (open_plain) with the
  * snapshot length libpcap set from it (records are cut to it); without
  * memory for the buffer, libpcap reads them. */
-static void start_walk(struct snt_capture *c)
+static void start_walk(struct snt_capture *c, bool read_ahead)
 {
     struct record_walk *w = &c->walk;
     int snapshot = pcap_snapshot(c->pcap);
-    w->on = w->on && snapshot > 0 && (uint32_t)snapshot <= SNT_PCAP_MAX_CAPLEN &&
-            (w->buf = malloc(WALK_BUFFER)) != NULL;
+    w->on = w->on && snapshot > 0 && (uint32_t)snapshot <= SNT_PCAP_MAX_CAPLEN;
+    if (w->on && read_ahead)
+        w->ahead = snt_readahead_start(c->in.fd, SNT_PCAP_FILE_HEADER_LEN);
+    w->on = w->on && (w->ahead || (w->buf = malloc(WALK_BUFFER)) != NULL);
     if (!w->on)
         return;
     w->snapshot = (uint32_t)snapshot;
@@ -220,7 +229,7 @@ static enum snt_capture_error open_offline(struct snt_capture *c, const struct s
         snprintf(err, errlen, "cannot read %s: %s", shown, perr);
         return SNT_CAPTURE_ERR_OPEN;
     }
-    start_walk(c);
+    start_walk(c, o->read_ahead);
     return SNT_CAPTURE_OK;
 }
 
@@ -345,7 +354,10 @@ void snt_capture_close(struct snt_capture *c)
         pcap_close(c->pcap); /* closes an offline file's stream too */
     if (c->walk.has_filter)
         pcap_freecode(&c->walk.filter);
-    free(c->walk.buf);
+    if (c->walk.ahead)
+        snt_readahead_stop(c->walk.ahead);
+    else
+        free(c->walk.buf);
     free(c->in.buffer);
     snt_pcapng_dsb_release(&c->in.dsb);
     free(c);
@@ -411,10 +423,33 @@ static void drain_ring(struct snt_capture *c, struct dispatch *d)
     }
 }
 
+/* The bytes walked go back to the read-ahead ring, and w sees what it
+ * holds now (at least `need` bytes when the file has them).  False on a
+ * read error (the message, libpcap's words, in w->err). */
+static bool ahead_sync(struct record_walk *w, size_t need)
+{
+    size_t left = w->end - w->start, len = 0;
+    int error = 0;
+    snt_readahead_release(w->ahead, w->start);
+    w->buf = (uint8_t *)snt_readahead_bytes(w->ahead, need, &len, &error);
+    w->start = 0;
+    w->at += len - left;
+    w->end = len;
+    if (error) {
+        snprintf(w->err, sizeof w->err, "error reading dump file: %s", strerror(error));
+        return false;
+    }
+    if (need)
+        w->eof = len < need;
+    return true;
+}
+
 /* More of the file after the bytes not yet walked; false on a read error
  * (the message, libpcap's words, in w->err). */
 static bool walk_fill(struct record_walk *w, int fd)
 {
+    if (w->ahead)
+        return ahead_sync(w, w->end - w->start + 1);
     size_t left = w->end - w->start;
     memmove(w->buf, w->buf + w->start, left);
     w->start = 0;
@@ -443,6 +478,12 @@ static int walk_dispatch(struct snt_capture *c, int cnt, struct dispatch *d)
     int n = 0;
     while (n < cnt) {
         struct snt_pcap_record r;
+        /* The packets before are handed on: their room can be read into. */
+        if (w->ahead && w->start >= WALK_PIECE) {
+            if (!ahead_sync(w, 0))
+                return PCAP_ERROR;
+            c->in.pos = w->at;
+        }
         const uint8_t *p = w->buf + w->start;
         size_t len = w->end - w->start;
         enum snt_result st = snt_pcap_record_next(&w->file, w->snapshot, p, len, &r);

@@ -35,8 +35,9 @@ static const char usage_input_output[] =
     "      --stats-interval S live: write a stats record every S seconds (default 60, 0 off)\n"
     "  -q, --quiet            no warnings or progress line on standard error\n"
     "      --threads N        1: one thread does everything; 2: certificate checks and\n"
-    "                         writing run on threads of their own, same records and order\n"
-    "                         (default: 2 when there are 2 CPUs or more)\n"
+    "                         writing run on threads of their own, same records and order;\n"
+    "                         3: a pcap file is also read on a thread of its own\n"
+    "                         (default: 3 with 3 CPUs or more, 2 with 2)\n"
     "\n"
     "Certificates (in clear up to TLS 1.2; TLS 1.3 and QUIC with --keylog or --probe):\n"
     "      --ca-file FILE     trust store for chain checks (PEM); default: the system's\n"
@@ -285,7 +286,7 @@ static bool apply_long_option(struct snt_options *o, int c, const char *arg)
         o->engine.max_flows = (size_t)v;
         return true;
     case OPT_THREADS:
-        if (!parse_number("--threads", arg, 1, 2, &v))
+        if (!parse_number("--threads", arg, 1, 3, &v))
             return false;
         o->threads = (unsigned)v;
         return true;

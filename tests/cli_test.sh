@@ -57,7 +57,7 @@ got=$(closed_pipe_status -r "$pcaps/cert/story.pcap")
 [ "$got" = "0 0" ] || fail "closed output pipe: status and stderr bytes $got, expected 0 0"
 got=$(closed_pipe_status -r "$pcaps/cert/story.pcap" --format text)
 [ "$got" = "0 0" ] || fail "closed output pipe, text view: status and stderr bytes $got"
-for threads in 1 2; do
+for threads in 1 2 3; do
     got=$(closed_pipe_status --threads $threads -r "$pcaps/cert/story.pcap")
     [ "$got" = "0 0" ] || fail "closed output pipe, --threads $threads: status and stderr bytes $got"
     if [ -w /dev/full ]; then
@@ -65,15 +65,18 @@ for threads in 1 2; do
     fi
 done
 
-# The output thread writes exactly what one thread writes, in the same order.
-expect 2 "whole number" -- -r "$pcaps/tls12.pcap" --threads 3
+# The output thread, and the file read ahead, give exactly what one thread
+# writes, in the same order.
+expect 2 "whole number" -- -r "$pcaps/tls12.pcap" --threads 4
 for pcap in "$pcaps"/*.pcap "$pcaps"/*.pcapng "$pcaps"/*/*.pcap "$pcaps"/*/*.pcapng; do
     for format in json text; do
         "$bin" -q --threads 1 --format $format --ca-file "$pcaps/cert/test-ca.pem" -r "$pcap" \
             >"$tmp/one" 2>&1
-        "$bin" -q --threads 2 --format $format --ca-file "$pcaps/cert/test-ca.pem" -r "$pcap" \
-            >"$tmp/two" 2>&1
-        cmp -s "$tmp/one" "$tmp/two" || fail "--threads 1 and 2 differ on $pcap ($format)"
+        for threads in 2 3; do
+            "$bin" -q --threads $threads --format $format --ca-file "$pcaps/cert/test-ca.pem" \
+                -r "$pcap" >"$tmp/more" 2>&1
+            cmp -s "$tmp/one" "$tmp/more" || fail "--threads 1 and $threads differ on $pcap ($format)"
+        done
     done
 done
 

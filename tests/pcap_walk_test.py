@@ -4,7 +4,9 @@ standard input still goes through libpcap's reader.  Each file here, made
 from a capture in pcaps/ and then bent (cut in a header or in a packet, a
 captured length past libpcap's limit or past the snapshot length,
 nanosecond time stamps with odd fractions, a filter), must give the same
-records, the same message and the same exit status both ways.
+records, the same message and the same exit status both ways, the file
+read by the walk itself (--threads 2) and read ahead on a thread of its
+own (--threads 3, src/readahead.c).
 
 usage: pcap_walk_test.py SNITRACE PCAPS_DIR
 """
@@ -17,6 +19,7 @@ import tempfile
 HEADER = 24
 RECORD = 16
 MAX_CAPLEN = 262144
+RING_BYTES = 2 << 20  # SNT_READAHEAD_RING (src/readahead.h)
 
 
 def records(data):
@@ -76,6 +79,32 @@ def larger_than_pieces(base):
     return bytes(out), starts
 
 
+def filler_record(sec, caplen):
+    """A record of caplen bytes (14 or more) that nothing decodes."""
+    frame = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + struct.pack(">H", 0x88B5)
+    frame += bytes((i * 7) & 0xFF for i in range(caplen - len(frame)))
+    return struct.pack("<IIII", sec, 0, caplen, caplen) + frame
+
+
+def across_the_ring(base, ring=RING_BYTES, laps=5):
+    """Several times the read-ahead ring: the capture's own records, its
+    largest ones (the handshake's, read through) each lying across a place
+    where the ring wraps, records that nothing decodes in between.  The
+    ring is filled from the first record on (offset 24)."""
+    recs = records(base)
+    chosen = sorted(sorted(range(len(recs)), key=lambda i: -recs[i][3])[:laps])
+    out, wrap = bytearray(base[:HEADER]), HEADER + ring
+    for i, r in enumerate(recs):
+        rec = base[r[0] : r[0] + RECORD + r[3]]
+        if i in chosen:
+            while wrap - (len(out) + len(rec) // 2) > 0:
+                gap = wrap - (len(out) + len(rec) // 2)
+                out += filler_record(r[1], min(max(gap - RECORD, 14), MAX_CAPLEN))
+            wrap += ring
+        out += rec
+    return bytes(out)
+
+
 def cases(base):
     recs = records(base)
     last = recs[-1]
@@ -109,6 +138,10 @@ def cases(base):
     yield "larger than the read pieces, filtered", large, ["tcp or udp"]
     yield "larger than the read pieces, cut in a largest header", large[: starts[3] + 9], []
     yield "larger than the read pieces, cut in a largest packet", large[: starts[5] + 200000], []
+    ring = across_the_ring(base)
+    yield "handshake records across the read-ahead ring's wrap", ring, []
+    yield "across the ring's wrap, filtered", ring, ["tcp"]
+    yield "across the ring's wrap, cut in the last record", ring[:-5], []
 
 
 def run(binary, args, path=None, stdin_bytes=None):
@@ -133,24 +166,25 @@ def main():
             path = os.path.join(tmp, "case.pcap")
             with open(path, "wb") as f:
                 f.write(data)
-            rc_f, out_f, err_f = run(binary, args, path=path)
             rc_s, out_s, err_s = run(binary, args, stdin_bytes=data)
             err_s = err_s.replace(b"reading - ", b"reading " + path.encode() + b" ")
-            problems = []
-            if rc_f != rc_s:
-                problems.append(f"exit {rc_f} from the file, {rc_s} from standard input")
-            if out_f != out_s:
-                problems.append("records differ")
-            if err_f != err_s:
-                problems.append(f"messages differ: {err_f!r} against {err_s!r}")
-            if rc_f not in (0, 1) or b'"type":"stats"' not in out_f:
-                problems.append(f"exit {rc_f}, or no final stats")
-            if problems:
-                failures += 1
-                print(f"FAIL {name}: " + "; ".join(problems))
-            else:
-                lines = out_f.count(b"\n")
-                print(f"ok   {name}: exit {rc_f}, {lines} records")
+            for threads in ("2", "3"):
+                rc_f, out_f, err_f = run(binary, ["--threads", threads] + args, path=path)
+                problems = []
+                if rc_f != rc_s:
+                    problems.append(f"exit {rc_f} from the file, {rc_s} from standard input")
+                if out_f != out_s:
+                    problems.append("records differ")
+                if err_f != err_s:
+                    problems.append(f"messages differ: {err_f!r} against {err_s!r}")
+                if rc_f not in (0, 1) or b'"type":"stats"' not in out_f:
+                    problems.append(f"exit {rc_f}, or no final stats")
+                if problems:
+                    failures += 1
+                    print(f"FAIL {name}, --threads {threads}: " + "; ".join(problems))
+                else:
+                    lines = out_f.count(b"\n")
+                    print(f"ok   {name}, --threads {threads}: exit {rc_f}, {lines} records")
     print(f"{failures} failed")
     return 1 if failures else 0
 

@@ -22,6 +22,10 @@ struct snt_capture_opts {
      * NULL: not wanted. */
     void (*secrets)(void *arg, const uint8_t *p, size_t len);
     void *secrets_arg;
+    /* Offline: a plain pcap file whose records are walked is read on a
+     * thread of its own (src/readahead.h), the kernel's copy of it beside
+     * the capture instead of in it. */
+    bool read_ahead;
 };
 
 enum snt_capture_error {
