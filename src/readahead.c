@@ -16,14 +16,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "snitrace/pcap_records.h"
 #include "thread.h"
 
 #define PIECE  (128u << 10)
 #define RING   SNT_READAHEAD_RING
 #define REFILL (RING / 2) /* the room the reader sleeps for */
 /* A walker waiting for one more byte has released all but less than a
- * whole record, so the reader always finds REFILL of room then. */
-_Static_assert(RING - REFILL >= 16 + 262144 + 1, "a record and a byte fit beside REFILL");
+ * whole pcap record, so the reader always finds REFILL of room then. */
+_Static_assert(RING - REFILL >= SNT_PCAP_RECORD_HEADER_LEN + SNT_PCAP_MAX_CAPLEN + 1,
+               "a record and a byte fit beside REFILL");
 _Static_assert(REFILL >= PIECE && RING % PIECE == 0, "pieces fit the ring");
 
 struct snt_readahead {
