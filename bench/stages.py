@@ -107,11 +107,10 @@ def obj_label(obj, binary):
 # --- callgrind -------------------------------------------------------------------
 
 def read_callgrind(path):
-    """{key: [self, obj, file, name, {callee key: inclusive},
-    {inline file: self}, {(callee key, inline file of the call): inclusive}]}
-    and the total.  The inline file is the source file of the lines that
-    cost (callgrind's fi= and fe=): with link-time optimisation a function
-    holds code of other files, the pcap walk in main.c's loop, say."""
+    """{key: new_func's record} and the total.  The inline file is the
+    source file of the lines that cost (callgrind's fi= and fe=): with
+    link-time optimisation a function holds code of other files, the pcap
+    walk in main.c's loop, say."""
     names = {"ob": {}, "fl": {}, "fn": {}}
     kinds = {"ob": "ob", "cob": "ob", "fl": "fl", "fi": "fl", "fe": "fl", "cfi": "fl",
              "cfl": "fl", "fn": "fn", "cfn": "fn"}
@@ -139,13 +138,9 @@ def read_callgrind(path):
                 parts = line.split()
                 cost = int(parts[1]) if len(parts) > 1 else 0
                 if pending is not None:
-                    edges = funcs[cur][4]
-                    edges[pending] = edges.get(pending, 0) + cost
-                    sites = funcs[cur][6]
-                    sites[(pending, fi)] = sites.get((pending, fi), 0) + cost
+                    funcs[cur][6][(pending, fi)] += cost
                     pending = None
                 elif cur is not None:
-                    funcs[cur][0] += cost
                     funcs[cur][5][fi] += cost
                 continue
             key, _, val = line.rstrip("\n").partition("=")
@@ -159,7 +154,7 @@ def read_callgrind(path):
                 n = name(key, val)
                 cur = (ob, fl, n)
                 if cur not in funcs:
-                    funcs[cur] = [0, ob, fl, n, {}, collections.Counter(), {}]
+                    funcs[cur] = new_func(cur)
                 fi = fl
             elif key == "cob":
                 cob = name(key, val)
@@ -177,29 +172,38 @@ def read_callgrind(path):
     by_name = collections.defaultdict(list)
     for k in funcs:
         by_name[(k[0], k[2])].append(k)
+    missing = {}
+
+    def resolve(callee):
+        if callee in funcs:
+            return callee
+        cands = by_name.get((callee[0], callee[2])) or [x for x in funcs if x[2] == callee[2]]
+        if cands:
+            return cands[0]
+        missing.setdefault(callee, new_func(callee))
+        return callee
+
+    # Each function's self cost and its calls' costs, summed from its lines.
     for k, fn in funcs.items():
-        fixed = {}
-        for callee, cost in fn[4].items():
-            if callee not in funcs:
-                cands = by_name.get((callee[0], callee[2])) or [
-                    x for x in funcs if x[2] == callee[2]]
-                if not cands:
-                    funcs[callee] = [0, callee[0], callee[1], callee[2], {}, collections.Counter(),
-                                     {}]
-                    cands = [callee]
-                callee = cands[0]
-            if callee != k:
-                fixed[callee] = fixed.get(callee, 0) + cost
-        fn[4] = fixed
-    for k, fn in funcs.items():
-        fixed = {}
+        sites = collections.Counter()
         for (callee, site), cost in fn[6].items():
-            if callee not in funcs:
-                callee = (by_name.get((callee[0], callee[2])) or [x for x in funcs if x[2] == callee[2]])[0]
+            callee = resolve(callee)
             if callee != k:
-                fixed[(callee, site)] = fixed.get((callee, site), 0) + cost
-        fn[6] = fixed
+                sites[(callee, site)] += cost
+        fn[6] = sites
+        fn[0] = sum(fn[5].values())
+        fn[4] = collections.Counter()
+        for (callee, _), cost in sites.items():
+            fn[4][callee] += cost
+    funcs.update(missing)
     return funcs, total
+
+
+def new_func(key):
+    """A function's record: [self, obj, file, name, {callee: inclusive},
+    {inline file: self}, {(callee, inline file of the call): inclusive}]."""
+    return [0, key[0], key[1], key[2], collections.Counter(), collections.Counter(),
+            collections.Counter()]
 
 
 def attribute_callgrind(funcs, binary):
