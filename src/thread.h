@@ -1,5 +1,5 @@
 /* The program's own threads (the certificate checks', the output's, the
- * probes') start with every signal blocked, so that SIGINT and SIGTERM
+ * file read ahead's, the probes') start with every signal blocked, so that SIGINT and SIGTERM
  * always reach the main thread: its handler sets the stop flag that only
  * it reads, and the signal interrupts its poll() at once.  A signal taken
  * by another thread would leave the flag written on one thread and read
