@@ -223,6 +223,8 @@ static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_sp
         return x;
     }
     x = snt_cert_decode(c->decoder, s);
+    if (x)
+        snt_cert_remember_signature(x); /* checked once per issuer key while kept */
     snt_cert_kept_put(c->intermediates, s, x);
     return x;
 }
@@ -466,6 +468,7 @@ static int run_verify(struct snt_cert_checker *c, const struct chain *ch, int64_
         X509_STORE_CTX_set_default(ctx, "ssl_server");
         X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)t);
         X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+        X509_STORE_CTX_set_verify(ctx, snt_cert_verify_signatures);
         X509_STORE_CTX_set_app_data(ctx, st);
         c->counters.verified++;
         rc = X509_verify_cert(ctx);

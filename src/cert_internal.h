@@ -130,6 +130,20 @@ int snt_cert_get_issuer(struct snt_cert_absent_issuers *a, X509 **issuer, X509_S
 /* How many searches were answered from memory. */
 uint64_t snt_cert_absent_issuers_answered(const struct snt_cert_absent_issuers *a);
 
+/* ---- the signatures and dates of a chain (cert_verify.c) --------------- */
+
+/* OpenSSL's last verification pass (X509_STORE_CTX_set_verify), with the
+ * signature of a certificate marked below remembered for the issuer key
+ * that verified it.  Every error goes to the context's verify callback as
+ * OpenSSL reports it. */
+int snt_cert_verify_signatures(X509_STORE_CTX *ctx);
+/* Mark x (a certificate the checker keeps, used by one thread at a time)
+ * as one whose verified signature is remembered, for as long as x lives.
+ * false when it cannot be (then it is verified each time, as before). */
+bool snt_cert_remember_signature(X509 *x);
+/* Signature checks answered from memory, in the whole process. */
+uint64_t snt_cert_signatures_remembered(void);
+
 /* ---- results (cert.c) ---------------------------------------------------- */
 
 /* Free what a result owns (not the struct itself); accepts a zeroed one. */

@@ -4,9 +4,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "testutil.h"
+
+EVP_PKEY *snt_test_new_key(void)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    CHECK(k != NULL);
+    return k;
+}
+
+void snt_test_add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, v3, nid, value);
+    CHECK(e != NULL);
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+}
 
 struct snt_span snt_test_der_of(X509 *x)
 {

@@ -5,7 +5,9 @@
 
 #include <stddef.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "snitrace/cert.h"
 #include "snitrace/reader.h"
@@ -20,5 +22,11 @@ struct snt_cert_checker *snt_test_checker(const char *dir, size_t cache_max, siz
 /* x's DER, as the wire would carry it (OpenSSL's heap: free p with
  * OPENSSL_free). */
 struct snt_span snt_test_der_of(X509 *x);
+
+/* A fresh P-256 key; NULL (and a failed check) when none could be made. */
+EVP_PKEY *snt_test_new_key(void);
+
+/* The extension nid with value (OpenSSL's config syntax) added to x. */
+void snt_test_add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value);
 
 #endif

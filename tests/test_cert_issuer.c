@@ -21,26 +21,11 @@
 #include "certutil.h"
 #include "testutil.h"
 
-static EVP_PKEY *new_key(void)
-{
-    EVP_PKEY *k = EVP_EC_gen("P-256");
-    CHECK(k != NULL);
-    return k;
-}
-
 static X509_NAME *cn(const char *name)
 {
     X509_NAME *n = X509_NAME_new();
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)name, -1, -1, 0);
     return n;
-}
-
-static void add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, v3, nid, value);
-    CHECK(e != NULL);
-    X509_add_ext(x, e, -1);
-    X509_EXTENSION_free(e);
 }
 
 /* A certificate for key, named subject, signed by signer (whose own
@@ -63,14 +48,14 @@ static X509 *make_cert(EVP_PKEY *key, const char *subject, EVP_PKEY *signer, X50
     X509_set_pubkey(x, key);
     X509V3_set_ctx_nodb(&v3);
     X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-    add_ext(x, &v3, NID_subject_key_identifier, "hash");
-    add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
+    snt_test_add_ext(x, &v3, NID_subject_key_identifier, "hash");
+    snt_test_add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
     if (ca) {
-        add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
-        add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
+        snt_test_add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
+        snt_test_add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
     } else {
         snprintf(san, sizeof san, "DNS:%s", subject);
-        add_ext(x, &v3, NID_subject_alt_name, san);
+        snt_test_add_ext(x, &v3, NID_subject_alt_name, san);
     }
     CHECK(X509_sign(x, signer, EVP_sha256()) > 0);
     X509_NAME_free(s);
@@ -119,8 +104,9 @@ int main(void)
     char dir[] = "/tmp/snitrace-issuers-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
 
-    EVP_PKEY *root_key = new_key(), *twin_key = new_key(), *absent_key = new_key();
-    EVP_PKEY *im_key = new_key(), *leaf_key = new_key();
+    EVP_PKEY *root_key = snt_test_new_key(), *twin_key = snt_test_new_key(),
+             *absent_key = snt_test_new_key();
+    EVP_PKEY *im_key = snt_test_new_key(), *leaf_key = snt_test_new_key();
     X509 *root = make_cert(root_key, "Issuer Test Root", root_key, NULL, true);
     add_to_dir(dir, root);
     /* A CA under the trusted root, one under a root nobody has, and one
