@@ -222,7 +222,7 @@ static bool set_probe_timeout(struct snt_options *o, const char *s)
     digits[n] = '\0';
     v = strtoull(digits, NULL, 10); /* at most 15 digits: no overflow */
     if (v * scale < SNT_PROBE_MIN_TIMEOUT_MS || v * scale > SNT_PROBE_MAX_TIMEOUT_MS) {
-        fprintf(stderr, "snitrace: --probe-timeout is from %ums to %us\n", SNT_PROBE_MIN_TIMEOUT_MS,
+        fprintf(stderr, "snitrace: --probe-timeout is from %dms to %ds\n", SNT_PROBE_MIN_TIMEOUT_MS,
                 SNT_PROBE_MAX_TIMEOUT_MS / 1000);
         return false;
     }
