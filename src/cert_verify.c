@@ -63,17 +63,25 @@ static void memo_setup(void)
     memo_index = X509_get_ex_new_index(0, NULL, NULL, NULL, memo_free);
 }
 
-bool snt_cert_remember_signature(X509 *x)
+/* The ex_data index of the memos (made once, whichever thread comes
+ * first); -1 when OpenSSL could not give one. */
+static int memo_slot(void)
 {
     pthread_once(&memo_once, memo_setup);
-    if (memo_index < 0 || !x)
+    return memo_index;
+}
+
+bool snt_cert_remember_signature(X509 *x)
+{
+    int slot = memo_slot();
+    if (slot < 0 || !x)
         return false;
-    if (X509_get_ex_data(x, memo_index))
+    if (X509_get_ex_data(x, slot))
         return true;
     struct sig_memo *m = calloc(1, sizeof *m);
     if (!m)
         return false;
-    if (!X509_set_ex_data(x, memo_index, m)) {
+    if (!X509_set_ex_data(x, slot, m)) {
         free(m);
         return false;
     }
@@ -88,7 +96,8 @@ uint64_t snt_cert_signatures_remembered(void)
 /* X509_verify(xs, key) > 0, from xs's memo when it has one for key. */
 static bool signature_holds(X509 *xs, EVP_PKEY *key)
 {
-    struct sig_memo *m = memo_index >= 0 ? X509_get_ex_data(xs, memo_index) : NULL;
+    int slot = memo_slot();
+    struct sig_memo *m = slot >= 0 ? X509_get_ex_data(xs, slot) : NULL;
     if (m && m->key == key) {
         atomic_fetch_add_explicit(&memo_hits, 1, memory_order_relaxed);
         return true;
