@@ -21,33 +21,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../src/cert_internal.h"
 #include "certutil.h"
 #include "testutil.h"
+#include "verify_trace.h"
 
-#define MAX_CALLS 32
-#define DAY       86400L
-
-struct call {
-    int ok, err, depth;
-    X509 *cert;
-};
-
-struct trace {
-    struct call calls[MAX_CALLS];
-    int n, result, final_err, final_depth;
-    bool stop_at_first; /* else every error is let pass */
-};
-
-static int record(int ok, X509_STORE_CTX *ctx)
-{
-    struct trace *t = X509_STORE_CTX_get_app_data(ctx);
-    if (t->n < MAX_CALLS)
-        t->calls[t->n++] =
-            (struct call){ok, X509_STORE_CTX_get_error(ctx), X509_STORE_CTX_get_error_depth(ctx),
-                          X509_STORE_CTX_get_current_cert(ctx)};
-    return t->stop_at_first ? ok : 1;
-}
+#define DAY 86400L
 
 struct opts {
     long not_before, not_after; /* seconds from now */
@@ -111,51 +89,23 @@ struct chain_case {
 };
 
 /* One verification: OpenSSL's own pass (ours false) or ours. */
-static void verify(const struct chain_case *c, bool ours, bool stop_at_first, struct trace *t)
+static void verify(const struct chain_case *c, bool ours, bool stop_at_first,
+                   struct snt_vt_trace *t)
 {
     X509_STORE *store = X509_STORE_new();
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    STACK_OF(X509) *rest = sk_X509_new_null();
-    memset(t, 0, sizeof *t);
-    t->stop_at_first = stop_at_first;
+    CHECK(store != NULL);
     for (size_t i = 0; i < 2 && c->trusted[i]; i++)
         CHECK(X509_STORE_add_cert(store, c->trusted[i]) == 1);
-    for (size_t i = 1; i < c->n; i++)
-        sk_X509_push(rest, c->certs[i]);
-    CHECK(X509_STORE_CTX_init(ctx, store, c->certs[0], rest) == 1);
-    X509_STORE_CTX_set_default(ctx, "ssl_server");
-    if (c->flags)
-        X509_STORE_CTX_set_flags(ctx, c->flags);
-    X509_STORE_CTX_set_verify_cb(ctx, record);
-    X509_STORE_CTX_set_app_data(ctx, t);
-    if (ours)
-        X509_STORE_CTX_set_verify(ctx, snt_cert_verify_signatures);
-    t->result = X509_verify_cert(ctx);
-    t->final_err = X509_STORE_CTX_get_error(ctx);
-    t->final_depth = X509_STORE_CTX_get_error_depth(ctx);
-    X509_STORE_CTX_free(ctx);
-    sk_X509_free(rest);
+    const struct snt_vt_run r = {store, c->certs, c->n, c->flags, NULL, ours};
+    CHECK(snt_vt_verify(&r, stop_at_first, t));
     X509_STORE_free(store);
-    ERR_clear_error();
-}
-
-static bool same(const struct trace *a, const struct trace *b)
-{
-    if (a->n != b->n || a->result != b->result || a->final_err != b->final_err ||
-        a->final_depth != b->final_depth)
-        return false;
-    for (int i = 0; i < a->n; i++)
-        if (a->calls[i].ok != b->calls[i].ok || a->calls[i].err != b->calls[i].err ||
-            a->calls[i].depth != b->calls[i].depth || a->calls[i].cert != b->calls[i].cert)
-            return false;
-    return true;
 }
 
 /* Whether the verification succeeded (err X509_V_OK) or reported err. */
-static bool saw(const struct trace *t, int err)
+static bool saw(const struct snt_vt_trace *t, int err)
 {
     if (err == X509_V_OK)
-        return t->result == 1 && t->final_err == X509_V_OK;
+        return t->result == 1 && t->err == X509_V_OK;
     for (int i = 0; i < t->n; i++)
         if (!t->calls[i].ok && t->calls[i].err == err)
             return true;
@@ -169,19 +119,17 @@ static uint64_t compare(const struct chain_case *c, int expect_err)
 {
     uint64_t hits = 0;
     for (int stop = 0; stop < 2; stop++) {
-        struct trace theirs, mine;
+        struct snt_vt_trace theirs, mine;
         verify(c, false, stop, &theirs);
         for (int round = 0; round < 2; round++) {
             uint64_t before = snt_cert_signatures_remembered();
             verify(c, true, stop, &mine);
             hits += snt_cert_signatures_remembered() - before;
-            if (!same(&theirs, &mine)) {
-                fprintf(stderr,
-                        "%s (%s, round %d): OpenSSL %d err %d depth %d calls %d; "
-                        "ours %d err %d depth %d calls %d\n",
-                        c->what, stop ? "stop at first" : "let pass", round, theirs.result,
-                        theirs.final_err, theirs.final_depth, theirs.n, mine.result, mine.final_err,
-                        mine.final_depth, mine.n);
+            if (!snt_vt_same(&theirs, c->certs, &mine, c->certs, c->n)) {
+                fprintf(stderr, "%s (%s, round %d)\n", c->what, stop ? "stop at first" : "let pass",
+                        round);
+                snt_vt_print("OpenSSL's pass", &theirs);
+                snt_vt_print("cert_verify.c's", &mine);
                 CHECK(false);
             }
         }

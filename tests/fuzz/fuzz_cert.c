@@ -7,12 +7,24 @@
  * certificate, and the input itself is tried as one DER certificate.  Name
  * and capture time are fixed.  Every buffer handed to the code under test is
  * an exact-size heap copy, so AddressSanitizer sees any read past its end.
+ *
+ * Each chain is also verified against the test root of tests/certs/ with
+ * OpenSSL's own last pass and with src/cert_verify.c's (twice, the second
+ * time with the intermediates' signatures remembered), every error let
+ * pass: the two must call the verify callback alike, call for call.
  */
 #include "snitrace/cert.h"
 #include "snitrace/tls.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "../verify_trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +55,75 @@ static struct snt_cert_checker *checker(int which)
         abort();
     return c[which];
 }
+
+/* ---- OpenSSL's signature and date pass against cert_verify.c's ---------- */
+
+/* The test root as a store (NULL without one); kept for the whole run. */
+static X509_STORE *test_store(void)
+{
+    static X509_STORE *store;
+    static bool tried;
+    if (!tried && SNT_FUZZ_CA_FILE) {
+        tried = true;
+        store = X509_STORE_new();
+        if (!store || X509_STORE_load_file(store, SNT_FUZZ_CA_FILE) != 1)
+            abort();
+    }
+    return store;
+}
+
+/* The chain's certificates that decode (the leaf must), as the checker
+ * takes them (intermediates with a memo when mine); how many. */
+static size_t decode_all(const struct snt_span *certs, size_t n, X509 **x, bool mine)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n && i < 16; i++) {
+        const unsigned char *p = certs[i].p;
+        X509 *c = d2i_X509(NULL, &p, (long)certs[i].len);
+        if (c && m > 0 && mine)
+            snt_cert_remember_signature(c);
+        if (c)
+            x[m++] = c;
+        else if (i == 0)
+            break;
+    }
+    ERR_clear_error();
+    return m;
+}
+
+/* OpenSSL's pass and this one, each on a decoding of its own (OpenSSL
+ * caches what it learns of a certificate in it, and a first verification
+ * can differ from later ones), twice each: the second time the
+ * intermediates' signatures come from the memo. */
+static void compare_passes(const struct snt_span *certs, size_t n)
+{
+    X509 *xa[16], *xb[16];
+    if (!test_store())
+        return;
+    size_t ma = decode_all(certs, n, xa, false), mb = decode_all(certs, n, xb, true);
+    if (ma != mb)
+        abort();
+    const time_t at = (time_t)FUZZ_TIME;
+    const struct snt_vt_run theirs_run = {test_store(), xa, ma, 0, &at, false};
+    const struct snt_vt_run ours_run = {test_store(), xb, mb, 0, &at, true};
+    for (int round = 0; ma > 0 && round < 2; round++) {
+        struct snt_vt_trace theirs, ours;
+        if (!snt_vt_verify(&theirs_run, false, &theirs) || !snt_vt_verify(&ours_run, false, &ours))
+            abort();
+        if (!snt_vt_same(&theirs, xa, &ours, xb, ma)) {
+            fprintf(stderr, "round %d\n", round);
+            snt_vt_print("OpenSSL's pass", &theirs);
+            snt_vt_print("cert_verify.c's", &ours);
+            abort();
+        }
+    }
+    for (size_t i = 0; i < ma; i++) {
+        X509_free(xa[i]);
+        X509_free(xb[i]);
+    }
+}
+
+/* ---- the checker's results -------------------------------------------------- */
 
 static void check_list(char *const *items, size_t n, size_t total)
 {
@@ -83,6 +164,7 @@ static void check_chain(const struct snt_span *certs, size_t n)
         copies[i].p = p;
         copies[i].len = certs[i].len;
     }
+    compare_passes(copies, n);
     for (int which = 0; which < 2; which++)
         if (n > 0 && (r = snt_cert_check(checker(which), copies, n, FUZZ_NAME, FUZZ_TIME)) != NULL)
             check_result(r, n);
