@@ -4,7 +4,7 @@
  *
  * The EVP_CIPHER and EVP_KDF objects are fetched once (pthread_once) and
  * never freed: fetching costs a provider lookup under a lock, which is too
- * much for every record of a busy capture.
+ * much for every record of a busy capture.  HKDF itself is src/hkdf.c's.
  */
 #include "snitrace/tls_crypto.h"
 
@@ -38,32 +38,9 @@
 static struct {
     EVP_CIPHER *aead[SNT_AEAD_AES_256_CCM_8 + 1];
     EVP_CIPHER *aes_128_ecb, *aes_256_ecb, *chacha20;
-    EVP_KDF *hkdf, *tls13_kdf, *tls1_prf;
-    /* TLS13-KDF contexts with the digest, the mode and the "tls13 " prefix
-     * set once: reusing one costs far less than a new context with its
-     * digest fetched by name on every derivation.  OpenSSL 3.0 cannot
-     * duplicate them, so they are shared under a lock. */
-    EVP_KDF_CTX *expand_sha256, *expand_sha384;
-    pthread_mutex_t expand_lock;
-} evp = {.expand_lock = PTHREAD_MUTEX_INITIALIZER};
+    EVP_KDF *hkdf, *tls1_prf;
+} evp;
 static pthread_once_t evp_once = PTHREAD_ONCE_INIT;
-
-static EVP_KDF_CTX *expand_template(const char *digest)
-{
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM params[4], *p = params;
-    EVP_KDF_CTX *ctx = evp.tls13_kdf ? EVP_KDF_CTX_new(evp.tls13_kdf) : NULL;
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
-    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (char *)TLS13_LABEL_PREFIX,
-                                             strlen(TLS13_LABEL_PREFIX));
-    *p = OSSL_PARAM_construct_end();
-    if (ctx && EVP_KDF_CTX_set_params(ctx, params) != 1) {
-        EVP_KDF_CTX_free(ctx);
-        ctx = NULL;
-    }
-    return ctx;
-}
 
 static void fetch_all(void)
 {
@@ -82,10 +59,7 @@ static void fetch_all(void)
     evp.aes_256_ecb = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
     evp.chacha20 = EVP_CIPHER_fetch(NULL, "ChaCha20", NULL);
     evp.hkdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
-    evp.tls13_kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_TLS1_3_KDF, NULL);
     evp.tls1_prf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_TLS1_PRF, NULL);
-    evp.expand_sha256 = expand_template("SHA256");
-    evp.expand_sha384 = expand_template("SHA384");
 }
 
 static void fetch_once(void)
@@ -162,8 +136,8 @@ bool snt_kdf_derive(EVP_KDF *kdf, const OSSL_PARAM *params, uint8_t *out, size_t
     return ok;
 }
 
-bool snt_hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
-                      size_t ikm_len, uint8_t *out, size_t out_len)
+bool snt_hkdf_extract_evp(const char *digest, const uint8_t *salt, size_t salt_len,
+                          const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t out_len)
 {
     int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
     uint8_t empty = 0;
@@ -187,19 +161,17 @@ static bool label_fits(size_t secret_len, size_t label_len, size_t context_len, 
            context_len <= TLS13_CONTEXT_MAX && out_len > 0 && out_len <= UINT16_MAX;
 }
 
+#define HKDF_LABEL_MAX (2 + 1 + TLS13_LABEL_MAX + 1 + TLS13_CONTEXT_MAX)
+
 /* RFC 8446 section 7.1: struct { uint16 length; opaque label<7..255>;
- * opaque context<0..255>; } HkdfLabel, built here for plain HKDF. */
-bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size_t secret_len,
-                                 const char *label, const uint8_t *context, size_t context_len,
-                                 uint8_t *out, size_t out_len)
+ * opaque context<0..255>; } HkdfLabel, at info; its length, 0 when the
+ * label, the context or the length does not fit. */
+static size_t hkdf_label(uint8_t info[HKDF_LABEL_MAX], size_t secret_len, const char *label,
+                         const uint8_t *context, size_t context_len, size_t out_len)
 {
-    uint8_t info[2 + 1 + TLS13_LABEL_MAX + 1 + TLS13_CONTEXT_MAX];
     size_t prefix_len = strlen(TLS13_LABEL_PREFIX), label_len = strlen(label), n = 0;
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM params[5], *p = params;
     if (!label_fits(secret_len, label_len, context_len, out_len))
-        return false;
-    fetch_once();
+        return 0;
     info[n++] = (uint8_t)(out_len >> 8);
     info[n++] = (uint8_t)out_len;
     info[n++] = (uint8_t)(prefix_len + label_len);
@@ -210,7 +182,20 @@ bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size
     info[n++] = (uint8_t)context_len;
     if (context_len)
         memcpy(info + n, context, context_len);
-    n += context_len;
+    return n + context_len;
+}
+
+bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size_t secret_len,
+                                 const char *label, const uint8_t *context, size_t context_len,
+                                 uint8_t *out, size_t out_len)
+{
+    uint8_t info[HKDF_LABEL_MAX];
+    size_t n = hkdf_label(info, secret_len, label, context, context_len, out_len);
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM params[5], *p = params;
+    if (!n)
+        return false;
+    fetch_once();
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
     *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
     *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);
@@ -219,42 +204,16 @@ bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size
     return snt_kdf_derive(evp.hkdf, params, out, out_len);
 }
 
-/* The prepared TLS13-KDF context for a digest name, or NULL. */
-static EVP_KDF_CTX *expand_template_for(const char *digest)
-{
-    if (strcmp(digest, "SHA256") == 0)
-        return evp.expand_sha256;
-    if (strcmp(digest, "SHA384") == 0)
-        return evp.expand_sha384;
-    return NULL;
-}
-
 bool snt_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
                             const char *label, const uint8_t *context, size_t context_len,
                             uint8_t *out, size_t out_len)
 {
-    static const uint8_t empty[1];
-    size_t label_len = strlen(label);
-    OSSL_PARAM params[4], *p = params;
-    if (!label_fits(secret_len, label_len, context_len, out_len))
-        return false;
-    fetch_once();
-    EVP_KDF_CTX *ctx = expand_template_for(digest);
-    if (!ctx) /* a provider without TLS13-KDF, or another digest */
+    if (!snt_hkdf_has_digest(digest)) /* a provider without it, or another digest */
         return snt_tls13_expand_label_hkdf(digest, secret, secret_len, label, context, context_len,
                                            out, out_len);
-    /* Every value is set on every call, an empty one as empty (not NULL,
-     * which OpenSSL 3.0 will not copy): nothing of the last call stays. */
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL,
-                                             label_len ? (void *)label : (void *)empty, label_len);
-    *p++ = OSSL_PARAM_construct_octet_string(
-        OSSL_KDF_PARAM_DATA, context_len ? (void *)context : (void *)empty, context_len);
-    *p = OSSL_PARAM_construct_end();
-    pthread_mutex_lock(&evp.expand_lock);
-    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    pthread_mutex_unlock(&evp.expand_lock);
-    return ok;
+    uint8_t info[HKDF_LABEL_MAX];
+    size_t n = hkdf_label(info, secret_len, label, context, context_len, out_len);
+    return n && snt_hkdf_expand(digest, secret, secret_len, info, n, out, out_len);
 }
 
 /* ---- traffic keys ------------------------------------------------------------ */

@@ -13,11 +13,23 @@ EVP_KDF *snt_evp_tls1_prf(void);
 /* EVP_KDF_derive with a fresh context; false when kdf is NULL. */
 bool snt_kdf_derive(EVP_KDF *kdf, const OSSL_PARAM *params, uint8_t *out, size_t out_len);
 
-/* snt_tls13_expand_label on plain EVP HKDF, with the HkdfLabel built here:
- * what it falls back on without TLS13-KDF (exposed for tests). */
+/* HKDF through OpenSSL's EVP_KDF "HKDF": what hkdf.c falls back on for a
+ * digest it has not fetched, and what the tests check it against. */
+bool snt_hkdf_extract_evp(const char *digest, const uint8_t *salt, size_t salt_len,
+                          const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t out_len);
+/* snt_tls13_expand_label on EVP HKDF, with the HkdfLabel built here. */
 bool snt_tls13_expand_label_hkdf(const char *digest, const uint8_t *secret, size_t secret_len,
                                  const char *label, const uint8_t *context, size_t context_len,
                                  uint8_t *out, size_t out_len);
+
+/* ---- hkdf.c: HMAC and HKDF over the digests fetched once ---------------- */
+
+/* Whether hkdf.c has the named digest ("SHA256", "SHA384"). */
+bool snt_hkdf_has_digest(const char *digest);
+/* HKDF-Expand (RFC 5869 section 2.3): out_len bytes from prk and info;
+ * false for a digest it has not, an empty prk, or over 255 hash lengths. */
+bool snt_hkdf_expand(const char *digest, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                     size_t info_len, uint8_t *out, size_t out_len);
 
 /* Key and tag lengths of an AEAD; 0 for SNT_AEAD_NONE. */
 size_t snt_aead_key_len(enum snt_aead a);

@@ -158,6 +158,47 @@ static void test_key_schedule(void)
     }
 }
 
+/* src/hkdf.c against OpenSSL's EVP HKDF: keys and salts shorter and
+ * longer than a block, empty ones, outputs of one byte to several blocks,
+ * contexts up to the largest, with both digests. */
+static void test_hkdf_against_evp(void)
+{
+    static const char *const digests[] = {"SHA256", "SHA384"};
+    static const size_t lens[] = {0, 1, 32, 48, 64, 127, 128, 129, 300};
+    static const size_t outs[] = {1, 12, 16, 32, 48, 49, 64, 100, 200};
+    static const size_t contexts[] = {0, 32, 255};
+    uint8_t bytes[300], mine[200], theirs[200];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (uint8_t)(i * 7 + 1);
+    for (size_t d = 0; d < 2; d++) {
+        size_t hash_len = d ? 48 : 32;
+        for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++)
+            for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+                bool a = snt_hkdf_extract(digests[d], bytes, lens[t], bytes + 3, lens[k], mine,
+                                          hash_len);
+                bool b = snt_hkdf_extract_evp(digests[d], bytes, lens[t], bytes + 3, lens[k],
+                                              theirs, hash_len);
+                CHECK(a && b && memcmp(mine, theirs, hash_len) == 0);
+            }
+        CHECK(!snt_hkdf_extract(digests[d], bytes, 32, bytes, 32, mine, hash_len - 1));
+        for (size_t o = 0; o < sizeof outs / sizeof outs[0]; o++)
+            for (size_t c = 0; c < sizeof contexts / sizeof contexts[0]; c++) {
+                memset(mine, 0, sizeof mine);
+                memset(theirs, 1, sizeof theirs);
+                bool a = snt_tls13_expand_label(digests[d], bytes + 9, hash_len, "quic key", bytes,
+                                                contexts[c], mine, outs[o]);
+                bool b = snt_tls13_expand_label_hkdf(digests[d], bytes + 9, hash_len, "quic key",
+                                                     bytes, contexts[c], theirs, outs[o]);
+                CHECK(a && b && memcmp(mine, theirs, outs[o]) == 0);
+            }
+    }
+    /* RFC 5869 section 2.3: at most 255 blocks. */
+    static uint8_t big[255 * 32 + 1];
+    CHECK(snt_hkdf_expand("SHA256", bytes, 32, NULL, 0, big, 255 * 32));
+    CHECK(!snt_hkdf_expand("SHA256", bytes, 32, NULL, 0, big, 255 * 32 + 1));
+    CHECK(!snt_hkdf_expand("MD5", bytes, 16, NULL, 0, big, 16));
+}
+
 static void check_keys(const char *secret, const char *key, const char *iv)
 {
     struct snt_traffic_keys k = tls13_keys(0x1301, secret);
@@ -377,6 +418,7 @@ int main(void)
 {
     test_suites();
     test_key_schedule();
+    test_hkdf_against_evp();
     test_traffic_keys();
     test_rfc8448_records();
     test_suite_records();

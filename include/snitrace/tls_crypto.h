@@ -62,9 +62,9 @@ bool snt_hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len, 
                       size_t ikm_len, uint8_t *out, size_t out_len);
 
 /* HKDF-Expand-Label (RFC 8446 section 7.1); label without the "tls13 "
- * prefix.  Through OpenSSL 3's "TLS13-KDF" EVP_KDF (mode EXPAND_ONLY, prefix
- * "tls13 ") where it fits, else EVP HKDF.  false when the label is over 249
- * bytes, the context over 255, or out_len over 255 hash lengths. */
+ * prefix.  HMAC over a digest fetched once (src/hkdf.c) for SHA-256 and
+ * SHA-384, else EVP HKDF.  false when the label is over 249 bytes, the
+ * context over 255, or out_len over 255 hash lengths. */
 bool snt_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
                             const char *label, const uint8_t *context, size_t context_len,
                             uint8_t *out, size_t out_len);
