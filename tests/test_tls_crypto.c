@@ -167,7 +167,7 @@ static void test_hkdf_against_evp(void)
     static const size_t lens[] = {0, 1, 32, 48, 64, 127, 128, 129, 300};
     static const size_t outs[] = {1, 12, 16, 32, 48, 49, 64, 100, 200};
     static const size_t contexts[] = {0, 32, 255};
-    uint8_t bytes[300], mine[200], theirs[200];
+    uint8_t bytes[310], mine[200], theirs[200]; /* keys up to 300 bytes from offsets 0 to 9 */
     for (size_t i = 0; i < sizeof bytes; i++)
         bytes[i] = (uint8_t)(i * 7 + 1);
     for (size_t d = 0; d < 2; d++) {
