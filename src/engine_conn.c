@@ -210,6 +210,7 @@ void engine_quic_release(struct conn_work *w)
     struct conn_quic *q = w->quic;
     if (!q)
         return;
+    snt_quic_crypto_free(&q->client);
     snt_quic_stream_free(&q->server_initial.crypto);
     for (int i = 0; i < 2; i++)
         snt_quic_stream_free(&q->handshake[i].crypto);
@@ -223,7 +224,7 @@ size_t engine_quic_bytes(const struct conn_work *w)
     const struct conn_quic *q = w->quic;
     if (!q)
         return 0;
-    size_t n = sizeof *q + q->pending_cap + q->server_initial.crypto.cap;
+    size_t n = sizeof *q + q->pending_cap + q->client.stream.cap + q->server_initial.crypto.cap;
     for (int i = 0; i < 2; i++)
         n += q->handshake[i].crypto.cap;
     return n;

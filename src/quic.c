@@ -30,8 +30,14 @@ static bool may_grease_fixed_bit(uint32_t version)
 void snt_quic_crypto_init(struct snt_quic_crypto *c)
 {
     memset(c, 0, sizeof *c);
-    snt_quic_stream_init_fixed(&c->stream, c->buf, sizeof c->buf);
+    snt_quic_stream_init(&c->stream, SNT_QUIC_MAX_CRYPTO);
     c->largest_pn = -1;
+}
+
+void snt_quic_crypto_free(struct snt_quic_crypto *c)
+{
+    if (c)
+        snt_quic_stream_free(&c->stream);
 }
 
 /* ---- headers ------------------------------------------------------------- */

@@ -42,6 +42,19 @@ static struct snt_quic_crypto *fresh(void)
     return c;
 }
 
+static void release(struct snt_quic_crypto *c)
+{
+    snt_quic_crypto_free(c);
+    free(c);
+}
+
+/* c emptied for another try. */
+static void reset(struct snt_quic_crypto *c)
+{
+    snt_quic_crypto_free(c);
+    snt_quic_crypto_init(c);
+}
+
 /* Feed one datagram from an exact-size heap copy, so ASan sees overreads. */
 static enum snt_result feed(struct snt_quic_crypto *c, const uint8_t *p, size_t n)
 {
@@ -210,7 +223,7 @@ static void check_vector(const char *hex, uint32_t version)
     CHECK_EQ_INT(feed(c, pkt, n), SNT_OK);
     CHECK_EQ_INT(c->stream.contiguous, RFC_CRYPTO_LEN);
     CHECK(has_example_hello(c));
-    free(c);
+    release(c);
     free(pkt);
 }
 
@@ -283,7 +296,7 @@ static void test_server_initial(void)
     CHECK_EQ_INT(feed(c, pkt, n), SNT_NOT_MINE);
     CHECK_EQ_INT(c->packets, 0);
     CHECK_EQ_INT(snt_quic_client_hello(c, &body, &len), SNT_NEED_MORE);
-    free(c);
+    release(c);
     free(pkt);
 }
 
@@ -299,7 +312,7 @@ static void check_prefixes(const uint8_t *pre, size_t pre_len, const uint8_t *p,
     int early = 0, late = 0;
     for (size_t cut = 0; cut <= n; cut++) {
         uint8_t *copy = snt_test_exact_copy(p, cut);
-        snt_quic_crypto_init(c);
+        reset(c);
         if (pre_len)
             (void)feed(c, pre, pre_len);
         (void)snt_quic_sniff_initial(copy, cut);
@@ -311,7 +324,7 @@ static void check_prefixes(const uint8_t *pre, size_t pre_len, const uint8_t *p,
     }
     CHECK_EQ_INT(early, 0);
     CHECK_EQ_INT(late, 0);
-    free(c);
+    release(c);
 }
 
 static void test_prefixes(void)
@@ -368,12 +381,12 @@ static void test_split_out_of_order(void)
     CHECK_EQ_INT(c->largest_pn, 1);
     CHECK(c->dcid_len == 8 && memcmp(c->dcid, dcid0, 8) == 0);
     /* In capture order the other way round as well. */
-    snt_quic_crypto_init(c);
+    reset(c);
     CHECK_EQ_INT(feed(c, d2, n2), SNT_NOT_MINE); /* keys of dcid0 unknown yet */
     CHECK_EQ_INT(feed(c, d1, n1), SNT_OK);
     CHECK_EQ_INT(feed(c, d2, n2), SNT_OK);
     CHECK(has_example_hello(c));
-    free(c);
+    release(c);
     check_prefixes(NULL, 0, d1, n1, n1 + 1);
     check_prefixes(d1, n1, d2, n2, n2);
 }
@@ -412,7 +425,7 @@ static void test_coalesced(void)
     CHECK(has_example_hello(c));
     CHECK_EQ_INT(c->packets, 2);
     CHECK_EQ_INT(c->largest_pn, 8);
-    free(c);
+    release(c);
     check_prefixes(NULL, 0, d, n, hello_at);
 }
 
@@ -434,7 +447,7 @@ static void test_retry_new_dcid(void)
     CHECK_EQ_INT(feed(c, d2, n2), SNT_OK);
     CHECK(has_example_hello(c));
     CHECK(c->dcid_len == 5 && memcmp(c->dcid, server_cid, 5) == 0);
-    free(c);
+    release(c);
     free(frame);
 }
 
@@ -452,12 +465,12 @@ static void test_all_versions(void)
         bool gquic = snt_quic_version_lookup(vs[i])->frames == SNT_QUIC_FRAMES_GQUIC;
         frame[0] = gquic ? 0x06 : 0x08; /* the other encoding's CRYPTO type first */
         size_t n = build_initial(&s, d, sizeof d);
-        snt_quic_crypto_init(c);
+        reset(c);
         CHECK_EQ_INT(feed(c, d, n), SNT_OK);
         CHECK_EQ_INT(c->stream.contiguous, 0);
         frame[0] = gquic ? 0x08 : 0x06;
         n = build_initial(&s, d, sizeof d);
-        snt_quic_crypto_init(c);
+        reset(c);
         CHECK_EQ_INT(snt_quic_sniff_initial(d, n), SNT_OK);
         CHECK_EQ_INT(feed(c, d, n), SNT_OK);
         CHECK_EQ_INT(c->version, vs[i]);
@@ -466,7 +479,7 @@ static void test_all_versions(void)
         d[0] ^= 0x10;
         CHECK_EQ_INT(snt_quic_sniff_initial(d, n), SNT_NOT_MINE);
     }
-    free(c);
+    release(c);
     free(frame);
 }
 
@@ -476,7 +489,7 @@ static enum snt_result feed_hex(const char *hex)
     uint8_t *p = snt_test_hex(hex, &n);
     struct snt_quic_crypto *c = fresh();
     enum snt_result r = feed(c, p, n);
-    free(c);
+    release(c);
     free(p);
     return r;
 }
@@ -524,21 +537,23 @@ static void test_assembly(void)
     CHECK(c->stream.contiguous == 40 && c->stream.n_ranges == 0);
     add(c, 0, 4, 'x'); /* duplicate: the first copy stays */
     add(c, 35, 15, 'e');
-    CHECK(c->stream.contiguous == 50 && c->buf[0] == 'a' && c->buf[39] == 'd' && c->buf[40] == 'e');
+    CHECK(c->stream.contiguous == 50 && c->stream.buf[0] == 'a' && c->stream.buf[39] == 'd' &&
+          c->stream.buf[40] == 'e');
+    CHECK(c->stream.owned && c->stream.cap <= 4096); /* a short stream takes little memory */
     for (unsigned i = 0; i <= SNT_QUIC_MAX_RANGES; i++)
         add(c, 100 + 10 * i, 1, 'g');
     CHECK(c->stream.n_ranges == SNT_QUIC_MAX_RANGES && c->stream.dropped);
     add(c, 50, 50, 'f'); /* reaches the first held range and takes it in */
     CHECK(c->stream.contiguous == 101 && c->stream.n_ranges == SNT_QUIC_MAX_RANGES - 1);
-    free(c);
+    release(c);
     c = fresh();
     add(c, SNT_QUIC_MAX_CRYPTO, 4, 'z');
     CHECK(c->stream.dropped && c->stream.n_ranges == 0);
     c->stream.dropped = false;
     add(c, SNT_QUIC_MAX_CRYPTO - 2, 10, 'z');
     CHECK(c->stream.dropped && c->stream.n_ranges == 1 &&
-          c->stream.have_hi[0] == SNT_QUIC_MAX_CRYPTO);
-    free(c);
+          c->stream.have_hi[0] == SNT_QUIC_MAX_CRYPTO && c->stream.cap <= SNT_QUIC_MAX_CRYPTO);
+    release(c);
 }
 
 static enum snt_result hello_of(const char *hex, size_t *len)
@@ -549,7 +564,7 @@ static enum snt_result hello_of(const char *hex, size_t *len)
     const uint8_t *body;
     snt_quic_crypto_add(c, 0, p, n);
     enum snt_result r = snt_quic_client_hello(c, &body, len);
-    free(c);
+    release(c);
     free(p);
     return r;
 }
@@ -575,7 +590,7 @@ static enum snt_result frames(enum snt_quic_frames format, const char *hex, size
     enum snt_result r = snt_quic_parse_frames(&c->stream, format, copy, n, NULL);
     *contiguous = c->stream.contiguous;
     free(copy);
-    free(c);
+    release(c);
     free(p);
     return r;
 }

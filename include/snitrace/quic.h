@@ -180,8 +180,8 @@ enum snt_result snt_quic_parse_frames(struct snt_quic_stream *crypto, enum snt_q
 /* ---- a client's Initial packets, as the engine reads them ------------------ */
 
 struct snt_quic_crypto {
-    struct snt_quic_stream stream; /* the client's Initial CRYPTO stream, over buf */
-    uint8_t buf[SNT_QUIC_MAX_CRYPTO];
+    struct snt_quic_stream stream;  /* the client's Initial CRYPTO stream, up to
+                                       SNT_QUIC_MAX_CRYPTO, on the heap once data comes */
     uint32_t version;               /* version of the first decrypted Initial */
     uint8_t dcid[SNT_QUIC_MAX_CID]; /* original DCID the keys derive from */
     uint8_t dcid_len;
@@ -194,8 +194,12 @@ struct snt_quic_crypto {
     int64_t largest_pn; /* for packet number recovery; -1 before the first */
 };
 
-/* Prepare (or reset) c; it holds no heap memory and must not be copied. */
+/* Prepare c, which must not be copied once in use; its stream's buffer is
+ * allocated as CRYPTO data comes (most ClientHellos take a few KiB of the
+ * 16 KiB allowed).  Free with snt_quic_crypto_free, after which it may be
+ * prepared again. */
 void snt_quic_crypto_init(struct snt_quic_crypto *c);
+void snt_quic_crypto_free(struct snt_quic_crypto *c); /* accepts NULL */
 
 /* Decrypt every client Initial packet in one UDP datagram (coalesced packets
  * included) and add their CRYPTO frames to c.  Returns SNT_OK when at least

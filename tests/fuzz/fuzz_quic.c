@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct snt_quic_crypto state; /* 16 KiB: kept off the stack */
+static struct snt_quic_crypto state; /* prepared afresh for each try (reset) */
 
 static void feed_copy(const uint8_t *p, size_t n)
 {
@@ -45,14 +45,21 @@ static void check_hello(void)
         abort();
 }
 
+/* The state freed and prepared again. */
+static void reset(void)
+{
+    snt_quic_crypto_free(&state);
+    snt_quic_crypto_init(&state);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    snt_quic_crypto_init(&state);
+    reset();
     feed_copy(data, size);
     check_hello();
 
     size_t split = size >= 2 ? ((size_t)data[size - 2] << 8 | data[size - 1]) % size : 0;
-    snt_quic_crypto_init(&state);
+    reset();
     feed_copy(data, split);
     feed_copy(data + split, size - split);
     check_hello();
@@ -62,12 +69,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (size)
         memcpy(c, data, size);
-    snt_quic_crypto_init(&state);
+    reset();
     (void)snt_quic_parse_frames(&state.stream, SNT_QUIC_FRAMES_IETF, c, size, NULL);
     check_hello();
-    snt_quic_crypto_init(&state);
+    reset();
     (void)snt_quic_parse_frames(&state.stream, SNT_QUIC_FRAMES_GQUIC, c, size, NULL);
     check_hello();
     free(c);
+    snt_quic_crypto_free(&state);
     return 0;
 }
