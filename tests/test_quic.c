@@ -619,6 +619,20 @@ static void test_frames(void)
                  SNT_MALFORMED); /* past 2^62 */
     CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_IETF, "1c 00 00 05 61", &got), SNT_MALFORMED);
     CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_IETF, "40", &got), SNT_MALFORMED);
+    /* Runs of PADDING (passed eight bytes at a time) of every length around
+     * a word, between and after frames: what follows each is still read. */
+    CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_IETF,
+                        "00000000000000000000000000 01 000000000000000000 06 00 02 0100 000000"
+                        "06 02 03 000000 0000000000000000",
+                        &got),
+                 SNT_OK);
+    CHECK_EQ_INT(got, 5);
+    CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_IETF, "0000000000000000 06 00 01 01 00000000000000", &got),
+                 SNT_OK);
+    CHECK_EQ_INT(got, 1);
+    CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_IETF, "000000000000000000 40", &got), SNT_MALFORMED);
+    CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_IETF, "0000000000000000 0000000000000000", &got), SNT_OK);
+    CHECK_EQ_INT(got, 0);
     CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_GQUIC, "07 08 00 02 0100 00 08 02 02 0101", &got), SNT_OK);
     CHECK_EQ_INT(got, 2); /* PADDING runs to the end */
     CHECK_EQ_INT(frames(SNT_QUIC_FRAMES_GQUIC, "40 08 00 02 0100", &got), SNT_OK);
