@@ -223,8 +223,7 @@ static X509 *decode_intermediate(struct snt_cert_checker *c, const struct snt_sp
         return x;
     }
     x = snt_cert_decode(c->decoder, s);
-    if (x)
-        snt_cert_remember_signature(x); /* checked once per issuer key while kept */
+    snt_cert_remember_signature(x); /* checked once per issuer key while kept */
     snt_cert_kept_put(c->intermediates, s, x);
     return x;
 }

@@ -113,19 +113,14 @@ static bool signature_holds(X509 *xs, EVP_PKEY *key)
 
 /* ---- OpenSSL's reporting, through public calls ----------------------------- */
 
-/* An error to the verify callback (verify_cb_cert in x509_vfy.c): depth
- * < 0 keeps the context's, x NULL names the chain's certificate at depth.
- * Returns the callback's answer: 0 stops the verification. */
+/* err about x, at depth in the chain, to the verify callback (as
+ * verify_cb_cert in x509_vfy.c).  Returns the callback's answer: 0 stops
+ * the verification. */
 static int report(X509_STORE_CTX *ctx, X509 *x, int depth, int err)
 {
-    if (depth < 0)
-        depth = X509_STORE_CTX_get_error_depth(ctx);
-    else
-        X509_STORE_CTX_set_error_depth(ctx, depth);
-    X509_STORE_CTX_set_current_cert(ctx,
-                                    x ? x : sk_X509_value(X509_STORE_CTX_get0_chain(ctx), depth));
-    if (err != X509_V_OK)
-        X509_STORE_CTX_set_error(ctx, err);
+    X509_STORE_CTX_set_error_depth(ctx, depth);
+    X509_STORE_CTX_set_current_cert(ctx, x);
+    X509_STORE_CTX_set_error(ctx, err);
     return X509_STORE_CTX_get_verify_cb(ctx)(0, ctx);
 }
 
@@ -178,11 +173,12 @@ static bool self_issued(X509 *x)
            r == X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE;
 }
 
-/* The issuer's key usage and signature on xs at depth n, xi at
- * issuer_depth; false when the callback stopped it. */
-static bool check_signature(X509_STORE_CTX *ctx, X509 *xi, X509 *xs, int n, int issuer_depth)
+/* The issuer xi's key usage and signature on xs, at depth n (xi one
+ * above, or xs itself); false when the callback stopped it. */
+static bool check_signature(X509_STORE_CTX *ctx, X509 *xi, X509 *xs, int n)
 {
     bool self = xs == xi;
+    int issuer_depth = self ? n : n + 1;
     int ret =
         self && !(X509_get_extension_flags(xi) & EXFLAG_CA) ? X509_V_OK : signing_allowed(xi, xs);
     if (ret != X509_V_OK && !report(ctx, xi, issuer_depth, ret))
@@ -218,7 +214,7 @@ int snt_cert_verify_signatures(X509_STORE_CTX *ctx)
         /* A self-signed certificate's own signature only when asked for. */
         bool check = xs != xi || ((flags & X509_V_FLAG_CHECK_SS_SIGNATURE) &&
                                   (X509_get_extension_flags(xi) & EXFLAG_SS));
-        if (check && !check_signature(ctx, xi, xs, n, n + (xs == xi ? 0 : 1)))
+        if (check && !check_signature(ctx, xi, xs, n))
             return 0;
         if (!dates_hold(ctx, xs, n))
             return 0;

@@ -30,7 +30,7 @@
 struct opts {
     long not_before, not_after; /* seconds from now */
     const char *key_usage;      /* NULL: a CA's keyCertSign,cRLSign; "" none */
-    bool ca, key_ids, self_signed_leaf;
+    bool ca, key_ids;
 };
 
 /* A certificate for key named subject, signed by signer (issuer: its
@@ -143,13 +143,13 @@ static uint64_t compare(const struct chain_case *c, int expect_err)
 
 int main(void)
 {
-    const struct opts ca = {-DAY, DAY, NULL, true, true, false};
-    const struct opts leaf = {-DAY, DAY, NULL, false, true, false};
-    const struct opts old_ca = {-2 * DAY, -DAY, NULL, true, true, false};
-    const struct opts early_leaf = {DAY, 2 * DAY, NULL, false, true, false};
-    const struct opts signing_only = {-DAY, DAY, "critical,digitalSignature", true, true, false};
-    const struct opts bare_ca = {-DAY, DAY, NULL, true, false, false};
-    const struct opts bare_leaf = {-DAY, DAY, NULL, false, false, false};
+    const struct opts ca = {-DAY, DAY, NULL, true, true};
+    const struct opts leaf = {-DAY, DAY, NULL, false, true};
+    const struct opts old_ca = {-2 * DAY, -DAY, NULL, true, true};
+    const struct opts early_leaf = {DAY, 2 * DAY, NULL, false, true};
+    const struct opts signing_only = {-DAY, DAY, "critical,digitalSignature", true, true};
+    const struct opts bare_ca = {-DAY, DAY, NULL, true, false};
+    const struct opts bare_leaf = {-DAY, DAY, NULL, false, false};
 
     EVP_PKEY *root_key = snt_test_new_key(), *twin_key = snt_test_new_key(),
              *im_key = snt_test_new_key();
