@@ -19,27 +19,14 @@ void snt_quic_stream_init(struct snt_quic_stream *s, size_t max)
 {
     memset(s, 0, sizeof *s);
     s->max = max;
-    s->owned = true;
-}
-
-void snt_quic_stream_init_fixed(struct snt_quic_stream *s, uint8_t *storage, size_t size)
-{
-    memset(s, 0, sizeof *s);
-    s->buf = storage;
-    s->cap = size;
-    s->max = size;
 }
 
 void snt_quic_stream_free(struct snt_quic_stream *s)
 {
     if (!s)
         return;
-    if (s->owned) {
-        free(s->buf);
-        snt_quic_stream_init(s, s->max);
-    } else {
-        snt_quic_stream_init_fixed(s, s->buf, s->cap);
-    }
+    free(s->buf);
+    snt_quic_stream_init(s, s->max);
 }
 
 /* Add [lo, hi) to the sorted, disjoint ranges held beyond the contiguous
@@ -98,8 +85,7 @@ void snt_quic_stream_add(struct snt_quic_stream *s, uint64_t offset, const uint8
     size_t end = (size_t)offset + len;
     if (end <= s->contiguous)
         return; /* a retransmission of bytes already held */
-    if (!(s->owned ? snt_buf_reserve(&s->buf, &s->cap, end, FIRST_ALLOCATION, s->max)
-                   : end <= s->cap)) {
+    if (!snt_buf_reserve(&s->buf, &s->cap, end, FIRST_ALLOCATION, s->max)) {
         s->dropped = true;
         return;
     }

@@ -115,9 +115,8 @@ enum snt_result snt_quic_unprotect(const struct snt_traffic_keys *k, const uint8
  * of a byte wins.  Bytes at or past max are dropped (dropped is set). */
 struct snt_quic_stream {
     uint8_t *buf;
-    size_t cap;        /* bytes allocated (heap) or given (fixed) */
+    size_t cap;        /* bytes allocated, grown on demand up to max */
     size_t max;        /* the stream's limit */
-    bool owned;        /* buf is on the heap, grown on demand up to max */
     size_t contiguous; /* bytes [0, contiguous) are known */
     size_t taken;      /* bytes handed out as handshake messages */
     /* received ranges [have_lo, have_hi) beyond contiguous, sorted, disjoint */
@@ -130,9 +129,6 @@ struct snt_quic_stream {
  * (SNT_QUIC_MAX_CRYPTO for a client's Initial, SNT_QUIC_MAX_HS_CRYPTO for
  * a server's Handshake space).  Free with snt_quic_stream_free. */
 void snt_quic_stream_init(struct snt_quic_stream *s, size_t max);
-/* A stream over caller storage of size bytes, which is also its max; it
- * needs no free.  The struct must not be copied while in use. */
-void snt_quic_stream_init_fixed(struct snt_quic_stream *s, uint8_t *storage, size_t size);
 /* Frees a heap buffer and makes the stream empty again; accepts NULL. */
 void snt_quic_stream_free(struct snt_quic_stream *s);
 
